@@ -1,0 +1,54 @@
+import type { ArgsOf, Channel, Result, ResultOf } from '../../preload/api';
+import { toErrorInfo } from '../errors';
+import type { Services } from '../services';
+import { requestSchemas } from './schemas';
+
+type Handlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> };
+
+/** The one handler table, used by Electron IPC (main/shell/ipc.ts) and `vitrine serve`. */
+export interface Registry {
+  dispatch(channel: string, args: unknown): Promise<Result<unknown>>;
+  channels(): Channel[];
+}
+
+/** Bind every request of the contract to its service. */
+export function createRegistry(services: Services): Registry {
+  const handlers: Handlers = {
+    'app.info': async () => services.info(),
+    'domains.list': async () => services.listDomains(),
+  };
+  const channels = Object.keys(handlers) as Channel[];
+  return {
+    channels: () => [...channels],
+    async dispatch(channel, args) {
+      if (!isChannel(channel)) {
+        return {
+          ok: false,
+          error: {
+            kind: 'unknown-request',
+            message: `Unknown request '${String(channel).slice(0, 80)}'.`,
+            hint: 'The window and the service are from different Vitrine versions: reload the window.',
+          },
+        };
+      }
+      const parsed = requestSchemas[channel].safeParse(args);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((issue) => issue.message).join('; ');
+        return {
+          ok: false,
+          error: { kind: 'invalid-argument', message: `Invalid arguments for '${channel}': ${issues}`, hint: 'Correct the value and try again.' },
+        };
+      }
+      try {
+        const handler = handlers[channel] as (a: unknown) => Promise<unknown>;
+        return { ok: true, value: await handler(parsed.data) };
+      } catch (error) {
+        return { ok: false, error: toErrorInfo(error) };
+      }
+    },
+  };
+
+  function isChannel(name: string): name is Channel {
+    return Object.prototype.hasOwnProperty.call(handlers, name);
+  }
+}

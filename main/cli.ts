@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DomainSummary } from '../preload/api';
+import { createRegistry } from './api/registry';
+import { toErrorInfo, VitrineError } from './errors';
+import { startServer } from './serve';
+import { createServices, resolveLibvirtUri } from './services';
+import { VERSION } from './version';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The package root: out/main/cli.js -> ../.. */
+const appRoot = resolve(here, '..', '..');
+const rendererDir = resolve(appRoot, 'out', 'renderer');
+
+/** Print an error as one line (what happened — what to do) and exit non-zero. */
+function fail(error: unknown): never {
+  const info = toErrorInfo(error);
+  process.stderr.write(`vitrine: ${info.message} — ${info.hint}\n`);
+  process.exit(1);
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError(`'${value}' is not a port number (0–65535; 0 picks a free one).`);
+  }
+  return port;
+}
+
+function formatTable(domains: DomainSummary[]): string {
+  if (domains.length === 0) return 'No virtual machines on this connection.\n';
+  const rows = [['NAME', 'STATE', 'AUTOSTART', 'PERSISTENT'], ...domains.map((d) => [d.name, d.state, d.autostart ? 'yes' : 'no', d.persistent ? 'yes' : 'no'])];
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
+  return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+async function serve(uri: string, host: string, port: number, mode: 'serve'): Promise<void> {
+  if (!existsSync(resolve(rendererDir, 'index.html'))) {
+    fail(new VitrineError({ kind: 'not-built', message: `The UI is not built (no ${rendererDir}/index.html).`, hint: 'Run npm run build first.' }));
+  }
+  const services = createServices({ libvirtUri: uri, mode });
+  const server = await startServer({ host, port, registry: createRegistry(services), events: services.events, rendererDir });
+  process.stdout.write(`Vitrine ${VERSION} is serving the UI for ${uri}\nOpen: ${server.url}\nPress Ctrl+C to stop.\n`);
+  const shutdown = (): void => {
+    services.close();
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+/** Path of the Electron binary, or the reason there is none. */
+function electronBinary(): { path: string } | { missing: string } {
+  try {
+    const require = createRequire(import.meta.url);
+    const path = require('electron') as unknown;
+    if (typeof path === 'string' && existsSync(path)) return { path };
+    return { missing: 'the electron package has no binary' };
+  } catch (error) {
+    return { missing: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
+  }
+}
+
+/** Run Electron's own installer once (npm install does not: see .npmrc). */
+function downloadElectron(): Promise<boolean> {
+  let installer: string;
+  try {
+    installer = createRequire(import.meta.url).resolve('electron/install.js');
+  } catch {
+    return Promise.resolve(false);
+  }
+  process.stdout.write('Electron binary not installed yet: downloading it (needs access to github.com)…\n');
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [installer], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
+    child.on('error', () => done(false));
+    child.on('close', (code) => done(code === 0));
+  });
+}
+
+async function start(uri: string, host: string, port: number): Promise<void> {
+  let binary = electronBinary();
+  if ('missing' in binary && (await downloadElectron())) binary = electronBinary();
+  if ('missing' in binary) {
+    process.stdout.write(
+      `The Electron binary is missing (${binary.missing}), so the desktop window cannot open.\n` +
+        'Starting the same UI in your browser instead (vitrine serve).\n',
+    );
+    await serve(uri, host, port, 'serve');
+    return;
+  }
+  const child = spawn(binary.path, [appRoot], { stdio: 'inherit', env: { ...process.env, VITRINE_LIBVIRT_URI: uri } });
+  child.on('close', (code) => process.exit(code ?? 0));
+}
+
+const program = new Command();
+program
+  .name('vitrine')
+  .description('Run a GPU-passthrough Windows game VM like a native app.')
+  .version(VERSION, '-V, --version', 'print the version')
+  .addOption(new Option('-c, --connect <uri>', 'libvirt connection URI (default: $VITRINE_LIBVIRT_URI or qemu:///system)'))
+  .showHelpAfterError('(run vitrine --help for the commands)');
+
+const uriOf = (): string => resolveLibvirtUri(program.opts<{ connect?: string }>().connect);
+
+program
+  .command('serve')
+  .description('serve the UI and its API on a loopback address, for a browser')
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, 0)
+  .action(async (opts: { host: string; port: number }) => {
+    await serve(uriOf(), opts.host, opts.port, 'serve').catch(fail);
+  });
+
+program
+  .command('start')
+  .description('open the desktop app (or, without an Electron binary, serve the UI for a browser)')
+  .option('--host <address>', 'address for the browser fallback', '127.0.0.1')
+  .option('--port <n>', 'port for the browser fallback', parsePort, 0)
+  .action(async (opts: { host: string; port: number }) => {
+    await start(uriOf(), opts.host, opts.port).catch(fail);
+  });
+
+const vm = program.command('vm').description('virtual machines');
+vm.command('list')
+  .description('list the virtual machines and their state')
+  .option('--json', 'print JSON: { uri, domains: [{ name, uuid, state, id, persistent, autostart }] }')
+  .action(async (opts: { json?: boolean }) => {
+    const uri = uriOf();
+    const services = createServices({ libvirtUri: uri, mode: 'serve' });
+    try {
+      const domains = await services.listDomains();
+      process.stdout.write(opts.json ? JSON.stringify({ uri, domains }, null, 2) + '\n' : formatTable(domains));
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,148 @@
+import { createInterface } from 'node:readline';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { DomainSummary, DomainsSnapshot, ErrorInfo } from '../../preload/api';
+import { toErrorInfo } from '../errors';
+import { getDomain, listDomains, sortDomains } from './domains';
+import { parseEventLine } from './parse-event';
+import { classifyVirshFailure } from './virsh-errors';
+import type { Virsh } from './virsh';
+
+export type SnapshotListener = (snapshot: DomainsSnapshot) => void;
+
+export interface DomainWatcherOptions {
+  /** Delays before each reconnect attempt; the last one repeats. */
+  backoffMs?: readonly number[];
+}
+
+const DEFAULT_BACKOFF_MS = [500, 1000, 2000, 5000, 10_000, 15_000] as const;
+
+/**
+ * The live domain list. Fed by `virsh event --loop --all --timestamp` (one
+ * line per event, see shared/reference/libvirt.md), never by polling: an
+ * event refreshes only the domain it names; a lost stream (daemon restarted,
+ * socket closed) is reconnected with backoff and followed by a full listing,
+ * since events may have been missed meanwhile. Runs only while subscribed.
+ */
+export class DomainWatcher {
+  private readonly listeners = new Set<SnapshotListener>();
+  private readonly backoffMs: readonly number[];
+  private current: DomainsSnapshot | null = null;
+  private child: ChildProcessWithoutNullStreams | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | null = null;
+  private attempt = 0;
+  private active = false;
+
+  constructor(
+    private readonly virsh: Virsh,
+    options: DomainWatcherOptions = {},
+  ) {
+    this.backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS;
+  }
+
+  /** Listen to the list; the listener gets the current list at once if there is one. */
+  subscribe(listener: SnapshotListener): () => void {
+    this.listeners.add(listener);
+    if (this.current) listener(this.current);
+    if (!this.active) this.start();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stop();
+    };
+  }
+
+  /** The last list seen, or null before the first listing finished. */
+  snapshot(): DomainsSnapshot | null {
+    return this.current;
+  }
+
+  /** Stop the event stream and forget the subscribers (app shutdown). */
+  close(): void {
+    this.listeners.clear();
+    this.stop();
+  }
+
+  private start(): void {
+    this.active = true;
+    this.connect();
+  }
+
+  private stop(): void {
+    this.active = false;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const child = this.child;
+    this.child = null;
+    child?.kill('SIGTERM');
+  }
+
+  private connect(): void {
+    this.retryTimer = null;
+    if (!this.active) return;
+    const child = this.virsh.spawn(['event', '--loop', '--all', '--timestamp']);
+    this.child = child;
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-8192);
+    });
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      const event = parseEventLine(line);
+      if (event?.type === 'lifecycle') this.enqueue(() => this.refreshOne(event.domain));
+    });
+    child.on('error', (error) => {
+      // spawn failure (virsh missing): 'close' follows with no exit code.
+      stderr = `error: ${error.message}`;
+    });
+    child.on('close', (code) => {
+      if (this.child !== child) return; // stopped on purpose
+      this.child = null;
+      const error: ErrorInfo =
+        stderr.trim().length > 0
+          ? classifyVirshFailure(this.virsh.uri, ['event'], stderr, code).toInfo()
+          : {
+              kind: 'connect',
+              message: `Lost the event stream from libvirt at '${this.virsh.uri}'.`,
+              hint: 'Vitrine reconnects by itself; if this stays, check that the libvirt daemon is running.',
+            };
+      this.publish({ domains: this.current?.domains ?? [], error });
+      this.scheduleReconnect();
+    });
+    // List after the stream is up, so that no change falls between the two.
+    this.enqueue(() => this.refreshAll());
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.active || this.retryTimer) return;
+    const delay = this.backoffMs[Math.min(this.attempt, this.backoffMs.length - 1)] ?? 1000;
+    this.attempt += 1;
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private enqueue(work: () => Promise<void>): void {
+    this.queue = this.queue.then(work).catch((error: unknown) => {
+      this.publish({ domains: this.current?.domains ?? [], error: toErrorInfo(error) });
+    });
+  }
+
+  private async refreshAll(): Promise<void> {
+    if (!this.active) return;
+    const domains = await listDomains(this.virsh);
+    this.attempt = 0;
+    this.publish({ domains, error: null });
+  }
+
+  private async refreshOne(name: string): Promise<void> {
+    if (!this.active) return;
+    const fresh = await getDomain(this.virsh, name);
+    const others: DomainSummary[] = (this.current?.domains ?? []).filter((d) => d.name !== name);
+    this.publish({ domains: sortDomains(fresh ? [...others, fresh] : others), error: this.current?.error ?? null });
+  }
+
+  private publish(next: DomainsSnapshot): void {
+    if (this.current && JSON.stringify(this.current) === JSON.stringify(next)) return;
+    this.current = next;
+    for (const listener of [...this.listeners]) listener(next);
+  }
+}

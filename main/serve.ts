@@ -1,0 +1,208 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, resolve, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { EventName } from '../preload/api';
+import { EVENT_NAMES } from '../preload/event-fanout';
+import type { Registry } from './api/registry';
+import type { EventSources } from './services';
+import { contentSecurityPolicy } from './csp';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  registry: Registry;
+  events: EventSources;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  /** Fixed token (tests); a random one per run otherwise. */
+  token?: string;
+}
+
+export interface RunningServer {
+  /** The URL to open, with the token. */
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.ico': 'image/x-icon',
+};
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/**
+ * `vitrine serve`: the renderer and the same API as the desktop app, over
+ * HTTP and a WebSocket. Every request needs the per-run token: the printed URL
+ * carries it once (`/?token=…`), the server answers with an HttpOnly,
+ * SameSite=Strict cookie and redirects to `/`. WebSocket upgrades must come
+ * from the page's own origin. On a loopback address, requests naming another
+ * Host are refused (DNS rebinding).
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const rendererDir = resolve(options.rendererDir);
+  const loopback = LOOPBACK.has(options.host);
+  let cookieName = 'vitrine-token';
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const server: Server = createServer((req, res) => {
+    void handleHttp(req, res);
+  });
+
+  function hostAllowed(req: IncomingMessage): boolean {
+    if (!loopback) return true;
+    const host = req.headers.host ?? '';
+    const port = (server.address() as AddressInfo | null)?.port;
+    return ['127.0.0.1', 'localhost', '[::1]'].some((name) => host === `${name}:${port}`);
+  }
+
+  function tokenMatches(candidate: string | undefined): boolean {
+    if (!candidate) return false;
+    const a = Buffer.from(candidate);
+    const b = Buffer.from(token);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  function cookieToken(req: IncomingMessage): string | undefined {
+    for (const part of (req.headers.cookie ?? '').split(';')) {
+      const eq = part.indexOf('=');
+      if (eq > 0 && part.slice(0, eq).trim() === cookieName) return part.slice(eq + 1).trim();
+    }
+    return undefined;
+  }
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const baseHeaders = {
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'X-Frame-Options': 'DENY',
+      'Cache-Control': 'no-store',
+    };
+    if (!hostAllowed(req)) {
+      res.writeHead(403, { ...baseHeaders, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Forbidden: unexpected Host header. Open the URL that vitrine serve printed.\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...baseHeaders, Allow: 'GET, HEAD' });
+      res.end();
+      return;
+    }
+    const queryToken = url.searchParams.get('token') ?? undefined;
+    if (tokenMatches(queryToken)) {
+      // Trade the token in the URL for a cookie, and take it out of the address bar.
+      res.writeHead(302, {
+        ...baseHeaders,
+        'Set-Cookie': `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        Location: '/',
+      });
+      res.end();
+      return;
+    }
+    if (!tokenMatches(cookieToken(req))) {
+      res.writeHead(401, { ...baseHeaders, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Unauthorized: open the URL that vitrine serve printed; it carries this run\'s access token.\n');
+      return;
+    }
+    const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const file = resolve(rendererDir, relative);
+    if (!file.startsWith(rendererDir + sep)) {
+      res.writeHead(404, baseHeaders);
+      res.end();
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = await readFile(file);
+    } catch {
+      res.writeHead(404, { ...baseHeaders, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Not found.\n');
+      return;
+    }
+    res.writeHead(200, {
+      ...baseHeaders,
+      'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+      'Content-Security-Policy': contentSecurityPolicy(),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const origin = req.headers.origin;
+    const sameOrigin = origin === undefined || origin === `http://${req.headers.host ?? ''}`;
+    const refuse = (status: number, text: string): void => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (url.pathname !== '/api') return refuse(404, 'Not Found');
+    if (!hostAllowed(req) || !sameOrigin) return refuse(403, 'Forbidden');
+    if (!tokenMatches(cookieToken(req)) && !tokenMatches(url.searchParams.get('token') ?? undefined)) {
+      return refuse(401, 'Unauthorized');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws));
+  });
+
+  function serveSocket(ws: WebSocket): void {
+    const unsubscribes = EVENT_NAMES.map((event: EventName) =>
+      options.events[event]((payload) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
+      }),
+    );
+    ws.on('close', () => unsubscribes.forEach((unsubscribe) => unsubscribe()));
+    ws.on('message', (data) => {
+      void (async () => {
+        let message: unknown;
+        try {
+          message = JSON.parse(String(data));
+        } catch {
+          ws.close(1003, 'invalid JSON');
+          return;
+        }
+        const { id, channel, args } = (message ?? {}) as { id?: unknown; channel?: unknown; args?: unknown };
+        if (typeof id !== 'number' || typeof channel !== 'string') {
+          ws.close(1003, 'invalid request');
+          return;
+        }
+        const result = await options.registry.dispatch(channel, args);
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, result }));
+      })();
+    });
+  }
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  // Cookies are not port-specific: name the cookie after the port so two servers don't clash.
+  cookieName = `vitrine-token-${port}`;
+  const hostForUrl = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${hostForUrl}:${port}/?token=${token}`,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((done) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,41 @@
+import type { AppInfo, DomainSummary, EventName, Events } from '../preload/api';
+import { DomainWatcher } from './libvirt/domain-watcher';
+import { listDomains } from './libvirt/domains';
+import { Virsh } from './libvirt/virsh';
+import { VERSION } from './version';
+
+export const DEFAULT_LIBVIRT_URI = 'qemu:///system';
+
+/** For each event of the contract: subscribe a listener, get an unsubscribe back. */
+export type EventSources = { [E in EventName]: (listener: (payload: Events[E]) => void) => () => void };
+
+export interface Services {
+  info(): AppInfo;
+  listDomains(): Promise<DomainSummary[]>;
+  events: EventSources;
+  close(): void;
+}
+
+export interface ServicesOptions {
+  libvirtUri: string;
+  mode: AppInfo['mode'];
+}
+
+/** Pick the libvirt URI: the --connect flag, then VITRINE_LIBVIRT_URI, then qemu:///system. */
+export function resolveLibvirtUri(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return flag || env['VITRINE_LIBVIRT_URI'] || DEFAULT_LIBVIRT_URI;
+}
+
+/** Wire the services once per process; the CLI, `vitrine serve` and Electron all use this. */
+export function createServices(options: ServicesOptions): Services {
+  const virsh = new Virsh({ uri: options.libvirtUri });
+  const watcher = new DomainWatcher(virsh);
+  return {
+    info: () => ({ version: VERSION, libvirtUri: options.libvirtUri, mode: options.mode }),
+    listDomains: () => listDomains(virsh),
+    events: {
+      'domains.changed': (listener) => watcher.subscribe(listener),
+    },
+    close: () => watcher.close(),
+  };
+}

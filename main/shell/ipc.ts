@@ -1,0 +1,38 @@
+import { ipcMain, type BrowserWindow } from 'electron';
+import type { Channel, EventName } from '../../preload/api';
+import { EVENT_NAMES } from '../../preload/event-fanout';
+import type { Registry } from '../api/registry';
+import type { EventSources } from '../services';
+import { isTrustedSender } from './security';
+
+/**
+ * Register one ipcMain handler per request of the contract. Each checks the
+ * sender frame before the registry validates the arguments.
+ */
+export function registerIpc(registry: Registry, events: EventSources, window: () => BrowserWindow | null): void {
+  for (const channel of registry.channels() as Channel[]) {
+    ipcMain.handle(channel, (event, args: unknown) => {
+      if (!isTrustedSender(event.senderFrame)) {
+        return { ok: false, error: { kind: 'forbidden', message: 'Request from an untrusted frame refused.', hint: 'Only the Vitrine window may call the API.' } };
+      }
+      return registry.dispatch(channel, args);
+    });
+  }
+
+  // Once the page's preload is listening, push every event to it.
+  let unsubscribes: (() => void)[] = [];
+  ipcMain.on('events.ready', (event) => {
+    const win = window();
+    if (!win || event.sender !== win.webContents || !isTrustedSender(event.senderFrame)) return;
+    unsubscribes.forEach((unsubscribe) => unsubscribe());
+    unsubscribes = EVENT_NAMES.map((name: EventName) =>
+      events[name]((payload) => {
+        if (!win.isDestroyed()) win.webContents.send(name, payload);
+      }),
+    );
+    win.once('closed', () => {
+      unsubscribes.forEach((unsubscribe) => unsubscribe());
+      unsubscribes = [];
+    });
+  });
+}

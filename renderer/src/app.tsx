@@ -1,0 +1,50 @@
+import { HashRouter, NavLink, Route, Routes } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import { Dashboard } from './pages/dashboard';
+import { HostPage } from './pages/host';
+import { MachinesPage } from './pages/machines';
+import { SettingsPage } from './pages/settings';
+import { TroubleshootPage } from './pages/troubleshoot';
+
+const PAGES = [
+  { path: '/', key: 'dashboard', element: <Dashboard /> },
+  { path: '/host', key: 'host', element: <HostPage /> },
+  { path: '/machines', key: 'machines', element: <MachinesPage /> },
+  { path: '/troubleshoot', key: 'troubleshoot', element: <TroubleshootPage /> },
+  { path: '/settings', key: 'settings', element: <SettingsPage /> },
+] as const;
+
+/** The app shell: navigation on the left, the page on the right. */
+export function App() {
+  const { t } = useTranslation();
+  return (
+    <HashRouter>
+      <a className="skip-link" href="#main">
+        {t('app.skip')}
+      </a>
+      <div className="shell">
+        <nav className="sidebar" aria-label={t('nav.label')}>
+          <div className="brand" aria-hidden="true">
+            {t('app.name')}
+          </div>
+          <ul>
+            {PAGES.map((page) => (
+              <li key={page.key}>
+                <NavLink to={page.path} end={page.path === '/'}>
+                  {t(`nav.${page.key}`)}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" className="content" tabIndex={-1}>
+          <Routes>
+            {PAGES.map((page) => (
+              <Route key={page.key} path={page.path} element={page.element} />
+            ))}
+          </Routes>
+        </main>
+      </div>
+    </HashRouter>
+  );
+}

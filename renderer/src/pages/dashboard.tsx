@@ -1,0 +1,46 @@
+import { useTranslation } from 'react-i18next';
+import { ErrorBanner } from '../components/error-banner';
+import { StateBadge } from '../components/state-badge';
+import { useAppInfo, useDomains } from '../hooks';
+
+/** Every VM with its live state. */
+export function Dashboard() {
+  const { t } = useTranslation();
+  const snapshot = useDomains();
+  const { info } = useAppInfo();
+  return (
+    <section aria-labelledby="dashboard-title">
+      <h1 id="dashboard-title">{t('dashboard.title')}</h1>
+      {snapshot?.error && <ErrorBanner error={snapshot.error} />}
+      {!snapshot && <p role="status">{t('dashboard.loading')}</p>}
+      {snapshot && snapshot.domains.length === 0 && !snapshot.error && (
+        <p className="empty">{t('dashboard.empty', { uri: info?.libvirtUri ?? '' })}</p>
+      )}
+      {snapshot && snapshot.domains.length > 0 && (
+        <>
+          <table className="domains" aria-label={t('dashboard.tableLabel')}>
+            <thead>
+              <tr>
+                <th scope="col">{t('dashboard.name')}</th>
+                <th scope="col">{t('dashboard.state')}</th>
+                <th scope="col">{t('dashboard.autostart')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {snapshot.domains.map((domain) => (
+                <tr key={domain.uuid} data-domain={domain.name}>
+                  <th scope="row">{domain.name}</th>
+                  <td>
+                    <StateBadge state={domain.state} />
+                  </td>
+                  <td>{domain.autostart ? t('yes') : t('no')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="muted">{t('dashboard.live')}</p>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+import { useTranslation } from 'react-i18next';
+import { ErrorBanner } from '../components/error-banner';
+import { StateBadge } from '../components/state-badge';
+import { useDomains } from '../hooks';
+
+/** The VMs in detail: identity and how libvirt keeps them. */
+export function MachinesPage() {
+  const { t } = useTranslation();
+  const snapshot = useDomains();
+  return (
+    <section aria-labelledby="machines-title">
+      <h1 id="machines-title">{t('machines.title')}</h1>
+      {snapshot?.error && <ErrorBanner error={snapshot.error} />}
+      {!snapshot && <p role="status">{t('dashboard.loading')}</p>}
+      {snapshot && (
+        <table className="domains" aria-label={t('dashboard.tableLabel')}>
+          <thead>
+            <tr>
+              <th scope="col">{t('dashboard.name')}</th>
+              <th scope="col">{t('dashboard.state')}</th>
+              <th scope="col">{t('machines.uuid')}</th>
+              <th scope="col">{t('machines.persistent')}</th>
+              <th scope="col">{t('dashboard.autostart')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {snapshot.domains.map((domain) => (
+              <tr key={domain.uuid}>
+                <th scope="row">{domain.name}</th>
+                <td>
+                  <StateBadge state={domain.state} />
+                </td>
+                <td className="mono">{domain.uuid}</td>
+                <td>{domain.persistent ? t('yes') : t('machines.transient')}</td>
+                <td>{domain.autostart ? t('yes') : t('no')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

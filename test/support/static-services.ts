@@ -1,0 +1,35 @@
+import type { DomainsSnapshot, DomainSummary } from '../../preload/api';
+import { VitrineError } from '../../main/errors';
+import type { Services } from '../../main/services';
+
+/**
+ * Services over fixed data, for tests of the transport layers (registry,
+ * serve) that must not depend on libvirt. Each call answers from the data.
+ */
+export function staticServices(domains: DomainSummary[] | VitrineError): Services {
+  const snapshot: DomainsSnapshot =
+    domains instanceof VitrineError ? { domains: [], error: domains.toInfo() } : { domains, error: null };
+  return {
+    info: () => ({ version: '0.0.0-test', libvirtUri: 'test:///static', mode: 'serve' }),
+    listDomains: async () => {
+      if (domains instanceof VitrineError) throw domains;
+      return domains;
+    },
+    events: {
+      'domains.changed': (listener) => {
+        listener(snapshot);
+        return () => undefined;
+      },
+    },
+    close: () => undefined,
+  };
+}
+
+export const SAMPLE_DOMAIN: DomainSummary = {
+  name: 'win11',
+  uuid: '11111111-2222-3333-4444-555555555555',
+  state: 'shut-off',
+  id: null,
+  persistent: true,
+  autostart: false,
+};

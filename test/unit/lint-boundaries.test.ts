@@ -1,0 +1,35 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/session-libvirt';
+
+// The folder rules of shared/DESIGN.md are lint rules: prove they fire.
+const eslint = new ESLint({ cwd: repoRoot });
+
+async function restrictedImports(code: string, filePath: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('import boundaries', () => {
+  it("fails on an 'electron' import in main/host/", async () => {
+    expect(await restrictedImports("import { app } from 'electron';\nexport const a = app;\n", 'main/host/scan.ts')).toHaveLength(1);
+  });
+
+  it("allows 'electron' in main/shell/ and preload/", async () => {
+    expect(await restrictedImports("import { app } from 'electron';\nexport const a = app;\n", 'main/shell/tray.ts')).toEqual([]);
+    expect(await restrictedImports("import { ipcRenderer } from 'electron';\nexport const a = ipcRenderer;\n", 'preload/index.ts')).toEqual([]);
+  });
+
+  it('fails on a main/ import in renderer/', async () => {
+    expect(await restrictedImports("import { Virsh } from '../../main/libvirt/virsh';\nexport const v = Virsh;\n", 'renderer/src/pages/x.tsx')).toHaveLength(1);
+  });
+
+  it('fails on a Node module in renderer/', async () => {
+    expect(await restrictedImports("import fs from 'node:fs';\nexport const f = fs;\n", 'renderer/src/x.ts')).toHaveLength(1);
+    expect(await restrictedImports("import { spawn } from 'child_process';\nexport const s = spawn;\n", 'renderer/src/x.ts')).toHaveLength(1);
+  });
+
+  it('lets the renderer use the contract', async () => {
+    expect(await restrictedImports("import type { VitrineApi } from '../../preload/api';\nexport type A = VitrineApi;\n", 'renderer/src/x.ts')).toEqual([]);
+  });
+});
