@@ -54,11 +54,13 @@ async function serve(uri: string, host: string, port: number, mode: 'serve'): Pr
   process.once('SIGTERM', shutdown);
 }
 
-/** Path of the Electron binary, or the reason there is none. */
+/**
+ * Path of the Electron binary, or the reason there is none. The electron
+ * package downloads its binary on first use (npm install does not: .npmrc).
+ */
 function electronBinary(): { path: string } | { missing: string } {
   try {
-    const require = createRequire(import.meta.url);
-    const path = require('electron') as unknown;
+    const path = createRequire(import.meta.url)('electron') as unknown;
     if (typeof path === 'string' && existsSync(path)) return { path };
     return { missing: 'the electron package has no binary' };
   } catch (error) {
@@ -66,28 +68,11 @@ function electronBinary(): { path: string } | { missing: string } {
   }
 }
 
-/** Run Electron's own installer once (npm install does not: see .npmrc). */
-function downloadElectron(): Promise<boolean> {
-  let installer: string;
-  try {
-    installer = createRequire(import.meta.url).resolve('electron/install.js');
-  } catch {
-    return Promise.resolve(false);
-  }
-  process.stdout.write('Electron binary not installed yet: downloading it (needs access to github.com)…\n');
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [installer], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
-    child.on('error', () => done(false));
-    child.on('close', (code) => done(code === 0));
-  });
-}
-
 async function start(uri: string, host: string, port: number): Promise<void> {
-  let binary = electronBinary();
-  if ('missing' in binary && (await downloadElectron())) binary = electronBinary();
+  const binary = electronBinary();
   if ('missing' in binary) {
     process.stdout.write(
-      `The Electron binary is missing (${binary.missing}), so the desktop window cannot open.\n` +
+      `\nThe Electron binary is missing and could not be downloaded, so the desktop window cannot open (${binary.missing}).\n` +
         'Starting the same UI in your browser instead (vitrine serve).\n',
     );
     await serve(uri, host, port, 'serve');

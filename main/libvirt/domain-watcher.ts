@@ -4,8 +4,8 @@ import type { DomainSummary, DomainsSnapshot, ErrorInfo } from '../../preload/ap
 import { toErrorInfo } from '../errors';
 import { getDomain, listDomains, sortDomains } from './domains';
 import { parseEventLine } from './parse-event';
-import { classifyVirshFailure } from './virsh-errors';
-import type { Virsh } from './virsh';
+import { classifyVirshFailure, virshErrorLines } from './virsh-errors';
+import { virshMissing, type Virsh } from './virsh';
 
 export type SnapshotListener = (snapshot: DomainsSnapshot) => void;
 
@@ -82,6 +82,7 @@ export class DomainWatcher {
     const child = this.virsh.spawn(['event', '--loop', '--all', '--timestamp']);
     this.child = child;
     let stderr = '';
+    let spawnError: NodeJS.ErrnoException | null = null;
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-8192);
@@ -91,26 +92,32 @@ export class DomainWatcher {
       const event = parseEventLine(line);
       if (event?.type === 'lifecycle') this.enqueue(() => this.refreshOne(event.domain));
     });
-    child.on('error', (error) => {
-      // spawn failure (virsh missing): 'close' follows with no exit code.
-      stderr = `error: ${error.message}`;
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      // A spawn failure (virsh missing): 'close' follows.
+      spawnError = error;
     });
     child.on('close', (code) => {
       if (this.child !== child) return; // stopped on purpose
       this.child = null;
-      const error: ErrorInfo =
-        stderr.trim().length > 0
-          ? classifyVirshFailure(this.virsh.uri, ['event'], stderr, code).toInfo()
-          : {
-              kind: 'connect',
-              message: `Lost the event stream from libvirt at '${this.virsh.uri}'.`,
-              hint: 'Vitrine reconnects by itself; if this stays, check that the libvirt daemon is running.',
-            };
-      this.publish({ domains: this.current?.domains ?? [], error });
+      this.publish({ domains: this.current?.domains ?? [], error: this.streamError(stderr, code, spawnError) });
       this.scheduleReconnect();
     });
     // List after the stream is up, so that no change falls between the two.
     this.enqueue(() => this.refreshAll());
+  }
+
+  /** Why the event stream ended: could not connect, virsh missing, or the daemon went away. */
+  private streamError(stderr: string, code: number | null, spawnError: NodeJS.ErrnoException | null): ErrorInfo {
+    if (spawnError?.code === 'ENOENT') return virshMissing('virsh').toInfo();
+    const classified = classifyVirshFailure(this.virsh.uri, ['event'], stderr, code);
+    if (classified.kind === 'connect') return classified.toInfo();
+    const last = virshErrorLines(stderr).at(-1);
+    return {
+      kind: 'connect',
+      message: `Lost the connection to libvirt at '${this.virsh.uri}'${last ? ` (${last})` : ''}; reconnecting.`,
+      hint: 'Vitrine reconnects by itself; if this message stays, check that the libvirt daemon is running.',
+      ...(stderr.trim() ? { detail: stderr.trim() } : {}),
+    };
   }
 
   private scheduleReconnect(): void {

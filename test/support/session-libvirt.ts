@@ -110,7 +110,6 @@ export function tinyDomainXml(name: string): string {
   <os><type arch='x86_64' machine='pc'>hvm</type></os>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <graphics type='vnc' autoport='no' port='-1' listen='127.0.0.1' />
   </devices>
 </domain>
 `;

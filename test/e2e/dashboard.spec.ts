@@ -1,0 +1,56 @@
+import { expect, test } from '@playwright/test';
+import type { ChildProcess } from 'node:child_process';
+import { createSessionUser, defineDomain, startServe, type SessionUser } from '../support/session-libvirt';
+
+let user: SessionUser;
+let serve: { url: string; origin: string; child: ChildProcess };
+const NAME = 'vitrine-e2e';
+
+test.beforeAll(async () => {
+  user = await createSessionUser();
+  await defineDomain(user, NAME);
+  serve = await startServe(user);
+});
+test.afterAll(async () => {
+  serve?.child.kill('SIGTERM');
+  await user?.cleanup();
+});
+
+test('the dashboard lists the domain and turns it to running without a reload', async ({ page }) => {
+  await page.goto(serve.url);
+  expect(page.url()).not.toContain('token'); // traded for a cookie on the first request
+  const table = page.getByRole('table', { name: 'Virtual machines' });
+  const row = table.getByRole('row', { name: new RegExp(NAME) });
+  await expect(row).toContainText('Shut off', { timeout: 30_000 });
+  await page.screenshot({ path: 'test-results/e2e/dashboard-shut-off.png' });
+
+  const navigations: string[] = [];
+  page.on('framenavigated', (frame) => navigations.push(frame.url()));
+  await user.virsh('start', NAME);
+  await expect(row).toContainText('Running', { timeout: 2_000 });
+  expect(navigations).toEqual([]); // no reload
+  await page.screenshot({ path: 'test-results/e2e/dashboard-running.png' });
+
+  await user.virsh('destroy', NAME);
+  await expect(row).toContainText('Shut off', { timeout: 2_000 });
+});
+
+test('the navigation reaches every page and Settings shows the connection', async ({ page }) => {
+  await page.goto(serve.url);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  for (const name of ['Host', 'Virtual machines', 'Troubleshoot', 'Settings', 'Dashboard']) {
+    await nav.getByRole('link', { name }).click();
+    await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  }
+  await nav.getByRole('link', { name: 'Settings' }).click();
+  await expect(page.getByText('qemu:///session')).toBeVisible();
+  await page.getByLabel('Language').selectOption('fr');
+  await expect(page.getByRole('heading', { level: 1, name: 'Réglages' })).toBeVisible();
+  await page.getByLabel('Langue').selectOption('en');
+});
+
+test('a request without the token is refused', async ({ request }) => {
+  const res = await request.get(serve.origin + '/', { maxRedirects: 0 });
+  expect(res.status()).toBe(401);
+  expect(await res.text()).toContain('open the URL that vitrine serve printed');
+});
