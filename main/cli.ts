@@ -64,7 +64,11 @@ function electronBinary(): { path: string } | { missing: string } {
     if (typeof path === 'string' && existsSync(path)) return { path };
     return { missing: 'the electron package has no binary' };
   } catch (error) {
-    return { missing: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
+    const text = error instanceof Error ? error.message : String(error);
+    if (/failed to install correctly/i.test(text)) {
+      return { missing: 'its download failed: check access to github.com, then run npm start again' };
+    }
+    return { missing: text.split('\n')[0]! };
   }
 }
 
@@ -72,7 +76,7 @@ async function start(uri: string, host: string, port: number): Promise<void> {
   const binary = electronBinary();
   if ('missing' in binary) {
     process.stdout.write(
-      `\nThe Electron binary is missing and could not be downloaded, so the desktop window cannot open (${binary.missing}).\n` +
+      `\nThe desktop window cannot open: Electron's binary is missing (${binary.missing}).\n` +
         'Starting the same UI in your browser instead (vitrine serve).\n',
     );
     await serve(uri, host, port, 'serve');

@@ -1,7 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { extname, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventName } from '../preload/api';
@@ -9,6 +8,7 @@ import { EVENT_NAMES } from '../preload/event-fanout';
 import type { Registry } from './api/registry';
 import type { EventSources } from './services';
 import { contentSecurityPolicy } from './csp';
+import { readUiFile } from './ui-files';
 
 export interface ServeOptions {
   host: string;
@@ -28,17 +28,6 @@ export interface RunningServer {
   token: string;
   close(): Promise<void>;
 }
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.ico': 'image/x-icon',
-};
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -117,27 +106,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       res.end('Unauthorized: open the URL that vitrine serve printed; it carries this run\'s access token.\n');
       return;
     }
-    const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
-    const file = resolve(rendererDir, relative);
-    if (!file.startsWith(rendererDir + sep)) {
-      res.writeHead(404, baseHeaders);
-      res.end();
-      return;
-    }
-    let body: Buffer;
-    try {
-      body = await readFile(file);
-    } catch {
+    const file = await readUiFile(rendererDir, url.pathname);
+    if (!file) {
       res.writeHead(404, { ...baseHeaders, 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('Not found.\n');
       return;
     }
     res.writeHead(200, {
       ...baseHeaders,
-      'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+      'Content-Type': file.contentType,
       'Content-Security-Policy': contentSecurityPolicy(),
     });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 
   server.on('upgrade', (req, socket, head) => {

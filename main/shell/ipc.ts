@@ -19,20 +19,27 @@ export function registerIpc(registry: Registry, events: EventSources, window: ()
     });
   }
 
-  // Once the page's preload is listening, push every event to it.
+  // Once the page's preload is listening, push every event to it. A reload
+  // sends 'events.ready' again: the old subscriptions are dropped first.
   let unsubscribes: (() => void)[] = [];
+  const unsubscribeAll = (): void => {
+    unsubscribes.forEach((unsubscribe) => unsubscribe());
+    unsubscribes = [];
+  };
   ipcMain.on('events.ready', (event) => {
     const win = window();
     if (!win || event.sender !== win.webContents || !isTrustedSender(event.senderFrame)) return;
-    unsubscribes.forEach((unsubscribe) => unsubscribe());
+    unsubscribeAll();
+    if (!closeHooked.has(win)) {
+      closeHooked.add(win);
+      win.once('closed', unsubscribeAll);
+    }
     unsubscribes = EVENT_NAMES.map((name: EventName) =>
       events[name]((payload) => {
         if (!win.isDestroyed()) win.webContents.send(name, payload);
       }),
     );
-    win.once('closed', () => {
-      unsubscribes.forEach((unsubscribe) => unsubscribe());
-      unsubscribes = [];
-    });
   });
 }
+
+const closeHooked = new WeakSet<BrowserWindow>();

@@ -44,7 +44,7 @@ test.describe('the desktop window (Electron)', () => {
       await user.virsh('start', NAME);
       await expect(row).toContainText('Running', { timeout: 2_000 });
       // The page got the contract's named methods, nothing generic.
-      expect(await page.evaluate(() => Object.keys((window as unknown as { vitrine: object }).vitrine).sort())).toEqual(['app', 'domains']);
+      expect(await page.evaluate(() => Object.keys((globalThis as unknown as { vitrine: object }).vitrine).sort())).toEqual(['app', 'domains']);
     } finally {
       await app.close();
       (app.process() as ChildProcess | undefined)?.kill();
