@@ -9,7 +9,9 @@ import type { DomainSummary } from '../preload/api';
 import { createRegistry } from './api/registry';
 import { toErrorInfo, VitrineError } from './errors';
 import { startServer } from './serve';
-import { createServices, resolveLibvirtUri } from './services';
+import { formatHostCheck } from './host/format';
+import { hostRoots } from './host/roots';
+import { createServices, resolveLibvirtUri, type ServicesOptions } from './services';
 import { VERSION } from './version';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -39,13 +41,14 @@ function formatTable(domains: DomainSummary[]): string {
   return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
 
-async function serve(uri: string, host: string, port: number, mode: 'serve'): Promise<void> {
+async function serve(host: string, port: number): Promise<void> {
   if (!existsSync(resolve(rendererDir, 'index.html'))) {
     fail(new VitrineError({ kind: 'not-built', message: `The UI is not built (no ${rendererDir}/index.html).`, hint: 'Run npm run build first.' }));
   }
-  const services = createServices({ libvirtUri: uri, mode });
+  const options = servicesOptions('serve');
+  const services = createServices(options);
   const server = await startServer({ host, port, registry: createRegistry(services), events: services.events, rendererDir });
-  process.stdout.write(`Vitrine ${VERSION} is serving the UI for ${uri}\nOpen: ${server.url}\nPress Ctrl+C to stop.\n`);
+  process.stdout.write(`Vitrine ${VERSION} is serving the UI for ${options.libvirtUri}\nOpen: ${server.url}\nPress Ctrl+C to stop.\n`);
   const shutdown = (): void => {
     services.close();
     void server.close().then(() => process.exit(0));
@@ -72,17 +75,17 @@ function electronBinary(): { path: string } | { missing: string } {
   }
 }
 
-async function start(uri: string, host: string, port: number): Promise<void> {
+async function start(host: string, port: number): Promise<void> {
   const binary = electronBinary();
   if ('missing' in binary) {
     process.stdout.write(
       `\nThe desktop window cannot open: Electron's binary is missing (${binary.missing}).\n` +
         'Starting the same UI in your browser instead (vitrine serve).\n',
     );
-    await serve(uri, host, port, 'serve');
+    await serve(host, port);
     return;
   }
-  const child = spawn(binary.path, [appRoot], { stdio: 'inherit', env: { ...process.env, VITRINE_LIBVIRT_URI: uri } });
+  const child = spawn(binary.path, [appRoot], { stdio: 'inherit', env: { ...process.env, VITRINE_LIBVIRT_URI: uriOf() } });
   child.on('close', (code) => process.exit(code ?? 0));
 }
 
@@ -92,9 +95,25 @@ program
   .description('Run a GPU-passthrough Windows game VM like a native app.')
   .version(VERSION, '-V, --version', 'print the version')
   .addOption(new Option('-c, --connect <uri>', 'libvirt connection URI (default: $VITRINE_LIBVIRT_URI or qemu:///system)'))
+  .addOption(new Option('--sysfs-root <dir>', 'read the host from this sysfs tree instead of /sys'))
+  .addOption(new Option('--proc-root <dir>', 'read the host from this procfs tree instead of /proc'))
+  .addOption(new Option('--dev-root <dir>', 'look for device nodes (kvm) here instead of /dev'))
+  .addOption(new Option('--modules-root <dir>', 'kernel modules folder (holding RELEASE/modules.alias) instead of /lib/modules'))
   .showHelpAfterError('(run vitrine --help for the commands)');
 
-const uriOf = (): string => resolveLibvirtUri(program.opts<{ connect?: string }>().connect);
+interface GlobalOptions {
+  connect?: string;
+  sysfsRoot?: string;
+  procRoot?: string;
+  devRoot?: string;
+  modulesRoot?: string;
+}
+const uriOf = (): string => resolveLibvirtUri(program.opts<GlobalOptions>().connect);
+/** The services' options from the global flags. */
+function servicesOptions(mode: ServicesOptions['mode']): ServicesOptions {
+  const o = program.opts<GlobalOptions>();
+  return { libvirtUri: uriOf(), mode, hostRoots: hostRoots({ sys: o.sysfsRoot, proc: o.procRoot, dev: o.devRoot, modules: o.modulesRoot }) };
+}
 
 program
   .command('serve')
@@ -102,7 +121,7 @@ program
   .option('--host <address>', 'address to listen on', '127.0.0.1')
   .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, 0)
   .action(async (opts: { host: string; port: number }) => {
-    await serve(uriOf(), opts.host, opts.port, 'serve').catch(fail);
+    await serve(opts.host, opts.port).catch(fail);
   });
 
 program
@@ -111,7 +130,7 @@ program
   .option('--host <address>', 'address for the browser fallback', '127.0.0.1')
   .option('--port <n>', 'port for the browser fallback', parsePort, 0)
   .action(async (opts: { host: string; port: number }) => {
-    await start(uriOf(), opts.host, opts.port).catch(fail);
+    await start(opts.host, opts.port).catch(fail);
   });
 
 const vm = program.command('vm').description('virtual machines');
@@ -119,11 +138,24 @@ vm.command('list')
   .description('list the virtual machines and their state')
   .option('--json', 'print JSON: { uri, domains: [{ name, uuid, state, id, persistent, autostart }] }')
   .action(async (opts: { json?: boolean }) => {
-    const uri = uriOf();
-    const services = createServices({ libvirtUri: uri, mode: 'serve' });
+    const options = servicesOptions('serve');
+    const services = createServices(options);
     try {
       const domains = await services.listDomains();
-      process.stdout.write(opts.json ? JSON.stringify({ uri, domains }, null, 2) + '\n' : formatTable(domains));
+      process.stdout.write(opts.json ? JSON.stringify({ uri: options.libvirtUri, domains }, null, 2) + '\n' : formatTable(domains));
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+program
+  .command('doctor')
+  .description('check the host for GPU passthrough: CPU, KVM, IOMMU groups, GPUs, tools; says how to fix each item')
+  .option('--json', 'print JSON: { checks, devices, gpus, groups, cpu, kvm, iommu, kernel, modules } (see the README)')
+  .action(async (opts: { json?: boolean }) => {
+    try {
+      const check = await createServices(servicesOptions('serve')).hostCheck();
+      process.stdout.write(opts.json ? JSON.stringify(check, null, 2) + '\n' : formatHostCheck(check));
     } catch (error) {
       fail(error);
     }

@@ -1,4 +1,8 @@
-import type { AppInfo, DomainSummary, EventName, Events } from '../preload/api';
+import type { AppInfo, DomainSummary, EventName, Events, HostCheck } from '../preload/api';
+import { buildChecklist } from './host/checklist';
+import { gatherEnvironment } from './host/environment';
+import { DEFAULT_ROOTS, type HostRoots } from './host/roots';
+import { scanHost } from './host/scan';
 import { DomainWatcher } from './libvirt/domain-watcher';
 import { listDomains } from './libvirt/domains';
 import { Virsh } from './libvirt/virsh';
@@ -12,6 +16,8 @@ export type EventSources = { [E in EventName]: (listener: (payload: Events[E]) =
 export interface Services {
   info(): AppInfo;
   listDomains(): Promise<DomainSummary[]>;
+  /** Scan the host and build the readiness checklist. */
+  hostCheck(): Promise<HostCheck>;
   events: EventSources;
   close(): void;
 }
@@ -19,6 +25,8 @@ export interface Services {
 export interface ServicesOptions {
   libvirtUri: string;
   mode: AppInfo['mode'];
+  /** Where the host scanner reads (fixture trees in tests). */
+  hostRoots?: HostRoots;
 }
 
 /** Pick the libvirt URI: the --connect flag, then VITRINE_LIBVIRT_URI, then qemu:///system. */
@@ -33,6 +41,10 @@ export function createServices(options: ServicesOptions): Services {
   return {
     info: () => ({ version: VERSION, libvirtUri: options.libvirtUri, mode: options.mode }),
     listDomains: () => listDomains(virsh),
+    hostCheck: async () => {
+      const [report, env] = await Promise.all([scanHost(options.hostRoots ?? DEFAULT_ROOTS), gatherEnvironment(options.libvirtUri)]);
+      return { ...report, checks: buildChecklist(report, env) };
+    },
     events: {
       'domains.changed': (listener) => watcher.subscribe(listener),
     },

@@ -55,10 +55,146 @@ export interface AppInfo {
   mode: 'electron' | 'serve';
 }
 
+/** A DRM connector of a graphics card (`card0-DP-1`). */
+export interface DisplayConnector {
+  card: string;
+  /** Connector name without the card prefix, e.g. `DP-1`, `HDMI-A-1`, `eDP-1`. */
+  name: string;
+  connected: boolean;
+}
+
+export interface UsbDevice {
+  /** sysfs name, e.g. `1-2.3`. */
+  port: string;
+  vendorId: string;
+  productId: string;
+  name: string | null;
+}
+
+export interface BlockDevice {
+  /** Kernel name, e.g. `nvme0n1`, `sda`. */
+  name: string;
+  sizeBytes: number | null;
+  model: string | null;
+  /** Where it or its partitions are mounted. */
+  mountpoints: string[];
+  /** It holds the host's root file system: passing its controller would take the host's disk away. */
+  holdsRoot: boolean;
+}
+
+export interface PciDevice {
+  /** `0000:01:00.0` */
+  address: string;
+  /** `0x030000` */
+  class: string;
+  className: string | null;
+  /** 4-digit lowercase hex, e.g. `10de`. */
+  vendorId: string;
+  deviceId: string;
+  subsystemVendorId: string | null;
+  subsystemDeviceId: string | null;
+  vendorName: string | null;
+  deviceName: string | null;
+  subsystemName: string | null;
+  driver: string | null;
+  /** Kernel modules whose aliases match the device (could bind it). */
+  modules: string[];
+  iommuGroup: number | null;
+  resettable: boolean;
+  resetMethods: string[];
+  /** True for the firmware's boot display; null when the device is not VGA-capable. */
+  bootVga: boolean | null;
+  rom: boolean;
+  numaNode: number | null;
+  /** The upstream PCI device (a bridge or root port), when there is one. */
+  parent: string | null;
+  displays: DisplayConnector[];
+  usb: UsbDevice[];
+  block: BlockDevice[];
+}
+
+export type GpuVerdict = 'ready' | 'passable' | 'shares-group' | 'boot-gpu' | 'no-outputs' | 'no-iommu';
+
+export interface GpuAssessment {
+  address: string;
+  name: string;
+  verdict: GpuVerdict;
+  /** The verdict in a sentence for the user. */
+  sentence: string;
+  /** Every device that must go to the VM with it: the card's functions and its group, bridges excepted. */
+  passWith: string[];
+  /** The devices of passWith that are not part of the card. */
+  sharesWith: string[];
+  /** `vendor:device` of every device in passWith, for vfio-pci.ids. */
+  ids: string[];
+  /** Host drivers that could claim those devices (for softdep), without vfio-pci. */
+  hostDrivers: string[];
+}
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'unknown';
+
+export interface CheckItem {
+  id: string;
+  status: CheckStatus;
+  title: string;
+  detail: string;
+  /** What to do, when the status is not ok. */
+  fix: string | null;
+}
+
+export interface KernelParam {
+  name: string;
+  /** null for a flag without `=`. */
+  value: string | null;
+}
+
+export interface HostReport {
+  cpu: {
+    vendor: 'intel' | 'amd' | 'other';
+    vendorId: string | null;
+    model: string | null;
+    /** The VT-x (`vmx`) or AMD-V (`svm`) flag is present. */
+    virtualization: boolean;
+    /** The CPU reports a hypervisor: this host is itself a VM (nested virtualisation). */
+    inVirtualMachine: boolean;
+  };
+  kvm: { present: boolean; accessible: boolean };
+  iommu: {
+    /** IOMMU groups exist. */
+    active: boolean;
+    groupCount: number;
+    /** `/sys/class/iommu` units, e.g. `dmar0`, `ivhd0`. */
+    units: string[];
+    interruptRemapping: 'enabled' | 'unsupported' | 'unknown';
+    /** vfio_iommu_type1's allow_unsafe_interrupts, when the module is loaded. */
+    allowUnsafeInterrupts: boolean | null;
+  };
+  kernel: {
+    release: string | null;
+    cmdline: string;
+    /** The IOMMU- and VFIO-related parameters found on the command line. */
+    params: KernelParam[];
+  };
+  modules: { vfio: boolean; vfioPci: boolean; vfioIommuType1: boolean; kvmfr: boolean };
+  /** Where device names came from (a pci.ids path), or null: ids only. */
+  pciIds: string | null;
+  /** Where module aliases came from, or null when none was found. */
+  modulesAlias: string | null;
+  devices: PciDevice[];
+  groups: { id: number; devices: string[] }[];
+  gpus: GpuAssessment[];
+}
+
+/** `host.check`: the report and the readiness checklist derived from it. */
+export interface HostCheck extends HostReport {
+  checks: CheckItem[];
+}
+
 /** Every request: channel name -> argument and result. */
 export interface Requests {
   'app.info': { args: void; result: AppInfo };
   'domains.list': { args: void; result: DomainSummary[] };
+  'host.check': { args: void; result: HostCheck };
 }
 
 /** Every event main pushes: name -> payload. */
@@ -80,6 +216,9 @@ export interface VitrineApi {
     list(): Promise<Result<DomainSummary[]>>;
     /** Calls `listener` with the current list at once, then on every change. Returns an unsubscribe. */
     onChanged(listener: (snapshot: DomainsSnapshot) => void): () => void;
+  };
+  host: {
+    check(): Promise<Result<HostCheck>>;
   };
 }
 

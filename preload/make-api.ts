@@ -13,5 +13,8 @@ export function makeApi(transport: Transport): VitrineApi {
       list: () => transport.request('domains.list', undefined),
       onChanged: (listener) => transport.subscribe('domains.changed', listener),
     },
+    host: {
+      check: () => transport.request('host.check', undefined),
+    },
   };
 }

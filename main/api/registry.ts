@@ -16,6 +16,7 @@ export function createRegistry(services: Services): Registry {
   const handlers: Handlers = {
     'app.info': async () => services.info(),
     'domains.list': async () => services.listDomains(),
+    'host.check': async () => services.hostCheck(),
   };
   const channels = Object.keys(handlers) as Channel[];
   return {

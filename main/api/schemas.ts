@@ -21,4 +21,5 @@ type SchemaMap = { [C in Channel]: z.ZodType<ArgsOf<C>> };
 export const requestSchemas: SchemaMap = {
   'app.info': none,
   'domains.list': none,
+  'host.check': none,
 };

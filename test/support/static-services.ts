@@ -15,6 +15,9 @@ export function staticServices(domains: DomainSummary[] | VitrineError): Service
       if (domains instanceof VitrineError) throw domains;
       return domains;
     },
+    hostCheck: async () => {
+      throw new VitrineError({ kind: 'not-available', message: 'No host in these tests.', hint: 'Use a fixture host.' });
+    },
     events: {
       'domains.changed': (listener) => {
         listener(snapshot);

@@ -32,7 +32,7 @@ describe('registry.dispatch', () => {
   });
 
   it('lists every channel of the contract', () => {
-    expect(createRegistry(staticServices([])).channels().sort()).toEqual(['app.info', 'domains.list']);
+    expect(createRegistry(staticServices([])).channels().sort()).toEqual(['app.info', 'domains.list', 'host.check']);
   });
 });
 

@@ -1,0 +1,74 @@
+import { userInfo } from 'node:os';
+import type { ErrorInfo } from '../../preload/api';
+import { toErrorInfo } from '../errors';
+import { Virsh } from '../libvirt/virsh';
+import { detectFirmware, type FirmwareInfo } from './firmware';
+import { readText } from './fs-read';
+import { which } from './which';
+
+export type OsFamily = 'debian' | 'fedora' | 'arch' | 'suse' | 'other';
+
+/** What the checklist needs beyond the hardware: tools, libvirt, the user's groups, firmware. */
+export interface EnvironmentFacts {
+  os: { family: OsFamily; name: string | null };
+  user: { name: string; configuredGroups: string[]; sessionGroups: string[] };
+  tools: { virsh: string | null; qemuImg: string | null; swtpm: string | null; lookingGlass: string | null };
+  libvirt: { uri: string; reachable: boolean; hypervisor: string | null; error: ErrorInfo | null };
+  firmware: FirmwareInfo;
+}
+
+/** Distribution family from os-release's ID and ID_LIKE. */
+export function osFamily(osRelease: string): { family: OsFamily; name: string | null } {
+  const field = (key: string): string => (osRelease.match(new RegExp(`^${key}=("?)(.*)\\1$`, 'm'))?.[2] ?? '').toLowerCase();
+  const ids = `${field('ID')} ${field('ID_LIKE')}`.split(/\s+/);
+  const name = osRelease.match(/^PRETTY_NAME=("?)(.*)\1$/m)?.[2] ?? null;
+  if (ids.some((id) => ['debian', 'ubuntu'].includes(id))) return { family: 'debian', name };
+  if (ids.some((id) => ['fedora', 'rhel', 'centos'].includes(id))) return { family: 'fedora', name };
+  if (ids.some((id) => ['arch', 'archlinux'].includes(id))) return { family: 'arch', name };
+  if (ids.some((id) => id.includes('suse'))) return { family: 'suse', name };
+  return { family: 'other', name };
+}
+
+/** Group names from /etc/group text: those listing the user, and those of the given gids. */
+export function groupsOf(groupFile: string, user: string, gids: number[]): { configured: string[]; session: string[] } {
+  const configured: string[] = [];
+  const session: string[] = [];
+  for (const line of groupFile.split('\n')) {
+    const [name, , gid, members] = line.split(':');
+    if (!name || gid === undefined) continue;
+    if ((members ?? '').split(',').includes(user)) configured.push(name);
+    if (gids.includes(Number(gid))) session.push(name);
+  }
+  return { configured: configured.sort(), session: session.sort() };
+}
+
+/** Gather the environment facts for the checklist (one virsh call, a few PATH lookups). */
+export async function gatherEnvironment(uri: string): Promise<EnvironmentFacts> {
+  const [osRelease, groupFile, virshPath, qemuImg, swtpm, lookingGlass, firmware] = await Promise.all([
+    readText('/etc/os-release'),
+    readText('/etc/group'),
+    which('virsh'),
+    which('qemu-img'),
+    which('swtpm'),
+    which('looking-glass-client'),
+    detectFirmware(),
+  ]);
+  const name = userInfo().username;
+  const groups = groupsOf(groupFile ?? '', name, process.getgroups?.() ?? []);
+  let libvirt: EnvironmentFacts['libvirt'] = { uri, reachable: false, hypervisor: null, error: null };
+  if (virshPath) {
+    try {
+      const out = await new Virsh({ uri, timeoutMs: 15_000 }).run(['version']);
+      libvirt = { uri, reachable: true, hypervisor: out.match(/Running hypervisor:\s*(.+)/)?.[1]?.trim() ?? null, error: null };
+    } catch (error) {
+      libvirt = { uri, reachable: false, hypervisor: null, error: toErrorInfo(error) };
+    }
+  }
+  return {
+    os: osFamily(osRelease ?? ''),
+    user: { name, configuredGroups: groups.configured, sessionGroups: groups.session },
+    tools: { virsh: virshPath, qemuImg, swtpm, lookingGlass },
+    libvirt,
+    firmware,
+  };
+}

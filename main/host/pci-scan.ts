@@ -1,0 +1,189 @@
+import { basename, dirname, join } from 'node:path';
+import type { BlockDevice, DisplayConnector, PciDevice, UsbDevice } from '../../preload/api';
+import { linkName, listDir, readText, realPath } from './fs-read';
+import { buildModalias, type ModuleAliases } from './modules-alias';
+import type { PciIds } from './pci-ids';
+
+const BDF = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
+
+const hex4 = (value: string | null): string | null => (value ? value.replace(/^0x/, '').toLowerCase().padStart(4, '0') : null);
+
+/** Connectors under `<device>/drm/cardN/cardN-NAME/status`. */
+async function readDisplays(deviceDir: string): Promise<DisplayConnector[]> {
+  const out: DisplayConnector[] = [];
+  for (const card of (await listDir(join(deviceDir, 'drm'))).filter((n) => /^card\d+$/.test(n))) {
+    for (const entry of (await listDir(join(deviceDir, 'drm', card))).filter((n) => n.startsWith(`${card}-`))) {
+      const status = await readText(join(deviceDir, 'drm', card, entry, 'status'));
+      out.push({ card, name: entry.slice(card.length + 1), connected: status === 'connected' });
+    }
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** USB devices (not interfaces, not root hubs) below a controller's `usbN` root hubs. */
+async function readUsb(deviceDir: string): Promise<UsbDevice[]> {
+  const out: UsbDevice[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (depth > 8) return;
+    for (const name of (await listDir(dir)).filter((n) => /^\d+-[\d.]+$/.test(n))) {
+      const path = join(dir, name);
+      const [vendorId, productId, product, manufacturer] = await Promise.all(
+        ['idVendor', 'idProduct', 'product', 'manufacturer'].map((f) => readText(join(path, f))),
+      );
+      if (vendorId && productId) {
+        const label = [manufacturer, product].filter(Boolean).join(' ');
+        out.push({ port: name, vendorId: vendorId.toLowerCase(), productId: productId.toLowerCase(), name: label || null });
+      }
+      await walk(path, depth + 1);
+    }
+  };
+  for (const hub of (await listDir(deviceDir)).filter((n) => /^usb\d+$/.test(n))) await walk(join(deviceDir, hub), 0);
+  return out.sort((a, b) => a.port.localeCompare(b.port, undefined, { numeric: true }));
+}
+
+interface BlockIndex {
+  /** PCI address -> the disks behind it. */
+  byController: Map<string, BlockDevice[]>;
+}
+
+/** Mount points by kernel block name, from /proc/mounts (device-mapper names resolved to dm-N). */
+async function readMounts(sys: string, proc: string): Promise<Map<string, string[]>> {
+  const dmNames = new Map<string, string>();
+  for (const name of (await listDir(join(sys, 'class', 'block'))).filter((n) => n.startsWith('dm-'))) {
+    const mapped = await readText(join(sys, 'class', 'block', name, 'dm', 'name'));
+    if (mapped) dmNames.set(mapped, name);
+  }
+  const mounts = new Map<string, string[]>();
+  for (const line of ((await readText(join(proc, 'mounts'))) ?? '').split('\n')) {
+    const [source, target] = line.split(' ');
+    if (!source?.startsWith('/dev/') || !target) continue;
+    const dev = source.startsWith('/dev/mapper/') ? dmNames.get(source.slice('/dev/mapper/'.length)) : basename(source);
+    if (!dev) continue;
+    mounts.set(dev, [...(mounts.get(dev) ?? []), target.replace(/\\040/g, ' ')]);
+  }
+  return mounts;
+}
+
+/**
+ * Disks behind each PCI storage controller: /sys/class/block entries resolved
+ * to their device path; the nearest PCI address in that path is the controller.
+ * Mounts on partitions and on device-mapper volumes (LUKS, LVM) count for the disk.
+ */
+async function indexBlockDevices(sys: string, proc: string): Promise<BlockIndex> {
+  const mounts = await readMounts(sys, proc);
+  const classDir = join(sys, 'class', 'block');
+  const names = await listDir(classDir);
+  const diskOf = new Map<string, string>(); // partition or disk -> disk
+  const controllerOf = new Map<string, string>(); // disk -> PCI address
+  await Promise.all(
+    names.map(async (name) => {
+      const real = await realPath(join(classDir, name));
+      if (!real) return;
+      const isPartition = (await readText(join(real, 'partition'))) !== null;
+      const disk = isPartition ? basename(dirname(real)) : name;
+      diskOf.set(name, disk);
+      if (isPartition) return;
+      const pci = real.split('/').filter((part) => BDF.test(part)).at(-1);
+      if (pci) controllerOf.set(name, pci);
+    }),
+  );
+  // What each mounted device-mapper volume sits on, down to disks.
+  const underlying = async (name: string, seen = new Set<string>()): Promise<string[]> => {
+    if (seen.has(name)) return [];
+    seen.add(name);
+    const slaves = await listDir(join(classDir, name, 'slaves'));
+    if (slaves.length === 0) return [diskOf.get(name) ?? name];
+    return (await Promise.all(slaves.map((s) => underlying(s, seen)))).flat();
+  };
+  const diskMounts = new Map<string, string[]>();
+  for (const [dev, targets] of mounts) {
+    for (const disk of await underlying(dev)) diskMounts.set(disk, [...(diskMounts.get(disk) ?? []), ...targets]);
+  }
+  const byController = new Map<string, BlockDevice[]>();
+  await Promise.all(
+    [...controllerOf].map(async ([disk, pci]) => {
+      const [size, model] = await Promise.all([readText(join(classDir, disk, 'size')), readText(join(classDir, disk, 'device', 'model'))]);
+      const mountpoints = [...new Set(diskMounts.get(disk) ?? [])].sort();
+      const entry: BlockDevice = {
+        name: disk,
+        sizeBytes: size && /^\d+$/.test(size) ? Number(size) * 512 : null,
+        model,
+        mountpoints,
+        holdsRoot: mountpoints.includes('/'),
+      };
+      byController.set(pci, [...(byController.get(pci) ?? []), entry].sort((a, b) => a.name.localeCompare(b.name)));
+    }),
+  );
+  return { byController };
+}
+
+/** Read one PCI device directory. */
+async function readDevice(sys: string, address: string, names: PciIds, aliases: ModuleAliases, blocks: BlockIndex): Promise<PciDevice> {
+  const dir = join(sys, 'bus', 'pci', 'devices', address);
+  const [klass, vendor, device, subVendor, subDevice, modaliasText, resetMethod, bootVga, numa, driver, group, real, displays, usb, entries] =
+    await Promise.all([
+      readText(join(dir, 'class')),
+      readText(join(dir, 'vendor')),
+      readText(join(dir, 'device')),
+      readText(join(dir, 'subsystem_vendor')),
+      readText(join(dir, 'subsystem_device')),
+      readText(join(dir, 'modalias')),
+      readText(join(dir, 'reset_method')),
+      readText(join(dir, 'boot_vga')),
+      readText(join(dir, 'numa_node')),
+      linkName(join(dir, 'driver')),
+      linkName(join(dir, 'iommu_group')),
+      realPath(dir),
+      readDisplays(dir),
+      readUsb(dir),
+      listDir(dir),
+    ]);
+  const vendorId = hex4(vendor) ?? '0000';
+  const deviceId = hex4(device) ?? '0000';
+  const subsystemVendorId = hex4(subVendor);
+  const subsystemDeviceId = hex4(subDevice);
+  const classCode = `0x${(klass ?? '0x000000').replace(/^0x/, '').toLowerCase().padStart(6, '0')}`;
+  const modalias = modaliasText ?? buildModalias({ vendorId, deviceId, subsystemVendorId, subsystemDeviceId, class: classCode });
+  // Older kernels have no reset_method: a `reset` file means the kernel can reset it somehow.
+  const resetMethods = resetMethod ? resetMethod.split(/\s+/).filter(Boolean) : [];
+  const parentName = real ? basename(dirname(real)) : null;
+  return {
+    address,
+    class: classCode,
+    className: names.className(classCode),
+    vendorId,
+    deviceId,
+    subsystemVendorId,
+    subsystemDeviceId,
+    vendorName: names.vendor(vendorId),
+    deviceName: names.device(vendorId, deviceId),
+    subsystemName: subsystemVendorId && subsystemDeviceId ? names.subsystem(vendorId, deviceId, subsystemVendorId, subsystemDeviceId) : null,
+    driver,
+    modules: aliases.match(modalias),
+    iommuGroup: group !== null && /^\d+$/.test(group) ? Number(group) : null,
+    resettable: resetMethods.length > 0 || entries.includes('reset'),
+    resetMethods,
+    bootVga: bootVga === null ? null : bootVga === '1',
+    rom: entries.includes('rom'),
+    numaNode: numa !== null && /^-?\d+$/.test(numa) && Number(numa) >= 0 ? Number(numa) : null,
+    parent: parentName && BDF.test(parentName) ? parentName : null,
+    displays,
+    usb,
+    block: blocks.byController.get(address) ?? [],
+  };
+}
+
+/** Every PCI device of the host, sorted by address. */
+export async function scanPciDevices(sys: string, proc: string, names: PciIds, aliases: ModuleAliases): Promise<PciDevice[]> {
+  const addresses = (await listDir(join(sys, 'bus', 'pci', 'devices'))).filter((n) => BDF.test(n)).sort();
+  const blocks = await indexBlockDevices(sys, proc);
+  return Promise.all(addresses.map((address) => readDevice(sys, address, names, aliases, blocks)));
+}
+
+/** IOMMU groups from /sys/kernel/iommu_groups, numerically sorted. */
+export async function scanIommuGroups(sys: string): Promise<{ id: number; devices: string[] }[]> {
+  const base = join(sys, 'kernel', 'iommu_groups');
+  const ids = (await listDir(base)).filter((n) => /^\d+$/.test(n));
+  const groups = await Promise.all(ids.map(async (id) => ({ id: Number(id), devices: (await listDir(join(base, id, 'devices'))).sort() })));
+  return groups.sort((a, b) => a.id - b.id);
+}

@@ -1,0 +1,99 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CheckItem, HostReport } from '../../preload/api';
+import { buildChecklist } from '../../main/host/checklist';
+import type { EnvironmentFacts } from '../../main/host/environment';
+import { scanHost } from '../../main/host/scan';
+import { tempHostTree, type HostSpec } from '../support/host-tree';
+import { FIXTURE_HOSTS } from '../support/hosts';
+
+const goodEnv: EnvironmentFacts = {
+  os: { family: 'debian', name: 'Debian GNU/Linux 12 (bookworm)' },
+  user: { name: 'alice', configuredGroups: ['kvm', 'libvirt'], sessionGroups: ['kvm', 'libvirt'] },
+  tools: { virsh: '/usr/bin/virsh', qemuImg: '/usr/bin/qemu-img', swtpm: '/usr/bin/swtpm', lookingGlass: '/usr/local/bin/looking-glass-client' },
+  libvirt: { uri: 'qemu:///system', reachable: true, hypervisor: 'QEMU 7.2.0', error: null },
+  firmware: {
+    plain: { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/usr/share/OVMF/OVMF_VARS_4M.fd', source: 'x' },
+    secureBoot: { code: '/usr/share/OVMF/OVMF_CODE_4M.ms.fd', vars: '/usr/share/OVMF/OVMF_VARS_4M.ms.fd', source: 'x' },
+  },
+};
+
+const trees: { remove(): void }[] = [];
+afterAll(() => trees.forEach((t) => t.remove()));
+async function checklist(spec: HostSpec, env: EnvironmentFacts = goodEnv): Promise<Record<string, CheckItem>> {
+  const tree = tempHostTree(spec);
+  trees.push(tree);
+  const report: HostReport = await scanHost(tree);
+  return Object.fromEntries(buildChecklist(report, env).map((c) => [c.id, c]));
+}
+
+describe('readiness checklist', () => {
+  it('is all green for a prepared host with every tool', async () => {
+    const checks = await checklist(FIXTURE_HOSTS.seed003XeonPrepared);
+    const notOk = Object.values(checks).filter((c) => c.status !== 'ok');
+    expect(notOk).toEqual([]);
+    expect(Object.values(checks).every((c) => c.fix === null)).toBe(true);
+  });
+
+  it('names the AMD firmware menu (seed 001) when the IOMMU is off', async () => {
+    const checks = await checklist(FIXTURE_HOSTS.iommuOff);
+    expect(checks['iommu']).toMatchObject({ status: 'fail' });
+    expect(checks['iommu']!.fix).toContain('Settings > AMD CBS > NBIO > IOMMU');
+    expect(checks['gpu']).toMatchObject({ status: 'fail' });
+    expect(checks['interrupt-remapping']!.status).toBe('unknown');
+    expect(checks['iommu-passthrough-mode']).toMatchObject({ status: 'warn', fix: expect.stringContaining('iommu=pt') });
+  });
+
+  it('asks Intel hosts for VT-d and intel_iommu=on', async () => {
+    const spec: HostSpec = { ...FIXTURE_HOSTS.seed003Xeon, iommu: 'off', cmdline: 'BOOT_IMAGE=/vmlinuz ro quiet' };
+    const checks = await checklist(spec);
+    expect(checks['iommu']!.detail).toContain('intel_iommu=on is not on the kernel command line');
+    expect(checks['iommu']!.fix).toMatch(/VT-d.*intel_iommu=on/);
+  });
+
+  it('fails interrupt remapping without it, and says the cost of the workaround', async () => {
+    const checks = await checklist({ ...FIXTURE_HOSTS.seed003Xeon, interruptRemapping: false });
+    expect(checks['interrupt-remapping']).toMatchObject({ status: 'fail' });
+    expect(checks['interrupt-remapping']!.fix).toMatch(/allow_unsafe_interrupts=1.*Security cost/);
+  });
+
+  it('explains a missing VT-x flag and a missing /dev/kvm', async () => {
+    const spec: HostSpec = { ...FIXTURE_HOSTS.seed003Xeon, cpu: { ...FIXTURE_HOSTS.seed003Xeon.cpu, flags: ['fpu', 'hypervisor'] }, kvm: false };
+    const checks = await checklist(spec);
+    expect(checks['cpu-virtualization']).toMatchObject({ status: 'fail', fix: expect.stringContaining('Intel Virtualization Technology') });
+    expect(checks['cpu-virtualization']!.fix).toContain('nested virtualisation');
+    expect(checks['kvm']).toMatchObject({ status: 'fail', fix: expect.stringContaining('modprobe kvm_intel') });
+  });
+
+  it('warns about groups, names the package per distribution, and a missing client', async () => {
+    const env: EnvironmentFacts = {
+      ...goodEnv,
+      os: { family: 'fedora', name: 'Fedora Linux 40' },
+      user: { name: 'bob', configuredGroups: ['libvirt'], sessionGroups: [] },
+      tools: { virsh: '/usr/bin/virsh', qemuImg: null, swtpm: null, lookingGlass: null },
+      firmware: { plain: null, secureBoot: null },
+    };
+    const checks = await checklist(FIXTURE_HOSTS.seed001Ryzen, env);
+    expect(checks['user-groups']).toMatchObject({ status: 'warn', fix: 'sudo usermod -aG kvm bob, then log out and back in.' });
+    expect(checks['qemu-img']).toMatchObject({ status: 'fail', fix: 'sudo dnf install qemu-img' });
+    expect(checks['swtpm']).toMatchObject({ status: 'warn', fix: 'sudo dnf install swtpm swtpm-tools' });
+    expect(checks['firmware']).toMatchObject({ status: 'fail', fix: 'sudo dnf install edk2-ovmf' });
+    expect(checks['looking-glass-client']!.status).toBe('warn');
+    expect(checks['gpu']!.status).toBe('ok');
+  });
+
+  it('passes the libvirt error through with its hint', async () => {
+    const env: EnvironmentFacts = {
+      ...goodEnv,
+      libvirt: { uri: 'qemu:///system', reachable: false, hypervisor: null, error: { kind: 'connect', message: "Cannot connect to libvirt at 'qemu:///system': no socket", hint: 'Start libvirtd.' } },
+    };
+    const checks = await checklist(FIXTURE_HOSTS.seed001Ryzen, env);
+    expect(checks['libvirt']).toMatchObject({ status: 'fail', detail: "Cannot connect to libvirt at 'qemu:///system': no socket", fix: 'Start libvirtd.' });
+  });
+
+  it('warns for a host whose only GPUs share a group or are the boot GPU', async () => {
+    expect((await checklist(FIXTURE_HOSTS.singleGpu))['gpu']!.status).toBe('warn');
+    const laptop = (await checklist(FIXTURE_HOSTS.laptop))['gpu']!;
+    expect(laptop.status).toBe('warn');
+    expect(laptop.detail).toContain('3D controller without display outputs');
+  });
+});
