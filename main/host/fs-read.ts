@@ -11,6 +11,15 @@ export async function readText(path: string): Promise<string | null> {
   }
 }
 
+/** A symlink's target as written, or null. */
+export async function readLink(path: string): Promise<string | null> {
+  try {
+    return await readlink(path);
+  } catch {
+    return null;
+  }
+}
+
 /** The last component of a symlink's target (`driver` -> `nvidia`), or null. */
 export async function linkName(path: string): Promise<string | null> {
   try {

@@ -1,6 +1,6 @@
 import { basename, dirname, join } from 'node:path';
 import type { BlockDevice, DisplayConnector, PciDevice, UsbDevice } from '../../preload/api';
-import { linkName, listDir, readText, realPath } from './fs-read';
+import { linkName, listDir, readLink, readText, realPath } from './fs-read';
 import { buildModalias, type ModuleAliases } from './modules-alias';
 import type { PciIds } from './pci-ids';
 
@@ -117,36 +117,60 @@ async function indexBlockDevices(sys: string, proc: string): Promise<BlockIndex>
   return { byController };
 }
 
-/** Read one PCI device directory. */
+/** `KEY=value` lines of a sysfs uevent file. */
+function parseUevent(text: string | null): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of (text ?? '').split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) out.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  return out;
+}
+
+/**
+ * Read one PCI device directory. The kernel's `uevent` file carries the
+ * driver, class, ids and modalias in one read; the optional files are read
+ * only when the directory listing shows them (a few reads per device).
+ */
 async function readDevice(sys: string, address: string, names: PciIds, aliases: ModuleAliases, blocks: BlockIndex): Promise<PciDevice> {
-  const dir = join(sys, 'bus', 'pci', 'devices', address);
-  const [klass, vendor, device, subVendor, subDevice, modaliasText, resetMethod, bootVga, numa, driver, group, real, displays, usb, entries] =
-    await Promise.all([
-      readText(join(dir, 'class')),
-      readText(join(dir, 'vendor')),
-      readText(join(dir, 'device')),
-      readText(join(dir, 'subsystem_vendor')),
-      readText(join(dir, 'subsystem_device')),
-      readText(join(dir, 'modalias')),
-      readText(join(dir, 'reset_method')),
-      readText(join(dir, 'boot_vga')),
-      readText(join(dir, 'numa_node')),
-      linkName(join(dir, 'driver')),
-      linkName(join(dir, 'iommu_group')),
-      realPath(dir),
-      readDisplays(dir),
-      readUsb(dir),
-      listDir(dir),
-    ]);
+  const link = join(sys, 'bus', 'pci', 'devices', address);
+  const [entries, target] = await Promise.all([listDir(link), readLink(link)]);
+  const has = new Set(entries);
+  const optional = (name: string): Promise<string | null> => (has.has(name) ? readText(join(link, name)) : Promise.resolve(null));
+  const [ueventText, resetMethod, bootVga, numa, group, displays, usb] = await Promise.all([
+    optional('uevent'),
+    optional('reset_method'),
+    optional('boot_vga'),
+    optional('numa_node'),
+    has.has('iommu_group') ? linkName(join(link, 'iommu_group')) : Promise.resolve(null),
+    has.has('drm') ? readDisplays(link) : Promise.resolve([]),
+    entries.some((n) => /^usb\d+$/.test(n)) ? readUsb(link) : Promise.resolve([]),
+  ]);
+  const uevent = parseUevent(ueventText);
+  // Without a uevent (unusual), fall back to the one-value files.
+  const [vendorHex, deviceHex] = (uevent.get('PCI_ID') ?? '').split(':');
+  const [subVendorHex, subDeviceHex] = (uevent.get('PCI_SUBSYS_ID') ?? '').split(':');
+  const [klass, vendor, device, subVendor, subDevice, driver, modaliasText] = ueventText
+    ? [uevent.get('PCI_CLASS') ?? null, vendorHex ?? null, deviceHex ?? null, subVendorHex ?? null, subDeviceHex ?? null, uevent.get('DRIVER') ?? null, uevent.get('MODALIAS') ?? null]
+    : await Promise.all([
+        optional('class'),
+        optional('vendor'),
+        optional('device'),
+        optional('subsystem_vendor'),
+        optional('subsystem_device'),
+        has.has('driver') ? linkName(join(link, 'driver')) : Promise.resolve(null),
+        optional('modalias'),
+      ]);
   const vendorId = hex4(vendor) ?? '0000';
   const deviceId = hex4(device) ?? '0000';
   const subsystemVendorId = hex4(subVendor);
   const subsystemDeviceId = hex4(subDevice);
-  const classCode = `0x${(klass ?? '0x000000').replace(/^0x/, '').toLowerCase().padStart(6, '0')}`;
+  const classCode = `0x${(klass ?? '0').replace(/^0x/, '').toLowerCase().padStart(6, '0')}`;
   const modalias = modaliasText ?? buildModalias({ vendorId, deviceId, subsystemVendorId, subsystemDeviceId, class: classCode });
   // Older kernels have no reset_method: a `reset` file means the kernel can reset it somehow.
   const resetMethods = resetMethod ? resetMethod.split(/\s+/).filter(Boolean) : [];
-  const parentName = real ? basename(dirname(real)) : null;
+  // bus/pci/devices/X links to …/devices/pci0000:00/<parent>/X: the parent is the component before X.
+  const parentName = target ? target.split('/').at(-2) ?? null : null;
   return {
     address,
     class: classCode,
@@ -161,10 +185,10 @@ async function readDevice(sys: string, address: string, names: PciIds, aliases: 
     driver,
     modules: aliases.match(modalias),
     iommuGroup: group !== null && /^\d+$/.test(group) ? Number(group) : null,
-    resettable: resetMethods.length > 0 || entries.includes('reset'),
+    resettable: resetMethods.length > 0 || has.has('reset'),
     resetMethods,
     bootVga: bootVga === null ? null : bootVga === '1',
-    rom: entries.includes('rom'),
+    rom: has.has('rom'),
     numaNode: numa !== null && /^-?\d+$/.test(numa) && Number(numa) >= 0 ? Number(numa) : null,
     parent: parentName && BDF.test(parentName) ? parentName : null,
     displays,

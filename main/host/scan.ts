@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { HostReport } from '../../preload/api';
+import { VitrineError } from '../errors';
 import { parseCmdline, paramValue, relevantParams } from './cmdline';
 import { parseCpuinfo } from './cpuinfo';
 import { canReadWrite, fileExists, listDir, readText } from './fs-read';
@@ -51,12 +52,31 @@ function interruptRemapping(interrupts: string | null, iommuActive: boolean): Ho
   return /\b(PCI-MSI|IO-APIC)/.test(interrupts) ? 'unsupported' : 'unknown';
 }
 
+/** Refuse roots that are not sysfs/procfs trees, instead of reporting an empty host. */
+async function checkRoots(roots: HostRoots): Promise<void> {
+  if (!(await fileExists(join(roots.sys, 'bus', 'pci', 'devices')))) {
+    throw new VitrineError({
+      kind: 'host-root',
+      message: `'${roots.sys}' is not a sysfs tree: it has no bus/pci/devices.`,
+      hint: 'Point --sysfs-root at the folder that holds bus/, class/ and kernel/ (or leave it out to read /sys).',
+    });
+  }
+  if (!(await fileExists(join(roots.proc, 'cpuinfo')))) {
+    throw new VitrineError({
+      kind: 'host-root',
+      message: `'${roots.proc}' is not a procfs tree: it has no cpuinfo.`,
+      hint: 'Point --proc-root at the folder that holds cpuinfo and cmdline (or leave it out to read /proc).',
+    });
+  }
+}
+
 /**
  * Read the host in one pass: CPU, /dev/kvm, IOMMU, kernel parameters, vfio
  * modules, every PCI device and its group, and the GPU verdicts. Reads files
  * only (no process per device), in parallel.
  */
 export async function scanHost(roots: HostRoots): Promise<HostReport> {
+  await checkRoots(roots);
   const release = await readText(join(roots.proc, 'sys', 'kernel', 'osrelease'));
   const [cpuinfo, cmdline, interrupts, kvmPresent, kvmAccessible, units, groups, modules, names, aliases, unsafe] = await Promise.all([
     readText(join(roots.proc, 'cpuinfo')),

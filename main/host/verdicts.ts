@@ -20,8 +20,11 @@ export function deviceLabel(device: PciDevice): string {
   return `${device.className ?? 'PCI device'} [${device.vendorId}:${device.deviceId}]`;
 }
 
+/** `Intel 82571EB (0000:04:00.0, 0000:04:00.1), Realtek RTL8125 (0000:09:00.0)`: one name per kind of device. */
 function listNames(devices: PciDevice[]): string {
-  return devices.map((d) => `${d.address} (${deviceLabel(d)})`).join(', ');
+  const byLabel = new Map<string, string[]>();
+  for (const d of devices) byLabel.set(deviceLabel(d), [...(byLabel.get(deviceLabel(d)) ?? []), d.address]);
+  return [...byLabel].map(([label, addresses]) => `${label} (${addresses.join(', ')})`).join(', ');
 }
 
 /**

@@ -137,6 +137,17 @@ export function writeHostTree(spec: HostSpec, dir: string): HostRoots {
       join(path, 'modalias'),
       `pci:v0000${vendor.toUpperCase()}d0000${deviceId.toUpperCase()}sv0000${sv.toUpperCase()}sd0000${sd.toUpperCase()}bc${cls.slice(0, 2)}sc${cls.slice(2, 4)}i${cls.slice(4, 6)}\n`,
     );
+    write(
+      join(path, 'uevent'),
+      [
+        ...(device.driver ? [`DRIVER=${device.driver}`] : []),
+        `PCI_CLASS=${parseInt(cls, 16).toString(16).toUpperCase()}`,
+        `PCI_ID=${vendor.toUpperCase()}:${deviceId.toUpperCase()}`,
+        `PCI_SUBSYS_ID=${sv.toUpperCase()}:${sd.toUpperCase()}`,
+        `PCI_SLOT_NAME=${address}`,
+        `MODALIAS=pci:v0000${vendor.toUpperCase()}d0000${deviceId.toUpperCase()}sv0000${sv.toUpperCase()}sd0000${sd.toUpperCase()}bc${cls.slice(0, 2)}sc${cls.slice(2, 4)}i${cls.slice(4, 6)}`,
+      ].join('\n') + '\n',
+    );
     const reset = device.reset ?? ['bus'];
     if (reset.length > 0) {
       write(join(path, 'reset_method'), `${reset.join(' ')}\n`);

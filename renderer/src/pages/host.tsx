@@ -1,12 +1,159 @@
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { CheckItem, ErrorInfo, GpuAssessment, HostCheck, PciDevice } from '../../../preload/api';
+import { api } from '../api';
+import { ErrorBanner } from '../components/error-banner';
 
-/** The host check (filled by the host-check work). */
-export function HostPage() {
+const BRIDGE = /^0x060[49]/;
+
+function deviceName(d: PciDevice): string {
+  if (d.deviceName) return d.vendorName ? `${d.vendorName} ${d.deviceName}` : d.deviceName;
+  return d.className ?? `[${d.vendorId}:${d.deviceId}]`;
+}
+
+function CheckRow({ check }: { check: CheckItem }) {
   const { t } = useTranslation();
   return (
+    <li className={`check check-${check.status}`} data-check={check.id}>
+      <span className={`status status-${check.status}`}>{t(`host.status.${check.status}`)}</span>
+      <div>
+        <div className="check-title">{check.title}</div>
+        <div className="check-detail">{check.detail}</div>
+        {check.fix && (
+          <div className="check-fix">
+            <strong>{t('host.fix')}</strong> {check.fix}
+          </div>
+        )}
+      </div>
+    </li>
+  );
+}
+
+function GpuCard({ gpu }: { gpu: GpuAssessment }) {
+  const { t } = useTranslation();
+  return (
+    <article className={`gpu gpu-${gpu.verdict}`} aria-label={`${gpu.name}, ${gpu.address}`}>
+      <header>
+        <span className="gpu-name">{gpu.name}</span> <span className="mono muted">{gpu.address}</span>{' '}
+        <span className={`verdict verdict-${gpu.verdict}`}>{t(`host.verdict.${gpu.verdict}`)}</span>
+      </header>
+      <p>{gpu.sentence}</p>
+      {gpu.passWith.length > 0 && (
+        <p className="muted">
+          {t('host.passWith')} <span className="mono">{gpu.passWith.join(', ')}</span>
+        </p>
+      )}
+    </article>
+  );
+}
+
+function DeviceRow({ device, gpu }: { device: PciDevice; gpu: GpuAssessment | undefined }) {
+  const { t } = useTranslation();
+  const bridge = BRIDGE.test(device.class);
+  return (
+    <li className={`device${gpu ? ` device-gpu verdict-border-${gpu.verdict}` : ''}${bridge ? ' device-bridge' : ''}`}>
+      <div className="device-line">
+        <span className="mono">{device.address.slice(5)}</span> <span className="device-name">{deviceName(device)}</span>
+        {gpu && <span className={`verdict verdict-${gpu.verdict}`}>{t(`host.verdict.${gpu.verdict}`)}</span>}
+      </div>
+      <div className="device-meta muted">
+        <span className="mono">
+          [{device.vendorId}:{device.deviceId}]
+        </span>{' '}
+        · {device.driver ? t('host.driver', { driver: device.driver }) : t('host.noDriver')} ·{' '}
+        {device.resettable ? t('host.reset', { methods: device.resetMethods.join('/') || '✓' }) : t('host.noReset')}
+        {device.bootVga ? ` · ${t('host.bootVga')}` : ''}
+        {bridge ? ` · ${t('host.bridge')}` : ''}
+        {device.block.some((b) => b.holdsRoot) ? ` · ${t('host.rootDisk')}` : ''}
+      </div>
+    </li>
+  );
+}
+
+/** The host check: the readiness checklist, the GPUs with their verdicts, the IOMMU group map. */
+export function HostPage() {
+  const { t } = useTranslation();
+  const [check, setCheck] = useState<HostCheck | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [busy, setBusy] = useState(true);
+  const [round, setRound] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    void api.host.check().then((result) => {
+      if (!live) return;
+      setBusy(false);
+      if (result.ok) {
+        setCheck(result.value);
+        setError(null);
+      } else setError(result.error);
+    });
+    return () => {
+      live = false;
+    };
+  }, [round]);
+  const run = (): void => {
+    setBusy(true);
+    setRound((n) => n + 1);
+  };
+
+  const byAddress = new Map((check?.devices ?? []).map((d) => [d.address, d]));
+  const gpuOf = new Map((check?.gpus ?? []).map((g) => [g.address, g]));
+  const counts = (check?.checks ?? []).reduce<Record<string, number>>((acc, c) => ({ ...acc, [c.status]: (acc[c.status] ?? 0) + 1 }), {});
+
+  return (
     <section aria-labelledby="host-title">
-      <h1 id="host-title">{t('host.title')}</h1>
-      <p className="muted">{t('host.pending')}</p>
+      <div className="page-head">
+        <h1 id="host-title">{t('host.title')}</h1>
+        <button type="button" onClick={run} disabled={busy}>
+          {busy ? t('host.checking') : t('host.recheck')}
+        </button>
+      </div>
+      {error && <ErrorBanner error={error} />}
+      {!check && !error && <p role="status">{t('host.checking')}</p>}
+      {check && (
+        <>
+          <p className="summary" role="status">
+            {t('host.summary', { ok: counts['ok'] ?? 0, warn: counts['warn'] ?? 0, fail: counts['fail'] ?? 0, unknown: counts['unknown'] ?? 0 })}
+          </p>
+          <h2>{t('host.checklist')}</h2>
+          <ul className="checklist" aria-label={t('host.checklist')}>
+            {check.checks.map((c) => (
+              <CheckRow key={c.id} check={c} />
+            ))}
+          </ul>
+
+          <h2>{t('host.gpus')}</h2>
+          {check.gpus.length === 0 ? <p className="muted">{t('host.noGpu')}</p> : check.gpus.map((g) => <GpuCard key={g.address} gpu={g} />)}
+
+          <h2>{t('host.groups')}</h2>
+          {check.groups.length === 0 ? (
+            <>
+              <p className="muted">{t('host.noGroups')}</p>
+              <ul className="group-devices">
+                {check.devices.map((d) => (
+                  <DeviceRow key={d.address} device={d} gpu={gpuOf.get(d.address)} />
+                ))}
+              </ul>
+            </>
+          ) : (
+            <div className="group-map" aria-label={t('host.groups')}>
+              {check.groups.map((group) => (
+                <section key={group.id} className={`group${group.devices.some((a) => gpuOf.has(a)) ? ' group-has-gpu' : ''}`} aria-label={t('host.group', { id: group.id })}>
+                  <h3>{t('host.group', { id: group.id })}</h3>
+                  <ul className="group-devices">
+                    {group.devices.map((address) => {
+                      const device = byAddress.get(address);
+                      return device ? <DeviceRow key={address} device={device} gpu={gpuOf.get(address)} /> : null;
+                    })}
+                  </ul>
+                </section>
+              ))}
+            </div>
+          )}
+          {!check.pciIds && <p className="muted">{t('host.noPciIds')}</p>}
+        </>
+      )}
     </section>
   );
 }

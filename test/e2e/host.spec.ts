@@ -1,0 +1,43 @@
+import { expect, test } from '@playwright/test';
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { writeHostTree } from '../support/host-tree';
+import { FIXTURE_HOSTS } from '../support/hosts';
+import { createSessionUser, startServe, type SessionUser } from '../support/session-libvirt';
+
+let user: SessionUser;
+let serve: { url: string; origin: string; child: ChildProcess };
+
+test.beforeAll(async () => {
+  user = await createSessionUser();
+  // Seed 000's Z490: one card shares its group with NICs, one can be passed, the iGPU is the boot display.
+  const roots = writeHostTree(FIXTURE_HOSTS.seed000Z490, join(user.home, 'host'));
+  serve = await startServe(user, ['--sysfs-root', roots.sys, '--proc-root', roots.proc, '--dev-root', roots.dev, '--modules-root', roots.modules]);
+});
+test.afterAll(async () => {
+  serve?.child.kill('SIGTERM');
+  await user?.cleanup();
+});
+
+test('the Host page shows the checklist, the GPUs with their verdicts and the group map', async ({ page }) => {
+  await page.goto(serve.url);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Host' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Host' })).toBeVisible();
+
+  const checklist = page.getByRole('list', { name: 'Readiness checklist' });
+  await expect(checklist.getByRole('listitem').filter({ hasText: 'IOMMU groups' }).first()).toContainText('OK', { timeout: 20_000 });
+
+  const second = page.getByRole('article', { name: /0000:07:00\.0/ });
+  await expect(second).toContainText('Can be passed');
+  await expect(second).toContainText('0000:07:00.3');
+  const first = page.getByRole('article', { name: /0000:01:00\.0/ });
+  await expect(first).toContainText('Shares its group');
+  await expect(first).toContainText('0000:04:00.0');
+  await expect(page.getByRole('article', { name: /0000:00:02\.0/ })).toContainText("Host's display");
+
+  const group12 = page.getByRole('region', { name: 'Group 12' });
+  await expect(group12).toContainText('07:00.0');
+  await expect(group12).toContainText('Can be passed');
+  await expect(page.getByRole('region', { name: 'Group 1', exact: true })).toContainText('bridge, stays with the host');
+  await page.screenshot({ path: 'test-results/e2e/host-z490.png', fullPage: true });
+});
