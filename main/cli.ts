@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DomainSummary } from '../preload/api';
 import { createRegistry } from './api/registry';
+import { registerVmCommands } from './cli/vm';
 import { toErrorInfo, VitrineError } from './errors';
 import { startServer } from './serve';
 import { formatHostCheck } from './host/format';
@@ -32,13 +32,6 @@ function parsePort(value: string): number {
     throw new InvalidArgumentError(`'${value}' is not a port number (0–65535; 0 picks a free one).`);
   }
   return port;
-}
-
-function formatTable(domains: DomainSummary[]): string {
-  if (domains.length === 0) return 'No virtual machines on this connection.\n';
-  const rows = [['NAME', 'STATE', 'AUTOSTART', 'PERSISTENT'], ...domains.map((d) => [d.name, d.state, d.autostart ? 'yes' : 'no', d.persistent ? 'yes' : 'no'])];
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
-  return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
 
 async function serve(host: string, port: number): Promise<void> {
@@ -133,20 +126,7 @@ program
     await start(opts.host, opts.port).catch(fail);
   });
 
-const vm = program.command('vm').description('virtual machines');
-vm.command('list')
-  .description('list the virtual machines and their state')
-  .option('--json', 'print JSON: { uri, domains: [{ name, uuid, state, id, persistent, autostart }] }')
-  .action(async (opts: { json?: boolean }) => {
-    const options = servicesOptions('serve');
-    const services = createServices(options);
-    try {
-      const domains = await services.listDomains();
-      process.stdout.write(opts.json ? JSON.stringify({ uri: options.libvirtUri, domains }, null, 2) + '\n' : formatTable(domains));
-    } catch (error) {
-      fail(error);
-    }
-  });
+registerVmCommands(program, { services: () => createServices(servicesOptions('serve')), uri: uriOf, fail });
 
 program
   .command('doctor')

@@ -3,7 +3,10 @@ import { buildChecklist } from './host/checklist';
 import { gatherEnvironment } from './host/environment';
 import { DEFAULT_ROOTS, type HostRoots } from './host/roots';
 import { scanHost } from './host/scan';
+import { dataDir } from './data-dir';
 import { DomainWatcher } from './libvirt/domain-watcher';
+import { Lifecycle } from './libvirt/lifecycle';
+import { VmService } from './libvirt/vm-service';
 import { listDomains } from './libvirt/domains';
 import { Virsh } from './libvirt/virsh';
 import { VERSION } from './version';
@@ -18,6 +21,7 @@ export interface Services {
   listDomains(): Promise<DomainSummary[]>;
   /** Scan the host and build the readiness checklist. */
   hostCheck(): Promise<HostCheck>;
+  vm: VmService;
   events: EventSources;
   close(): void;
 }
@@ -38,7 +42,9 @@ export function resolveLibvirtUri(flag: string | undefined, env: NodeJS.ProcessE
 export function createServices(options: ServicesOptions): Services {
   const virsh = new Virsh({ uri: options.libvirtUri });
   const watcher = new DomainWatcher(virsh);
+  const vm = new VmService(virsh, new Lifecycle({ virsh, dataDir: dataDir() }));
   return {
+    vm,
     info: () => ({ version: VERSION, libvirtUri: options.libvirtUri, mode: options.mode }),
     listDomains: () => listDomains(virsh),
     hostCheck: async () => {

@@ -190,11 +190,96 @@ export interface HostCheck extends HostReport {
   checks: CheckItem[];
 }
 
+/** What `vm create` and the wizard ask for: a Windows game VM. */
+export interface VmSpec {
+  name: string;
+  os: 'win10' | 'win11';
+  /** Virtual CPUs in total (sockets 1, `threads` per core). */
+  vcpus: number;
+  /** Threads per core (2 on SMT hosts); vcpus must be a multiple. */
+  threads: number;
+  memoryMiB: number;
+  hugepages: boolean;
+  disk: { path: string; sizeGiB: number };
+  network: { type: 'network' | 'bridge'; name: string };
+  windowsIso: string;
+  virtioIso: string;
+  /** Looking Glass shared memory in MiB (a power of two), or null for none yet. */
+  lookingGlassMiB: number | null;
+  /** The guest resolution Looking Glass is started at. */
+  resolution: { width: number; height: number };
+  /** `kvm` for real hosts; `qemu` (TCG, slow) where KVM is missing, e.g. tests. */
+  virtType: 'kvm' | 'qemu';
+}
+
+/** Edits to a domain, applied in this order; each is idempotent. */
+export interface EditRequest {
+  /** Attach these PCI functions (e.g. a GPU's passWith), one guest slot per card. */
+  attachPci?: { addresses: string[]; rom?: string | null };
+  /** Detach these PCI functions. */
+  detachPci?: { addresses: string[] };
+  /** Looking Glass memory as a <shmem> device (MiB, a power of two). */
+  shmemMiB?: number;
+  /** Looking Glass memory through the kvmfr module (qemu:commandline), MiB. */
+  kvmfrMiB?: number;
+  /** Hide the hypervisor: `a` CPUID bit off, `b` Hyper-V vendor_id + hypervclock. */
+  hideHypervisor?: { method: 'a' | 'b'; vendorId?: string };
+  videoNone?: boolean;
+  removeTablet?: boolean;
+  /** USB host devices by vendor:product (`046d:c52b`). */
+  usb?: string[];
+  memballoonNone?: boolean;
+}
+
+/** What the VM page shows: the hardware in short, read from the domain XML. */
+export interface VmDetails {
+  summary: DomainSummary;
+  os: 'win10' | 'win11' | null;
+  vcpus: number;
+  topology: { cores: number; threads: number } | null;
+  memoryMiB: number;
+  cpuMode: string | null;
+  firmware: string | null;
+  tpm: boolean;
+  disks: { device: string; source: string | null; target: string | null; bus: string | null }[];
+  pciDevices: { address: string; rom: string | null }[];
+  usbDevices: string[];
+  lookingGlass: { mode: 'shmem' | 'kvmfr'; sizeMiB: number } | null;
+  resolution: { width: number; height: number } | null;
+  video: string[];
+  tablet: boolean;
+  hypervisorHidden: boolean;
+  xml: string;
+}
+
+/** An edit shown before it is applied. */
+export interface EditPreview {
+  before: string;
+  after: string;
+  /** Unified diff; empty when the edit changes nothing. */
+  diff: string;
+}
+
+export interface HistoryItem {
+  id: string;
+  savedAt: string;
+  reason: string;
+}
+
 /** Every request: channel name -> argument and result. */
 export interface Requests {
   'app.info': { args: void; result: AppInfo };
   'domains.list': { args: void; result: DomainSummary[] };
   'host.check': { args: void; result: HostCheck };
+  'vm.details': { args: { name: string }; result: VmDetails };
+  'vm.start': { args: { name: string }; result: DomainSummary };
+  /** ACPI shutdown; `stopped: false` after the timeout means: offer force off. */
+  'vm.shutdown': { args: { name: string; timeoutSeconds?: number }; result: { stopped: boolean } };
+  'vm.forceOff': { args: { name: string }; result: DomainSummary };
+  'vm.previewEdits': { args: { name: string; edits: EditRequest }; result: EditPreview };
+  'vm.applyEdits': { args: { name: string; edits: EditRequest }; result: EditPreview };
+  'vm.history': { args: { name: string }; result: HistoryItem[] };
+  'vm.restore': { args: { name: string; id: string }; result: EditPreview };
 }
 
 /** Every event main pushes: name -> payload. */
@@ -219,6 +304,16 @@ export interface VitrineApi {
   };
   host: {
     check(): Promise<Result<HostCheck>>;
+  };
+  vm: {
+    details(name: string): Promise<Result<VmDetails>>;
+    start(name: string): Promise<Result<DomainSummary>>;
+    shutdown(name: string, timeoutSeconds?: number): Promise<Result<{ stopped: boolean }>>;
+    forceOff(name: string): Promise<Result<DomainSummary>>;
+    previewEdits(name: string, edits: EditRequest): Promise<Result<EditPreview>>;
+    applyEdits(name: string, edits: EditRequest): Promise<Result<EditPreview>>;
+    history(name: string): Promise<Result<HistoryItem[]>>;
+    restore(name: string, id: string): Promise<Result<EditPreview>>;
   };
 }
 

@@ -16,5 +16,15 @@ export function makeApi(transport: Transport): VitrineApi {
     host: {
       check: () => transport.request('host.check', undefined),
     },
+    vm: {
+      details: (name) => transport.request('vm.details', { name }),
+      start: (name) => transport.request('vm.start', { name }),
+      shutdown: (name, timeoutSeconds) => transport.request('vm.shutdown', timeoutSeconds === undefined ? { name } : { name, timeoutSeconds }),
+      forceOff: (name) => transport.request('vm.forceOff', { name }),
+      previewEdits: (name, edits) => transport.request('vm.previewEdits', { name, edits }),
+      applyEdits: (name, edits) => transport.request('vm.applyEdits', { name, edits }),
+      history: (name) => transport.request('vm.history', { name }),
+      restore: (name, id) => transport.request('vm.restore', { name, id }),
+    },
   };
 }

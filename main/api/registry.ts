@@ -1,7 +1,7 @@
 import type { ArgsOf, Channel, Result, ResultOf } from '../../preload/api';
 import { toErrorInfo } from '../errors';
 import type { Services } from '../services';
-import { requestSchemas } from './schemas';
+import { issuesText, requestSchemas } from './schemas';
 
 type Handlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> };
 
@@ -17,6 +17,14 @@ export function createRegistry(services: Services): Registry {
     'app.info': async () => services.info(),
     'domains.list': async () => services.listDomains(),
     'host.check': async () => services.hostCheck(),
+    'vm.details': async ({ name }) => services.vm.details(name),
+    'vm.start': async ({ name }) => services.vm.start(name),
+    'vm.shutdown': async ({ name, timeoutSeconds }) => services.vm.shutdown(name, timeoutSeconds),
+    'vm.forceOff': async ({ name }) => services.vm.forceOff(name),
+    'vm.previewEdits': async ({ name, edits }) => services.vm.previewEdits(name, edits),
+    'vm.applyEdits': async ({ name, edits }) => services.vm.applyEdits(name, edits),
+    'vm.history': async ({ name }) => services.vm.history(name),
+    'vm.restore': async ({ name, id }) => services.vm.restore(name, id),
   };
   const channels = Object.keys(handlers) as Channel[];
   return {
@@ -34,7 +42,7 @@ export function createRegistry(services: Services): Registry {
       }
       const parsed = requestSchemas[channel].safeParse(args);
       if (!parsed.success) {
-        const issues = parsed.error.issues.map((issue) => issue.message).join('; ');
+        const issues = issuesText(parsed.error);
         return {
           ok: false,
           error: { kind: 'invalid-argument', message: `Invalid arguments for '${channel}': ${issues}`, hint: 'Correct the value and try again.' },

@@ -1,6 +1,9 @@
 import type { DomainsSnapshot, DomainSummary } from '../../preload/api';
 import { VitrineError } from '../../main/errors';
 import type { Services } from '../../main/services';
+import { Lifecycle } from '../../main/libvirt/lifecycle';
+import { Virsh } from '../../main/libvirt/virsh';
+import { VmService } from '../../main/libvirt/vm-service';
 
 /**
  * Services over fixed data, for tests of the transport layers (registry,
@@ -15,6 +18,8 @@ export function staticServices(domains: DomainSummary[] | VitrineError): Service
       if (domains instanceof VitrineError) throw domains;
       return domains;
     },
+    // Not reached by these tests: they exercise the transports with the list and info requests.
+    vm: new VmService(new Virsh({ uri: 'test:///static', binary: '/nonexistent/virsh' }), new Lifecycle({ virsh: new Virsh({ uri: 'test:///static', binary: '/nonexistent/virsh' }), dataDir: '/nonexistent' })),
     hostCheck: async () => {
       throw new VitrineError({ kind: 'not-available', message: 'No host in these tests.', hint: 'Use a fixture host.' });
     },

@@ -32,7 +32,19 @@ describe('registry.dispatch', () => {
   });
 
   it('lists every channel of the contract', () => {
-    expect(createRegistry(staticServices([])).channels().sort()).toEqual(['app.info', 'domains.list', 'host.check']);
+    expect(createRegistry(staticServices([])).channels().sort()).toEqual([
+      'app.info',
+      'domains.list',
+      'host.check',
+      'vm.applyEdits',
+      'vm.details',
+      'vm.forceOff',
+      'vm.history',
+      'vm.previewEdits',
+      'vm.restore',
+      'vm.shutdown',
+      'vm.start',
+    ]);
   });
 });
 

@@ -30,11 +30,29 @@ describe('classifyVirshFailure', () => {
   });
 
   it('keeps any other failure verbatim', () => {
-    const stderr = "error: Failed to start domain 'win11'\nerror: unsupported configuration: host doesn't support passthrough of host PCI devices\n";
+    const stderr = "error: Failed to start domain 'win11'\nerror: internal error: process exited while connecting to monitor: something new\n";
     const error = classifyVirshFailure('qemu:///system', ['start'], stderr, 1);
     expect(error.kind).toBe('virsh');
-    expect(error.message).toContain("host doesn't support passthrough");
+    expect(error.message).toContain('something new');
     expect(error.detail).toContain("Failed to start domain 'win11'");
+  });
+
+  // The verbatim texts of shared/reference/libvirt.md and troubleshooting.md.
+  it.each([
+    ['no-kvm', "unsupported configuration: Domain requires KVM, but it is not available. Check that virtualization is enabled in the host BIOS, and host configuration is setup to load the kvm modules."],
+    ['no-kvm', 'internal error: qemu unexpectedly closed the monitor: Could not access KVM kernel module: Permission denied'],
+    ['no-kvm', "unsupported configuration: Emulator '/usr/bin/qemu-system-x86_64' does not support virt type 'kvm'"],
+    ['no-iommu', "unsupported configuration: host doesn't support passthrough of host PCI devices"],
+    ['group-not-viable', 'internal error: qemu unexpectedly closed the monitor: 2026-11-21T08:01:28.759Z qemu-system-x86_64: -device vfio-pci,host=0000:01:00.0: vfio 0000:01:00.0: group 12 is not viable'],
+    ['device-missing', "Could not find matching device 'pci_0000_01_00_0'"],
+    ['shm-permission', "internal error: qemu unexpectedly closed the monitor: can't open backing store /dev/shm/looking-glass for guest RAM: Permission denied"],
+    ['permission', "internal error: process exited: Could not open '/home/alice/win.iso': Permission denied"],
+  ])('types a start failure as %s and keeps the text', (kind, line) => {
+    const stderr = `error: Failed to start domain 'win11'\nerror: ${line}\n`;
+    const error = classifyVirshFailure('qemu:///system', ['start'], stderr, 1);
+    expect(error.kind).toBe(kind);
+    expect(error.detail).toBe(stderr.trim());
+    expect(error.hint.length).toBeGreaterThan(20);
   });
 });
 

@@ -1,0 +1,264 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { readFile, stat } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { DomainSummary, EditRequest, VmSpec } from '../../preload/api';
+import { editRequest, issuesText, newVmName, vmName, vmSpec } from '../api/schemas';
+import { dataDir } from '../data-dir';
+import { VitrineError } from '../errors';
+import { applyEdits } from '../libvirt/edits';
+import { unifiedDiff } from '../libvirt/history';
+import { parseDomainXml, serializeXml } from '../libvirt/xml/document';
+import { lookingGlassMiB } from '../lookingglass/shm-size';
+import type { Services } from '../services';
+
+export interface VmCommandContext {
+  services: () => Services;
+  uri: () => string;
+  fail: (error: unknown) => never;
+}
+
+const int = (what: string) => (value: string): number => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${what} must be a whole number, not '${value}'.`);
+  return Number(value);
+};
+
+function resolution(value: string): { width: number; height: number } {
+  const m = value.match(/^(\d{3,5})x(\d{3,5})$/);
+  if (!m) throw new InvalidArgumentError(`'${value}' is not a resolution: write WIDTHxHEIGHT, e.g. 2560x1440.`);
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+/** Check an existing VM name before it reaches virsh. */
+function existingName(name: string): string {
+  const parsed = vmName.safeParse(name);
+  if (!parsed.success) throw new VitrineError({ kind: 'invalid-argument', message: issuesText(parsed.error), hint: 'Give the name as vitrine vm list shows it.' });
+  return name;
+}
+
+function table(domains: DomainSummary[]): string {
+  if (domains.length === 0) return 'No virtual machines on this connection.\n';
+  const rows = [['NAME', 'STATE', 'AUTOSTART', 'PERSISTENT'], ...domains.map((d) => [d.name, d.state, d.autostart ? 'yes' : 'no', d.persistent ? 'yes' : 'no'])];
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
+  return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** `vitrine vm …`: list, create, start, stop, kill, undefine, xml, history, restore. */
+export function registerVmCommands(program: Command, ctx: VmCommandContext): void {
+  const vm = program.command('vm').description('virtual machines');
+  const out = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+
+  vm.command('list')
+    .description('list the virtual machines and their state')
+    .option('--json', 'print JSON: { uri, domains: [{ name, uuid, state, id, persistent, autostart }] }')
+    .action(async (opts: { json?: boolean }) => {
+      try {
+        const domains = await ctx.services().listDomains();
+        out(opts.json ? JSON.stringify({ uri: ctx.uri(), domains }, null, 2) : table(domains));
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  vm.command('create')
+    .description('create a Windows game VM (q35, OVMF, virtio disk and network, the Windows and virtio-win ISOs)')
+    .requiredOption('--name <name>', 'the VM name (letters, digits, spaces, . _ + -)')
+    .requiredOption('--os <os>', 'win10 or win11 (Secure Boot and a TPM)')
+    .requiredOption('--iso <path>', 'the Windows installation ISO')
+    .requiredOption('--virtio-iso <path>', 'the virtio-win driver ISO')
+    .option('--cpus <n>', 'virtual CPUs (default: half of the host threads)', int('--cpus'))
+    .option('--threads <n>', 'threads per core (default 2 when --cpus is even)', int('--threads'))
+    .option('--memory <MiB>', 'memory in MiB (default: a quarter of the host memory, 4096 to 16384)', int('--memory'))
+    .option('--hugepages', 'back the memory with huge pages')
+    .option('--disk <path>', 'the qcow2 disk to create (default: ~/.local/share/vitrine/images/NAME.qcow2)')
+    .option('--disk-size <GiB>', 'disk size in GiB', int('--disk-size'), 128)
+    .option('--network <name>', 'libvirt network', 'default')
+    .option('--bridge <name>', 'host bridge instead of a libvirt network')
+    .option('--resolution <WxH>', 'guest resolution for Looking Glass', resolution, { width: 1920, height: 1080 })
+    .option('--shmem <MiB>', 'Looking Glass memory now (default: none until the GPU is attached)', int('--shmem'))
+    .option('--virt-type <type>', 'kvm, or qemu (TCG, slow) on hosts without KVM', 'kvm')
+    .option('--dry-run', 'print the domain XML and create nothing')
+    .action(async (opts: Record<string, unknown>) => {
+      try {
+        const name = String(opts['name']);
+        const nameCheck = newVmName.safeParse(name);
+        if (!nameCheck.success) throw new VitrineError({ kind: 'invalid-argument', message: issuesText(nameCheck.error), hint: 'Choose another name; nothing was created.' });
+        const hostThreads = cpus().length;
+        const vcpus = (opts['cpus'] as number | undefined) ?? Math.max(2, Math.floor(hostThreads / 2));
+        const threads = (opts['threads'] as number | undefined) ?? (vcpus % 2 === 0 ? 2 : 1);
+        const memoryMiB = (opts['memory'] as number | undefined) ?? Math.min(16384, Math.max(4096, Math.floor(totalmem() / 1048576 / 4 / 1024) * 1024));
+        const res = opts['resolution'] as { width: number; height: number };
+        const candidate = {
+          name,
+          os: opts['os'],
+          vcpus,
+          threads,
+          memoryMiB,
+          hugepages: Boolean(opts['hugepages']),
+          disk: { path: (opts['disk'] as string | undefined) ?? join(dataDir(), 'images', `${name}.qcow2`), sizeGiB: opts['diskSize'] },
+          network: opts['bridge'] ? { type: 'bridge', name: opts['bridge'] } : { type: 'network', name: opts['network'] },
+          windowsIso: opts['iso'],
+          virtioIso: opts['virtioIso'],
+          lookingGlassMiB: (opts['shmem'] as number | undefined) ?? null,
+          resolution: res,
+          virtType: opts['virtType'],
+        };
+        const spec = vmSpec.safeParse(candidate);
+        if (!spec.success) throw new VitrineError({ kind: 'invalid-argument', message: issuesText(spec.error), hint: 'Correct the option; nothing was created.' });
+        const result = await ctx.services().vm.create(spec.data as VmSpec, { dryRun: Boolean(opts['dryRun']) });
+        if (opts['dryRun']) out(result.xml);
+        else
+          out(
+            `Created '${name}' (disk ${result.disk}, ${spec.data.vcpus} vCPUs, ${spec.data.memoryMiB} MiB).\n` +
+              `Looking Glass at ${res.width}x${res.height} will need ${lookingGlassMiB(res.width, res.height)} MiB of shared memory.\n` +
+              `Start it with: vitrine vm start ${JSON.stringify(name)}`,
+          );
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  vm.command('start <name>')
+    .description('start a VM')
+    .action(async (name: string) => {
+      try {
+        const d = await ctx.services().vm.start(existingName(name));
+        out(`'${d.name}' is ${d.state}.`);
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  vm.command('stop <name>')
+    .description('ask the guest to shut down (ACPI) and wait for it')
+    .option('--timeout <seconds>', 'how long to wait', int('--timeout'), 120)
+    .action(async (name: string, opts: { timeout: number }) => {
+      try {
+        const { stopped } = await ctx.services().vm.shutdown(existingName(name), opts.timeout);
+        if (stopped) out(`'${name}' is shut off.`);
+        else {
+          process.stderr.write(`vitrine: '${name}' did not shut down within ${opts.timeout} s — it may be busy or ignore ACPI; force it off with: vitrine vm kill ${JSON.stringify(name)}\n`);
+          process.exitCode = 2;
+        }
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  vm.command('kill <name>')
+    .description('force a VM off (like pulling the plug)')
+    .action(async (name: string) => {
+      try {
+        const d = await ctx.services().vm.forceOff(existingName(name));
+        out(`'${d.name}' is ${d.state}.`);
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  vm.command('undefine <name>')
+    .description('remove a VM definition, its UEFI variables and TPM state (its disk stays)')
+    .action(async (name: string) => {
+      try {
+        await ctx.services().vm.lifecycle.undefine(existingName(name));
+        out(`'${name}' was removed; its disk was kept. Its last definition is in the history.`);
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  vm.command('xml [name]')
+    .description('print, diff or apply passthrough edits to a VM (or a file); with no edit, --print writes the document back as read')
+    .option('--file <path>', 'edit this domain XML file instead of a defined VM')
+    .option('--attach-gpu <addresses>', 'attach these PCI functions, comma-separated (e.g. 0000:01:00.0,0000:01:00.1)')
+    .option('--detach-gpu <addresses>', 'detach these PCI functions')
+    .option('--rom <path>', 'ROM file for the first attached function')
+    .option('--shmem <MiB>', 'Looking Glass <shmem> of this size', int('--shmem'))
+    .option('--kvmfr <MiB>', 'Looking Glass through kvmfr of this size', int('--kvmfr'))
+    .option('--hide-hypervisor <method>', 'a: CPUID hypervisor bit off; b: Hyper-V vendor_id + hypervclock')
+    .option('--vendor-id <id>', 'Hyper-V vendor_id for method b (1-12 letters or digits)')
+    .option('--video-none', 'no emulated display')
+    .option('--no-tablet', 'remove the emulated USB tablet')
+    .option('--usb <vid:pid...>', 'USB host devices to pass')
+    .option('--memballoon-none', 'no memory balloon')
+    .option('--print', 'print the resulting XML (default)')
+    .option('--diff', 'print a unified diff instead')
+    .option('--apply', 'define the result (previous definition kept in the history)')
+    .action(async (name: string | undefined, opts: Record<string, unknown>) => {
+      try {
+        if ((name === undefined) === (opts['file'] === undefined)) {
+          throw new VitrineError({ kind: 'invalid-argument', message: 'Give either a VM name or --file FILE.', hint: 'e.g. vitrine vm xml win11 --diff --video-none' });
+        }
+        const split = (v: unknown): string[] => String(v).split(',').map((s) => s.trim()).filter(Boolean);
+        const request: EditRequest = {};
+        if (opts['attachGpu']) request.attachPci = { addresses: split(opts['attachGpu']), rom: (opts['rom'] as string | undefined) ?? null };
+        else if (opts['rom']) throw new VitrineError({ kind: 'invalid-argument', message: '--rom goes with --attach-gpu.', hint: 'Add --attach-gpu ADDRESS.' });
+        if (opts['detachGpu']) request.detachPci = { addresses: split(opts['detachGpu']) };
+        if (opts['shmem'] !== undefined) request.shmemMiB = opts['shmem'] as number;
+        if (opts['kvmfr'] !== undefined) request.kvmfrMiB = opts['kvmfr'] as number;
+        if (opts['hideHypervisor'] !== undefined) {
+          const method = String(opts['hideHypervisor']).toLowerCase();
+          if (method !== 'a' && method !== 'b') throw new VitrineError({ kind: 'invalid-argument', message: `--hide-hypervisor takes a or b, not '${method}'.`, hint: 'a: hypervisor CPUID bit off; b: Hyper-V vendor_id + hypervclock.' });
+          request.hideHypervisor = opts['vendorId'] ? { method, vendorId: String(opts['vendorId']) } : { method };
+        }
+        if (opts['videoNone']) request.videoNone = true;
+        if (opts['tablet'] === false) request.removeTablet = true;
+        if (opts['usb']) request.usb = opts['usb'] as string[];
+        if (opts['memballoonNone']) request.memballoonNone = true;
+        const checked = editRequest.safeParse(request);
+        if (!checked.success) throw new VitrineError({ kind: 'invalid-argument', message: issuesText(checked.error), hint: 'Correct the option; nothing was changed.' });
+
+        let before: string;
+        let label: string;
+        if (name !== undefined) {
+          before = await ctx.services().vm.lifecycle.dumpXml(existingName(name));
+          label = name;
+        } else {
+          const path = String(opts['file']);
+          const info = await stat(path).catch(() => null);
+          if (!info?.isFile()) throw new VitrineError({ kind: 'missing-file', message: `'${path}' does not exist or is not a file.`, hint: 'Give the path of a domain XML file.' });
+          if (info.size > 10 * 1024 * 1024) throw new VitrineError({ kind: 'too-large', message: `'${path}' is over 10 MiB: not a domain XML.`, hint: 'Give the path of a domain XML file.' });
+          before = await readFile(path, 'utf8');
+          label = path;
+        }
+        const doc = parseDomainXml(before, name !== undefined ? `The XML of '${name}'` : `'${label}'`);
+        const after = serializeXml(applyEdits(doc, checked.data));
+        if (opts['apply']) {
+          if (before === after) return out('Nothing to change.');
+          const result = await ctx.services().vm.lifecycle.define(after, `vm xml ${Object.keys(checked.data).join(', ')}`);
+          out(result.diff || `Defined '${result.name}'.`);
+          if (result.previous) out(`Previous definition kept as ${result.previous.id} (vitrine vm restore ${JSON.stringify(result.name)} ${result.previous.id}).`);
+        } else if (opts['diff']) {
+          out(before === after ? 'No change.' : unifiedDiff(before, after, label));
+        } else {
+          process.stdout.write(after);
+        }
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  vm.command('history <name>')
+    .description('list the previous definitions of a VM')
+    .option('--json', 'print JSON')
+    .action(async (name: string, opts: { json?: boolean }) => {
+      try {
+        const entries = await ctx.services().vm.history(existingName(name));
+        if (opts.json) out(JSON.stringify(entries, null, 2));
+        else out(entries.length === 0 ? `No previous definitions of '${name}'.` : entries.map((e) => `${e.id}  ${e.savedAt}  ${e.reason}`).join('\n'));
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  vm.command('restore <name> <id>')
+    .description('define a previous version again (see vm history)')
+    .action(async (name: string, id: string) => {
+      try {
+        const result = await ctx.services().vm.restore(existingName(name), id);
+        out(result.diff || 'Restored (no difference).');
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+}

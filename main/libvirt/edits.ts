@@ -1,0 +1,391 @@
+import type { EditRequest } from '../../preload/api';
+import { VitrineError } from '../errors';
+import { cloneDocument, rootElement, tagOf, type XmlDocument, type XmlNode } from './xml/document';
+import {
+  attr,
+  attrValue,
+  child,
+  childrenOf,
+  decodeEntities,
+  elements,
+  ensureChild,
+  fromXml,
+  indentOf,
+  insertChild,
+  removeChild,
+  setAttr,
+  setText,
+  textOf,
+  xml,
+} from './xml/nodes';
+import { formatPciAddress, fromLibvirtAttrs, libvirtAttrs, parsePciAddress, slotKey, type PciAddress } from './pci-address';
+
+/**
+ * Passthrough edits on a domain document. Each takes a document and returns a
+ * new one (the input is not changed), touches only the nodes it addresses, and
+ * is idempotent: applying it twice gives the same document as once.
+ * XML forms: shared/reference/libvirt.md and looking-glass.md.
+ */
+
+const QEMU_NS = 'http://libvirt.org/schemas/domain/qemu/1.0';
+const LG_SHMEM = 'looking-glass';
+
+interface Ctx {
+  doc: XmlDocument;
+  root: XmlNode;
+}
+
+function open(doc: XmlDocument): Ctx {
+  const copy = cloneDocument(doc);
+  const root = rootElement(copy);
+  if (!root || tagOf(root) !== 'domain') {
+    throw new VitrineError({ kind: 'xml-not-domain', message: 'The document is not a libvirt domain.', hint: 'Edit the XML of a domain.' });
+  }
+  return { doc: copy, root };
+}
+
+/** `<devices>`, `<features>`, … of the domain, created when missing; with their indentation. */
+function section(ctx: Ctx, name: string): { el: XmlNode; indent: string } {
+  const el = ensureChild(ctx.root, name, '');
+  return { el, indent: indentOf(ctx.root, el) };
+}
+
+const isPciHostdev = (el: XmlNode): boolean => attr(el, 'mode') === 'subsystem' && attr(el, 'type') === 'pci';
+
+function hostdevSource(el: XmlNode): PciAddress | null {
+  const address = child(child(el, 'source') ?? {}, 'address');
+  return address ? fromLibvirtAttrs((n) => attr(address, n)) : null;
+}
+
+const portAlias = (slot: string): string => `ua-vitrine-port-${slot.replace(/[:.]/g, '-')}`;
+
+/** Guest PCI addresses already taken on a bus (for i440fx machines, where there are no root ports). */
+function usedSlots(root: XmlNode, bus: number): Set<number> {
+  const used = new Set<number>();
+  const walk = (el: XmlNode): void => {
+    for (const e of elements(el)) {
+      if (tagOf(e) === 'address' && attr(e, 'type') === 'pci') {
+        const a = fromLibvirtAttrs((n) => attr(e, n));
+        if (a && a.bus === bus) used.add(a.slot);
+      } else if (tagOf(e) !== 'source') walk(e);
+    }
+  };
+  walk(child(root, 'devices') ?? {});
+  return used;
+}
+
+/**
+ * Attach PCI functions as hostdevs (`managed='yes'`). The functions of one
+ * host card share one guest slot, `multifunction='on'` on its function 0: on
+ * q35 a PCIe root port of its own, on i440fx a free slot of bus 0. The ROM
+ * file, if any, goes on the first address given (the GPU).
+ */
+export function attachPci(doc: XmlDocument, addresses: string[], rom: string | null = null): XmlDocument {
+  const ctx = open(doc);
+  const wanted = addresses.map(parsePciAddress);
+  const devices = section(ctx, 'devices');
+  const hostdevs = elements(devices.el, 'hostdev').filter(isPciHostdev);
+  const existing = new Map(hostdevs.map((h) => [hostdevSource(h) ? formatPciAddress(hostdevSource(h)!) : '', h]));
+  const q35 = (attr(child(child(ctx.root, 'os') ?? {}, 'type') ?? {}, 'machine') ?? '').includes('q35');
+
+  const bySlot = new Map<string, PciAddress[]>();
+  for (const a of wanted) bySlot.set(slotKey(a), [...(bySlot.get(slotKey(a)) ?? []), a]);
+
+  for (const [slot, functions] of bySlot) {
+    const missing = functions.filter((f) => !existing.has(formatPciAddress(f)));
+    if (missing.length === 0) continue;
+    // The guest slot: reuse the one this card already has, or make one.
+    let guest: { bus: number; slot: number };
+    const placed = functions.map((f) => existing.get(formatPciAddress(f))).find(Boolean);
+    const placedAddr = placed ? child(placed, 'address') : null;
+    const placedAt = placedAddr ? fromLibvirtAttrs((n) => attr(placedAddr, n)) : null;
+    if (placedAt) guest = { bus: placedAt.bus, slot: placedAt.slot };
+    else if (q35) {
+      const controllers = elements(devices.el, 'controller').filter((c) => attr(c, 'type') === 'pci');
+      const ours = controllers.find((c) => attrValue(child(c, 'alias') ?? {}, 'name') === portAlias(slot));
+      const index = ours ? Number(attr(ours, 'index')) : Math.max(0, ...controllers.map((c) => Number(attr(c, 'index') ?? 0))) + 1;
+      if (!ours) {
+        insertChild(devices.el, fromXml(xml`<controller type='pci' model='pcie-root-port' index='${index}'>
+  <alias name='${portAlias(slot)}'/>
+</controller>`), devices.indent);
+      }
+      guest = { bus: index, slot: 0 };
+    } else {
+      const used = usedSlots(ctx.root, 0);
+      let free = 0x10;
+      while (used.has(free) && free < 0x1f) free++;
+      if (used.has(free)) {
+        throw new VitrineError({ kind: 'no-free-slot', message: 'The VM has no free PCI slot on bus 0 for the device.', hint: 'Remove a device from the VM, or use a q35 machine.' });
+      }
+      guest = { bus: 0, slot: free };
+    }
+    const multi = functions.length > 1;
+    for (const f of missing) {
+      const guestAddr: PciAddress = { domain: 0, bus: guest.bus, slot: guest.slot, function: f.function };
+      const multifunction = multi && f.function === Math.min(...functions.map((x) => x.function)) ? " multifunction='on'" : '';
+      const el = fromXml(
+        `<hostdev mode='subsystem' type='pci' managed='yes'>
+  <source>
+    <address ${libvirtAttrs(f)}/>
+  </source>
+  <address type='pci' ${libvirtAttrs(guestAddr)}${multifunction}/>
+</hostdev>`,
+      );
+      insertChild(devices.el, el, devices.indent);
+      existing.set(formatPciAddress(f), el);
+    }
+  }
+  if (rom !== null && wanted[0]) {
+    const gpu = existing.get(formatPciAddress(wanted[0]))!;
+    const romEl = child(gpu, 'rom');
+    if (romEl) setAttr(romEl, 'file', rom);
+    else insertChild(gpu, fromXml(xml`<rom file='${rom}'/>`), indentOf(devices.el, gpu), child(gpu, 'source'));
+  }
+  return ctx.doc;
+}
+
+/** Detach PCI hostdevs by host address, and the root ports Vitrine added for them. */
+export function detachPci(doc: XmlDocument, addresses: string[]): XmlDocument {
+  const ctx = open(doc);
+  const gone = new Set(addresses.map((a) => formatPciAddress(parsePciAddress(a))));
+  const devices = child(ctx.root, 'devices');
+  if (!devices) return ctx.doc;
+  for (const h of elements(devices, 'hostdev').filter(isPciHostdev)) {
+    const source = hostdevSource(h);
+    if (source && gone.has(formatPciAddress(source))) removeChild(devices, h);
+  }
+  const stillUsed = new Set(elements(devices, 'hostdev').filter(isPciHostdev).map((h) => slotKey(hostdevSource(h) ?? { domain: 0, bus: 0, slot: 0, function: 0 })));
+  for (const c of elements(devices, 'controller')) {
+    const alias = attrValue(child(c, 'alias') ?? {}, 'name') ?? '';
+    const slot = [...gone].map((a) => slotKey(parsePciAddress(a))).find((s) => alias === portAlias(s));
+    if (slot && !stillUsed.has(slot)) removeChild(devices, c);
+  }
+  return ctx.doc;
+}
+
+/**
+ * The `<P:commandline>` element, with P bound to libvirt's QEMU namespace on
+ * the root or on the element itself (libvirt's tests use `qemu`, `ns0`, `ns1`).
+ * With `create`, one is added (declaring `xmlns:qemu` on the root if needed).
+ */
+function qemuCommandline(ctx: Ctx, create: boolean): { el: XmlNode | null; prefix: string } {
+  const attrs = (ctx.root[':@'] as Record<string, string> | undefined) ?? {};
+  const rootPrefix = Object.entries(attrs).find(([k, v]) => k.startsWith('@_xmlns:') && decodeEntities(v) === QEMU_NS)?.[0].slice('@_xmlns:'.length) ?? null;
+  for (const el of elements(ctx.root)) {
+    const tag = tagOf(el)!;
+    if (!tag.endsWith(':commandline')) continue;
+    const prefix = tag.slice(0, -':commandline'.length);
+    if (prefix === rootPrefix || attrValue(el, `xmlns:${prefix}`) === QEMU_NS) return { el, prefix };
+  }
+  if (!create) return { el: null, prefix: rootPrefix ?? 'qemu' };
+  let prefix = rootPrefix;
+  if (!prefix) {
+    prefix = attrs['@_xmlns:qemu'] === undefined ? 'qemu' : 'vitrineqemu';
+    setAttr(ctx.root, `xmlns:${prefix}`, QEMU_NS);
+  }
+  return { el: insertChild(ctx.root, fromXml(`<${prefix}:commandline/>`), ''), prefix };
+}
+
+/** Remove the kvmfr arguments (the -device/-object pairs that name the looking-glass memory). */
+function removeKvmfrArgs(ctx: Ctx): void {
+  const { el } = qemuCommandline(ctx, false);
+  if (!el) return;
+  const args = elements(el).filter((a) => tagOf(a)!.endsWith(':arg'));
+  for (let i = 0; i < args.length; i++) {
+    const value = attrValue(args[i]!, 'value') ?? '';
+    if ((value.includes("'memdev':'looking-glass'") || value.includes("'id':'looking-glass'")) && i > 0) {
+      removeChild(el, args[i - 1]!);
+      removeChild(el, args[i]!);
+    }
+  }
+  if (elements(el).length === 0) removeChild(ctx.root, el);
+}
+
+function removeShmem(ctx: Ctx): void {
+  const devices = child(ctx.root, 'devices');
+  for (const s of devices ? elements(devices, 'shmem') : []) if (attrValue(s, 'name') === LG_SHMEM) removeChild(devices!, s);
+}
+
+function checkSize(mib: number): void {
+  if (!Number.isInteger(mib) || mib < 2 || mib > 4096 || (mib & (mib - 1)) !== 0) {
+    throw new VitrineError({
+      kind: 'invalid-size',
+      message: `${mib} MiB is not a valid Looking Glass memory size.`,
+      hint: 'Use a power of two between 2 and 4096 MiB: 32 for 1080p, 64 for 1440p, 128 for 4K (SDR).',
+    });
+  }
+}
+
+/** Looking Glass memory as `<shmem name='looking-glass'>` (ivshmem-plain); replaces a kvmfr setup. */
+export function setShmem(doc: XmlDocument, sizeMiB: number): XmlDocument {
+  checkSize(sizeMiB);
+  const ctx = open(doc);
+  removeKvmfrArgs(ctx);
+  const devices = section(ctx, 'devices');
+  const existing = elements(devices.el, 'shmem').find((s) => attrValue(s, 'name') === LG_SHMEM);
+  if (existing) {
+    const size = ensureChild(existing, 'size', indentOf(devices.el, existing), "<size unit='M'/>");
+    setAttr(size, 'unit', 'M');
+    setText(size, String(sizeMiB));
+    return ctx.doc;
+  }
+  insertChild(devices.el, fromXml(xml`<shmem name='looking-glass'>
+  <model type='ivshmem-plain'/>
+  <size unit='M'>${sizeMiB}</size>
+</shmem>`), devices.indent);
+  return ctx.doc;
+}
+
+/** Looking Glass memory through the kvmfr module (`qemu:commandline`, QEMU >= 6.2); replaces a <shmem>. */
+export function setKvmfr(doc: XmlDocument, sizeMiB: number): XmlDocument {
+  checkSize(sizeMiB);
+  const ctx = open(doc);
+  removeShmem(ctx);
+  removeKvmfrArgs(ctx);
+  const { el, prefix } = qemuCommandline(ctx, true);
+  const indent = indentOf(ctx.root, el!);
+  const bytes = sizeMiB * 1024 * 1024;
+  for (const value of [
+    '-device',
+    "{'driver':'ivshmem-plain','id':'shmem0','memdev':'looking-glass'}",
+    '-object',
+    `{'qom-type':'memory-backend-file','id':'looking-glass','mem-path':'/dev/kvmfr0','size':${bytes},'share':true}`,
+  ]) {
+    insertChild(el!, fromXml(`<${prefix}:arg value="${value.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"/>`), indent, null);
+  }
+  return ctx.doc;
+}
+
+/**
+ * Hide the hypervisor against Code 43 (seed 003): `kvm hidden` and
+ * `ioapic driver='kvm'`, plus method A (the CPUID hypervisor bit off; no
+ * Hyper-V) or method B (Hyper-V enlightenments with a vendor_id and the
+ * hypervclock timer). The two methods exclude each other.
+ */
+export function hideHypervisor(doc: XmlDocument, method: 'a' | 'b', vendorId = '0123456789ab'): XmlDocument {
+  if (!/^[A-Za-z0-9]{1,12}$/.test(vendorId)) {
+    throw new VitrineError({ kind: 'invalid-vendor-id', message: `'${vendorId}' is not a valid Hyper-V vendor_id.`, hint: 'Use 1 to 12 letters or digits.' });
+  }
+  const ctx = open(doc);
+  const features = section(ctx, 'features');
+  const kvm = ensureChild(features.el, 'kvm', features.indent);
+  setAttr(ensureChild(kvm, 'hidden', indentOf(features.el, kvm)), 'state', 'on');
+  setAttr(ensureChild(features.el, 'ioapic', features.indent), 'driver', 'kvm');
+  const clock = child(ctx.root, 'clock');
+  const hvclock = clock ? elements(clock, 'timer').find((t) => attrValue(t, 'name') === 'hypervclock') : undefined;
+  if (method === 'a') {
+    const cpu = section(ctx, 'cpu');
+    if (attr(cpu.el, 'mode') === null) {
+      setAttr(cpu.el, 'mode', 'host-passthrough');
+      setAttr(cpu.el, 'check', 'none');
+    }
+    const bit = elements(cpu.el, 'feature').find((f) => attrValue(f, 'name') === 'hypervisor');
+    if (bit) setAttr(bit, 'policy', 'disable');
+    else insertChild(cpu.el, fromXml("<feature policy='disable' name='hypervisor'/>"), cpu.indent);
+    const hyperv = child(features.el, 'hyperv');
+    if (hyperv) removeChild(features.el, hyperv);
+    if (clock && hvclock) removeChild(clock, hvclock);
+    return ctx.doc;
+  }
+  const cpu = child(ctx.root, 'cpu');
+  const hypervisorBit = cpu ? elements(cpu, 'feature').find((f) => attrValue(f, 'name') === 'hypervisor') : undefined;
+  if (cpu && hypervisorBit && attr(hypervisorBit, 'policy') === 'disable') removeChild(cpu, hypervisorBit);
+  const hyperv = ensureChild(features.el, 'hyperv', features.indent, "<hyperv mode='custom'/>");
+  const hvIndent = indentOf(features.el, hyperv);
+  for (const [name, snippet] of [
+    ['relaxed', "<relaxed state='on'/>"],
+    ['vapic', "<vapic state='on'/>"],
+    ['spinlocks', "<spinlocks state='on' retries='8191'/>"],
+  ] as const) {
+    ensureChild(hyperv, name, hvIndent, snippet);
+  }
+  const vendor = ensureChild(hyperv, 'vendor_id', hvIndent);
+  setAttr(vendor, 'state', 'on');
+  setAttr(vendor, 'value', vendorId);
+  const clk = section(ctx, 'clock');
+  if (attr(clk.el, 'offset') === null) setAttr(clk.el, 'offset', 'localtime');
+  if (hvclock) setAttr(hvclock, 'present', 'yes');
+  else insertChild(clk.el, fromXml("<timer name='hypervclock' present='yes'/>"), clk.indent);
+  return ctx.doc;
+}
+
+/** No emulated display: one `<video><model type='none'/></video>` (the GPU or Looking Glass shows the picture). */
+export function videoNone(doc: XmlDocument): XmlDocument {
+  const ctx = open(doc);
+  const devices = section(ctx, 'devices');
+  const videos = elements(devices.el, 'video');
+  if (videos.length === 1 && attr(child(videos[0]!, 'model') ?? {}, 'type') === 'none' && elements(videos[0]!).length === 1) return ctx.doc;
+  const anchor = videos[0] ? childrenOf(devices.el)[childrenOf(devices.el).indexOf(videos[0]) - 2] : undefined;
+  for (const v of videos) removeChild(devices.el, v);
+  insertChild(devices.el, fromXml("<video>\n  <model type='none'/>\n</video>"), devices.indent, anchor && tagOf(anchor) ? anchor : undefined);
+  return ctx.doc;
+}
+
+/** Remove the emulated USB tablet (with Looking Glass it makes the mouse move only on click, seed 002). */
+export function removeTablet(doc: XmlDocument): XmlDocument {
+  const ctx = open(doc);
+  const devices = child(ctx.root, 'devices');
+  for (const input of devices ? elements(devices, 'input') : []) if (attr(input, 'type') === 'tablet') removeChild(devices!, input);
+  return ctx.doc;
+}
+
+/** A USB host device by `vendor:product` (e.g. `046d:c52b`). */
+export function addUsbDevice(doc: XmlDocument, id: string): XmlDocument {
+  const match = id.trim().toLowerCase().match(/^([0-9a-f]{4}):([0-9a-f]{4})$/);
+  if (!match) {
+    throw new VitrineError({ kind: 'invalid-usb-id', message: `'${id}' is not a USB vendor:product id.`, hint: 'Write it as four hex digits, a colon, four hex digits, e.g. 046d:c52b (see lsusb).' });
+  }
+  const [, vendor, product] = match as unknown as [string, string, string];
+  const ctx = open(doc);
+  const devices = section(ctx, 'devices');
+  const same = elements(devices.el, 'hostdev').some((h) => {
+    if (attr(h, 'type') !== 'usb') return false;
+    const src = child(h, 'source');
+    const v = (attrValue(child(src ?? {}, 'vendor') ?? {}, 'id') ?? '').toLowerCase();
+    const p = (attrValue(child(src ?? {}, 'product') ?? {}, 'id') ?? '').toLowerCase();
+    return v === `0x${vendor}` && p === `0x${product}`;
+  });
+  if (same) return ctx.doc;
+  insertChild(devices.el, fromXml(`<hostdev mode='subsystem' type='usb' managed='yes'>
+  <source>
+    <vendor id='0x${vendor}'/>
+    <product id='0x${product}'/>
+  </source>
+</hostdev>`), devices.indent);
+  return ctx.doc;
+}
+
+/** `<memballoon model='none'/>`: no ballooning (passed devices pin all guest memory anyway). */
+export function memballoonNone(doc: XmlDocument): XmlDocument {
+  const ctx = open(doc);
+  const devices = section(ctx, 'devices');
+  const existing = elements(devices.el, 'memballoon');
+  if (existing.length === 1 && attr(existing[0]!, 'model') === 'none' && elements(existing[0]!).length === 0) return ctx.doc;
+  const kids = childrenOf(devices.el);
+  const anchor = existing[0] ? kids[kids.indexOf(existing[0]) - 2] : undefined;
+  for (const m of existing) removeChild(devices.el, m);
+  insertChild(devices.el, fromXml("<memballoon model='none'/>"), devices.indent, anchor && tagOf(anchor) ? anchor : undefined);
+  return ctx.doc;
+}
+
+/** Apply a set of edits in a fixed order. */
+export function applyEdits(doc: XmlDocument, request: EditRequest): XmlDocument {
+  let out = doc;
+  if (request.detachPci) out = detachPci(out, request.detachPci.addresses);
+  if (request.attachPci) out = attachPci(out, request.attachPci.addresses, request.attachPci.rom ?? null);
+  if (request.shmemMiB !== undefined) out = setShmem(out, request.shmemMiB);
+  if (request.kvmfrMiB !== undefined) out = setKvmfr(out, request.kvmfrMiB);
+  if (request.hideHypervisor) out = hideHypervisor(out, request.hideHypervisor.method, request.hideHypervisor.vendorId);
+  if (request.videoNone) out = videoNone(out);
+  if (request.removeTablet) out = removeTablet(out);
+  for (const id of request.usb ?? []) out = addUsbDevice(out, id);
+  if (request.memballoonNone) out = memballoonNone(out);
+  return out;
+}
+
+/** Text of the first element at a path, for summaries. */
+export function textAt(doc: XmlDocument, ...path: string[]): string | null {
+  let el: XmlNode | null = rootElement(doc);
+  for (const step of path) el = el ? child(el, step) : null;
+  return el ? textOf(el) : null;
+}

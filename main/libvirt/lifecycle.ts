@@ -1,0 +1,237 @@
+import { execFile } from 'node:child_process';
+import { access, appendFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { VmSpec } from '../../preload/api';
+import { VitrineError } from '../errors';
+import { buildGameVm, type BuildEnvironment } from './builder';
+import { getDomain } from './domains';
+import { DefinitionHistory, unifiedDiff, type HistoryEntry } from './history';
+import type { Virsh } from './virsh';
+import { parseDomainXml, rootElement } from './xml/document';
+import { attr, child, findAll, textOf } from './xml/nodes';
+
+export interface DefineResult {
+  name: string;
+  /** The diff from the previous definition (empty for a new domain). */
+  diff: string;
+  /** Where the previous definition was kept, if there was one. */
+  previous: HistoryEntry | null;
+}
+
+export interface LifecycleOptions {
+  virsh: Virsh;
+  /** Vitrine's data folder (history, change log). */
+  dataDir: string;
+  qemuImg?: string;
+}
+
+function run(file: string, args: string[], timeout = 120_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }, (error, stdout, stderr) => {
+      if (error) reject(Object.assign(error, { stderr }));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** Name and UUID of a domain document (the UUID may be missing in new XML). */
+function identity(xmlText: string): { name: string; uuid: string | null } {
+  const root = rootElement(parseDomainXml(xmlText))!;
+  const name = textOf(child(root, 'name') ?? {});
+  if (!name) throw new VitrineError({ kind: 'xml-no-name', message: 'The domain XML has no <name>.', hint: 'Add <name>…</name> to the domain.' });
+  const uuid = child(root, 'uuid');
+  return { name, uuid: uuid ? textOf(uuid) : null };
+}
+
+/**
+ * Create, define, start, stop and remove VMs. Every definition goes through
+ * `define`: fresh `dumpxml --inactive --security-info`, the previous XML kept
+ * in the history, the unified diff logged, then `virsh define --validate`.
+ */
+export class Lifecycle {
+  readonly history: DefinitionHistory;
+  private readonly virsh: Virsh;
+  private readonly dataDir: string;
+  private readonly qemuImg: string;
+
+  constructor(options: LifecycleOptions) {
+    this.virsh = options.virsh;
+    this.dataDir = options.dataDir;
+    this.qemuImg = options.qemuImg ?? 'qemu-img';
+    this.history = new DefinitionHistory(options.dataDir);
+  }
+
+  /** The persistent definition, with secrets (graphics passwords) kept so a redefine loses nothing. */
+  dumpXml(name: string): Promise<string> {
+    return this.virsh.run(['dumpxml', '--inactive', '--security-info', '--domain', name]);
+  }
+
+  /** Define (or redefine) a domain from XML, keeping the previous definition. */
+  async define(xmlText: string, reason: string): Promise<DefineResult> {
+    const { name } = identity(xmlText);
+    let current: string | null = null;
+    try {
+      current = await this.dumpXml(name);
+    } catch (error) {
+      if (!(error instanceof VitrineError && error.kind === 'domain-not-found')) throw error;
+    }
+    let previous: HistoryEntry | null = null;
+    let diff = '';
+    if (current !== null) {
+      const uuid = identity(current).uuid!;
+      const incoming = identity(xmlText).uuid;
+      if (incoming && incoming.toLowerCase() !== uuid.toLowerCase()) {
+        throw new VitrineError({
+          kind: 'uuid-mismatch',
+          message: `A different VM is already called '${name}' (UUID ${uuid}).`,
+          hint: 'Choose another name, or remove the <uuid> line to replace it on purpose.',
+        });
+      }
+      previous = await this.history.save(uuid, current, reason);
+      diff = unifiedDiff(current, xmlText, name);
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'vitrine-define-'));
+    try {
+      const file = join(dir, 'domain.xml');
+      await writeFile(file, xmlText, { mode: 0o600 });
+      await this.virsh.run(['define', '--validate', '--file', file]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    await this.log(`define ${name}: ${reason}\n${diff || '(new domain)\n'}`);
+    return { name, diff, previous };
+  }
+
+  /**
+   * Create a game VM: check the inputs, create the qcow2 disk (never over an
+   * existing file), then define the domain. A failure after the disk was made
+   * removes that disk again.
+   */
+  async create(spec: VmSpec, env: BuildEnvironment, options: { dryRun?: boolean } = {}): Promise<{ xml: string; disk: string }> {
+    const xmlText = buildGameVm(spec, env);
+    if (options.dryRun) return { xml: xmlText, disk: spec.disk.path };
+    if (await getDomain(this.virsh, spec.name)) {
+      throw new VitrineError({ kind: 'exists', message: `A VM called '${spec.name}' already exists.`, hint: 'Choose another name, or remove that VM first.' });
+    }
+    for (const [label, path] of [
+      ['Windows ISO', spec.windowsIso],
+      ['virtio-win ISO', spec.virtioIso],
+    ] as const) {
+      const info = await stat(path).catch(() => null);
+      if (!info?.isFile()) {
+        throw new VitrineError({
+          kind: 'missing-file',
+          message: `The ${label} '${path}' does not exist or is not a file.`,
+          hint: label === 'Windows ISO' ? 'Download it from microsoft.com/software-download and give its path.' : 'Download virtio-win.iso (fedorapeople.org, "virtio-win direct downloads") and give its path.',
+        });
+      }
+    }
+    if (await stat(spec.disk.path).catch(() => null)) {
+      throw new VitrineError({
+        kind: 'exists',
+        message: `The disk image '${spec.disk.path}' already exists; Vitrine never overwrites a file.`,
+        hint: 'Choose another disk path, or move that file away.',
+      });
+    }
+    const folder = dirname(spec.disk.path);
+    await mkdir(folder, { recursive: true }).catch(() => undefined);
+    try {
+      await access(folder, constants.W_OK);
+    } catch {
+      throw new VitrineError({ kind: 'permission', message: `Cannot write the disk image into '${folder}'.`, hint: 'Choose a folder you can write to (e.g. in your home).' });
+    }
+    try {
+      await run(this.qemuImg, ['create', '-q', '-f', 'qcow2', spec.disk.path, `${spec.disk.sizeGiB}G`]);
+    } catch (error) {
+      const err = error as NodeJS.ErrnoException & { stderr?: string };
+      throw new VitrineError({
+        kind: err.code === 'ENOENT' ? 'qemu-img-missing' : 'disk',
+        message: err.code === 'ENOENT' ? 'qemu-img was not found.' : `qemu-img could not create the disk: ${(err.stderr ?? err.message).trim()}`,
+        hint: err.code === 'ENOENT' ? 'Install it: qemu-utils (Debian, Ubuntu), qemu-img (Fedora, Arch).' : 'Check the free space and the folder.',
+      });
+    }
+    try {
+      await this.define(xmlText, 'create');
+    } catch (error) {
+      await rm(spec.disk.path, { force: true });
+      throw error;
+    }
+    return { xml: xmlText, disk: spec.disk.path };
+  }
+
+  async start(name: string): Promise<void> {
+    await this.virsh.run(['start', '--domain', name], { timeoutMs: 120_000 });
+  }
+
+  /** Force off (`virsh destroy`): like pulling the plug. */
+  async forceOff(name: string): Promise<void> {
+    await this.virsh.run(['destroy', '--domain', name]);
+  }
+
+  /**
+   * Ask the guest to shut down (ACPI) and wait for it to stop, up to
+   * `timeoutMs`; `stopped: false` means it did not, and the UI offers force off.
+   * Waits on libvirt's lifecycle events, not by polling.
+   */
+  async shutdown(name: string, timeoutMs = 120_000): Promise<{ stopped: boolean }> {
+    const before = await getDomain(this.virsh, name);
+    if (!before) throw new VitrineError({ kind: 'domain-not-found', message: `There is no VM called '${name}'.`, hint: 'Refresh the list.' });
+    if (before.state === 'shut-off') return { stopped: true };
+    const events = this.virsh.spawn(['event', '--domain', name, '--event', 'lifecycle', '--loop', '--timeout', String(Math.max(1, Math.ceil(timeoutMs / 1000)))]);
+    const stopped = new Promise<boolean>((resolve) => {
+      createInterface({ input: events.stdout }).on('line', (line) => {
+        if (/: Stopped\b/.test(line)) {
+          resolve(true);
+          events.kill('SIGTERM');
+        }
+      });
+      events.on('close', () => resolve(false));
+    });
+    try {
+      await this.virsh.run(['shutdown', '--domain', name]);
+    } catch (error) {
+      events.kill('SIGTERM');
+      throw error;
+    }
+    const result = await stopped;
+    return { stopped: result || (await getDomain(this.virsh, name))?.state === 'shut-off' };
+  }
+
+  /**
+   * Remove a VM's definition (its disk stays). UEFI variables and TPM state go
+   * with it (`--nvram`, `--tpm`); the definition is kept in the history first.
+   */
+  async undefine(name: string): Promise<void> {
+    const current = await this.dumpXml(name);
+    const root = rootElement(parseDomainXml(current))!;
+    const uuid = identity(current).uuid;
+    if (uuid) await this.history.save(uuid, current, 'undefine');
+    const os = child(root, 'os');
+    const args = ['undefine', '--domain', name];
+    if (os && (child(os, 'nvram') || attr(child(os, 'loader') ?? {}, 'type') === 'pflash' || attr(os, 'firmware') === 'efi')) args.push('--nvram');
+    if (findAll(root, 'devices/tpm').some((t) => attr(child(t, 'backend') ?? {}, 'type') === 'emulator')) args.push('--tpm');
+    await this.virsh.run(args);
+    await this.log(`undefine ${name}`);
+  }
+
+  async historyOf(name: string): Promise<HistoryEntry[]> {
+    const { uuid } = identity(await this.dumpXml(name));
+    return uuid ? this.history.list(uuid) : [];
+  }
+
+  /** Define a previous version again (the current one goes to the history). */
+  async restore(name: string, id: string): Promise<DefineResult> {
+    const { uuid } = identity(await this.dumpXml(name));
+    const saved = uuid ? await this.history.read(uuid, id) : null;
+    if (!saved) throw new VitrineError({ kind: 'not-found', message: `No saved definition '${id}' for '${name}'.`, hint: 'List them with: vitrine vm history NAME' });
+    return this.define(saved, `restore ${id}`);
+  }
+
+  private async log(text: string): Promise<void> {
+    await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
+    await appendFile(join(this.dataDir, 'changes.log'), `${new Date().toISOString()} ${text}\n`, { mode: 0o600 });
+  }
+}

@@ -1,0 +1,78 @@
+import type { DomainSummary, VmDetails } from '../../preload/api';
+import { VITRINE_NS } from './builder';
+import { formatPciAddress, fromLibvirtAttrs } from './pci-address';
+import { rootElement, tagOf, type XmlDocument, type XmlNode } from './xml/document';
+import { attr, attrValue, child, elements, findAll, textOf } from './xml/nodes';
+
+const UNIT_MIB: Record<string, number> = { b: 1 / 1048576, bytes: 1 / 1048576, k: 1 / 1024, kib: 1 / 1024, kb: 1000 / 1048576, m: 1, mib: 1, mb: 1e6 / 1048576, g: 1024, gib: 1024, gb: 1e9 / 1048576, t: 1048576, tib: 1048576 };
+
+function toMiB(el: XmlNode | null, defaultUnit: string): number {
+  if (!el) return 0;
+  const unit = (attr(el, 'unit') ?? defaultUnit).toLowerCase();
+  return Math.round(Number(textOf(el)) * (UNIT_MIB[unit] ?? 1));
+}
+
+/** The hardware of a domain in short, for the VM page (pure, from the XML). */
+export function summarise(doc: XmlDocument, summary: DomainSummary, xml: string): VmDetails {
+  const root = rootElement(doc)!;
+  const devices = child(root, 'devices') ?? {};
+  const metadata = child(root, 'metadata');
+  const ours = metadata ? elements(metadata).find((e) => Object.entries((e[':@'] as Record<string, string>) ?? {}).some(([k, v]) => k.startsWith('@_xmlns') && v === VITRINE_NS)) : undefined;
+  const prefix = ours ? tagOf(ours)!.split(':')[0] : null;
+  const osText = ours && prefix ? textOf(child(ours, `${prefix}:os`) ?? {}) : '';
+  const res = ours && prefix ? child(ours, `${prefix}:resolution`) : null;
+  const cpu = child(root, 'cpu');
+  const topology = cpu ? child(cpu, 'topology') : null;
+  const loader = child(child(root, 'os') ?? {}, 'loader');
+  const hostdevs = elements(devices, 'hostdev');
+  const shmem = elements(devices, 'shmem').find((s) => attrValue(s, 'name') === 'looking-glass');
+  const kvmfrArg = elements(root)
+    .filter((e) => tagOf(e)!.endsWith(':commandline'))
+    .flatMap((c) => elements(c))
+    .map((a) => attrValue(a, 'value') ?? '')
+    .find((v) => v.includes('/dev/kvmfr0'));
+  const features = child(root, 'features');
+  return {
+    summary,
+    os: osText === 'win10' || osText === 'win11' ? osText : null,
+    vcpus: Number(textOf(child(root, 'vcpu') ?? {})) || 0,
+    topology: topology ? { cores: Number(attr(topology, 'cores') ?? 1), threads: Number(attr(topology, 'threads') ?? 1) } : null,
+    memoryMiB: toMiB(child(root, 'memory'), 'KiB'),
+    cpuMode: cpu ? attr(cpu, 'mode') : null,
+    firmware: loader ? textOf(loader) : attr(child(root, 'os') ?? {}, 'firmware'),
+    tpm: elements(devices, 'tpm').length > 0,
+    disks: elements(devices, 'disk').map((d) => {
+      const source = child(d, 'source');
+      const target = child(d, 'target');
+      return {
+        device: attr(d, 'device') ?? 'disk',
+        source: source ? (attrValue(source, 'file') ?? attrValue(source, 'dev') ?? attrValue(source, 'name')) : null,
+        target: target ? attr(target, 'dev') : null,
+        bus: target ? attr(target, 'bus') : null,
+      };
+    }),
+    pciDevices: hostdevs
+      .filter((h) => attr(h, 'type') === 'pci')
+      .flatMap((h) => {
+        const a = child(child(h, 'source') ?? {}, 'address');
+        const parsed = a ? fromLibvirtAttrs((n) => attr(a, n)) : null;
+        return parsed ? [{ address: formatPciAddress(parsed), rom: attrValue(child(h, 'rom') ?? {}, 'file') }] : [];
+      }),
+    usbDevices: hostdevs
+      .filter((h) => attr(h, 'type') === 'usb')
+      .map((h) => {
+        const s = child(h, 'source') ?? {};
+        return `${(attr(child(s, 'vendor') ?? {}, 'id') ?? '').replace(/^0x/, '')}:${(attr(child(s, 'product') ?? {}, 'id') ?? '').replace(/^0x/, '')}`;
+      }),
+    lookingGlass: shmem
+      ? { mode: 'shmem', sizeMiB: toMiB(child(shmem, 'size'), 'M') }
+      : kvmfrArg
+        ? { mode: 'kvmfr', sizeMiB: Math.round(Number(kvmfrArg.match(/'size':(\d+)/)?.[1] ?? 0) / 1048576) }
+        : null,
+    resolution: res ? { width: Number(attr(res, 'width')), height: Number(attr(res, 'height')) } : null,
+    video: findAll(devices, 'video/model').map((m) => attr(m, 'type') ?? 'unknown'),
+    tablet: elements(devices, 'input').some((i) => attr(i, 'type') === 'tablet'),
+    hypervisorHidden: attr(child(child(features ?? {}, 'kvm') ?? {}, 'hidden') ?? {}, 'state') === 'on',
+    xml,
+  };
+}

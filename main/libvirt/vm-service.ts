@@ -1,0 +1,81 @@
+import type { DomainSummary, EditPreview, EditRequest, HistoryItem, VmDetails, VmSpec } from '../../preload/api';
+import { VitrineError } from '../errors';
+import { detectFirmware } from '../host/firmware';
+import { getDomain } from './domains';
+import { applyEdits } from './edits';
+import { unifiedDiff } from './history';
+import type { Lifecycle } from './lifecycle';
+import { summarise } from './summary';
+import type { Virsh } from './virsh';
+import { parseDomainXml, serializeXml } from './xml/document';
+
+/** The VM operations behind the VM page and `vitrine vm …`. */
+export class VmService {
+  constructor(
+    private readonly virsh: Virsh,
+    readonly lifecycle: Lifecycle,
+  ) {}
+
+  private async summaryOf(name: string): Promise<DomainSummary> {
+    const summary = await getDomain(this.virsh, name);
+    if (!summary) throw new VitrineError({ kind: 'domain-not-found', message: `There is no VM called '${name}' on ${this.virsh.uri}.`, hint: 'Check the name (vitrine vm list).' });
+    return summary;
+  }
+
+  async details(name: string): Promise<VmDetails> {
+    const [summary, xml] = await Promise.all([this.summaryOf(name), this.lifecycle.dumpXml(name)]);
+    return summarise(parseDomainXml(xml), summary, xml);
+  }
+
+  async start(name: string): Promise<DomainSummary> {
+    await this.lifecycle.start(name);
+    return this.summaryOf(name);
+  }
+
+  async shutdown(name: string, timeoutSeconds = 120): Promise<{ stopped: boolean }> {
+    return this.lifecycle.shutdown(name, timeoutSeconds * 1000);
+  }
+
+  async forceOff(name: string): Promise<DomainSummary> {
+    await this.lifecycle.forceOff(name);
+    return this.summaryOf(name);
+  }
+
+  /** What the edits would change, on a fresh persistent definition. */
+  async previewEdits(name: string, edits: EditRequest): Promise<EditPreview> {
+    const before = await this.lifecycle.dumpXml(name);
+    const after = serializeXml(applyEdits(parseDomainXml(before), edits));
+    return { before, after, diff: before === after ? '' : unifiedDiff(before, after, name) };
+  }
+
+  /** Apply edits: the preview, then `define` (previous XML kept, diff logged). */
+  async applyEdits(name: string, edits: EditRequest): Promise<EditPreview> {
+    const preview = await this.previewEdits(name, edits);
+    if (preview.diff) await this.lifecycle.define(preview.after, `edit ${Object.keys(edits).join(', ')}`);
+    return preview;
+  }
+
+  history(name: string): Promise<HistoryItem[]> {
+    return this.lifecycle.historyOf(name);
+  }
+
+  async restore(name: string, id: string): Promise<EditPreview> {
+    const before = await this.lifecycle.dumpXml(name);
+    const result = await this.lifecycle.restore(name, id);
+    return { before, after: await this.lifecycle.dumpXml(name), diff: result.diff };
+  }
+
+  /** Create a VM with the firmware this host has (Secure Boot keys for Windows 11). */
+  async create(spec: VmSpec, options: { dryRun?: boolean } = {}): Promise<{ xml: string; disk: string }> {
+    const firmware = await detectFirmware();
+    const pair = spec.os === 'win11' ? firmware.secureBoot : (firmware.plain ?? firmware.secureBoot);
+    if (!pair) {
+      throw new VitrineError({
+        kind: 'no-firmware',
+        message: spec.os === 'win11' ? 'Windows 11 needs OVMF with Secure Boot keys, and none was found.' : 'No OVMF (UEFI firmware) was found.',
+        hint: 'Install OVMF: ovmf (Debian, Ubuntu), edk2-ovmf (Fedora, Arch).',
+      });
+    }
+    return this.lifecycle.create(spec, { firmware: pair }, options);
+  }
+}
