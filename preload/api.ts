@@ -201,7 +201,8 @@ export interface VmSpec {
   memoryMiB: number;
   hugepages: boolean;
   disk: { path: string; sizeGiB: number };
-  network: { type: 'network' | 'bridge'; name: string };
+  /** A libvirt network, a host bridge, or user-mode networking (no setup; what qemu:///session can do). */
+  network: { type: 'network' | 'bridge'; name: string } | { type: 'user' };
   windowsIso: string;
   virtioIso: string;
   /** Looking Glass shared memory in MiB (a power of two), or null for none yet. */

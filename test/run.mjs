@@ -43,6 +43,10 @@ const needs = {
     ['virsh', () => onPath('virsh'), 'libvirt-clients'],
     ['libvirtd', () => onPath('libvirtd') || anyExists(['/usr/sbin/libvirtd']), 'libvirt-daemon-system'],
     ['qemu-system-x86_64', () => onPath('qemu-system-x86_64'), 'qemu-system-x86'],
+    ['qemu-img', () => onPath('qemu-img'), 'qemu-utils'],
+    ['virt-xml-validate', () => onPath('virt-xml-validate'), 'libvirt-clients'],
+    ['OVMF', () => anyExists(['/usr/share/OVMF/OVMF_CODE_4M.ms.fd', '/usr/share/edk2/ovmf/OVMF_CODE.secboot.fd', '/usr/share/edk2/x64/OVMF_CODE.secboot.4m.fd']), 'ovmf'],
+    ['swtpm', () => onPath('swtpm'), 'swtpm swtpm-tools'],
   ],
   e2e: [['chromium', () => existsSync(process.env.VITRINE_CHROMIUM ?? '/usr/bin/chromium'), 'chromium']],
 };

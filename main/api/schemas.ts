@@ -61,10 +61,13 @@ export const vmSpec: z.ZodType<VmSpec> = z
     memoryMiB: z.number().int().min(128, 'At least 128 MiB of memory (Windows wants 4096 or more).').max(16 * 1024 * 1024),
     hugepages: z.boolean(),
     disk: z.object({ path: absolutePath, sizeGiB: z.number().int().min(1, 'The disk needs at least 1 GiB.').max(65536) }),
-    network: z.object({
-      type: z.enum(['network', 'bridge']),
-      name: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'A network or bridge name is 1–64 letters, digits and _ . : -'),
-    }),
+    network: z.union([
+      z.object({
+        type: z.enum(['network', 'bridge']),
+        name: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'A network or bridge name is 1–64 letters, digits and _ . : -'),
+      }),
+      z.object({ type: z.literal('user') }),
+    ]),
     windowsIso: absolutePath,
     virtioIso: absolutePath,
     lookingGlassMiB: powerOfTwoMiB.nullable(),

@@ -74,6 +74,7 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .option('--disk-size <GiB>', 'disk size in GiB', int('--disk-size'), 128)
     .option('--network <name>', 'libvirt network', 'default')
     .option('--bridge <name>', 'host bridge instead of a libvirt network')
+    .option('--user-net', 'user-mode networking (no host setup; the choice for qemu:///session)')
     .option('--resolution <WxH>', 'guest resolution for Looking Glass', resolution, { width: 1920, height: 1080 })
     .option('--shmem <MiB>', 'Looking Glass memory now (default: none until the GPU is attached)', int('--shmem'))
     .option('--virt-type <type>', 'kvm, or qemu (TCG, slow) on hosts without KVM', 'kvm')
@@ -96,7 +97,7 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
           memoryMiB,
           hugepages: Boolean(opts['hugepages']),
           disk: { path: (opts['disk'] as string | undefined) ?? join(dataDir(), 'images', `${name}.qcow2`), sizeGiB: opts['diskSize'] },
-          network: opts['bridge'] ? { type: 'bridge', name: opts['bridge'] } : { type: 'network', name: opts['network'] },
+          network: opts['userNet'] ? { type: 'user' } : opts['bridge'] ? { type: 'bridge', name: opts['bridge'] } : { type: 'network', name: opts['network'] },
           windowsIso: opts['iso'],
           virtioIso: opts['virtioIso'],
           lookingGlassMiB: (opts['shmem'] as number | undefined) ?? null,

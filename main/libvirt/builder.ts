@@ -55,13 +55,18 @@ export function buildGameVm(spec: VmSpec, env: BuildEnvironment): string {
   </cpu>`;
   const hypervclock = kvm ? "\n    <timer name='hypervclock' present='yes'/>" : '';
   const network =
-    spec.network.type === 'bridge'
-      ? xml`
+    spec.network.type === 'user'
+      ? `
+    <interface type='user'>
+      <model type='virtio'/>
+    </interface>`
+      : spec.network.type === 'bridge'
+        ? xml`
     <interface type='bridge'>
       <source bridge='${spec.network.name}'/>
       <model type='virtio'/>
     </interface>`
-      : xml`
+        : xml`
     <interface type='network'>
       <source network='${spec.network.name}'/>
       <model type='virtio'/>

@@ -112,9 +112,10 @@ export function attachPci(doc: XmlDocument, addresses: string[], rom: string | n
       guest = { bus: index, slot: 0 };
     } else {
       const used = usedSlots(ctx.root, 0);
-      let free = 0x10;
-      while (used.has(free) && free < 0x1f) free++;
-      if (used.has(free)) {
+      // Slots 0-2 are the host bridge, ISA and VGA on i440fx; prefer the high ones.
+      const candidates = [...Array.from({ length: 16 }, (_, k) => 0x10 + k), ...Array.from({ length: 13 }, (_, k) => 0x03 + k)];
+      const free = candidates.find((slotNumber) => !used.has(slotNumber));
+      if (free === undefined) {
         throw new VitrineError({ kind: 'no-free-slot', message: 'The VM has no free PCI slot on bus 0 for the device.', hint: 'Remove a device from the VM, or use a q35 machine.' });
       }
       guest = { bus: 0, slot: free };
@@ -290,6 +291,14 @@ export function hideHypervisor(doc: XmlDocument, method: 'a' | 'b', vendorId = '
   const cpu = child(ctx.root, 'cpu');
   const hypervisorBit = cpu ? elements(cpu, 'feature').find((f) => attrValue(f, 'name') === 'hypervisor') : undefined;
   if (cpu && hypervisorBit && attr(hypervisorBit, 'policy') === 'disable') removeChild(cpu, hypervisorBit);
+  const existingHyperv = child(features.el, 'hyperv');
+  if (existingHyperv && attr(existingHyperv, 'mode') === 'passthrough') {
+    throw new VitrineError({
+      kind: 'hyperv-passthrough',
+      message: "This VM passes every Hyper-V feature through (<hyperv mode='passthrough'>), where libvirt allows no vendor_id.",
+      hint: "Use method A (--hide-hypervisor a), or change Hyper-V to mode='custom' first (virsh edit) and try again.",
+    });
+  }
   const hyperv = ensureChild(features.el, 'hyperv', features.indent, "<hyperv mode='custom'/>");
   const hvIndent = indentOf(features.el, hyperv);
   for (const [name, snippet] of [

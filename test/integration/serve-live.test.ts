@@ -1,64 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { ChildProcess } from 'node:child_process';
-import type { DomainsSnapshot } from '../../preload/api';
+import { connectServe, cookieFor, type ServeClient } from '../support/serve-client';
 import { createSessionUser, defineDomain, startServe, type SessionUser } from '../support/session-libvirt';
 
 let user: SessionUser;
-let live: Awaited<ReturnType<typeof connect>> | null = null;
+let live: ServeClient | null = null;
 let serve: { url: string; origin: string; child: ChildProcess };
 const NAME = 'vitrine-live';
-
-/** Collects domains.changed payloads and waits for one that matches. */
-class Snapshots {
-  readonly seen: DomainsSnapshot[] = [];
-  private waiters: { match: (s: DomainsSnapshot) => boolean; done: (s: DomainsSnapshot) => void }[] = [];
-  push(snapshot: DomainsSnapshot): void {
-    this.seen.push(snapshot);
-    this.waiters = this.waiters.filter((w) => (w.match(snapshot) ? (w.done(snapshot), false) : true));
-  }
-  next(match: (s: DomainsSnapshot) => boolean, timeoutMs: number, what: string): Promise<DomainsSnapshot> {
-    const found = this.seen.find(match);
-    if (found) return Promise.resolve(found);
-    return new Promise((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`no snapshot ${what} within ${timeoutMs} ms; last: ${JSON.stringify(this.seen.at(-1))}`)), timeoutMs);
-      this.waiters.push({ match, done: (s) => (clearTimeout(timer), done(s)) });
-    });
-  }
-  clear(): void {
-    this.seen.length = 0;
-  }
-}
-
-function connect(cookie: string): Promise<{ ws: WebSocket; snapshots: Snapshots; request: (channel: string, args?: unknown) => Promise<unknown> }> {
-  const snapshots = new Snapshots();
-  const pending = new Map<number, (r: unknown) => void>();
-  let id = 0;
-  const ws = new WebSocket(`${serve.origin.replace('http', 'ws')}/api`, { headers: { Cookie: cookie, Origin: serve.origin } });
-  ws.on('message', (data) => {
-    const message = JSON.parse(String(data)) as { id?: number; result?: unknown; event?: string; payload?: DomainsSnapshot };
-    if (message.event === 'domains.changed' && message.payload) snapshots.push(message.payload);
-    if (typeof message.id === 'number') pending.get(message.id)?.(message.result);
-  });
-  const request = (channel: string, args?: unknown): Promise<unknown> =>
-    new Promise((done) => {
-      id += 1;
-      pending.set(id, done);
-      ws.send(JSON.stringify({ id, channel, args }));
-    });
-  return new Promise((done, fail) => {
-    ws.on('open', () => done({ ws, snapshots, request }));
-    ws.on('error', fail);
-  });
-}
-
-async function cookieFor(url: string): Promise<string> {
-  const res = await fetch(url, { redirect: 'manual' });
-  expect(res.status).toBe(302);
-  return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-}
 
 beforeAll(async () => {
   user = await createSessionUser();
@@ -77,7 +27,7 @@ describe('vitrine serve on a real session libvirt', () => {
   });
 
   it('pushes the list, then the change when virsh starts and stops the domain', async () => {
-    live = await connect(await cookieFor(serve.url));
+    live = await connectServe(serve.origin, await cookieFor(serve.url));
     const { snapshots, request } = live;
     await snapshots.next((s) => s.domains.some((d) => d.name === NAME && d.state === 'shut-off'), 30_000, 'listing the domain');
     expect(await request('domains.list')).toMatchObject({ ok: true, value: [{ name: NAME, state: 'shut-off' }] });

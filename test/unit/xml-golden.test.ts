@@ -75,3 +75,25 @@ describe('passthrough edits', () => {
     });
   }
 });
+
+describe('edits that cannot be made are refused with a way out', () => {
+  it('method B on Hyper-V passthrough mode', () => {
+    const doc = parseDomainXml("<domain type='kvm'><name>x</name><features><hyperv mode='passthrough'/></features></domain>");
+    expect(() => applyEdits(doc, { hideHypervisor: { method: 'b' } })).toThrow(/mode='passthrough'/);
+    expect(serializeXml(applyEdits(doc, { hideHypervisor: { method: 'a' } }))).toContain("<feature policy='disable' name='hypervisor'/>");
+  });
+
+  it('a PCI device on an i440fx VM whose bus 0 is full', () => {
+    const addresses = Array.from({ length: 31 }, (_, k) => `<disk type='file' device='disk'><address type='pci' domain='0x0000' bus='0x00' slot='0x${(k + 1).toString(16).padStart(2, '0')}' function='0x0'/></disk>`).join('');
+    const doc = parseDomainXml(`<domain type='kvm'><name>x</name><os><type machine='pc'>hvm</type></os><devices>${addresses}</devices></domain>`);
+    expect(() => applyEdits(doc, { attachPci: { addresses: ['0000:01:00.0'] } })).toThrow(/no free PCI slot/);
+  });
+
+  it('sizes that are not a power of two, and bad ids', () => {
+    const doc = parseDomainXml("<domain type='kvm'><name>x</name></domain>");
+    expect(() => applyEdits(doc, { shmemMiB: 48 })).toThrow(/power of two/);
+    expect(() => applyEdits(doc, { usb: ['logitech'] })).toThrow(/vendor:product/);
+    expect(() => applyEdits(doc, { hideHypervisor: { method: 'b', vendorId: 'much-too-long-id' } })).toThrow(/vendor_id/);
+    expect(() => applyEdits(doc, { attachPci: { addresses: ['1:0.0'] } })).toThrow(/0000:01:00.0/);
+  });
+});
