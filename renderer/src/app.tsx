@@ -5,6 +5,7 @@ import { HostPage } from './pages/host';
 import { MachinesPage } from './pages/machines';
 import { SettingsPage } from './pages/settings';
 import { TroubleshootPage } from './pages/troubleshoot';
+import { VmPage } from './pages/vm';
 
 const PAGES = [
   { path: '/', key: 'dashboard', element: <Dashboard /> },
@@ -30,7 +31,7 @@ export function App() {
           <ul>
             {PAGES.map((page) => (
               <li key={page.key}>
-                <NavLink to={page.path} end={page.path === '/'}>
+                <NavLink to={page.path} end={page.path === '/' || page.path === '/host'}>
                   {t(`nav.${page.key}`)}
                 </NavLink>
               </li>
@@ -42,6 +43,7 @@ export function App() {
             {PAGES.map((page) => (
               <Route key={page.key} path={page.path} element={page.element} />
             ))}
+            <Route path="/machines/:name" element={<VmPage />} />
           </Routes>
         </main>
       </div>

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { ErrorBanner } from '../components/error-banner';
 import { StateBadge } from '../components/state-badge';
 import { useAppInfo, useDomains } from '../hooks';
@@ -29,7 +30,9 @@ export function Dashboard() {
             <tbody>
               {snapshot.domains.map((domain) => (
                 <tr key={domain.uuid} data-domain={domain.name}>
-                  <th scope="row">{domain.name}</th>
+                  <th scope="row">
+                    <Link to={`/machines/${encodeURIComponent(domain.name)}`}>{domain.name}</Link>
+                  </th>
                   <td>
                     <StateBadge state={domain.state} />
                   </td>

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { ErrorBanner } from '../components/error-banner';
 import { StateBadge } from '../components/state-badge';
 import { useDomains } from '../hooks';
@@ -26,7 +27,9 @@ export function MachinesPage() {
           <tbody>
             {snapshot.domains.map((domain) => (
               <tr key={domain.uuid}>
-                <th scope="row">{domain.name}</th>
+                <th scope="row">
+                  <Link to={`/machines/${encodeURIComponent(domain.name)}`}>{domain.name}</Link>
+                </th>
                 <td>
                   <StateBadge state={domain.state} />
                 </td>

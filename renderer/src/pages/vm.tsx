@@ -1,0 +1,275 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import type { EditPreview, EditRequest, ErrorInfo, HistoryItem, VmDetails } from '../../../preload/api';
+import { api } from '../api';
+import { DiffView } from '../components/diff-view';
+import { ErrorBanner } from '../components/error-banner';
+import { StateBadge } from '../components/state-badge';
+import { useDomains } from '../hooks';
+
+interface EditForm {
+  attach: string;
+  rom: string;
+  memory: '' | '32' | '64' | '128' | '256';
+  memoryMode: 'shmem' | 'kvmfr';
+  hide: '' | 'a' | 'b';
+  videoNone: boolean;
+  removeTablet: boolean;
+  memballoonNone: boolean;
+  usb: string;
+}
+
+const EMPTY_FORM: EditForm = { attach: '', rom: '', memory: '', memoryMode: 'shmem', hide: '', videoNone: false, removeTablet: false, memballoonNone: false, usb: '' };
+
+function toRequest(form: EditForm): EditRequest {
+  const list = (text: string): string[] => text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+  const request: EditRequest = {};
+  if (list(form.attach).length > 0) request.attachPci = { addresses: list(form.attach), rom: form.rom.trim() || null };
+  if (form.memory) request[form.memoryMode === 'kvmfr' ? 'kvmfrMiB' : 'shmemMiB'] = Number(form.memory);
+  if (form.hide) request.hideHypervisor = { method: form.hide };
+  if (form.videoNone) request.videoNone = true;
+  if (form.removeTablet) request.removeTablet = true;
+  if (form.memballoonNone) request.memballoonNone = true;
+  if (list(form.usb).length > 0) request.usb = list(form.usb);
+  return request;
+}
+
+/** One VM: its state and actions, its hardware, passthrough edits as a reviewed diff, and its history. */
+export function VmPage() {
+  const { t } = useTranslation();
+  const name = decodeURIComponent(useParams()['name'] ?? '');
+  const snapshot = useDomains();
+  const live = snapshot?.domains.find((d) => d.name === name) ?? null;
+  const [details, setDetails] = useState<VmDetails | null>(null);
+  const [history, setHistory] = useState<HistoryItem[]>([]);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [offerForceOff, setOfferForceOff] = useState(false);
+  const [form, setForm] = useState<EditForm>(EMPTY_FORM);
+  const [preview, setPreview] = useState<EditPreview | null>(null);
+  const [round, setRound] = useState(0);
+
+  useEffect(() => {
+    let current = true;
+    void Promise.all([api.vm.details(name), api.vm.history(name)]).then(([d, h]) => {
+      if (!current) return;
+      if (d.ok) setDetails(d.value);
+      else setError(d.error);
+      if (h.ok) setHistory(h.value);
+    });
+    return () => {
+      current = false;
+    };
+  }, [name, round, live?.state]);
+
+  const act = async (label: string, work: () => Promise<{ ok: boolean; error?: ErrorInfo }>, done?: () => void): Promise<void> => {
+    setBusy(label);
+    setError(null);
+    setNotice(null);
+    const result = await work();
+    setBusy(null);
+    if (!result.ok && result.error) setError(result.error);
+    else done?.();
+    setRound((n) => n + 1);
+  };
+
+  const shutDown = (): void =>
+    void act(t('vm.waitingShutdown'), async () => {
+      const result = await api.vm.shutdown(name, 60);
+      if (result.ok && !result.value.stopped) {
+        setOfferForceOff(true);
+        setNotice(t('vm.didNotStop', { seconds: 60 }));
+      }
+      return result;
+    });
+
+  const onPreview = (event: FormEvent): void => {
+    event.preventDefault();
+    void act(t('vm.previewing'), async () => {
+      const result = await api.vm.previewEdits(name, toRequest(form));
+      if (result.ok) setPreview(result.value);
+      return result;
+    });
+  };
+
+  const running = live ? live.state !== 'shut-off' && live.state !== 'crashed' : false;
+  const set = <K extends keyof EditForm>(key: K, value: EditForm[K]): void => setForm((f) => ({ ...f, [key]: value }));
+
+  return (
+    <section aria-labelledby="vm-title">
+      <p>
+        <Link to="/machines">← {t('nav.machines')}</Link>
+      </p>
+      <div className="page-head">
+        <h1 id="vm-title">{name}</h1>
+        {live && <StateBadge state={live.state} />}
+      </div>
+      <div className="actions" role="group" aria-label={t('vm.actions')}>
+        <button type="button" disabled={!!busy || running || !live} onClick={() => void act(t('vm.starting'), () => api.vm.start(name))}>
+          {t('vm.start')}
+        </button>
+        <button type="button" disabled={!!busy || !running} onClick={shutDown}>
+          {t('vm.shutDown')}
+        </button>
+        <button type="button" className={offerForceOff ? 'danger' : ''} disabled={!!busy || !running} onClick={() => void act(t('vm.forcingOff'), () => api.vm.forceOff(name), () => setOfferForceOff(false))}>
+          {t('vm.forceOff')}
+        </button>
+      </div>
+      {busy && (
+        <p role="status" className="progress">
+          {busy}
+        </p>
+      )}
+      {notice && (
+        <p role="status" className="banner banner-warn">
+          {notice}
+        </p>
+      )}
+      {error && <ErrorBanner error={error} />}
+
+      {details && (
+        <>
+          <h2>{t('vm.hardware')}</h2>
+          <dl className="facts">
+            <dt>{t('vm.os')}</dt>
+            <dd>{details.os === 'win11' ? 'Windows 11' : details.os === 'win10' ? 'Windows 10' : t('vm.unknown')}</dd>
+            <dt>{t('vm.cpu')}</dt>
+            <dd>
+              {t('vm.vcpus', { count: details.vcpus })}
+              {details.topology ? ` (${t('vm.topology', { cores: details.topology.cores, threads: details.topology.threads })})` : ''}
+              {details.cpuMode ? `, ${details.cpuMode}` : ''}
+            </dd>
+            <dt>{t('vm.memory')}</dt>
+            <dd>{t('vm.mib', { count: details.memoryMiB })}</dd>
+            <dt>{t('vm.firmware')}</dt>
+            <dd>
+              {details.firmware ?? t('vm.bios')}
+              {details.tpm ? ` + TPM 2.0` : ''}
+            </dd>
+            <dt>{t('vm.disks')}</dt>
+            <dd>
+              <ul className="plain">
+                {details.disks.map((d, i) => (
+                  <li key={i}>
+                    {d.device} <span className="mono">{d.source ?? '—'}</span> {d.bus ? `(${d.bus})` : ''}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+            <dt>{t('vm.passed')}</dt>
+            <dd>{details.pciDevices.length === 0 && details.usbDevices.length === 0 ? t('vm.none') : [...details.pciDevices.map((p) => p.address + (p.rom ? ` (ROM ${p.rom})` : '')), ...details.usbDevices.map((u) => `USB ${u}`)].join(', ')}</dd>
+            <dt>{t('vm.lookingGlass')}</dt>
+            <dd>{details.lookingGlass ? t('vm.lgMemory', { size: details.lookingGlass.sizeMiB, mode: details.lookingGlass.mode }) : t('vm.none')}</dd>
+            <dt>{t('vm.display')}</dt>
+            <dd>
+              {details.video.join(', ') || t('vm.none')}
+              {details.tablet ? `, ${t('vm.tablet')}` : ''}
+              {details.hypervisorHidden ? `, ${t('vm.hidden')}` : ''}
+            </dd>
+          </dl>
+
+          <h2>{t('vm.edits')}</h2>
+          <form className="edit-form" onSubmit={onPreview}>
+            <label className="field">
+              <span>{t('vm.attach')}</span>
+              <input value={form.attach} onChange={(e) => set('attach', e.target.value)} placeholder="0000:01:00.0, 0000:01:00.1" />
+            </label>
+            <label className="field">
+              <span>{t('vm.rom')}</span>
+              <input value={form.rom} onChange={(e) => set('rom', e.target.value)} placeholder="/var/lib/vitrine/roms/gpu.rom" />
+            </label>
+            <label className="field">
+              <span>{t('vm.lgSize')}</span>
+              <select value={form.memory} onChange={(e) => set('memory', e.target.value as EditForm['memory'])}>
+                <option value="">{t('vm.noChange')}</option>
+                {['32', '64', '128', '256'].map((m) => (
+                  <option key={m} value={m}>
+                    {t('vm.mib', { count: Number(m) })}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field">
+              <span>{t('vm.lgMode')}</span>
+              <select value={form.memoryMode} onChange={(e) => set('memoryMode', e.target.value as EditForm['memoryMode'])}>
+                <option value="shmem">{t('vm.modeShmem')}</option>
+                <option value="kvmfr">{t('vm.modeKvmfr')}</option>
+              </select>
+            </label>
+            <label className="field">
+              <span>{t('vm.hide')}</span>
+              <select value={form.hide} onChange={(e) => set('hide', e.target.value as EditForm['hide'])}>
+                <option value="">{t('vm.noChange')}</option>
+                <option value="a">{t('vm.hideA')}</option>
+                <option value="b">{t('vm.hideB')}</option>
+              </select>
+            </label>
+            <label className="field">
+              <span>{t('vm.usb')}</span>
+              <input value={form.usb} onChange={(e) => set('usb', e.target.value)} placeholder="046d:c52b" />
+            </label>
+            <label className="check-field">
+              <input type="checkbox" checked={form.videoNone} onChange={(e) => set('videoNone', e.target.checked)} /> {t('vm.videoNone')}
+            </label>
+            <label className="check-field">
+              <input type="checkbox" checked={form.removeTablet} onChange={(e) => set('removeTablet', e.target.checked)} /> {t('vm.removeTablet')}
+            </label>
+            <label className="check-field">
+              <input type="checkbox" checked={form.memballoonNone} onChange={(e) => set('memballoonNone', e.target.checked)} /> {t('vm.memballoonNone')}
+            </label>
+            <div>
+              <button type="submit" disabled={!!busy}>
+                {t('vm.preview')}
+              </button>
+            </div>
+          </form>
+
+          {preview && (
+            <section className="preview" aria-label={t('vm.previewTitle')}>
+              <h3>{t('vm.previewTitle')}</h3>
+              {preview.diff ? <DiffView diff={preview.diff} label={t('vm.diff')} /> : <p>{t('vm.noDiff')}</p>}
+              <div className="actions">
+                {preview.diff && (
+                  <button
+                    type="button"
+                    disabled={!!busy}
+                    onClick={() =>
+                      void act(t('vm.applying'), () => api.vm.applyEdits(name, toRequest(form)), () => {
+                        setPreview(null);
+                        setForm(EMPTY_FORM);
+                        setNotice(t('vm.applied'));
+                      })
+                    }
+                  >
+                    {t('vm.apply')}
+                  </button>
+                )}
+                <button type="button" onClick={() => setPreview(null)}>
+                  {t('vm.cancel')}
+                </button>
+              </div>
+            </section>
+          )}
+
+          <h2>{t('vm.history')}</h2>
+          {history.length === 0 ? (
+            <p className="muted">{t('vm.noHistory')}</p>
+          ) : (
+            <ul className="history" aria-label={t('vm.history')}>
+              {history.map((h) => (
+                <li key={h.id}>
+                  <span>{new Date(h.savedAt).toLocaleString()}</span> <span className="muted">{t('vm.replacedBy', { reason: h.reason })}</span>{' '}
+                  <button type="button" disabled={!!busy} onClick={() => void act(t('vm.restoring'), () => api.vm.restore(name, h.id), () => setNotice(t('vm.restored')))}>
+                    {t('vm.restore')}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,71 @@
+import { expect, test } from '@playwright/test';
+import type { ChildProcess } from 'node:child_process';
+import { chownSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSessionUser, runCli, startServe, type SessionUser } from '../support/session-libvirt';
+
+let user: SessionUser;
+let serve: { url: string; origin: string; child: ChildProcess };
+const NAME = 'win10-e2e';
+
+test.beforeAll(async () => {
+  user = await createSessionUser();
+  for (const iso of ['win.iso', 'virtio.iso']) {
+    writeFileSync(join(user.home, iso), '');
+    if (process.getuid?.() === 0) chownSync(join(user.home, iso), user.uid, user.gid);
+  }
+  const created = await runCli(user, [
+    '--connect', 'qemu:///session', 'vm', 'create', '--name', NAME, '--os', 'win10', '--iso', join(user.home, 'win.iso'), '--virtio-iso', join(user.home, 'virtio.iso'),
+    '--cpus', '2', '--memory', '256', '--disk', join(user.home, 'win10.qcow2'), '--disk-size', '1', '--user-net', '--virt-type', 'qemu',
+  ]);
+  if (created.code !== 0) throw new Error(created.stderr);
+  serve = await startServe(user);
+});
+test.afterAll(async () => {
+  serve?.child.kill('SIGTERM');
+  await user?.cleanup();
+});
+
+test('the VM page: hardware, start and force off, an edit previewed then applied, history and restore', async ({ page }) => {
+  await page.goto(serve.url);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Virtual machines' }).click();
+  await page.getByRole('link', { name: NAME }).click();
+  await expect(page.getByRole('heading', { level: 1, name: NAME })).toBeVisible();
+  await expect(page.getByText('Windows 10')).toBeVisible();
+  await expect(page.getByText('2 vCPUs')).toBeVisible();
+
+  const actions = page.getByRole('group', { name: 'Actions' });
+  await actions.getByRole('button', { name: 'Start' }).click();
+  await expect(page.locator('.page-head .badge')).toHaveText('Running', { timeout: 10_000 });
+  await actions.getByRole('button', { name: 'Force off' }).click();
+  await expect(page.locator('.page-head .badge')).toHaveText('Shut off', { timeout: 10_000 });
+
+  await page.getByLabel('Remove the emulated tablet').check();
+  await page.getByLabel('No emulated display').check();
+  await page.getByRole('button', { name: 'Preview the changes' }).click();
+  const diff = page.getByLabel('Changes to the VM definition');
+  await expect(diff).toContainText("-    <input type='tablet' bus='usb'>");
+  await expect(diff).toContainText("+      <model type='none'/>");
+  await page.screenshot({ path: 'test-results/e2e/vm-preview.png', fullPage: true });
+  expect(await user.virsh('dumpxml', '--inactive', NAME)).toContain("type='tablet'");
+
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByText('Applied. The previous definition is in the history below.')).toBeVisible();
+  expect(await user.virsh('dumpxml', '--inactive', NAME)).not.toContain("type='tablet'");
+  const history = page.getByRole('list', { name: 'Previous definitions' });
+  await expect(history.getByRole('listitem')).toHaveCount(1);
+  await expect(history).toContainText('replaced by: edit videoNone, removeTablet');
+
+  await history.getByRole('button', { name: 'Restore' }).click();
+  await expect(page.getByText('Restored.')).toBeVisible();
+  expect(await user.virsh('dumpxml', '--inactive', NAME)).toContain("type='tablet'");
+  await expect(history.getByRole('listitem')).toHaveCount(2);
+});
+
+test('an edit that cannot be made says why', async ({ page }) => {
+  await page.goto(serve.url);
+  await page.goto(`${serve.origin}/#/machines/${NAME}`);
+  await page.getByLabel('Attach PCI devices (addresses)').fill('01:00');
+  await page.getByRole('button', { name: 'Preview the changes' }).click();
+  await expect(page.getByRole('alert')).toContainText('PCI address looks like 0000:01:00.0');
+});
