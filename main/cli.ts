@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRegistry } from './api/registry';
 import { registerVmCommands } from './cli/vm';
+import { registerDiagnoseCommand } from './cli/diagnose';
 import { toErrorInfo, VitrineError } from './errors';
 import { startServer } from './serve';
 import { formatHostCheck } from './host/format';
@@ -127,6 +128,7 @@ program
   });
 
 registerVmCommands(program, { services: () => createServices(servicesOptions('serve')), uri: uriOf, fail });
+registerDiagnoseCommand(program, { services: () => createServices(servicesOptions('serve')), fail });
 
 program
   .command('doctor')

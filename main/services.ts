@@ -4,6 +4,7 @@ import { gatherEnvironment } from './host/environment';
 import { DEFAULT_ROOTS, type HostRoots } from './host/roots';
 import { scanHost } from './host/scan';
 import { dataDir } from './data-dir';
+import { DiagnoseService } from './diagnose/service';
 import { DomainWatcher } from './libvirt/domain-watcher';
 import { Lifecycle } from './libvirt/lifecycle';
 import { VmService } from './libvirt/vm-service';
@@ -22,6 +23,7 @@ export interface Services {
   /** Scan the host and build the readiness checklist. */
   hostCheck(): Promise<HostCheck>;
   vm: VmService;
+  diagnose: DiagnoseService;
   events: EventSources;
   close(): void;
 }
@@ -42,9 +44,11 @@ export function resolveLibvirtUri(flag: string | undefined, env: NodeJS.ProcessE
 export function createServices(options: ServicesOptions): Services {
   const virsh = new Virsh({ uri: options.libvirtUri });
   const watcher = new DomainWatcher(virsh);
-  const vm = new VmService(virsh, new Lifecycle({ virsh, dataDir: dataDir() }));
+  const lifecycle = new Lifecycle({ virsh, dataDir: dataDir() });
+  const vm = new VmService(virsh, lifecycle);
   return {
     vm,
+    diagnose: new DiagnoseService(options.libvirtUri, lifecycle, options.hostRoots ?? DEFAULT_ROOTS),
     info: () => ({ version: VERSION, libvirtUri: options.libvirtUri, mode: options.mode }),
     listDomains: () => listDomains(virsh),
     hostCheck: async () => {

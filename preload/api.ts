@@ -267,6 +267,53 @@ export interface HistoryItem {
   reason: string;
 }
 
+/** Where a text to diagnose came from. */
+export type LogSource = 'virsh' | 'qemu-log' | 'kernel-log' | 'looking-glass' | 'pasted' | 'domain-xml';
+
+export interface DiagnoseText {
+  source: LogSource;
+  /** A label for the user, e.g. a file path or "the last start". */
+  label: string;
+  text: string;
+}
+
+/** A fix one click can make, always previewed first. */
+export type OneClickFix =
+  | { kind: 'edit'; label: string; edits: EditRequest }
+  | { kind: 'host'; label: string; /** The exact host change, e.g. a modprobe.d line; applied by host preparation (root). */ change: { path: string; content: string } };
+
+export interface Evidence {
+  source: LogSource;
+  label: string;
+  /** 1-based line number in that text. */
+  line: number;
+  text: string;
+  /** The matched part of the line: [start, end). */
+  match: [number, number];
+}
+
+export interface KnownProblem {
+  id: string;
+  title: string;
+  /** The words people use for it. */
+  words: string[];
+  explanation: string;
+  fix: string[];
+  seeds: string[];
+}
+
+export interface Finding extends KnownProblem {
+  score: number;
+  evidence: Evidence[];
+  oneClick: OneClickFix | null;
+}
+
+export interface DiagnoseResult {
+  findings: Finding[];
+  /** What was read, and what could not be (and why). */
+  collected: { source: LogSource; label: string; status: 'read' | 'unavailable'; note: string }[];
+}
+
 /** Every request: channel name -> argument and result. */
 export interface Requests {
   'app.info': { args: void; result: AppInfo };
@@ -281,6 +328,10 @@ export interface Requests {
   'vm.applyEdits': { args: { name: string; edits: EditRequest }; result: EditPreview };
   'vm.history': { args: { name: string }; result: HistoryItem[] };
   'vm.restore': { args: { name: string; id: string }; result: EditPreview };
+  /** Diagnose a VM (its logs, the kernel log, its configuration) and/or given texts. */
+  'diagnose.run': { args: { name?: string; texts: DiagnoseText[] }; result: DiagnoseResult };
+  /** Known problems matching the user's words (all of them for an empty query). */
+  'diagnose.search': { args: { query: string }; result: KnownProblem[] };
 }
 
 /** Every event main pushes: name -> payload. */
@@ -315,6 +366,10 @@ export interface VitrineApi {
     applyEdits(name: string, edits: EditRequest): Promise<Result<EditPreview>>;
     history(name: string): Promise<Result<HistoryItem[]>>;
     restore(name: string, id: string): Promise<Result<EditPreview>>;
+  };
+  diagnose: {
+    run(name: string | null, texts: DiagnoseText[]): Promise<Result<DiagnoseResult>>;
+    search(query: string): Promise<Result<KnownProblem[]>>;
   };
 }
 

@@ -26,5 +26,9 @@ export function makeApi(transport: Transport): VitrineApi {
       history: (name) => transport.request('vm.history', { name }),
       restore: (name, id) => transport.request('vm.restore', { name, id }),
     },
+    diagnose: {
+      run: (name, texts) => transport.request('diagnose.run', name === null ? { texts } : { name, texts }),
+      search: (query) => transport.request('diagnose.search', { query }),
+    },
   };
 }

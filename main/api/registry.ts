@@ -25,6 +25,8 @@ export function createRegistry(services: Services): Registry {
     'vm.applyEdits': async ({ name, edits }) => services.vm.applyEdits(name, edits),
     'vm.history': async ({ name }) => services.vm.history(name),
     'vm.restore': async ({ name, id }) => services.vm.restore(name, id),
+    'diagnose.run': async ({ name, texts }) => services.diagnose.run(name, texts),
+    'diagnose.search': async ({ query }) => services.diagnose.search(query),
   };
   const channels = Object.keys(handlers) as Channel[];
   return {

@@ -111,6 +111,23 @@ export const requestSchemas: SchemaMap = {
   'vm.applyEdits': z.object({ name: vmName, edits: editRequest }).strict(),
   'vm.history': named,
   'vm.restore': z.object({ name: vmName, id: z.string().regex(/^[\w-]+\.xml$/, 'Not a history entry.') }).strict(),
+  'diagnose.run': z
+    .object({
+      name: vmName.optional(),
+      texts: z
+        .array(
+          z
+            .object({
+              source: z.enum(['virsh', 'qemu-log', 'kernel-log', 'looking-glass', 'pasted', 'domain-xml']),
+              label: z.string().max(500),
+              text: z.string().max(8 * 1024 * 1024, 'A text to diagnose is at most 8 MiB: paste the last part of the log.'),
+            })
+            .strict(),
+        )
+        .max(20),
+    })
+    .strict(),
+  'diagnose.search': z.object({ query: z.string().max(500) }).strict(),
 };
 
 /** Messages of a failed parse, joined for one line of output. */

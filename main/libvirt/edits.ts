@@ -44,9 +44,24 @@ function open(doc: XmlDocument): Ctx {
   return { doc: copy, root };
 }
 
-/** `<devices>`, `<features>`, … of the domain, created when missing; with their indentation. */
+/** The order libvirt writes a domain's top-level elements in (formatdomain). */
+const DOMAIN_ORDER = ['name', 'uuid', 'genid', 'title', 'description', 'metadata', 'maxMemory', 'memory', 'currentMemory', 'blkiotune', 'memtune', 'memoryBacking', 'vcpu', 'vcpus', 'iothreads', 'iothreadids', 'cputune', 'numatune', 'resource', 'sysinfo', 'bootloader', 'os', 'idmap', 'features', 'cpu', 'clock', 'on_poweroff', 'on_reboot', 'on_crash', 'pm', 'perf', 'devices'];
+
+/**
+ * `<devices>`, `<features>`, … of the domain, with their indentation. A
+ * missing one is created where libvirt would write it, so the diff reads
+ * like libvirt's own output.
+ */
 function section(ctx: Ctx, name: string): { el: XmlNode; indent: string } {
-  const el = ensureChild(ctx.root, name, '');
+  let el = child(ctx.root, name);
+  if (!el) {
+    const rank = DOMAIN_ORDER.indexOf(name);
+    const before = elements(ctx.root).filter((e) => {
+      const r = DOMAIN_ORDER.indexOf(tagOf(e)!);
+      return r >= 0 && r < rank;
+    });
+    el = insertChild(ctx.root, fromXml(`<${name}/>`), '', before.at(-1) ?? undefined);
+  }
   return { el, indent: indentOf(ctx.root, el) };
 }
 

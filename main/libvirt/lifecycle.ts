@@ -162,8 +162,22 @@ export class Lifecycle {
     return { xml: xmlText, disk: spec.disk.path };
   }
 
+  /** Start a VM. A failure's verbatim text is kept for the troubleshooter (`lastStartError`). */
   async start(name: string): Promise<void> {
-    await this.virsh.run(['start', '--domain', name], { timeoutMs: 120_000 });
+    try {
+      await this.virsh.run(['start', '--domain', name], { timeoutMs: 120_000 });
+    } catch (error) {
+      if (error instanceof VitrineError && error.detail) {
+        await mkdir(join(this.dataDir, 'failures'), { recursive: true, mode: 0o700 }).catch(() => undefined);
+        await writeFile(this.lastStartErrorFile(name), `${new Date().toISOString()} virsh start ${name}\n${error.detail}\n`, { mode: 0o600 }).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /** Where the last failed start of a VM is kept. */
+  lastStartErrorFile(name: string): string {
+    return join(this.dataDir, 'failures', `${encodeURIComponent(name)}.txt`);
   }
 
   /** Force off (`virsh destroy`): like pulling the plug. */

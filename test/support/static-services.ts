@@ -4,12 +4,16 @@ import type { Services } from '../../main/services';
 import { Lifecycle } from '../../main/libvirt/lifecycle';
 import { Virsh } from '../../main/libvirt/virsh';
 import { VmService } from '../../main/libvirt/vm-service';
+import { DiagnoseService } from '../../main/diagnose/service';
+import { DEFAULT_ROOTS } from '../../main/host/roots';
 
 /**
  * Services over fixed data, for tests of the transport layers (registry,
  * serve) that must not depend on libvirt. Each call answers from the data.
  */
 export function staticServices(domains: DomainSummary[] | VitrineError): Services {
+  const virsh = new Virsh({ uri: 'test:///static', binary: '/nonexistent/virsh' });
+  const lifecycle = new Lifecycle({ virsh, dataDir: '/nonexistent' });
   const snapshot: DomainsSnapshot =
     domains instanceof VitrineError ? { domains: [], error: domains.toInfo() } : { domains, error: null };
   return {
@@ -18,8 +22,9 @@ export function staticServices(domains: DomainSummary[] | VitrineError): Service
       if (domains instanceof VitrineError) throw domains;
       return domains;
     },
-    // Not reached by these tests: they exercise the transports with the list and info requests.
-    vm: new VmService(new Virsh({ uri: 'test:///static', binary: '/nonexistent/virsh' }), new Lifecycle({ virsh: new Virsh({ uri: 'test:///static', binary: '/nonexistent/virsh' }), dataDir: '/nonexistent' })),
+    // Only the pure parts are reached from these tests (search, diagnosing given texts).
+    vm: new VmService(virsh, lifecycle),
+    diagnose: new DiagnoseService('test:///static', lifecycle, DEFAULT_ROOTS),
     hostCheck: async () => {
       throw new VitrineError({ kind: 'not-available', message: 'No host in these tests.', hint: 'Use a fixture host.' });
     },

@@ -34,6 +34,8 @@ describe('registry.dispatch', () => {
   it('lists every channel of the contract', () => {
     expect(createRegistry(staticServices([])).channels().sort()).toEqual([
       'app.info',
+      'diagnose.run',
+      'diagnose.search',
       'domains.list',
       'host.check',
       'vm.applyEdits',

@@ -1,8 +1,9 @@
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import type { ErrorInfo } from '../../../preload/api';
 
-/** An error as the user should see it: what happened, then what to do. */
-export function ErrorBanner({ error }: { error: ErrorInfo }) {
+/** An error as the user should see it: what happened, what to do, and a way into the troubleshooter. */
+export function ErrorBanner({ error, vm }: { error: ErrorInfo; vm?: string }) {
   const { t } = useTranslation();
   return (
     <div className="banner banner-error" role="alert">
@@ -10,6 +11,13 @@ export function ErrorBanner({ error }: { error: ErrorInfo }) {
       <p className="banner-hint">
         <strong>{t('error.whatToDo')}</strong> {error.hint}
       </p>
+      {error.detail && (
+        <p>
+          <Link to="/troubleshoot" state={{ text: error.detail, name: vm ?? null }}>
+            {t('error.troubleshoot')}
+          </Link>
+        </p>
+      )}
     </div>
   );
 }

@@ -1,12 +1,210 @@
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useLocation } from 'react-router';
+import type { DiagnoseResult, EditPreview, ErrorInfo, Evidence, Finding, KnownProblem } from '../../../preload/api';
+import { api } from '../api';
+import { DiffView } from '../components/diff-view';
+import { ErrorBanner } from '../components/error-banner';
+import { useDomains } from '../hooks';
 
-/** The troubleshooter (filled by the troubleshooter work). */
+function EvidenceLine({ e }: { e: Evidence }) {
+  return (
+    <li className="evidence">
+      <span className="muted mono">
+        {e.label}:{e.line}
+      </span>{' '}
+      <code>
+        {e.text.slice(0, e.match[0])}
+        <mark>{e.text.slice(e.match[0], e.match[1])}</mark>
+        {e.text.slice(e.match[1])}
+      </code>
+    </li>
+  );
+}
+
+function FindingCard({ finding, vm }: { finding: Finding; vm: string }) {
+  const { t } = useTranslation();
+  const [preview, setPreview] = useState<EditPreview | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [done, setDone] = useState(false);
+  const fix = finding.oneClick;
+  const previewFix = async (): Promise<void> => {
+    if (fix?.kind !== 'edit') return;
+    setError(null);
+    const result = await api.vm.previewEdits(vm, fix.edits);
+    if (result.ok) setPreview(result.value);
+    else setError(result.error);
+  };
+  const apply = async (): Promise<void> => {
+    if (fix?.kind !== 'edit') return;
+    const result = await api.vm.applyEdits(vm, fix.edits);
+    if (result.ok) {
+      setDone(true);
+      setPreview(null);
+    } else setError(result.error);
+  };
+  return (
+    <article className="finding" aria-label={finding.title}>
+      <h3>{finding.title}</h3>
+      {finding.evidence.length > 0 && (
+        <ul className="evidence-list" aria-label={t('troubleshoot.evidence')}>
+          {finding.evidence.slice(0, 6).map((e, i) => (
+            <EvidenceLine key={i} e={e} />
+          ))}
+        </ul>
+      )}
+      <p>{finding.explanation}</p>
+      <ol className="fix-steps">
+        {finding.fix.map((step, i) => (
+          <li key={i}>{step}</li>
+        ))}
+      </ol>
+      {fix?.kind === 'edit' && (
+        <div className="one-click">
+          {vm ? (
+            <button type="button" onClick={() => void previewFix()}>
+              {t('troubleshoot.previewFix', { label: fix.label })}
+            </button>
+          ) : (
+            <p className="muted">{t('troubleshoot.chooseVm', { label: fix.label })}</p>
+          )}
+        </div>
+      )}
+      {fix?.kind === 'host' && (
+        <div className="one-click">
+          <p>{t('troubleshoot.hostFix', { label: fix.label })}</p>
+          <pre className="diff">
+            <div className="diff-file">{fix.change.path}</div>
+            <div className="diff-add">+{fix.change.content.trimEnd()}</div>
+          </pre>
+        </div>
+      )}
+      {error && <ErrorBanner error={error} vm={vm} />}
+      {preview && (
+        <section aria-label={t('vm.previewTitle')}>
+          {preview.diff ? <DiffView diff={preview.diff} label={t('vm.diff')} /> : <p>{t('vm.noDiff')}</p>}
+          <div className="actions">
+            {preview.diff && (
+              <button type="button" onClick={() => void apply()}>
+                {t('vm.apply')}
+              </button>
+            )}
+            <button type="button" onClick={() => setPreview(null)}>
+              {t('vm.cancel')}
+            </button>
+          </div>
+        </section>
+      )}
+      {done && <p role="status">{t('vm.applied')}</p>}
+      {finding.seeds.length > 0 && <p className="muted">{t('troubleshoot.seeds', { seeds: finding.seeds.join(', ') })}</p>}
+    </article>
+  );
+}
+
+/** Known problems by the user's words; a paste box and a VM's own logs, diagnosed. */
 export function TroubleshootPage() {
   const { t } = useTranslation();
+  const location = useLocation();
+  const incoming = (location.state ?? {}) as { text?: string; name?: string | null };
+  const snapshot = useDomains();
+  const [query, setQuery] = useState('');
+  const [known, setKnown] = useState<KnownProblem[]>([]);
+  const [text, setText] = useState(incoming.text ?? '');
+  const [vm, setVm] = useState(incoming.name ?? '');
+  const [result, setResult] = useState<DiagnoseResult | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    void api.diagnose.search(query).then((r) => {
+      if (live && r.ok) setKnown(r.value);
+    });
+    return () => {
+      live = false;
+    };
+  }, [query]);
+
+  const diagnose = async (event?: FormEvent): Promise<void> => {
+    event?.preventDefault();
+    setBusy(true);
+    setError(null);
+    const texts = text.trim() ? [{ source: 'pasted' as const, label: t('troubleshoot.pastedLabel'), text }] : [];
+    const r = await api.diagnose.run(vm || null, texts);
+    setBusy(false);
+    if (r.ok) setResult(r.value);
+    else setError(r.error);
+  };
+
   return (
     <section aria-labelledby="troubleshoot-title">
       <h1 id="troubleshoot-title">{t('troubleshoot.title')}</h1>
-      <p className="muted">{t('troubleshoot.pending')}</p>
+
+      <form className="diagnose-form" onSubmit={(e) => void diagnose(e)}>
+        <label className="field">
+          <span>{t('troubleshoot.vm')}</span>
+          <select value={vm} onChange={(e) => setVm(e.target.value)}>
+            <option value="">{t('troubleshoot.noVm')}</option>
+            {(snapshot?.domains ?? []).map((d) => (
+              <option key={d.uuid} value={d.name}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field field-wide">
+          <span>{t('troubleshoot.paste')}</span>
+          <textarea value={text} onChange={(e) => setText(e.target.value)} rows={6} spellCheck={false} />
+        </label>
+        <div>
+          <button type="submit" disabled={busy || (!vm && !text.trim())}>
+            {busy ? t('troubleshoot.diagnosing') : t('troubleshoot.diagnose')}
+          </button>
+        </div>
+      </form>
+      {error && <ErrorBanner error={error} />}
+      {result && (
+        <section aria-label={t('troubleshoot.results')}>
+          <h2>{t('troubleshoot.results')}</h2>
+          {result.findings.length === 0 && <p role="status">{t('troubleshoot.nothing')}</p>}
+          {result.findings.map((f) => (
+            <FindingCard key={f.id} finding={f} vm={vm} />
+          ))}
+          {result.collected.some((c) => c.status === 'unavailable') && (
+            <div className="banner banner-warn">
+              <p>{t('troubleshoot.notRead')}</p>
+              <ul>
+                {result.collected
+                  .filter((c) => c.status === 'unavailable')
+                  .map((c, i) => (
+                    <li key={i}>{c.note}</li>
+                  ))}
+              </ul>
+            </div>
+          )}
+        </section>
+      )}
+
+      <h2>{t('troubleshoot.known')}</h2>
+      <label className="field field-wide">
+        <span>{t('troubleshoot.search')}</span>
+        <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder={t('troubleshoot.searchPlaceholder')} />
+      </label>
+      <ul className="known" aria-label={t('troubleshoot.known')}>
+        {known.map((k) => (
+          <li key={k.id}>
+            <details>
+              <summary>{k.title}</summary>
+              <p>{k.explanation}</p>
+              <ol className="fix-steps">
+                {k.fix.map((step, i) => (
+                  <li key={i}>{step}</li>
+                ))}
+              </ol>
+            </details>
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }

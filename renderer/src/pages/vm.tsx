@@ -127,7 +127,7 @@ export function VmPage() {
           {notice}
         </p>
       )}
-      {error && <ErrorBanner error={error} />}
+      {error && <ErrorBanner error={error} vm={name} />}
 
       {details && (
         <>

@@ -1,0 +1,64 @@
+import { expect, test } from '@playwright/test';
+import type { ChildProcess } from 'node:child_process';
+import { createSessionUser, defineDomain, startServe, type SessionUser } from '../support/session-libvirt';
+
+let user: SessionUser;
+let serve: { url: string; origin: string; child: ChildProcess };
+const NAME = 'trouble-vm';
+
+test.beforeAll(async () => {
+  user = await createSessionUser();
+  await defineDomain(user, NAME);
+  serve = await startServe(user);
+});
+test.afterAll(async () => {
+  serve?.child.kill('SIGTERM');
+  await user?.cleanup();
+});
+
+test('a pasted error is recognised, its evidence highlighted, and its one-click fix previewed before it is applied', async ({ page }) => {
+  await page.goto(serve.url);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Troubleshoot' }).click();
+  await page.getByLabel('Virtual machine (its logs and settings are read)').selectOption(NAME);
+  await page.getByLabel('Paste an error or a log').fill(
+    'Installed the driver, then Device Manager says:\nWindows has stopped this device because it has reported problems. (Code 43)\n',
+  );
+  await page.getByRole('button', { name: 'Diagnose' }).click();
+  const finding = page.getByRole('article', { name: 'Code 43: Windows stopped the GPU' });
+  await expect(finding).toBeVisible({ timeout: 20_000 });
+  await expect(finding.locator('mark')).toHaveText('(Code 43)');
+  await finding.getByRole('button', { name: 'Preview the fix: Hide the hypervisor (method B)' }).click();
+  const diff = finding.getByLabel('Changes to the VM definition');
+  await expect(diff).toContainText("+    <vendor_id state='on' value='0123456789ab'/>");
+  await page.screenshot({ path: 'test-results/e2e/troubleshoot.png', fullPage: true });
+  expect(await user.virsh('dumpxml', '--inactive', NAME)).not.toContain('vendor_id');
+  await finding.getByRole('button', { name: 'Apply' }).click();
+  await expect(finding.getByRole('status')).toHaveText('Applied. The previous definition is in the history below.');
+  expect(await user.virsh('dumpxml', '--inactive', NAME)).toContain("<vendor_id state='on' value='0123456789ab'/>");
+});
+
+test('known problems are found by the words people use', async ({ page }) => {
+  await page.goto(serve.url);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Troubleshoot' }).click();
+  await page.getByLabel('Describe the problem in your words').fill('mouse only moves when I click');
+  const known = page.getByRole('list', { name: 'Known problems' });
+  await expect(known.getByRole('listitem').first()).toContainText('The mouse moves only when I click');
+  await known.getByText('The mouse moves only when I click').click();
+  await expect(known).toContainText('Remove the emulated tablet');
+});
+
+test('a failed start links to the troubleshooter with its text', async ({ page }) => {
+  await page.goto(serve.url);
+  await page.goto(`${serve.origin}/#/machines/${NAME}`);
+  await page.getByLabel('Attach PCI devices (addresses)').fill('0000:01:00.0');
+  await page.getByRole('button', { name: 'Preview the changes' }).click();
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByText('Applied.')).toBeVisible();
+  await page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'Start' }).click();
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('The host cannot pass PCI devices');
+  await alert.getByRole('link', { name: 'Troubleshoot this' }).click();
+  await expect(page.getByLabel('Paste an error or a log')).toHaveValue(/host doesn't support passthrough of host PCI devices/);
+  await page.getByRole('button', { name: 'Diagnose' }).click();
+  await expect(page.getByRole('article', { name: 'Error -22: the IOMMU is off' })).toBeVisible({ timeout: 20_000 });
+});
