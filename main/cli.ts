@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { createRegistry } from './api/registry';
 import { registerVmCommands } from './cli/vm';
 import { registerDiagnoseCommand } from './cli/diagnose';
+import { registerSetupCommands } from './cli/setup';
+import { SetupService } from './setup/service';
+import { dataDir } from './data-dir';
 import { toErrorInfo, VitrineError } from './errors';
 import { startServer } from './serve';
 import { formatHostCheck } from './host/format';
@@ -129,6 +132,7 @@ program
 
 registerVmCommands(program, { services: () => createServices(servicesOptions('serve')), uri: uriOf, fail });
 registerDiagnoseCommand(program, { services: () => createServices(servicesOptions('serve')), fail });
+registerSetupCommands(program, { setup: () => new SetupService(dataDir(), servicesOptions('serve').hostRoots!), fail });
 
 program
   .command('doctor')

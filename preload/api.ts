@@ -314,6 +314,52 @@ export interface DiagnoseResult {
   collected: { source: LogSource; label: string; status: 'read' | 'unavailable'; note: string }[];
 }
 
+export type Bootloader = 'grub' | 'systemd-boot' | 'kernelstub' | 'grubby' | 'rpm-ostree';
+export type InitramfsTool = 'initramfs-tools' | 'dracut' | 'mkinitcpio';
+
+/** What the user chose for host preparation. */
+export interface PlanRequest {
+  /** PCI functions to bind to vfio-pci (a GPU's passWith). */
+  gpu: string[];
+  lookingGlass: { mode: 'shm' | 'kvmfr'; sizeMiB: number } | null;
+  /** The desktop user who runs the Looking Glass client. */
+  user: string;
+  ignoreMsrs?: boolean;
+  /** With its security cost: see the troubleshooter. */
+  allowUnsafeInterrupts?: boolean;
+}
+
+/** Write (or, with `after: null`, delete) one file. */
+export interface PlanWrite {
+  kind: 'write';
+  path: string;
+  /** The bytes the file has now (null: it does not exist); the helper refuses if they changed. */
+  before: string | null;
+  after: string | null;
+  mode: number;
+  reason: string;
+}
+
+/** Run one program (argv, never a shell) after the writes. */
+export interface PlanCommand {
+  kind: 'run';
+  argv: string[];
+  reason: string;
+  /** Takes long (initramfs rebuild): show its output live. */
+  long: boolean;
+  /** For bootloaders changed by a tool (kernelstub, grubby, rpm-ostree): the kernel command line before and after. */
+  kernelArgs?: { before: string; after: string };
+}
+
+export interface HostPlan {
+  id: string;
+  reason: string;
+  host: { bootloader: Bootloader; initramfs: InitramfsTool | null; apparmor: boolean };
+  steps: (PlanWrite | PlanCommand)[];
+  rebootRequired: boolean;
+  warnings: string[];
+}
+
 /** Every request: channel name -> argument and result. */
 export interface Requests {
   'app.info': { args: void; result: AppInfo };

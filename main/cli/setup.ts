@@ -1,0 +1,95 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { userInfo } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import type { PlanRequest } from '../../preload/api';
+import { VitrineError } from '../errors';
+import { formatPlan } from '../setup/format';
+import type { SetupService } from '../setup/service';
+
+const mib = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 2 || n > 4096 || (n & (n - 1)) !== 0) throw new InvalidArgumentError(`'${value}' is not a power of two between 2 and 4096 (32 for 1080p, 64 for 1440p, 128 for 4K).`);
+  return n;
+};
+
+const rootDir = (value: string): string => {
+  const dir = isAbsolute(value) ? value : resolve(value);
+  if (dir === '/') throw new InvalidArgumentError('--root is for a scratch folder; leave it out to change this host.');
+  return dir;
+};
+
+/** `vitrine setup plan|apply|rollback|backups`: host preparation from a terminal (rollback works from a text console). */
+export function registerSetupCommands(program: Command, ctx: { setup: () => SetupService; fail: (e: unknown) => never }): void {
+  const setup = program.command('setup').description('prepare the host: bind the GPU to vfio-pci, Looking Glass memory access — as a reviewed plan, undoable');
+  const out = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+
+  setup
+    .command('plan')
+    .description('plan the host changes and print them as diffs (changes nothing)')
+    .requiredOption('--gpu <addresses>', "the GPU's PCI functions, comma-separated (vitrine doctor shows them)")
+    .option('--looking-glass <mode>', 'shm (a /dev/shm file) or kvmfr (the kernel module)', 'shm')
+    .option('--lg-size <MiB>', 'Looking Glass memory for kvmfr (32 for 1080p, 64 for 1440p)', mib, 32)
+    .option('--no-looking-glass-access', 'leave Looking Glass memory access alone')
+    .option('--user <name>', 'the desktop user that runs Looking Glass', process.env['SUDO_USER'] || userInfo().username)
+    .option('--ignore-msrs', 'also: kvm ignore_msrs=1 (against KMODE_EXCEPTION_NOT_HANDLED)')
+    .option('--allow-unsafe-interrupts', 'also: vfio allow_unsafe_interrupts=1 (security cost: see the troubleshooter)')
+    .option('--root <dir>', 'plan for a scratch copy of a host instead of this one', rootDir)
+    .option('--json', 'print the plan as JSON')
+    .action(async (opts: Record<string, unknown>) => {
+      try {
+        const mode = String(opts['lookingGlass']);
+        if (mode !== 'shm' && mode !== 'kvmfr') throw new VitrineError({ kind: 'invalid-argument', message: `--looking-glass takes shm or kvmfr, not '${mode}'.`, hint: 'shm is simplest; kvmfr needs the kvmfr module.' });
+        const request: PlanRequest = {
+          gpu: String(opts['gpu']).split(',').map((s) => s.trim()).filter(Boolean),
+          lookingGlass: opts['lookingGlassAccess'] === false ? null : { mode, sizeMiB: opts['lgSize'] as number },
+          user: String(opts['user']),
+          ...(opts['ignoreMsrs'] ? { ignoreMsrs: true } : {}),
+          ...(opts['allowUnsafeInterrupts'] ? { allowUnsafeInterrupts: true } : {}),
+        };
+        const plan = await ctx.setup().plan(request, (opts['root'] as string | undefined) ?? '/');
+        out(opts['json'] ? JSON.stringify(plan, null, 2) : `${formatPlan(plan)}${plan.steps.length ? '\nApply it with: vitrine setup apply' : ''}`);
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  setup
+    .command('apply')
+    .description('apply the last plan (one password prompt; every file is backed up first)')
+    .action(async () => {
+      try {
+        const result = await ctx.setup().apply((chunk) => process.stdout.write(chunk));
+        if (result.backup) out(`\nDone. Undo with: vitrine setup rollback ${result.backup}${result.plan.rebootRequired ? '\nReboot, then check with: vitrine doctor' : ''}`);
+        else out(result.output);
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  setup
+    .command('rollback [id]')
+    .description('undo a change set (the last one by default): files restored byte for byte, created files removed')
+    .option('--root <dir>', 'a scratch copy of a host', rootDir)
+    .action(async (id: string | undefined, opts: { root?: string }) => {
+      try {
+        out(await ctx.setup().rollback(opts.root ?? '/', id, (chunk) => process.stdout.write(chunk)).then(() => 'Undone. Rebuild the boot files if the plan had commands (vitrine setup plan shows them), then reboot.'));
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  setup
+    .command('backups')
+    .description('list the change sets Vitrine made')
+    .option('--root <dir>', 'a scratch copy of a host', rootDir)
+    .option('--json', 'print JSON')
+    .action(async (opts: { root?: string; json?: boolean }) => {
+      try {
+        const all = await ctx.setup().backups(opts.root ?? '/');
+        if (opts.json) out(JSON.stringify(all, null, 2));
+        else out(all.length === 0 ? 'No changes made by Vitrine.' : all.map((m) => `${m.id}  ${m.state}  ${m.reason}  (${m.files.length} changed, ${m.created.length} created)`).join('\n'));
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+}

@@ -1,0 +1,35 @@
+import { createTwoFilesPatch } from 'diff';
+import type { HostPlan } from '../../preload/api';
+
+/** One file's change as a unified diff (new and removed files marked as such). */
+export function fileDiff(path: string, before: string | null, after: string | null): string {
+  const label = (what: string | null, side: string): string => (what === null ? `${path} (${side === 'a' ? 'new file' : 'removed'})` : path);
+  return createTwoFilesPatch(label(before, 'a'), label(after, 'b'), before ?? '', after ?? '', undefined, undefined, { context: 3 })
+    .split('\n')
+    .filter((line) => !line.startsWith('Index: ') && !/^=+$/.test(line))
+    .join('\n');
+}
+
+/** `vitrine setup plan` for people: what changes, file by file, then what runs. */
+export function formatPlan(plan: HostPlan): string {
+  const lines: string[] = [];
+  if (plan.steps.length === 0) return 'Nothing to change: the host is already prepared for this.\n';
+  lines.push(`Plan ${plan.id}: ${plan.reason}`, `Host: ${plan.host.bootloader}, initramfs ${plan.host.initramfs ?? 'unknown'}${plan.host.apparmor ? ', AppArmor' : ''}`, '');
+  for (const step of plan.steps) {
+    if (step.kind === 'write') {
+      lines.push(`# ${step.reason}`, fileDiff(step.path, step.before, step.after).trimEnd(), '');
+    }
+  }
+  const commands = plan.steps.filter((s) => s.kind === 'run');
+  if (commands.length) {
+    lines.push('Then, as root:');
+    for (const c of commands) {
+      lines.push(`  $ ${c.argv.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}    # ${c.reason}`);
+      if (c.kernelArgs) lines.push(`      kernel command line before: ${c.kernelArgs.before}`, `      kernel command line after:  ${c.kernelArgs.after}`);
+    }
+    lines.push('');
+  }
+  for (const w of plan.warnings) lines.push(`Note: ${w}`);
+  if (plan.rebootRequired) lines.push('A reboot is needed afterwards; then check that the GPU uses vfio-pci (vitrine doctor).');
+  return lines.join('\n').trimEnd() + '\n';
+}

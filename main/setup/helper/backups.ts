@@ -1,0 +1,74 @@
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BACKUP_DIR } from './policy';
+import { atomicWrite, hostPath, readOrNull, sha256 } from './files';
+
+/** One change set's record: what was backed up, what was created, how far the apply got. */
+export interface Manifest {
+  id: string;
+  planId: string;
+  reason: string;
+  createdAt: string;
+  /** backing-up -> applying -> applied | failed; rolled-back after an undo. */
+  state: 'backing-up' | 'applying' | 'applied' | 'failed' | 'rolled-back';
+  files: { path: string; sha256: string; mode: number; uid: number; gid: number }[];
+  created: string[];
+  createdDirs: string[];
+}
+
+export function backupRoot(root: string): string {
+  return hostPath(root, BACKUP_DIR);
+}
+
+/** Record a change set (manifests are readable by the app without root; the copies are not). */
+export async function writeManifest(root: string, manifest: Manifest): Promise<void> {
+  const dir = join(backupRoot(root), manifest.id);
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  await atomicWrite(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n', 0o644);
+}
+
+export async function readManifest(root: string, id: string): Promise<Manifest | null> {
+  if (!/^[\w.-]+$/.test(id)) return null;
+  const text = await readFile(join(backupRoot(root), id, 'manifest.json'), 'utf8').catch(() => null);
+  return text ? (JSON.parse(text) as Manifest) : null;
+}
+
+/** Every change set, oldest first. */
+export async function listManifests(root: string): Promise<Manifest[]> {
+  const ids = (await readdir(backupRoot(root)).catch(() => [] as string[])).filter((n) => n !== 'original').sort();
+  const all = await Promise.all(ids.map((id) => readManifest(root, id)));
+  return all.filter((m): m is Manifest => m !== null);
+}
+
+/**
+ * Copy a file into the change set's folder before it is touched, and, the
+ * very first time Vitrine touches that path, into `original/` forever.
+ */
+export async function backupFile(root: string, manifest: Manifest, path: string): Promise<void> {
+  const full = hostPath(root, path);
+  const data = await readOrNull(full);
+  if (data === null) {
+    manifest.created.push(path);
+    return;
+  }
+  const info = await stat(full);
+  const base = backupRoot(root);
+  const copy = join(base, manifest.id, 'files', path);
+  await mkdir(join(base, manifest.id, 'files'), { recursive: true, mode: 0o700 });
+  await mkdir(join(copy, '..'), { recursive: true, mode: 0o700 });
+  await atomicWrite(copy, data, 0o600);
+  const original = join(base, 'original', path);
+  if ((await readOrNull(original)) === null) {
+    await mkdir(join(base, 'original'), { recursive: true, mode: 0o700 });
+    await mkdir(join(original, '..'), { recursive: true, mode: 0o700 });
+    await atomicWrite(original, data, 0o600);
+  }
+  manifest.files.push({ path, sha256: sha256(data), mode: info.mode & 0o7777, uid: info.uid, gid: info.gid });
+}
+
+/** The backed-up bytes of a file, checked against the recorded checksum. */
+export async function backedUp(root: string, manifest: Manifest, entry: Manifest['files'][number]): Promise<Buffer> {
+  const data = await readFile(join(backupRoot(root), manifest.id, 'files', entry.path));
+  if (sha256(data) !== entry.sha256) throw new Error(`the backup of ${entry.path} does not match its checksum`);
+  return data;
+}

@@ -1,0 +1,323 @@
+import { createHash } from 'node:crypto';
+import type { Bootloader, HostPlan, InitramfsTool, PciDevice, PlanCommand, PlanRequest, PlanWrite } from '../../preload/api';
+import { VitrineError } from '../errors';
+import { passSet } from '../host/verdicts';
+import { parsePciAddress, formatPciAddress } from '../libvirt/pci-address';
+import { parseGrubDefault } from './grub-default';
+import { checkIds, managedArgs, tokens, withManagedArgs } from './kernel-args';
+
+/** What the planner knows of the host: contents of the files it may change, which tools exist. */
+export interface PlanFacts {
+  cpuVendor: 'intel' | 'amd' | 'other';
+  devices: PciDevice[];
+  /** Contents by absolute host path; null when the file does not exist. */
+  files: Record<string, string | null>;
+  /** Host paths that exist (tools, markers such as /run/ostree-booted). */
+  exists: Set<string>;
+  /** Host paths among `files` that are symbolic links (never written through). */
+  symlinks: Set<string>;
+  /** The running kernel's command line. */
+  cmdline: string;
+}
+
+/** Files the planner reads (and the only ones a plan may write; the helper checks again). */
+export const PLAN_FILES = [
+  '/etc/default/grub',
+  '/etc/kernel/cmdline',
+  '/etc/initramfs-tools/modules',
+  '/etc/mkinitcpio.conf',
+  '/etc/dracut.conf.d/vitrine-vfio.conf',
+  '/etc/modprobe.d/vitrine-vfio.conf',
+  '/etc/modprobe.d/kvmfr.conf',
+  '/etc/modprobe.d/kvm-ignore-msrs.conf',
+  '/etc/modprobe.d/vfio-unsafe-interrupts.conf',
+  '/etc/modules-load.d/kvmfr.conf',
+  '/etc/udev/rules.d/99-kvmfr.rules',
+  '/etc/tmpfiles.d/10-looking-glass.conf',
+  '/etc/apparmor.d/local/abstractions/libvirt-qemu',
+  '/etc/libvirt/qemu.conf',
+] as const;
+
+/** Tools and markers the planner looks for. */
+export const PLAN_MARKERS = [
+  '/run/ostree-booted',
+  '/etc/kernelstub/configuration',
+  '/usr/sbin/grubby',
+  '/usr/bin/grubby',
+  '/usr/sbin/update-grub',
+  '/usr/sbin/grub-mkconfig',
+  '/usr/bin/grub-mkconfig',
+  '/usr/sbin/grub2-mkconfig',
+  '/usr/bin/grub2-mkconfig',
+  '/usr/bin/kernel-install',
+  '/usr/bin/bootctl',
+  '/usr/sbin/update-initramfs',
+  '/usr/bin/dracut',
+  '/usr/sbin/dracut',
+  '/usr/bin/mkinitcpio',
+  '/etc/apparmor.d',
+  '/etc/initramfs-tools',
+  '/etc/dracut.conf.d',
+] as const;
+
+const HEADER = '# Written by Vitrine (GPU passthrough). Remove this file, or undo in Vitrine, to revert.';
+const VFIO_MODULES = ['vfio', 'vfio_iommu_type1', 'vfio_pci'];
+
+function refuse(kind: string, message: string, hint: string): never {
+  throw new VitrineError({ kind, message, hint });
+}
+
+const has = (facts: PlanFacts, ...paths: string[]): boolean => paths.some((p) => facts.exists.has(p));
+
+/** Which bootloader tooling this host uses, most specific first. */
+export function detectBootloader(facts: PlanFacts): Bootloader {
+  if (has(facts, '/run/ostree-booted')) return 'rpm-ostree';
+  if (has(facts, '/etc/kernelstub/configuration')) return 'kernelstub';
+  if (has(facts, '/usr/sbin/grubby', '/usr/bin/grubby')) return 'grubby';
+  if (facts.files['/etc/kernel/cmdline'] !== null && facts.files['/etc/default/grub'] === null) return 'systemd-boot';
+  if (facts.files['/etc/default/grub'] !== null) return 'grub';
+  if (has(facts, '/usr/bin/bootctl', '/usr/bin/kernel-install')) return 'systemd-boot';
+  refuse('no-bootloader', 'Vitrine cannot tell how this host boots (no /etc/default/grub, /etc/kernel/cmdline, grubby, kernelstub or rpm-ostree).', 'Add the kernel parameters by hand (see the Host page), or report your setup.');
+}
+
+export function detectInitramfs(facts: PlanFacts): InitramfsTool | null {
+  if (has(facts, '/usr/bin/dracut', '/usr/sbin/dracut', '/etc/dracut.conf.d') && !has(facts, '/usr/sbin/update-initramfs')) return 'dracut';
+  if (facts.files['/etc/mkinitcpio.conf'] !== null || has(facts, '/usr/bin/mkinitcpio')) return 'mkinitcpio';
+  if (has(facts, '/usr/sbin/update-initramfs', '/etc/initramfs-tools')) return 'initramfs-tools';
+  if (has(facts, '/usr/bin/dracut', '/usr/sbin/dracut')) return 'dracut';
+  return null;
+}
+
+function write(facts: PlanFacts, path: string, after: string | null, reason: string, mode = 0o644): PlanWrite | null {
+  const before = facts.files[path] ?? null;
+  if (before === after) return null;
+  if (facts.symlinks.has(path)) refuse('symlink', `${path} is a symbolic link; Vitrine never writes through links.`, `Replace the link with a regular file, or edit its target by hand.`);
+  return { kind: 'write', path, before, after, mode, reason };
+}
+
+/** The devices to bind: every requested function, checked against the host. */
+function devicesToBind(request: PlanRequest, devices: PciDevice[]): PciDevice[] {
+  const seen = new Set<string>();
+  const out: PciDevice[] = [];
+  for (const raw of request.gpu) {
+    const address = formatPciAddress(parsePciAddress(raw));
+    if (seen.has(address)) refuse('duplicate-address', `${address} is listed twice.`, 'List each PCI function once.');
+    seen.add(address);
+    const device = devices.find((d) => d.address === address);
+    if (!device) refuse('unknown-device', `This host has no PCI device ${address}.`, 'Pick the GPU on the Host page (vitrine doctor lists the addresses).');
+    if (device.bootVga) refuse('boot-gpu', `${address} is the host's boot display: binding it to vfio-pci at boot leaves the host without a picture.`, 'Boot the host from another GPU first; single-GPU mode is not part of host preparation.');
+    if (device.block.some((b) => b.holdsRoot)) refuse('root-disk', `${address} holds the host's root file system (${device.block.map((b) => b.name).join(', ')}).`, 'Never pass the controller of the disk the host runs from.');
+    out.push(device);
+  }
+  if (out.length === 0) return out;
+  // The whole group must go: name what is missing rather than bind half of it.
+  const missing = out.flatMap((d) => passSet(d, devices)).filter((d) => !seen.has(d.address));
+  if (missing.length > 0) {
+    const names = [...new Set(missing.map((d) => d.address))].join(', ');
+    refuse('incomplete-group', `The IOMMU group also holds ${names}, which must be bound too.`, `Add ${names} to the devices to bind (the Host page shows the group).`);
+  }
+  return out;
+}
+
+/** `softdep DRIVER pre: vfio-pci` for every module that could claim the devices. */
+function softdeps(devices: PciDevice[], warnings: string[]): string[] {
+  const modules = new Set<string>();
+  for (const d of devices) {
+    const fromAliases = d.modules.filter((m) => m !== 'vfio_pci' && m !== 'vfio-pci');
+    if (fromAliases.length > 0) fromAliases.forEach((m) => modules.add(m));
+    else if (d.driver && d.driver !== 'vfio-pci') {
+      modules.add(d.driver.replace(/-/g, '_'));
+      warnings.push(`No module aliases for ${d.address}: its current driver ${d.driver} gets a softdep; check it is a module name.`);
+    }
+  }
+  return [...modules].sort();
+}
+
+function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: string[], warnings: string[]): (PlanWrite | PlanCommand)[] {
+  const steps: (PlanWrite | PlanCommand | null)[] = [];
+  if (bootloader === 'grub') {
+    const text = facts.files['/etc/default/grub']!;
+    if (facts.symlinks.has('/etc/default/grub')) refuse('symlink', '/etc/default/grub is a symbolic link; Vitrine never writes through links.', 'Replace the link with a regular file, then try again. Vitrine changed nothing.');
+    const grub = parseGrubDefault(text);
+    const next = withManagedArgs(grub.tokens, wanted, grub.linuxTokens);
+    const conflicting = grub.linuxTokens.filter((t) => /^(vfio[-_]pci\.ids|intel_iommu|amd_iommu|iommu)=/.test(t) && !wanted.includes(t));
+    if (conflicting.length) warnings.push(`GRUB_CMDLINE_LINUX also sets ${conflicting.join(' ')}; Vitrine only changes GRUB_CMDLINE_LINUX_DEFAULT: remove them there by hand.`);
+    steps.push(write(facts, '/etc/default/grub', next.join(' ') === grub.tokens.join(' ') ? text : grub.withTokens(next), 'Kernel parameters: IOMMU on, passthrough mode, the GPU ids for vfio-pci.'));
+    if (steps.at(-1)) {
+      const argv = has(facts, '/usr/sbin/update-grub')
+        ? ['update-grub']
+        : has(facts, '/usr/sbin/grub2-mkconfig', '/usr/bin/grub2-mkconfig')
+          ? ['grub2-mkconfig', '-o', '/boot/grub2/grub.cfg']
+          : ['grub-mkconfig', '-o', '/boot/grub/grub.cfg'];
+      steps.push({ kind: 'run', argv, reason: 'Write the new parameters into GRUB’s menu.', long: false });
+    }
+    return steps.filter((s): s is PlanWrite | PlanCommand => s !== null);
+  }
+  if (bootloader === 'systemd-boot') {
+    const text = facts.files['/etc/kernel/cmdline'] ?? null;
+    const base = text ?? tokens(facts.cmdline).filter((t) => !/^(BOOT_IMAGE|initrd)=/.test(t)).join(' ');
+    if (text === null) warnings.push('/etc/kernel/cmdline did not exist: it is created from the running kernel’s command line.');
+    const current = tokens(base);
+    const next = withManagedArgs(current, wanted);
+    const after = next.join(' ') === current.join(' ') && text !== null ? text : `${next.join(' ')}\n`;
+    const step = write(facts, '/etc/kernel/cmdline', after, 'Kernel parameters: IOMMU on, passthrough mode, the GPU ids for vfio-pci.');
+    if (step) steps.push(step, { kind: 'run', argv: ['kernel-install', 'add-all'], reason: 'Regenerate the boot entries with the new command line.', long: true });
+    return steps.filter((s): s is PlanWrite | PlanCommand => s !== null);
+  }
+  // Bootloaders changed through their own tool: compare with the running command line.
+  const current = tokens(facts.cmdline);
+  const next = withManagedArgs(current, wanted);
+  const added = next.filter((t) => !current.includes(t));
+  const removed = current.filter((t) => !next.includes(t));
+  if (added.length === 0 && removed.length === 0) return [];
+  const kernelArgs = { before: current.join(' '), after: next.join(' ') };
+  const reason = 'Kernel parameters: IOMMU on, passthrough mode, the GPU ids for vfio-pci.';
+  if (bootloader === 'kernelstub') {
+    if (removed.length) steps.push({ kind: 'run', argv: ['kernelstub', '--delete-options', removed.join(' ')], reason: 'Remove the parameters Vitrine replaces.', long: false, kernelArgs });
+    if (added.length) steps.push({ kind: 'run', argv: ['kernelstub', '--add-options', added.join(' ')], reason, long: false, kernelArgs });
+  } else if (bootloader === 'grubby') {
+    steps.push({
+      kind: 'run',
+      argv: ['grubby', '--update-kernel=ALL', ...(added.length ? [`--args=${added.join(' ')}`] : []), ...(removed.length ? [`--remove-args=${removed.join(' ')}`] : [])],
+      reason,
+      long: false,
+      kernelArgs,
+    });
+  } else {
+    steps.push({
+      kind: 'run',
+      argv: ['rpm-ostree', 'kargs', ...removed.map((t) => `--delete-if-present=${t}`), ...added.map((t) => `--append-if-missing=${t}`)],
+      reason: `${reason} rpm-ostree stages them for the next boot.`,
+      long: true,
+      kernelArgs,
+    });
+  }
+  return steps.filter((s): s is PlanWrite | PlanCommand => s !== null);
+}
+
+function initramfsSteps(tool: InitramfsTool | null, bootloader: Bootloader, facts: PlanFacts, warnings: string[]): (PlanWrite | PlanCommand)[] {
+  const out: (PlanWrite | PlanCommand)[] = [];
+  if (tool === null) {
+    warnings.push('No initramfs tool was found (initramfs-tools, dracut, mkinitcpio): make sure vfio-pci loads before the GPU drivers.');
+    return out;
+  }
+  let step: PlanWrite | null = null;
+  let argv: string[];
+  if (tool === 'initramfs-tools') {
+    const text = facts.files['/etc/initramfs-tools/modules'] ?? '';
+    const present = new Set(text.split('\n').map((l) => l.trim().split(/\s+/)[0]));
+    const missing = VFIO_MODULES.filter((m) => !present.has(m));
+    const base = text === '' || text.endsWith('\n') ? text : `${text}\n`;
+    step = missing.length ? write(facts, '/etc/initramfs-tools/modules', `${base}# vfio for GPU passthrough (added by Vitrine)\n${missing.join('\n')}\n`, 'Load vfio in the initramfs, before the GPU drivers.') : null;
+    argv = ['update-initramfs', '-u', '-k', 'all'];
+  } else if (tool === 'dracut') {
+    step = write(facts, '/etc/dracut.conf.d/vitrine-vfio.conf', `${HEADER}\nforce_drivers+=" ${VFIO_MODULES.join(' ')} "\n`, 'Load vfio in the initramfs, before the GPU drivers.');
+    argv = bootloader === 'rpm-ostree' ? ['rpm-ostree', 'initramfs', '--enable'] : ['dracut', '-f', '--regenerate-all'];
+  } else {
+    const text = facts.files['/etc/mkinitcpio.conf'] ?? null;
+    if (text === null) refuse('mkinitcpio', '/etc/mkinitcpio.conf is missing.', 'Reinstall mkinitcpio, or add vfio_pci vfio vfio_iommu_type1 to your initramfs by hand.');
+    const lines = text.split('\n');
+    const index = lines.findIndex((l) => /^\s*MODULES=/.test(l));
+    const order = ['vfio_pci', 'vfio', 'vfio_iommu_type1'];
+    if (index < 0) {
+      step = write(facts, '/etc/mkinitcpio.conf', `${text}${text.endsWith('\n') ? '' : '\n'}MODULES=(${order.join(' ')})\n`, 'Load vfio in the initramfs, before the GPU drivers.');
+    } else {
+      const m = lines[index]!.match(/^(\s*MODULES=\()([^)]*)\)(.*)$/);
+      if (!m) refuse('mkinitcpio', `MODULES in /etc/mkinitcpio.conf spans several lines (line ${index + 1}).`, 'Put MODULES=(…) on one line, then try again. Vitrine changed nothing.');
+      const current = m[2]!.split(/\s+/).filter(Boolean);
+      const missing = order.filter((x) => !current.includes(x));
+      if (missing.length) {
+        const copy = [...lines];
+        copy[index] = `${m[1]}${[...missing, ...current].join(' ')})${m[3]}`;
+        step = write(facts, '/etc/mkinitcpio.conf', copy.join('\n'), 'Load vfio in the initramfs, before the GPU drivers.');
+      }
+    }
+    argv = ['mkinitcpio', '-P'];
+  }
+  if (step) out.push(step, { kind: 'run', argv, reason: 'Rebuild the initramfs (takes a minute or two).', long: true });
+  return out;
+}
+
+function lookingGlassSteps(request: PlanRequest, facts: PlanFacts, apparmor: boolean, warnings: string[]): (PlanWrite | PlanCommand | null)[] {
+  const lg = request.lookingGlass;
+  if (!lg) return [];
+  const user = request.user;
+  if (lg.mode === 'shm') {
+    const step = write(facts, '/etc/tmpfiles.d/10-looking-glass.conf', `${HEADER}\n# Looking Glass shared memory: readable and writable by ${user} and QEMU (group kvm).\nf /dev/shm/looking-glass 0660 ${user} kvm -\n`, `Let ${user}'s Looking Glass client open the memory QEMU shares.`);
+    return step ? [step, { kind: 'run', argv: ['systemd-tmpfiles', '--create', '/etc/tmpfiles.d/10-looking-glass.conf'], reason: 'Create the memory file now with the right owner.', long: false }] : [];
+  }
+  const steps: (PlanWrite | PlanCommand | null)[] = [
+    write(facts, '/etc/modprobe.d/kvmfr.conf', `${HEADER}\noptions kvmfr static_size_mb=${lg.sizeMiB}\n`, 'Size of the kvmfr device (must match the VM).'),
+    write(facts, '/etc/modules-load.d/kvmfr.conf', `${HEADER}\nkvmfr\n`, 'Load kvmfr at boot.'),
+    write(facts, '/etc/udev/rules.d/99-kvmfr.rules', `${HEADER}\nSUBSYSTEM=="kvmfr", OWNER="${user}", GROUP="kvm", MODE="0660"\n`, `Let ${user} open /dev/kvmfr0.`),
+  ];
+  if (apparmor) {
+    const text = facts.files['/etc/apparmor.d/local/abstractions/libvirt-qemu'] ?? '';
+    if (!/^\s*\/dev\/kvmfr0 rw,/m.test(text)) {
+      steps.push(write(facts, '/etc/apparmor.d/local/abstractions/libvirt-qemu', `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}# Looking Glass kvmfr (added by Vitrine)\n/dev/kvmfr0 rw,\n`, 'Let QEMU open /dev/kvmfr0 under AppArmor.'));
+    }
+  }
+  const qemuConf = facts.files['/etc/libvirt/qemu.conf'] ?? null;
+  if (qemuConf === null) warnings.push('/etc/libvirt/qemu.conf is missing: add /dev/kvmfr0 to cgroup_device_acl by hand.');
+  else if (!qemuConf.includes('/dev/kvmfr0')) {
+    if (/^\s*cgroup_device_acl\s*=/m.test(qemuConf)) {
+      refuse('qemu-conf', '/etc/libvirt/qemu.conf already sets cgroup_device_acl.', 'Add "/dev/kvmfr0" to that list by hand, then plan again. Vitrine changed nothing.');
+    }
+    steps.push(
+      write(
+        facts,
+        '/etc/libvirt/qemu.conf',
+        `${qemuConf}${qemuConf.endsWith('\n') ? '' : '\n'}# Looking Glass kvmfr (added by Vitrine)\ncgroup_device_acl = [\n    "/dev/null", "/dev/full", "/dev/zero",\n    "/dev/random", "/dev/urandom",\n    "/dev/ptmx", "/dev/kvm",\n    "/dev/userfaultfd", "/dev/kvmfr0"\n]\n`,
+        'Let QEMU use /dev/kvmfr0 (libvirt’s device cgroup).',
+      ),
+    );
+  }
+  warnings.push('kvmfr is not part of the kernel: install the Looking Glass kvmfr module (DKMS) of release B7.');
+  return steps;
+}
+
+/**
+ * Plan the host changes for GPU passthrough (pure): kernel parameters through
+ * the host's bootloader tooling, softdeps, vfio in the initramfs, Looking
+ * Glass memory access, and the optional fixes. A plan on a host where it is
+ * already applied has no steps.
+ */
+export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
+  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(request.user)) {
+    refuse('invalid-user', `'${request.user}' is not a user name.`, 'Give the desktop user that runs Looking Glass (e.g. alice).');
+  }
+  const warnings: string[] = [];
+  const devices = devicesToBind(request, facts.devices);
+  const ids = [...new Set(devices.map((d) => `${d.vendorId}:${d.deviceId}`))];
+  checkIds(ids);
+  const bootloader = detectBootloader(facts);
+  const initramfs = detectInitramfs(facts);
+  const apparmor = facts.exists.has('/etc/apparmor.d');
+  const steps: (PlanWrite | PlanCommand | null)[] = [];
+  if (devices.length > 0) {
+    steps.push(...bootloaderSteps(bootloader, facts, managedArgs(facts.cpuVendor, ids, initramfs === 'dracut'), warnings));
+    const deps = softdeps(devices, warnings);
+    steps.push(write(facts, '/etc/modprobe.d/vitrine-vfio.conf', `${HEADER}\n# vfio-pci claims ${devices.map((d) => d.address).join(', ')} before these drivers can.\n${deps.map((m) => `softdep ${m} pre: vfio-pci`).join('\n')}\n`, 'Make vfio-pci bind the GPU before its own drivers.'));
+    steps.push(...initramfsSteps(initramfs, bootloader, facts, warnings));
+  }
+  steps.push(...lookingGlassSteps(request, facts, apparmor, warnings));
+  if (request.ignoreMsrs) steps.push(write(facts, '/etc/modprobe.d/kvm-ignore-msrs.conf', `${HEADER}\noptions kvm ignore_msrs=1 report_ignored_msrs=0\n`, 'Windows guests crash (KMODE_EXCEPTION_NOT_HANDLED) on MSRs KVM does not emulate.'));
+  if (request.allowUnsafeInterrupts) {
+    steps.push(write(facts, '/etc/modprobe.d/vfio-unsafe-interrupts.conf', `${HEADER}\n# Security cost: without interrupt remapping a passed device can inject interrupts into the host.\noptions vfio_iommu_type1 allow_unsafe_interrupts=1\n`, 'This platform has no interrupt remapping; vfio refuses devices without this.'));
+    warnings.push('allow_unsafe_interrupts lowers the isolation of passed devices: a malicious guest driver could inject interrupts into the host.');
+  }
+  const real = steps.filter((s): s is PlanWrite | PlanCommand => s !== null);
+  // Commands only make sense after a write they follow from; drop them otherwise (idempotence).
+  const anyWrite = real.some((s) => s.kind === 'write');
+  const finalSteps = real.filter((s) => s.kind === 'write' || anyWrite || s.kernelArgs !== undefined);
+  const rebootRequired = finalSteps.some((s) => (s.kind === 'write' ? !s.path.startsWith('/etc/tmpfiles.d/') : s.long || s.kernelArgs !== undefined));
+  const id = createHash('sha256').update(JSON.stringify(finalSteps)).digest('hex').slice(0, 12);
+  return {
+    id,
+    reason: devices.length ? `Bind ${devices.map((d) => d.address).join(', ')} to vfio-pci${request.lookingGlass ? ` and give ${request.user} access to Looking Glass memory` : ''}.` : 'Looking Glass memory access.',
+    host: { bootloader, initramfs, apparmor },
+    steps: finalSteps,
+    rebootRequired,
+    warnings,
+  };
+}

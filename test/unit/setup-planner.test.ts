@@ -1,0 +1,151 @@
+import { existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { HostPlan, PlanRequest } from '../../preload/api';
+import { scanHost } from '../../main/host/scan';
+import { hostRoots } from '../../main/host/roots';
+import { gatherPlanFacts } from '../../main/setup/facts';
+import { formatPlan } from '../../main/setup/format';
+import { planHost } from '../../main/setup/planner';
+import { FAMILIES, tempFamilyRoot, type HostFamily } from '../support/etc-trees';
+
+const goldenDir = join(import.meta.dirname, '..', 'fixtures', 'setup');
+const update = process.env['VITRINE_UPDATE_GOLDEN'] === '1';
+const roots: { remove(): void }[] = [];
+afterAll(() => roots.forEach((r) => r.remove()));
+
+async function planFor(dir: string, request: PlanRequest): Promise<HostPlan> {
+  const report = await scanHost(hostRoots({ sys: join(dir, 'sys'), proc: join(dir, 'proc'), dev: join(dir, 'dev'), modules: join(dir, 'lib', 'modules') }));
+  return planHost(request, await gatherPlanFacts(dir, report));
+}
+
+function newRoot(family: HostFamily): string {
+  const root = tempFamilyRoot(family);
+  roots.push(root);
+  return root.dir;
+}
+
+/** What the helper would leave behind: the writes done, and the kernel booted with the new command line. */
+function simulateApplyAndReboot(dir: string, plan: HostPlan): void {
+  for (const step of plan.steps) {
+    if (step.kind === 'write') {
+      if (step.after === null) unlinkSync(join(dir, step.path));
+      else {
+        mkdirSync(join(dir, step.path, '..'), { recursive: true });
+        writeFileSync(join(dir, step.path), step.after);
+      }
+    } else if (step.kernelArgs) writeFileSync(join(dir, 'proc', 'cmdline'), `${step.kernelArgs.after}\n`);
+  }
+  const grub = plan.steps.find((s) => s.kind === 'write' && (s.path === '/etc/default/grub' || s.path === '/etc/kernel/cmdline'));
+  if (grub && grub.kind === 'write' && grub.after) {
+    const line = grub.path === '/etc/kernel/cmdline' ? grub.after.trim() : grub.after.match(/GRUB_CMDLINE_LINUX_DEFAULT="([^"]*)"/)![1]!;
+    writeFileSync(join(dir, 'proc', 'cmdline'), `BOOT_IMAGE=/vmlinuz ${line}\n`);
+  }
+}
+
+describe('golden plans for each host family', () => {
+  for (const family of FAMILIES) {
+    it(family.name, async () => {
+      const dir = newRoot(family);
+      const plan = await planFor(dir, family.request);
+      const text = formatPlan(plan);
+      const file = join(goldenDir, `${family.name}.plan.txt`);
+      if (update || !existsSync(file)) writeFileSync(file, text);
+      expect(text).toBe(readFileSync(file, 'utf8'));
+      expect(plan.rebootRequired).toBe(true);
+    });
+  }
+});
+
+describe('idempotent: a second plan on a prepared host is empty', () => {
+  for (const family of FAMILIES) {
+    it(family.name, async () => {
+      const dir = newRoot(family);
+      const first = await planFor(dir, family.request);
+      expect(first.steps.length).toBeGreaterThan(0);
+      simulateApplyAndReboot(dir, first);
+      const second = await planFor(dir, family.request);
+      expect(second.steps).toEqual([]);
+      expect(formatPlan(second)).toBe('Nothing to change: the host is already prepared for this.\n');
+    });
+  }
+});
+
+describe('plan contents', () => {
+  it('replaces earlier vfio ids and IOMMU settings instead of adding twice', async () => {
+    const family = FAMILIES[0]!;
+    const dir = newRoot(family);
+    const grub = join(dir, 'etc/default/grub');
+    writeFileSync(grub, readFileSync(grub, 'utf8').replace('GRUB_CMDLINE_LINUX_DEFAULT="quiet"', 'GRUB_CMDLINE_LINUX_DEFAULT="quiet splash vfio_pci.ids=10de:ffff intel_iommu=off"'));
+    const plan = await planFor(dir, family.request);
+    const step = plan.steps.find((s) => s.kind === 'write' && s.path === '/etc/default/grub');
+    expect(step?.kind === 'write' && step.after).toContain('GRUB_CMDLINE_LINUX_DEFAULT="quiet splash intel_iommu=on iommu=pt vfio-pci.ids=10de:1c03,10de:10f1"');
+  });
+
+  it('adds rd.driver.pre on dracut hosts, and kvmfr with its udev rule and qemu.conf ACL', async () => {
+    const plan = await planFor(newRoot(FAMILIES[1]!), FAMILIES[1]!.request);
+    const grubby = plan.steps.find((s) => s.kind === 'run' && s.argv[0] === 'grubby');
+    expect(grubby?.kind === 'run' && grubby.argv).toContain('--args=amd_iommu=on iommu=pt vfio-pci.ids=10de:2206,10de:1aef rd.driver.pre=vfio-pci');
+    const paths = plan.steps.flatMap((s) => (s.kind === 'write' ? [s.path] : []));
+    expect(paths).toEqual(expect.arrayContaining(['/etc/modprobe.d/kvmfr.conf', '/etc/modules-load.d/kvmfr.conf', '/etc/udev/rules.d/99-kvmfr.rules', '/etc/libvirt/qemu.conf', '/etc/dracut.conf.d/vitrine-vfio.conf']));
+    expect(paths).not.toContain('/etc/apparmor.d/local/abstractions/libvirt-qemu'); // Fedora: SELinux, no AppArmor
+  });
+
+  it('writes the AppArmor rule for kvmfr where AppArmor is present', async () => {
+    const family = { ...FAMILIES[0]!, request: { ...FAMILIES[0]!.request, lookingGlass: { mode: 'kvmfr' as const, sizeMiB: 32 } } };
+    const plan = await planFor(newRoot(family), family.request);
+    const rule = plan.steps.find((s) => s.kind === 'write' && s.path === '/etc/apparmor.d/local/abstractions/libvirt-qemu');
+    expect(rule?.kind === 'write' && rule.after).toContain('/dev/kvmfr0 rw,');
+  });
+
+  it('says what the optional fixes cost', async () => {
+    const plan = await planFor(newRoot(FAMILIES[4]!), FAMILIES[4]!.request);
+    expect(plan.warnings.join(' ')).toContain('could inject interrupts into the host');
+  });
+});
+
+describe('bad input is refused, naming the problem, and nothing is planned', () => {
+  const family = FAMILIES[0]!;
+  const withGrub = (content: string | null, link = false): Promise<HostPlan> => {
+    const dir = newRoot(family);
+    const grub = join(dir, 'etc/default/grub');
+    if (link) {
+      writeFileSync(join(dir, 'etc/default/grub.real'), readFileSync(grub));
+      unlinkSync(grub);
+      symlinkSync('grub.real', grub);
+    } else if (content !== null) writeFileSync(grub, content);
+    return planFor(dir, family.request);
+  };
+  const base = 'GRUB_DEFAULT=0\nGRUB_TIMEOUT=5\n';
+
+  it.each([
+    ['a value that spans lines', `${base}GRUB_CMDLINE_LINUX_DEFAULT="quiet \\\n splash"\n`, 'spans several lines'],
+    ['$(…)', `${base}GRUB_CMDLINE_LINUX_DEFAULT="quiet $(cat /etc/extra)"\n`, 'uses $ or backticks'],
+    ['backticks', `${base}GRUB_CMDLINE_LINUX_DEFAULT=\`echo quiet\`\n`, 'uses $ or backticks'],
+    ['joined quotes', `${base}GRUB_CMDLINE_LINUX_DEFAULT="quiet"' splash'\n`, 'not a single quoted value'],
+    ['a duplicated key', `${base}GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX_DEFAULT="splash"\n`, 'is set 2 times'],
+    ['CRLF line ends', `${base}GRUB_CMDLINE_LINUX_DEFAULT="quiet"\r\n`, 'CRLF'],
+    ['no final newline', `${base}GRUB_CMDLINE_LINUX_DEFAULT="quiet"`, 'does not end with a newline'],
+  ])('/etc/default/grub with %s', async (_what, content, message) => {
+    await expect(withGrub(content)).rejects.toThrow(message);
+  });
+
+  it('/etc/default/grub as a symbolic link', async () => {
+    await expect(withGrub(null, true)).rejects.toThrow('symbolic link');
+  });
+
+  it.each([
+    [['0000:01:00.0', '0000:01:00.0', '0000:01:00.1'], 'listed twice'],
+    [['01:00'], 'is not a PCI address'],
+    [['0000:0b:00.0'], 'has no PCI device'],
+    [['0000:01:00.0'], 'must be bound too'],
+    [['0000:00:02.0'], "host's boot display"],
+    [['0000:00:1f.2'], "host's root file system"],
+  ])('GPU %j', async (gpu, message) => {
+    await expect(planFor(newRoot(family), { ...family.request, gpu })).rejects.toThrow(message);
+  });
+
+  it('a user name that is not one', async () => {
+    await expect(planFor(newRoot(family), { ...family.request, user: 'alice; rm -rf /' })).rejects.toThrow('is not a user name');
+  });
+});
