@@ -96,6 +96,7 @@ program
   .addOption(new Option('--proc-root <dir>', 'read the host from this procfs tree instead of /proc'))
   .addOption(new Option('--dev-root <dir>', 'look for device nodes (kvm) here instead of /dev'))
   .addOption(new Option('--modules-root <dir>', 'kernel modules folder (holding RELEASE/modules.alias) instead of /lib/modules'))
+  .addOption(new Option('--setup-root <dir>', 'make host changes under this scratch folder instead of / (tests, dry runs)'))
   .showHelpAfterError('(run vitrine --help for the commands)');
 
 interface GlobalOptions {
@@ -104,12 +105,18 @@ interface GlobalOptions {
   procRoot?: string;
   devRoot?: string;
   modulesRoot?: string;
+  setupRoot?: string;
 }
 const uriOf = (): string => resolveLibvirtUri(program.opts<GlobalOptions>().connect);
 /** The services' options from the global flags. */
 function servicesOptions(mode: ServicesOptions['mode']): ServicesOptions {
   const o = program.opts<GlobalOptions>();
-  return { libvirtUri: uriOf(), mode, hostRoots: hostRoots({ sys: o.sysfsRoot, proc: o.procRoot, dev: o.devRoot, modules: o.modulesRoot }) };
+  return {
+    libvirtUri: uriOf(),
+    mode,
+    hostRoots: hostRoots({ sys: o.sysfsRoot, proc: o.procRoot, dev: o.devRoot, modules: o.modulesRoot }),
+    ...(o.setupRoot ? { setupRoot: o.setupRoot } : {}),
+  };
 }
 
 program

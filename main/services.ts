@@ -8,6 +8,8 @@ import { DiagnoseService } from './diagnose/service';
 import { DomainWatcher } from './libvirt/domain-watcher';
 import { Lifecycle } from './libvirt/lifecycle';
 import { VmService } from './libvirt/vm-service';
+import { SetupService } from './setup/service';
+import { userInfo } from 'node:os';
 import { listDomains } from './libvirt/domains';
 import { Virsh } from './libvirt/virsh';
 import { VERSION } from './version';
@@ -24,6 +26,9 @@ export interface Services {
   hostCheck(): Promise<HostCheck>;
   vm: VmService;
   diagnose: DiagnoseService;
+  setup: SetupService;
+  /** The root host changes go to: '/' normally, a scratch folder for tests and dry runs. */
+  setupRoot: string;
   events: EventSources;
   close(): void;
 }
@@ -33,6 +38,8 @@ export interface ServicesOptions {
   mode: AppInfo['mode'];
   /** Where the host scanner reads (fixture trees in tests). */
   hostRoots?: HostRoots;
+  /** Apply host changes under this folder instead of / (tests, dry runs). */
+  setupRoot?: string;
 }
 
 /** Pick the libvirt URI: the --connect flag, then VITRINE_LIBVIRT_URI, then qemu:///system. */
@@ -49,7 +56,9 @@ export function createServices(options: ServicesOptions): Services {
   return {
     vm,
     diagnose: new DiagnoseService(options.libvirtUri, lifecycle, options.hostRoots ?? DEFAULT_ROOTS),
-    info: () => ({ version: VERSION, libvirtUri: options.libvirtUri, mode: options.mode }),
+    setup: new SetupService(dataDir(), options.hostRoots ?? DEFAULT_ROOTS),
+    setupRoot: options.setupRoot ?? '/',
+    info: () => ({ version: VERSION, libvirtUri: options.libvirtUri, mode: options.mode, user: userInfo().username }),
     listDomains: () => listDomains(virsh),
     hostCheck: async () => {
       const [report, env] = await Promise.all([scanHost(options.hostRoots ?? DEFAULT_ROOTS), gatherEnvironment(options.libvirtUri)]);

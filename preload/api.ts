@@ -51,6 +51,8 @@ export interface DomainsSnapshot {
 export interface AppInfo {
   version: string;
   libvirtUri: string;
+  /** The user Vitrine runs as (the desktop user, for Looking Glass access). */
+  user: string;
   /** `electron` for the desktop window, `serve` for `vitrine serve` in a browser. */
   mode: 'electron' | 'serve';
 }
@@ -360,6 +362,22 @@ export interface HostPlan {
   warnings: string[];
 }
 
+/** A plan as the UI shows it: the plan, and each file's unified diff. */
+export interface PlanView extends HostPlan {
+  diffs: Record<string, string>;
+}
+
+/** A change set the helper made (its record; the backed-up copies stay root-only). */
+export interface ChangeSet {
+  id: string;
+  planId: string;
+  reason: string;
+  createdAt: string;
+  state: 'backing-up' | 'applying' | 'applied' | 'failed' | 'rolled-back';
+  files: { path: string }[];
+  created: string[];
+}
+
 /** Every request: channel name -> argument and result. */
 export interface Requests {
   'app.info': { args: void; result: AppInfo };
@@ -378,6 +396,13 @@ export interface Requests {
   'diagnose.run': { args: { name?: string; texts: DiagnoseText[] }; result: DiagnoseResult };
   /** Known problems matching the user's words (all of them for an empty query). */
   'diagnose.search': { args: { query: string }; result: KnownProblem[] };
+  /** Plan host preparation (changes nothing). */
+  'setup.plan': { args: PlanRequest; result: PlanView };
+  /** Apply the last plan through the root helper (one password prompt). */
+  'setup.apply': { args: void; result: { backup: string | null; output: string } };
+  'setup.changes': { args: void; result: ChangeSet[] };
+  /** Undo a change set: files restored byte for byte. */
+  'setup.rollback': { args: { id: string }; result: { output: string } };
 }
 
 /** Every event main pushes: name -> payload. */
@@ -416,6 +441,12 @@ export interface VitrineApi {
   diagnose: {
     run(name: string | null, texts: DiagnoseText[]): Promise<Result<DiagnoseResult>>;
     search(query: string): Promise<Result<KnownProblem[]>>;
+  };
+  setup: {
+    plan(request: PlanRequest): Promise<Result<PlanView>>;
+    apply(): Promise<Result<{ backup: string | null; output: string }>>;
+    changes(): Promise<Result<ChangeSet[]>>;
+    rollback(id: string): Promise<Result<{ output: string }>>;
   };
 }
 

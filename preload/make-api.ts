@@ -30,5 +30,11 @@ export function makeApi(transport: Transport): VitrineApi {
       run: (name, texts) => transport.request('diagnose.run', name === null ? { texts } : { name, texts }),
       search: (query) => transport.request('diagnose.search', { query }),
     },
+    setup: {
+      plan: (request) => transport.request('setup.plan', request),
+      apply: () => transport.request('setup.apply', undefined),
+      changes: () => transport.request('setup.changes', undefined),
+      rollback: (id) => transport.request('setup.rollback', { id }),
+    },
   };
 }

@@ -2,6 +2,7 @@ import type { ArgsOf, Channel, Result, ResultOf } from '../../preload/api';
 import { toErrorInfo } from '../errors';
 import type { Services } from '../services';
 import { issuesText, requestSchemas } from './schemas';
+import { fileDiff } from '../setup/format';
 
 type Handlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> };
 
@@ -27,6 +28,18 @@ export function createRegistry(services: Services): Registry {
     'vm.restore': async ({ name, id }) => services.vm.restore(name, id),
     'diagnose.run': async ({ name, texts }) => services.diagnose.run(name, texts),
     'diagnose.search': async ({ query }) => services.diagnose.search(query),
+    'setup.plan': async (request) => {
+      const plan = await services.setup.plan(request, services.setupRoot);
+      const diffs: Record<string, string> = {};
+      for (const step of plan.steps) if (step.kind === 'write') diffs[step.path] = fileDiff(step.path, step.before, step.after);
+      return { ...plan, diffs };
+    },
+    'setup.apply': async () => {
+      const { backup, output } = await services.setup.apply();
+      return { backup, output };
+    },
+    'setup.changes': async () => (await services.setup.backups(services.setupRoot)).reverse(),
+    'setup.rollback': async ({ id }) => ({ output: await services.setup.rollback(services.setupRoot, id) }),
   };
   const channels = Object.keys(handlers) as Channel[];
   return {

@@ -128,6 +128,18 @@ export const requestSchemas: SchemaMap = {
     })
     .strict(),
   'diagnose.search': z.object({ query: z.string().max(500) }).strict(),
+  'setup.plan': z
+    .object({
+      gpu: z.array(pciAddress).max(16),
+      lookingGlass: z.object({ mode: z.enum(['shm', 'kvmfr']), sizeMiB: powerOfTwoMiB }).strict().nullable(),
+      user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'A user name is lowercase letters, digits, _ and -.'),
+      ignoreMsrs: z.boolean().optional(),
+      allowUnsafeInterrupts: z.boolean().optional(),
+    })
+    .strict(),
+  'setup.apply': none,
+  'setup.changes': none,
+  'setup.rollback': z.object({ id: z.string().regex(/^[\w.-]{1,100}$/, 'Not a change set id.') }).strict(),
 };
 
 /** Messages of a failed parse, joined for one line of output. */

@@ -4,7 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { PlanRequest } from '../../preload/api';
 import { VitrineError } from '../errors';
 import { formatPlan } from '../setup/format';
-import type { SetupService } from '../setup/service';
+import { explainHelperExit, type SetupService } from '../setup/service';
 
 const mib = (value: string): number => {
   const n = Number(value);
@@ -73,6 +73,24 @@ export function registerSetupCommands(program: Command, ctx: { setup: () => Setu
     .action(async (id: string | undefined, opts: { root?: string }) => {
       try {
         out(await ctx.setup().rollback(opts.root ?? '/', id, (chunk) => process.stdout.write(chunk)).then(() => 'Undone. Rebuild the boot files if the plan had commands (vitrine setup plan shows them), then reboot.'));
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  setup
+    .command('dump-rom <address>')
+    .description("save a GPU's ROM to /var/lib/vitrine/roms (for a VM's hostdev); the card must not be in use")
+    .option('--root <dir>', 'a scratch copy of a host', rootDir)
+    .action(async (address: string, opts: { root?: string }) => {
+      try {
+        if (!/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(address)) {
+          throw new VitrineError({ kind: 'invalid-address', message: `'${address}' is not a PCI address.`, hint: 'Write it like 0000:01:00.0 (vitrine doctor lists them).' });
+        }
+        const output = `/var/lib/vitrine/roms/${address.replace(/[:.]/g, '-')}.rom`;
+        const run = await ctx.setup().runHelper(opts.root ?? '/', ['dump-rom', address, output]);
+        if (run.code !== 0) throw explainHelperExit(run.code, run.output);
+        out(`${run.output.trim()}\nUse it with: vitrine vm xml NAME --attach-gpu ${address} --rom ${output} --diff`);
       } catch (error) {
         ctx.fail(error);
       }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostPlan, PlanRequest } from '../../preload/api';
 import { VitrineError } from '../errors';
@@ -23,9 +23,12 @@ export interface HelperRun {
 /** The helper to start: the installed one, or the one built in this checkout. */
 export function helperCommand(): string[] {
   if (existsSync(INSTALLED_HELPER)) return [INSTALLED_HELPER];
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [resolve(here, '..', 'helper', 'vitrine-helper.mjs'), resolve(here, '..', '..', 'out', 'helper', 'vitrine-helper.mjs')]) {
-    if (existsSync(candidate)) return [process.execPath, candidate];
+  // From wherever the bundler put this code (out/main, out/main/chunks, …), look upwards for out/helper.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let level = 0; level < 5; level++, dir = dirname(dir)) {
+    for (const candidate of [join(dir, 'helper', 'vitrine-helper.mjs'), join(dir, 'out', 'helper', 'vitrine-helper.mjs')]) {
+      if (existsSync(candidate)) return [process.execPath, candidate];
+    }
   }
   throw new VitrineError({ kind: 'no-helper', message: 'The root helper is not built or installed.', hint: 'Run npm run build (from a checkout), or reinstall Vitrine.' });
 }
@@ -45,6 +48,8 @@ export function explainHelperExit(code: number, output: string): VitrineError {
     [EXIT.ioFailure]: ['io-failure', last, 'Nothing was left half-written; check free space and the file system.'],
     [EXIT.noBackup]: ['no-backup', last, 'List the changes with vitrine setup backups.'],
     [EXIT.notRoot]: ['not-root', last, 'The helper runs through pkexec; install polkit (policykit-1 on Debian).'],
+    [EXIT.romInvalid]: ['rom-invalid', last, 'Read the ROM while the card is bound to vfio-pci and no VM uses it; some cards only give a valid image from a second slot.'],
+    [EXIT.usage]: ['usage', last, 'This is a bug in Vitrine: please report it.'],
   };
   const [kind, message, hint] = table[code] ?? ['helper', last || `The helper failed (exit ${code}).`, 'Read the output; vitrine setup rollback undoes the last change.'];
   return new VitrineError({ kind, message, hint, detail: output.trim() });

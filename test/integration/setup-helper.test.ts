@@ -166,6 +166,20 @@ describe('the helper refuses, changing nothing', () => {
     }
   });
 
+  it('a ROM dump: a bad address, an output outside the ROM folder, a device without ROM, an image without 55 AA', async () => {
+    const root = newRoot(family);
+    expect((await runHelper(['--root', root, 'dump-rom', '01:00.0', '/var/lib/vitrine/roms/x.rom'])).code).toBe(2);
+    const outside = await runHelper(['--root', root, 'dump-rom', '0000:01:00.0', '/etc/passwd']);
+    expect(outside.code).toBe(4);
+    expect(outside.stderr).toContain('ROMs are written to /var/lib/vitrine/roms/NAME.rom only');
+    expect((await runHelper(['--root', root, 'dump-rom', '0000:00:14.0', '/var/lib/vitrine/roms/usb.rom'])).stderr).toContain('has no ROM to read');
+    // A fixture's rom file is a plain file, not sysfs: it reads back what was written, with no 55 AA header.
+    const cli = await vitrine('setup', 'dump-rom', '0000:01:00.0', '--root', root);
+    expect(cli.code).not.toBe(0);
+    expect(cli.stderr).toContain('has no 55 AA header');
+    expect(readFileSync(join(root, 'sys/bus/pci/devices/0000:01:00.0/rom'), 'utf8')).toBe('0'); // disabled again in the finally
+  });
+
   it('nothing to undo', async () => {
     const root = newRoot(family);
     const result = await runHelper(['--root', root, 'rollback']);

@@ -6,6 +6,7 @@ import { Virsh } from '../../main/libvirt/virsh';
 import { VmService } from '../../main/libvirt/vm-service';
 import { DiagnoseService } from '../../main/diagnose/service';
 import { DEFAULT_ROOTS } from '../../main/host/roots';
+import { SetupService } from '../../main/setup/service';
 
 /**
  * Services over fixed data, for tests of the transport layers (registry,
@@ -17,7 +18,7 @@ export function staticServices(domains: DomainSummary[] | VitrineError): Service
   const snapshot: DomainsSnapshot =
     domains instanceof VitrineError ? { domains: [], error: domains.toInfo() } : { domains, error: null };
   return {
-    info: () => ({ version: '0.0.0-test', libvirtUri: 'test:///static', mode: 'serve' }),
+    info: () => ({ version: '0.0.0-test', libvirtUri: 'test:///static', mode: 'serve', user: 'tester' }),
     listDomains: async () => {
       if (domains instanceof VitrineError) throw domains;
       return domains;
@@ -25,6 +26,8 @@ export function staticServices(domains: DomainSummary[] | VitrineError): Service
     // Only the pure parts are reached from these tests (search, diagnosing given texts).
     vm: new VmService(virsh, lifecycle),
     diagnose: new DiagnoseService('test:///static', lifecycle, DEFAULT_ROOTS),
+    setup: new SetupService('/nonexistent', DEFAULT_ROOTS),
+    setupRoot: '/nonexistent',
     hostCheck: async () => {
       throw new VitrineError({ kind: 'not-available', message: 'No host in these tests.', hint: 'Use a fixture host.' });
     },

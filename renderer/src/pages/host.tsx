@@ -3,6 +3,9 @@ import { useTranslation } from 'react-i18next';
 import type { CheckItem, ErrorInfo, GpuAssessment, HostCheck, PciDevice } from '../../../preload/api';
 import { api } from '../api';
 import { ErrorBanner } from '../components/error-banner';
+import { Changes } from '../components/changes';
+import { PrepareHost } from '../components/prepare-host';
+import { useAppInfo } from '../hooks';
 
 const BRIDGE = /^0x060[49]/;
 
@@ -29,7 +32,7 @@ function CheckRow({ check }: { check: CheckItem }) {
   );
 }
 
-function GpuCard({ gpu }: { gpu: GpuAssessment }) {
+function GpuCard({ gpu, onPrepare }: { gpu: GpuAssessment; onPrepare: (gpu: GpuAssessment) => void }) {
   const { t } = useTranslation();
   return (
     <article className={`gpu gpu-${gpu.verdict}`} aria-label={`${gpu.name}, ${gpu.address}`}>
@@ -42,6 +45,11 @@ function GpuCard({ gpu }: { gpu: GpuAssessment }) {
         <p className="muted">
           {t('host.passWith')} <span className="mono">{gpu.passWith.join(', ')}</span>
         </p>
+      )}
+      {(gpu.verdict === 'passable' || gpu.verdict === 'ready') && (
+        <button type="button" onClick={() => onPrepare(gpu)}>
+          {t('prepare.start')}
+        </button>
       )}
     </article>
   );
@@ -77,6 +85,9 @@ export function HostPage() {
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState(true);
   const [round, setRound] = useState(0);
+  const [preparing, setPreparing] = useState<GpuAssessment | null>(null);
+  const [changesRound, setChangesRound] = useState(0);
+  const { info } = useAppInfo();
 
   useEffect(() => {
     let live = true;
@@ -124,7 +135,9 @@ export function HostPage() {
           </ul>
 
           <h2>{t('host.gpus')}</h2>
-          {check.gpus.length === 0 ? <p className="muted">{t('host.noGpu')}</p> : check.gpus.map((g) => <GpuCard key={g.address} gpu={g} />)}
+          {check.gpus.length === 0 ? <p className="muted">{t('host.noGpu')}</p> : check.gpus.map((g) => <GpuCard key={g.address} gpu={g} onPrepare={setPreparing} />)}
+          {preparing && <PrepareHost key={preparing.address} gpu={preparing} user={info?.user ?? ''} onApplied={() => setChangesRound((n) => n + 1)} />}
+          <Changes round={changesRound} />
 
           <h2>{t('host.groups')}</h2>
           {check.groups.length === 0 ? (
