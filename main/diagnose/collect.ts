@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { open, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { DiagnoseResult, DiagnoseText } from '../../preload/api';
+import { runFile, type RunError } from '../run-file';
 
 type Collected = DiagnoseResult['collected'][number];
 const TAIL_BYTES = 512 * 1024;
@@ -35,15 +35,6 @@ export function qemuLogPath(uri: string, name: string, env: NodeJS.ProcessEnv = 
   return join('/var/log/libvirt/qemu', `${name}.log`);
 }
 
-function run(file: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: 15_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }, (error, stdout, stderr) => {
-      if (error) reject(new Error(String(stderr).trim() || error.message));
-      else resolve(stdout);
-    });
-  });
-}
-
 /** The domain's QEMU log, read directly when this user may. */
 export async function collectQemuLog(uri: string, name: string): Promise<{ text: DiagnoseText | null; note: Collected }> {
   const path = qemuLogPath(uri, name);
@@ -65,11 +56,12 @@ export async function collectKernelLog(): Promise<{ text: DiagnoseText | null; n
   const reasons: string[] = [];
   for (const [file, args] of tries) {
     try {
-      const out = await run(file, args);
+      const out = await runFile(file, args, 15_000);
       if (out.trim()) return { text: { source: 'kernel-log', label: `${file} ${args.join(' ')}`.trim(), text: out }, note: { source: 'kernel-log', label: file, status: 'read', note: '' } };
       reasons.push(`${file}: no output`);
     } catch (error) {
-      reasons.push(`${file}: ${(error as Error).message.split('\n')[0]}`);
+      const err = error as RunError;
+      reasons.push(`${file}: ${(err.stderr.trim() || err.message).split('\n')[0]}`);
     }
   }
   return {

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { access, appendFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { VmSpec } from '../../preload/api';
 import { VitrineError } from '../errors';
+import { runFile, type RunError } from '../run-file';
 import { buildGameVm, type BuildEnvironment } from './builder';
 import { getDomain } from './domains';
 import { DefinitionHistory, unifiedDiff, type HistoryEntry } from './history';
@@ -26,15 +26,6 @@ export interface LifecycleOptions {
   /** Vitrine's data folder (history, change log). */
   dataDir: string;
   qemuImg?: string;
-}
-
-function run(file: string, args: string[], timeout = 120_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }, (error, stdout, stderr) => {
-      if (error) reject(Object.assign(error, { stderr }));
-      else resolve(stdout);
-    });
-  });
 }
 
 /** Name and UUID of a domain document (the UUID may be missing in new XML). */
@@ -144,9 +135,9 @@ export class Lifecycle {
       throw new VitrineError({ kind: 'permission', message: `Cannot write the disk image into '${folder}'.`, hint: 'Choose a folder you can write to (e.g. in your home).' });
     }
     try {
-      await run(this.qemuImg, ['create', '-q', '-f', 'qcow2', spec.disk.path, `${spec.disk.sizeGiB}G`]);
+      await runFile(this.qemuImg, ['create', '-q', '-f', 'qcow2', spec.disk.path, `${spec.disk.sizeGiB}G`]);
     } catch (error) {
-      const err = error as NodeJS.ErrnoException & { stderr?: string };
+      const err = error as RunError;
       throw new VitrineError({
         kind: err.code === 'ENOENT' ? 'qemu-img-missing' : 'disk',
         message: err.code === 'ENOENT' ? 'qemu-img was not found.' : `qemu-img could not create the disk: ${(err.stderr ?? err.message).trim()}`,

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router';
 import type { DiagnoseResult, EditPreview, ErrorInfo, Evidence, Finding, KnownProblem } from '../../../preload/api';
 import { api } from '../api';
-import { DiffView } from '../components/diff-view';
+import { EditPreviewPanel } from '../components/edit-preview';
 import { ErrorBanner } from '../components/error-banner';
 import { useDomains } from '../hooks';
 
@@ -80,21 +80,7 @@ function FindingCard({ finding, vm }: { finding: Finding; vm: string }) {
         </div>
       )}
       {error && <ErrorBanner error={error} vm={vm} />}
-      {preview && (
-        <section aria-label={t('vm.previewTitle')}>
-          {preview.diff ? <DiffView diff={preview.diff} label={t('vm.diff')} /> : <p>{t('vm.noDiff')}</p>}
-          <div className="actions">
-            {preview.diff && (
-              <button type="button" onClick={() => void apply()}>
-                {t('vm.apply')}
-              </button>
-            )}
-            <button type="button" onClick={() => setPreview(null)}>
-              {t('vm.cancel')}
-            </button>
-          </div>
-        </section>
-      )}
+      {preview && <EditPreviewPanel preview={preview} busy={false} onApply={() => void apply()} onCancel={() => setPreview(null)} />}
       {done && <p role="status">{t('vm.applied')}</p>}
       {finding.seeds.length > 0 && <p className="muted">{t('troubleshoot.seeds', { seeds: finding.seeds.join(', ') })}</p>}
     </article>

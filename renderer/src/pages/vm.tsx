@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import type { EditPreview, EditRequest, ErrorInfo, HistoryItem, VmDetails } from '../../../preload/api';
 import { api } from '../api';
-import { DiffView } from '../components/diff-view';
+import { EditPreviewPanel } from '../components/edit-preview';
 import { ErrorBanner } from '../components/error-banner';
 import { StateBadge } from '../components/state-badge';
 import { useDomains } from '../hooks';
@@ -227,30 +227,18 @@ export function VmPage() {
           </form>
 
           {preview && (
-            <section className="preview" aria-label={t('vm.previewTitle')}>
-              <h3>{t('vm.previewTitle')}</h3>
-              {preview.diff ? <DiffView diff={preview.diff} label={t('vm.diff')} /> : <p>{t('vm.noDiff')}</p>}
-              <div className="actions">
-                {preview.diff && (
-                  <button
-                    type="button"
-                    disabled={!!busy}
-                    onClick={() =>
-                      void act(t('vm.applying'), () => api.vm.applyEdits(name, toRequest(form)), () => {
-                        setPreview(null);
-                        setForm(EMPTY_FORM);
-                        setNotice(t('vm.applied'));
-                      })
-                    }
-                  >
-                    {t('vm.apply')}
-                  </button>
-                )}
-                <button type="button" onClick={() => setPreview(null)}>
-                  {t('vm.cancel')}
-                </button>
-              </div>
-            </section>
+            <EditPreviewPanel
+              preview={preview}
+              busy={!!busy}
+              onApply={() =>
+                void act(t('vm.applying'), () => api.vm.applyEdits(name, toRequest(form)), () => {
+                  setPreview(null);
+                  setForm(EMPTY_FORM);
+                  setNotice(t('vm.applied'));
+                })
+              }
+              onCancel={() => setPreview(null)}
+            />
           )}
 
           <h2>{t('vm.history')}</h2>

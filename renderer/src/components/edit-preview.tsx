@@ -1,0 +1,24 @@
+import { useTranslation } from 'react-i18next';
+import type { EditPreview } from '../../../preload/api';
+import { DiffView } from './diff-view';
+
+/** An edit shown before it is applied: the diff, then Apply (only if something changes) and Cancel. */
+export function EditPreviewPanel({ preview, busy, onApply, onCancel }: { preview: EditPreview; busy: boolean; onApply: () => void; onCancel: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <section className="preview" aria-label={t('vm.previewTitle')}>
+      <h3>{t('vm.previewTitle')}</h3>
+      {preview.diff ? <DiffView diff={preview.diff} label={t('vm.diff')} /> : <p>{t('vm.noDiff')}</p>}
+      <div className="actions">
+        {preview.diff && (
+          <button type="button" disabled={busy} onClick={onApply}>
+            {t('vm.apply')}
+          </button>
+        )}
+        <button type="button" onClick={onCancel}>
+          {t('vm.cancel')}
+        </button>
+      </div>
+    </section>
+  );
+}
