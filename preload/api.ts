@@ -282,7 +282,14 @@ export interface DiagnoseText {
 /** A fix one click can make, always previewed first. */
 export type OneClickFix =
   | { kind: 'edit'; label: string; edits: EditRequest }
-  | { kind: 'host'; label: string; /** The exact host change, e.g. a modprobe.d line; applied by host preparation (root). */ change: { path: string; content: string } };
+  | {
+      kind: 'host';
+      label: string;
+      /** The exact host change, e.g. a modprobe.d line. */
+      change: { path: string; content: string };
+      /** What to ask host preparation for (the same plan as `vitrine setup plan` with these options). */
+      setup: { ignoreMsrs?: boolean; allowUnsafeInterrupts?: boolean; lookingGlass?: { mode: 'shm'; sizeMiB: number } };
+    };
 
 export interface Evidence {
   source: LogSource;

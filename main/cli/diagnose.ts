@@ -25,7 +25,10 @@ export function guessSource(text: string): LogSource {
 function oneClickHint(finding: Finding, name: string | undefined): string | null {
   const fix = finding.oneClick;
   if (!fix) return null;
-  if (fix.kind === 'host') return `${fix.label}: ${fix.change.path} gets "${fix.change.content.trim()}" (a host change: host preparation applies it as root).`;
+  if (fix.kind === 'host') {
+    const flags = [fix.setup.ignoreMsrs ? '--ignore-msrs' : '', fix.setup.allowUnsafeInterrupts ? '--allow-unsafe-interrupts' : '', fix.setup.lookingGlass ? '--looking-glass shm' : '--no-looking-glass-access'].filter(Boolean).join(' ');
+    return `${fix.label}: ${fix.change.path} gets "${fix.change.content.trim()}" — vitrine setup plan ${flags}   (then vitrine setup apply)`;
+  }
   const e = fix.edits;
   const flags = [
     e.hideHypervisor ? `--hide-hypervisor ${e.hideHypervisor.method}` : '',

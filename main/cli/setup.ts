@@ -26,7 +26,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: () => Setu
   setup
     .command('plan')
     .description('plan the host changes and print them as diffs (changes nothing)')
-    .requiredOption('--gpu <addresses>', "the GPU's PCI functions, comma-separated (vitrine doctor shows them)")
+    .option('--gpu <addresses>', "the GPU's PCI functions, comma-separated (vitrine doctor shows them); leave out for the other items only")
     .option('--looking-glass <mode>', 'shm (a /dev/shm file) or kvmfr (the kernel module)', 'shm')
     .option('--lg-size <MiB>', 'Looking Glass memory for kvmfr (32 for 1080p, 64 for 1440p)', mib, 32)
     .option('--no-looking-glass-access', 'leave Looking Glass memory access alone')
@@ -40,12 +40,15 @@ export function registerSetupCommands(program: Command, ctx: { setup: () => Setu
         const mode = String(opts['lookingGlass']);
         if (mode !== 'shm' && mode !== 'kvmfr') throw new VitrineError({ kind: 'invalid-argument', message: `--looking-glass takes shm or kvmfr, not '${mode}'.`, hint: 'shm is simplest; kvmfr needs the kvmfr module.' });
         const request: PlanRequest = {
-          gpu: String(opts['gpu']).split(',').map((s) => s.trim()).filter(Boolean),
+          gpu: String(opts['gpu'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
           lookingGlass: opts['lookingGlassAccess'] === false ? null : { mode, sizeMiB: opts['lgSize'] as number },
           user: String(opts['user']),
           ...(opts['ignoreMsrs'] ? { ignoreMsrs: true } : {}),
           ...(opts['allowUnsafeInterrupts'] ? { allowUnsafeInterrupts: true } : {}),
         };
+        if (request.gpu.length === 0 && !request.lookingGlass && !request.ignoreMsrs && !request.allowUnsafeInterrupts) {
+          throw new VitrineError({ kind: 'invalid-argument', message: 'Nothing to plan.', hint: 'Give --gpu ADDRESSES, and/or --looking-glass, --ignore-msrs, --allow-unsafe-interrupts.' });
+        }
         const plan = await ctx.setup().plan(request, (opts['root'] as string | undefined) ?? '/');
         out(opts['json'] ? JSON.stringify(plan, null, 2) : `${formatPlan(plan)}${plan.steps.length ? '\nApply it with: vitrine setup apply' : ''}`);
       } catch (error) {

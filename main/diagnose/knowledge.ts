@@ -18,7 +18,7 @@ export interface Pattern {
 export type FixRecipe =
   | { kind: 'edit'; label: string; edits: EditRequest }
   | { kind: 'edit-from-evidence'; label: string; build: 'shmem-recommended' | 'whole-group' }
-  | { kind: 'host'; label: string; change: { path: string; content: string } };
+  | { kind: 'host'; label: string; change: { path: string; content: string }; setup: Extract<OneClickFix, { kind: 'host' }>['setup'] };
 
 export interface KnowledgeEntry extends KnownProblem {
   patterns: Pattern[];
@@ -123,7 +123,7 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
       'Or allow unsafe interrupts: options vfio_iommu_type1 allow_unsafe_interrupts=1. Security cost: a malicious guest driver could inject interrupts into the host.',
     ],
     seeds: ['001', '003'],
-    recipe: { kind: 'host', label: 'Allow unsafe interrupts (security cost)', change: { path: '/etc/modprobe.d/vfio-unsafe-interrupts.conf', content: 'options vfio_iommu_type1 allow_unsafe_interrupts=1\n' } },
+    recipe: { kind: 'host', label: 'Allow unsafe interrupts (security cost)', change: { path: '/etc/modprobe.d/vfio-unsafe-interrupts.conf', content: 'options vfio_iommu_type1 allow_unsafe_interrupts=1\n' }, setup: { allowUnsafeInterrupts: true } },
   },
   {
     id: 'host-driver-grabbed',
@@ -157,7 +157,7 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     explanation: 'Windows touches a model-specific register KVM does not emulate, and crashes (KMODE_EXCEPTION_NOT_HANDLED, boot loop).',
     fix: ['Let KVM ignore such registers: options kvm ignore_msrs=1 report_ignored_msrs=0, then reboot (or reload kvm).'],
     seeds: ['002'],
-    recipe: { kind: 'host', label: 'Ignore unhandled MSRs', change: { path: '/etc/modprobe.d/kvm-ignore-msrs.conf', content: 'options kvm ignore_msrs=1 report_ignored_msrs=0\n' } },
+    recipe: { kind: 'host', label: 'Ignore unhandled MSRs', change: { path: '/etc/modprobe.d/kvm-ignore-msrs.conf', content: 'options kvm ignore_msrs=1 report_ignored_msrs=0\n' }, setup: { ignoreMsrs: true } },
   },
   {
     id: 'no-kvm',
@@ -182,7 +182,7 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     explanation: "A /dev/shm file left by another user or an earlier run belongs to someone else, so QEMU cannot open it and the VM does not start.",
     fix: ['With the VM off, remove the file: sudo rm /dev/shm/looking-glass', 'Add the tmpfiles rule so the file is created for you and QEMU alike (host preparation does it).'],
     seeds: ['002'],
-    recipe: { kind: 'host', label: 'Add the tmpfiles rule for /dev/shm/looking-glass', change: { path: '/etc/tmpfiles.d/10-looking-glass.conf', content: 'f /dev/shm/looking-glass 0660 USER kvm -\n' } },
+    recipe: { kind: 'host', label: 'Add the tmpfiles rule for /dev/shm/looking-glass', change: { path: '/etc/tmpfiles.d/10-looking-glass.conf', content: 'f /dev/shm/looking-glass 0660 USER kvm -\n' }, setup: { lookingGlass: { mode: 'shm', sizeMiB: 32 } } },
   },
   {
     id: 'device-missing',
@@ -275,7 +275,7 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     explanation: 'The memory file belongs to QEMU and your user may not read and write it.',
     fix: ['Add the tmpfiles rule f /dev/shm/looking-glass 0660 USER kvm - (or the kvmfr udev rule), then restart the VM.'],
     seeds: ['002'],
-    recipe: { kind: 'host', label: 'Add the tmpfiles rule for /dev/shm/looking-glass', change: { path: '/etc/tmpfiles.d/10-looking-glass.conf', content: 'f /dev/shm/looking-glass 0660 USER kvm -\n' } },
+    recipe: { kind: 'host', label: 'Add the tmpfiles rule for /dev/shm/looking-glass', change: { path: '/etc/tmpfiles.d/10-looking-glass.conf', content: 'f /dev/shm/looking-glass 0660 USER kvm -\n' }, setup: { lookingGlass: { mode: 'shm', sizeMiB: 32 } } },
   },
   {
     id: 'lg-shm-empty',
@@ -405,6 +405,6 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
 export function staticOneClick(recipe: FixRecipe | null): OneClickFix | null {
   if (!recipe) return null;
   if (recipe.kind === 'edit') return { kind: 'edit', label: recipe.label, edits: recipe.edits };
-  if (recipe.kind === 'host') return { kind: 'host', label: recipe.label, change: recipe.change };
+  if (recipe.kind === 'host') return { kind: 'host', label: recipe.label, change: recipe.change, setup: recipe.setup };
   return null;
 }

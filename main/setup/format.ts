@@ -30,6 +30,7 @@ export function formatPlan(plan: HostPlan): string {
     lines.push('');
   }
   for (const w of plan.warnings) lines.push(`Note: ${w}`);
-  if (plan.rebootRequired) lines.push('A reboot is needed afterwards; then check that the GPU uses vfio-pci (vitrine doctor).');
+  const bindsGpu = plan.steps.some((s) => s.kind === 'write' && s.path === '/etc/modprobe.d/vitrine-vfio.conf');
+  if (plan.rebootRequired) lines.push(bindsGpu ? 'A reboot is needed afterwards; then check that the GPU uses vfio-pci (vitrine doctor).' : 'A reboot is needed for this to take effect.');
   return lines.join('\n').trimEnd() + '\n';
 }

@@ -276,6 +276,17 @@ function lookingGlassSteps(request: PlanRequest, facts: PlanFacts, apparmor: boo
   return steps;
 }
 
+function planReason(request: PlanRequest, devices: PciDevice[]): string {
+  const parts = [
+    devices.length ? `bind ${devices.map((d) => d.address).join(', ')} to vfio-pci` : '',
+    request.lookingGlass ? `give ${request.user} access to Looking Glass memory` : '',
+    request.ignoreMsrs ? 'let KVM ignore unhandled MSRs' : '',
+    request.allowUnsafeInterrupts ? 'allow unsafe interrupts' : '',
+  ].filter(Boolean);
+  const text = parts.join(', ').replace(/, ([^,]*)$/, ' and $1');
+  return text ? `${text[0]!.toUpperCase()}${text.slice(1)}.` : 'Nothing asked.';
+}
+
 /**
  * Plan the host changes for GPU passthrough (pure): kernel parameters through
  * the host's bootloader tooling, softdeps, vfio in the initramfs, Looking
@@ -314,7 +325,7 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
   const id = createHash('sha256').update(JSON.stringify(finalSteps)).digest('hex').slice(0, 12);
   return {
     id,
-    reason: devices.length ? `Bind ${devices.map((d) => d.address).join(', ')} to vfio-pci${request.lookingGlass ? ` and give ${request.user} access to Looking Glass memory` : ''}.` : 'Looking Glass memory access.',
+    reason: planReason(request, devices),
     host: { bootloader, initramfs, apparmor },
     steps: finalSteps,
     rebootRequired,

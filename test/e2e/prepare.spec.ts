@@ -54,3 +54,18 @@ test('prepare the host: the plan as diffs, one Apply, the change listed, and Und
   await expect(changes).toContainText('undone');
   expect(readFileSync(join(root, 'etc/default/grub'), 'utf8')).toBe(grubBefore);
 });
+
+test("a troubleshooter's host fix is a host-preparation plan: previewed as a diff, applied once confirmed", async ({ page }) => {
+  const file = join(root, 'etc/modprobe.d/kvm-ignore-msrs.conf');
+  await page.goto(serve.url);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Troubleshoot' }).click();
+  await page.getByLabel('Paste an error or a log').fill('[  305.123456] kvm [4301]: vcpu0, guest rIP: 0xfffff80574e4a1b2 Unhandled WRMSR(0xc0010115) = 0x0\n');
+  await page.getByRole('button', { name: 'Diagnose' }).click();
+  const finding = page.getByRole('article', { name: 'KMODE_EXCEPTION_NOT_HANDLED: unhandled MSRs' });
+  await finding.getByRole('button', { name: 'Preview the host change: Ignore unhandled MSRs' }).click();
+  await expect(finding.getByLabel('Changes to /etc/modprobe.d/kvm-ignore-msrs.conf')).toContainText('+options kvm ignore_msrs=1 report_ignored_msrs=0');
+  expect(() => readFileSync(file)).toThrow(); // nothing written before Apply
+  await finding.getByRole('button', { name: 'Apply (asks for your password)' }).click();
+  await expect(finding.getByRole('status')).toContainText('Done. Change set', { timeout: 20_000 });
+  expect(readFileSync(file, 'utf8')).toContain('options kvm ignore_msrs=1 report_ignored_msrs=0');
+});

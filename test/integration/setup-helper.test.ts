@@ -180,6 +180,19 @@ describe('the helper refuses, changing nothing', () => {
     expect(readFileSync(join(root, 'sys/bus/pci/devices/0000:01:00.0/rom'), 'utf8')).toBe('0'); // disabled again in the finally
   });
 
+  it('an undo that would lose an edit made after Vitrine’s change', async () => {
+    const root = newRoot(family);
+    await plan(root, family);
+    expect((await vitrine('setup', 'apply')).code).toBe(0);
+    const grub = join(root, 'etc/default/grub');
+    writeFileSync(grub, `${readFileSync(grub, 'utf8')}GRUB_TIMEOUT_STYLE=menu\n`);
+    const edited = snapshot(root);
+    const result = await vitrine('setup', 'rollback', '--root', root);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("/etc/default/grub changed after Vitrine's change; undoing would lose that edit");
+    expect(snapshot(root)).toEqual(edited);
+  });
+
   it('nothing to undo', async () => {
     const root = newRoot(family);
     const result = await runHelper(['--root', root, 'rollback']);

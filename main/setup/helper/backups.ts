@@ -14,6 +14,8 @@ export interface Manifest {
   files: { path: string; sha256: string; mode: number; uid: number; gid: number }[];
   created: string[];
   createdDirs: string[];
+  /** sha256 of what the plan writes to each path (null: deletes it); rollback only touches files still like this or like before. */
+  planned: Record<string, string | null>;
 }
 
 export function backupRoot(root: string): string {

@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { backedUp, backupFile, listManifests, readManifest, writeManifest, type Manifest } from './backups';
 import { EXIT } from './codes';
-import { HelperError, atomicDelete, atomicWrite, hostPath, makeParents, readOrNull, refuseLinks, removeEmptyDirs } from './files';
+import { HelperError, atomicDelete, atomicWrite, hostPath, makeParents, readOrNull, refuseLinks, removeEmptyDirs, sha256 } from './files';
 import { COMMAND_DIRS, ROM_DIR, planSchema, type CheckedPlan } from './policy';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -53,6 +53,21 @@ function runCommand(path: string, args: string[]): Promise<number> {
  * empty. Works from a text console: `vitrine setup rollback`.
  */
 async function rollback(root: string, manifest: Manifest): Promise<void> {
+  // First make sure nobody changed a file after Vitrine did: their edit would be lost.
+  const changed: string[] = [];
+  for (const path of [...manifest.files.map((f) => f.path), ...manifest.created]) {
+    const current = await readOrNull(hostPath(root, path));
+    const now = current === null ? null : sha256(current);
+    const original = manifest.files.find((f) => f.path === path)?.sha256 ?? null;
+    const planned = manifest.planned?.[path];
+    if (now !== original && now !== planned) changed.push(path);
+  }
+  if (changed.length > 0) {
+    throw new HelperError(
+      EXIT.changedSincePlanned,
+      `${changed.join(', ')} changed after Vitrine's change; undoing would lose that edit. Restore by hand from ${hostPath(root, '/var/lib/vitrine/backups')}/${manifest.id}/files, or revert the edit first.`,
+    );
+  }
   for (const entry of manifest.files) {
     const full = hostPath(root, entry.path);
     await refuseLinks(root, full);
@@ -85,7 +100,8 @@ async function apply(root: string, planFile: string): Promise<number> {
     if (!matches) throw new HelperError(EXIT.changedSincePlanned, `${step.path} changed since the plan was made; make a new plan.`);
   }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const manifest: Manifest = { id: `${stamp}-${plan.id}`, planId: plan.id, reason: plan.reason, createdAt: new Date().toISOString(), state: 'backing-up', files: [], created: [], createdDirs: [] };
+  const planned = Object.fromEntries(writes.map((w) => [w.path, w.after === null ? null : sha256(w.after)]));
+  const manifest: Manifest = { id: `${stamp}-${plan.id}`, planId: plan.id, reason: plan.reason, createdAt: new Date().toISOString(), state: 'backing-up', files: [], created: [], createdDirs: [], planned };
   await writeManifest(root, manifest);
   for (const step of writes) await backupFile(root, manifest, step.path);
   manifest.state = 'applying';

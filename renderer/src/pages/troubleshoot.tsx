@@ -1,11 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router';
-import type { DiagnoseResult, EditPreview, ErrorInfo, Evidence, Finding, KnownProblem } from '../../../preload/api';
+import type { DiagnoseResult, EditPreview, ErrorInfo, Evidence, Finding, KnownProblem, PlanView } from '../../../preload/api';
 import { api } from '../api';
 import { EditPreviewPanel } from '../components/edit-preview';
+import { PlanPreview } from '../components/plan-preview';
 import { ErrorBanner } from '../components/error-banner';
-import { useDomains } from '../hooks';
+import { useAppInfo, useDomains } from '../hooks';
 
 function EvidenceLine({ e }: { e: Evidence }) {
   return (
@@ -22,9 +23,10 @@ function EvidenceLine({ e }: { e: Evidence }) {
   );
 }
 
-function FindingCard({ finding, vm }: { finding: Finding; vm: string }) {
+function FindingCard({ finding, vm, user }: { finding: Finding; vm: string; user: string }) {
   const { t } = useTranslation();
   const [preview, setPreview] = useState<EditPreview | null>(null);
+  const [hostPlan, setHostPlan] = useState<PlanView | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [done, setDone] = useState(false);
   const fix = finding.oneClick;
@@ -33,6 +35,20 @@ function FindingCard({ finding, vm }: { finding: Finding; vm: string }) {
     setError(null);
     const result = await api.vm.previewEdits(vm, fix.edits);
     if (result.ok) setPreview(result.value);
+    else setError(result.error);
+  };
+  const planHostFix = async (): Promise<void> => {
+    if (fix?.kind !== 'host') return;
+    setError(null);
+    const s = fix.setup;
+    const result = await api.setup.plan({
+      gpu: [],
+      lookingGlass: s.lookingGlass ?? null,
+      user,
+      ...(s.ignoreMsrs ? { ignoreMsrs: true } : {}),
+      ...(s.allowUnsafeInterrupts ? { allowUnsafeInterrupts: true } : {}),
+    });
+    if (result.ok) setHostPlan(result.value);
     else setError(result.error);
   };
   const apply = async (): Promise<void> => {
@@ -73,10 +89,10 @@ function FindingCard({ finding, vm }: { finding: Finding; vm: string }) {
       {fix?.kind === 'host' && (
         <div className="one-click">
           <p>{t('troubleshoot.hostFix', { label: fix.label })}</p>
-          <pre className="diff">
-            <div className="diff-file">{fix.change.path}</div>
-            <div className="diff-add">+{fix.change.content.trimEnd()}</div>
-          </pre>
+          <button type="button" onClick={() => void planHostFix()}>
+            {t('troubleshoot.previewHostFix', { label: fix.label })}
+          </button>
+          {hostPlan && <PlanPreview key={hostPlan.id} plan={hostPlan} />}
         </div>
       )}
       {error && <ErrorBanner error={error} vm={vm} />}
@@ -93,6 +109,7 @@ export function TroubleshootPage() {
   const location = useLocation();
   const incoming = (location.state ?? {}) as { text?: string; name?: string | null };
   const snapshot = useDomains();
+  const { info } = useAppInfo();
   const [query, setQuery] = useState('');
   const [known, setKnown] = useState<KnownProblem[]>([]);
   const [text, setText] = useState(incoming.text ?? '');
@@ -154,7 +171,7 @@ export function TroubleshootPage() {
           <h2>{t('troubleshoot.results')}</h2>
           {result.findings.length === 0 && <p role="status">{t('troubleshoot.nothing')}</p>}
           {result.findings.map((f) => (
-            <FindingCard key={f.id} finding={f} vm={vm} />
+            <FindingCard key={f.id} finding={f} vm={vm} user={info?.user ?? ''} />
           ))}
           {result.collected.some((c) => c.status === 'unavailable') && (
             <div className="banner banner-warn">

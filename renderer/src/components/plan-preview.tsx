@@ -1,0 +1,77 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ErrorInfo, PlanView } from '../../../preload/api';
+import { api } from '../api';
+import { DiffView } from './diff-view';
+import { ErrorBanner } from './error-banner';
+
+/** A host plan as the user reviews it: each file's diff, the commands, then one Apply and its result. */
+export function PlanPreview({ plan, onApplied }: { plan: PlanView; onApplied?: () => void }) {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [result, setResult] = useState<{ backup: string | null; output: string } | null>(null);
+
+  const apply = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    const r = await api.setup.apply();
+    setBusy(false);
+    if (r.ok) {
+      setResult(r.value);
+      onApplied?.();
+    } else setError(r.error);
+  };
+
+  if (result) {
+    return (
+      <div role="status" className="banner banner-ok">
+        <p>{t('prepare.done', { backup: result.backup ?? '' })}</p>
+        <pre className="output">{result.output}</pre>
+      </div>
+    );
+  }
+  if (plan.steps.length === 0) return <p role="status">{t('prepare.nothing')}</p>;
+  return (
+    <div className="plan">
+      <p>{plan.reason}</p>
+      {plan.steps.map((step, i) =>
+        step.kind === 'write' ? (
+          <div key={i}>
+            <p className="muted">{step.reason}</p>
+            <DiffView diff={plan.diffs[step.path] ?? ''} label={t('prepare.fileDiff', { path: step.path })} />
+          </div>
+        ) : null,
+      )}
+      {plan.steps.some((s) => s.kind === 'run') && (
+        <>
+          <h4>{t('prepare.commands')}</h4>
+          <ul className="commands">
+            {plan.steps.map((step, i) =>
+              step.kind === 'run' ? (
+                <li key={i}>
+                  <code>{step.argv.join(' ')}</code> <span className="muted">— {step.reason}</span>
+                </li>
+              ) : null,
+            )}
+          </ul>
+        </>
+      )}
+      {plan.warnings.map((w, i) => (
+        <p key={i} className="banner banner-warn">
+          {w}
+        </p>
+      ))}
+      {plan.rebootRequired && <p>{t('prepare.reboot')}</p>}
+      {error && <ErrorBanner error={error} />}
+      <button type="button" disabled={busy} onClick={() => void apply()}>
+        {t('prepare.apply')}
+      </button>
+      {busy && (
+        <p role="status" className="progress">
+          {t('prepare.applying')}
+        </p>
+      )}
+    </div>
+  );
+}
