@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { PlanRequest } from '../../preload/api';
 import { VitrineError } from '../errors';
+import { formatPciAddress, parsePciAddress } from '../libvirt/pci-address';
 import { formatPlan } from '../setup/format';
 import { explainHelperExit, type SetupService } from '../setup/service';
 
@@ -85,11 +86,9 @@ export function registerSetupCommands(program: Command, ctx: { setup: () => Setu
     .command('dump-rom <address>')
     .description("save a GPU's ROM to /var/lib/vitrine/roms (for a VM's hostdev); the card must not be in use")
     .option('--root <dir>', 'a scratch copy of a host', rootDir)
-    .action(async (address: string, opts: { root?: string }) => {
+    .action(async (raw: string, opts: { root?: string }) => {
       try {
-        if (!/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(address)) {
-          throw new VitrineError({ kind: 'invalid-address', message: `'${address}' is not a PCI address.`, hint: 'Write it like 0000:01:00.0 (vitrine doctor lists them).' });
-        }
+        const address = formatPciAddress(parsePciAddress(raw));
         const output = `/var/lib/vitrine/roms/${address.replace(/[:.]/g, '-')}.rom`;
         const run = await ctx.setup().runHelper(opts.root ?? '/', ['dump-rom', address, output]);
         if (run.code !== 0) throw explainHelperExit(run.code, run.output);

@@ -3,8 +3,8 @@ import type { BlockDevice, DisplayConnector, PciDevice, UsbDevice } from '../../
 import { linkName, listDir, readLink, readText, realPath } from './fs-read';
 import { buildModalias, type ModuleAliases } from './modules-alias';
 import type { PciIds } from './pci-ids';
+import { PCI_ADDRESS } from '../libvirt/pci-address';
 
-const BDF = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
 
 const hex4 = (value: string | null): string | null => (value ? value.replace(/^0x/, '').toLowerCase().padStart(4, '0') : null);
 
@@ -83,7 +83,7 @@ async function indexBlockDevices(sys: string, proc: string): Promise<BlockIndex>
       const disk = isPartition ? basename(dirname(real)) : name;
       diskOf.set(name, disk);
       if (isPartition) return;
-      const pci = real.split('/').filter((part) => BDF.test(part)).at(-1);
+      const pci = real.split('/').filter((part) => PCI_ADDRESS.test(part)).at(-1);
       if (pci) controllerOf.set(name, pci);
     }),
   );
@@ -190,7 +190,7 @@ async function readDevice(sys: string, address: string, names: PciIds, aliases: 
     bootVga: bootVga === null ? null : bootVga === '1',
     rom: has.has('rom'),
     numaNode: numa !== null && /^-?\d+$/.test(numa) && Number(numa) >= 0 ? Number(numa) : null,
-    parent: parentName && BDF.test(parentName) ? parentName : null,
+    parent: parentName && PCI_ADDRESS.test(parentName) ? parentName : null,
     displays,
     usb,
     block: blocks.byController.get(address) ?? [],
@@ -199,7 +199,7 @@ async function readDevice(sys: string, address: string, names: PciIds, aliases: 
 
 /** Every PCI device of the host, sorted by address. */
 export async function scanPciDevices(sys: string, proc: string, names: PciIds, aliases: ModuleAliases): Promise<PciDevice[]> {
-  const addresses = (await listDir(join(sys, 'bus', 'pci', 'devices'))).filter((n) => BDF.test(n)).sort();
+  const addresses = (await listDir(join(sys, 'bus', 'pci', 'devices'))).filter((n) => PCI_ADDRESS.test(n)).sort();
   const blocks = await indexBlockDevices(sys, proc);
   return Promise.all(addresses.map((address) => readDevice(sys, address, names, aliases, blocks)));
 }

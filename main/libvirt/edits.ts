@@ -283,6 +283,14 @@ export function hideHypervisor(doc: XmlDocument, method: 'a' | 'b', vendorId = '
     throw new VitrineError({ kind: 'invalid-vendor-id', message: `'${vendorId}' is not a valid Hyper-V vendor_id.`, hint: 'Use 1 to 12 letters or digits.' });
   }
   const ctx = open(doc);
+  // Method B needs a vendor_id, which libvirt allows only in custom mode: refuse before changing anything.
+  if (method === 'b' && attr(child(child(ctx.root, 'features') ?? {}, 'hyperv') ?? {}, 'mode') === 'passthrough') {
+    throw new VitrineError({
+      kind: 'hyperv-passthrough',
+      message: "This VM passes every Hyper-V feature through (<hyperv mode='passthrough'>), where libvirt allows no vendor_id.",
+      hint: "Use method A (--hide-hypervisor a), or change Hyper-V to mode='custom' first (virsh edit) and try again.",
+    });
+  }
   const features = section(ctx, 'features');
   const kvm = ensureChild(features.el, 'kvm', features.indent);
   setAttr(ensureChild(kvm, 'hidden', indentOf(features.el, kvm)), 'state', 'on');
@@ -306,14 +314,6 @@ export function hideHypervisor(doc: XmlDocument, method: 'a' | 'b', vendorId = '
   const cpu = child(ctx.root, 'cpu');
   const hypervisorBit = cpu ? elements(cpu, 'feature').find((f) => attrValue(f, 'name') === 'hypervisor') : undefined;
   if (cpu && hypervisorBit && attr(hypervisorBit, 'policy') === 'disable') removeChild(cpu, hypervisorBit);
-  const existingHyperv = child(features.el, 'hyperv');
-  if (existingHyperv && attr(existingHyperv, 'mode') === 'passthrough') {
-    throw new VitrineError({
-      kind: 'hyperv-passthrough',
-      message: "This VM passes every Hyper-V feature through (<hyperv mode='passthrough'>), where libvirt allows no vendor_id.",
-      hint: "Use method A (--hide-hypervisor a), or change Hyper-V to mode='custom' first (virsh edit) and try again.",
-    });
-  }
   const hyperv = ensureChild(features.el, 'hyperv', features.indent, "<hyperv mode='custom'/>");
   const hvIndent = indentOf(features.el, hyperv);
   for (const [name, snippet] of [

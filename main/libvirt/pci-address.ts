@@ -7,6 +7,9 @@ export interface PciAddress {
   function: number;
 }
 
+/** A PCI address as sysfs and the kernel write it: `0000:01:00.0`, lowercase. */
+export const PCI_ADDRESS = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
+
 const FULL = /^([0-9a-fA-F]{4}):([0-9a-fA-F]{2}):([0-1][0-9a-fA-F])\.([0-7])$/;
 const SHORT = /^([0-9a-fA-F]{2}):([0-1][0-9a-fA-F])\.([0-7])$/;
 

@@ -36,7 +36,7 @@ function sameNode(a: XmlNode, b: XmlNode, allow: AllowedChanges, path: string, p
 export function embeds(before: XmlNode[], after: XmlNode[], allow: AllowedChanges, path: string, problems: string[]): boolean {
   let i = 0;
   for (const b of after) {
-    while (i < before.length && (allow.removed(before[i]!) || (isSpace(before[i]!) && !isSpace(b) && tagOf(before[i]!) === null && false))) i++;
+    while (i < before.length && allow.removed(before[i]!)) i++;
     const a = before[i];
     if (a && sameNode(a, b, allow, path, problems)) {
       i++;

@@ -6,6 +6,7 @@ import { backedUp, backupFile, listManifests, readManifest, writeManifest, type 
 import { EXIT } from './codes';
 import { HelperError, atomicDelete, atomicWrite, hostPath, makeParents, readOrNull, refuseLinks, removeEmptyDirs, sha256 } from './files';
 import { COMMAND_DIRS, ROM_DIR, planSchema, type CheckedPlan } from './policy';
+import { PCI_ADDRESS } from '../../libvirt/pci-address';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -151,7 +152,7 @@ async function apply(root: string, planFile: string): Promise<number> {
 
 /** Read a GPU's ROM through sysfs (enable, read, disable in a finally) and check its 55 AA header. */
 async function dumpRom(root: string, address: string, output: string): Promise<number> {
-  if (!/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(address)) throw new HelperError(EXIT.usage, `'${address}' is not a PCI address (0000:01:00.0).`);
+  if (!PCI_ADDRESS.test(address)) throw new HelperError(EXIT.usage, `'${address}' is not a PCI address (0000:01:00.0).`);
   if (!output.startsWith(`${ROM_DIR}/`) || !/^[\w.-]+\.rom$/.test(output.slice(ROM_DIR.length + 1))) throw new HelperError(EXIT.pathRefused, `ROMs are written to ${ROM_DIR}/NAME.rom only.`);
   const romFile = hostPath(root, `/sys/bus/pci/devices/${address}/rom`);
   if (!(await stat(romFile).catch(() => null))) throw new HelperError(EXIT.romInvalid, `${address} has no ROM to read.`);
