@@ -9,6 +9,7 @@ import { createRegistry } from './api/registry';
 import { registerVmCommands } from './cli/vm';
 import { registerDiagnoseCommand } from './cli/diagnose';
 import { registerSetupCommands } from './cli/setup';
+import { registerLgCommands } from './cli/lg';
 import { SetupService } from './setup/service';
 import { dataDir } from './data-dir';
 import { toErrorInfo, VitrineError } from './errors';
@@ -47,8 +48,7 @@ async function serve(host: string, port: number): Promise<void> {
   const server = await startServer({ host, port, registry: createRegistry(services), events: services.events, rendererDir });
   process.stdout.write(`Vitrine ${VERSION} is serving the UI for ${options.libvirtUri}\nOpen: ${server.url}\nPress Ctrl+C to stop.\n`);
   const shutdown = (): void => {
-    services.close();
-    void server.close().then(() => process.exit(0));
+    void Promise.all([services.close(), server.close()]).then(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
@@ -97,6 +97,7 @@ program
   .addOption(new Option('--dev-root <dir>', 'look for device nodes (kvm) here instead of /dev'))
   .addOption(new Option('--modules-root <dir>', 'kernel modules folder (holding RELEASE/modules.alias) instead of /lib/modules'))
   .addOption(new Option('--setup-root <dir>', 'make host changes under this scratch folder instead of / (tests, dry runs)'))
+  .addOption(new Option('--client <path>', 'the looking-glass-client to run (default: the Settings choice, else PATH)'))
   .showHelpAfterError('(run vitrine --help for the commands)');
 
 interface GlobalOptions {
@@ -106,6 +107,7 @@ interface GlobalOptions {
   devRoot?: string;
   modulesRoot?: string;
   setupRoot?: string;
+  client?: string;
 }
 const uriOf = (): string => resolveLibvirtUri(program.opts<GlobalOptions>().connect);
 /** The services' options from the global flags. */
@@ -116,6 +118,7 @@ function servicesOptions(mode: ServicesOptions['mode']): ServicesOptions {
     mode,
     hostRoots: hostRoots({ sys: o.sysfsRoot, proc: o.procRoot, dev: o.devRoot, modules: o.modulesRoot }),
     ...(o.setupRoot ? { setupRoot: o.setupRoot } : {}),
+    ...(o.client ? { clientPath: o.client } : {}),
   };
 }
 
@@ -139,6 +142,7 @@ program
 
 registerVmCommands(program, { services: () => createServices(servicesOptions('serve')), uri: uriOf, fail });
 registerDiagnoseCommand(program, { services: () => createServices(servicesOptions('serve')), fail });
+registerLgCommands(program, { services: () => createServices(servicesOptions('serve')), fail });
 registerSetupCommands(program, { setup: () => new SetupService(dataDir(), servicesOptions('serve').hostRoots!), fail });
 
 program

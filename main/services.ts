@@ -1,4 +1,4 @@
-import type { AppInfo, DomainSummary, EventName, Events, HostCheck } from '../preload/api';
+import type { AppInfo, DomainSummary, EventName, Events, HostCheck, Monitor } from '../preload/api';
 import { buildChecklist } from './host/checklist';
 import { gatherEnvironment } from './host/environment';
 import { DEFAULT_ROOTS, type HostRoots } from './host/roots';
@@ -13,6 +13,10 @@ import { userInfo } from 'node:os';
 import { listDomains } from './libvirt/domains';
 import { Virsh } from './libvirt/virsh';
 import { VERSION } from './version';
+import { LookingGlassService } from './lookingglass/service';
+import { xrandrMonitors } from './lookingglass/monitors';
+import { SettingsStore } from './settings';
+import { TaskTracker } from './tasks';
 
 export const DEFAULT_LIBVIRT_URI = 'qemu:///system';
 
@@ -27,10 +31,15 @@ export interface Services {
   vm: VmService;
   diagnose: DiagnoseService;
   setup: SetupService;
+  lookingGlass: LookingGlassService;
+  settings: SettingsStore;
+  tasks: TaskTracker;
+  monitors(): Promise<Monitor[]>;
   /** The root host changes go to: '/' normally, a scratch folder for tests and dry runs. */
   setupRoot: string;
   events: EventSources;
-  close(): void;
+  /** Stop the event stream and close the Looking Glass clients. */
+  close(): Promise<void>;
 }
 
 export interface ServicesOptions {
@@ -40,6 +49,12 @@ export interface ServicesOptions {
   hostRoots?: HostRoots;
   /** Apply host changes under this folder instead of / (tests, dry runs). */
   setupRoot?: string;
+  /** The desktop's monitors: Electron's screen API in the shell; xrandr otherwise. */
+  monitors?: () => Promise<Monitor[]>;
+  /** Use this looking-glass-client instead of the setting (the CLI's --client). */
+  clientPath?: string | null;
+  /** Where settings.json lives (tests); default $XDG_CONFIG_HOME/vitrine. */
+  configDir?: string;
 }
 
 /** Pick the libvirt URI: the --connect flag, then VITRINE_LIBVIRT_URI, then qemu:///system. */
@@ -53,9 +68,27 @@ export function createServices(options: ServicesOptions): Services {
   const watcher = new DomainWatcher(virsh);
   const lifecycle = new Lifecycle({ virsh, dataDir: dataDir() });
   const vm = new VmService(virsh, lifecycle);
-  return {
+  const settings = new SettingsStore(options.configDir);
+  const tasks = new TaskTracker();
+  const monitors = options.monitors ?? (() => xrandrMonitors());
+  const lookingGlass = new LookingGlassService({
+    virsh,
     vm,
-    diagnose: new DiagnoseService(options.libvirtUri, lifecycle, options.hostRoots ?? DEFAULT_ROOTS),
+    settings,
+    tasks,
+    monitors,
+    domains: (listener) => watcher.subscribe(listener),
+    dataDir: dataDir(),
+    user: userInfo().username,
+    ...(options.clientPath !== undefined ? { clientPath: options.clientPath } : {}),
+  });
+  return {
+    lookingGlass,
+    settings,
+    tasks,
+    monitors,
+    vm,
+    diagnose: new DiagnoseService(options.libvirtUri, lifecycle, options.hostRoots ?? DEFAULT_ROOTS, (name) => lookingGlass.clientLog(name)),
     setup: new SetupService(dataDir(), options.hostRoots ?? DEFAULT_ROOTS),
     setupRoot: options.setupRoot ?? '/',
     info: () => ({ version: VERSION, libvirtUri: options.libvirtUri, mode: options.mode, user: userInfo().username }),
@@ -66,7 +99,12 @@ export function createServices(options: ServicesOptions): Services {
     },
     events: {
       'domains.changed': (listener) => watcher.subscribe(listener),
+      'lg.status': (listener) => lookingGlass.subscribe(listener),
+      'task.progress': (listener) => tasks.subscribe(listener),
     },
-    close: () => watcher.close(),
+    close: async () => {
+      await lookingGlass.closeAll();
+      watcher.close();
+    },
   };
 }

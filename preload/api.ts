@@ -232,6 +232,19 @@ export interface EditRequest {
   /** USB host devices by vendor:product (`046d:c52b`). */
   usb?: string[];
   memballoonNone?: boolean;
+  /** Vitrine's Looking Glass settings for this VM, kept in the domain's <metadata>. */
+  lookingGlass?: Partial<LookingGlassVmSettings>;
+}
+
+/** How Looking Glass is started for a VM (kept in the domain's Vitrine metadata). */
+export interface LookingGlassVmSettings {
+  /** The guest resolution; the client window gets this size. */
+  resolution: { width: number; height: number };
+  fullScreen: boolean;
+  /** A Linux `KEY_*` name, e.g. `KEY_SCROLLLOCK` (Looking Glass's default). */
+  escapeKey: string;
+  /** HDR doubles the memory the resolution needs. */
+  hdr: boolean;
 }
 
 /** What the VM page shows: the hardware in short, read from the domain XML. */
@@ -249,6 +262,8 @@ export interface VmDetails {
   usbDevices: string[];
   lookingGlass: { mode: 'shmem' | 'kvmfr'; sizeMiB: number } | null;
   resolution: { width: number; height: number } | null;
+  /** Looking Glass settings with Vitrine's defaults filled in (resolution: the monitor's when not set). */
+  lookingGlassSettings: Omit<LookingGlassVmSettings, 'resolution'>;
   video: string[];
   tablet: boolean;
   hypervisorHidden: boolean;
@@ -385,6 +400,110 @@ export interface ChangeSet {
   created: string[];
 }
 
+/** The app's own settings (not a VM's), kept in $XDG_CONFIG_HOME/vitrine/settings.json. */
+export interface AppSettings {
+  /** The looking-glass-client to run; null: find it on PATH. */
+  clientPath: string | null;
+  /** What happens when the user closes the Looking Glass window while the VM runs. */
+  onClientClose: 'ask' | 'keep-running' | 'shut-down';
+  /** The monitor resolution to use when none can be detected (no Electron, no xrandr). */
+  fallbackResolution: { width: number; height: number } | null;
+  language: 'en' | 'fr' | null;
+  startAtLogin: boolean;
+}
+
+/** A monitor of the desktop, in physical pixels. */
+export interface Monitor {
+  name: string;
+  width: number;
+  height: number;
+  x: number;
+  y: number;
+  primary: boolean;
+}
+
+/** One thing the Looking Glass memory check found wrong, with its fix. */
+export interface MemoryProblem {
+  kind: 'not-configured' | 'missing' | 'wrong-type' | 'no-access' | 'too-small' | 'stale' | 'module-size';
+  message: string;
+  fix: string;
+}
+
+export interface MemoryCheck {
+  mode: 'shmem' | 'kvmfr' | null;
+  path: string | null;
+  /** The size the VM's resolution needs (the documented formula). */
+  neededMiB: number;
+  /** The size the domain asks for. */
+  configuredMiB: number | null;
+  /** The file's or module's actual size, when known. */
+  actualMiB: number | null;
+  problems: MemoryProblem[];
+}
+
+/** The client Vitrine found, and whether it is the release Vitrine supports. */
+export interface ClientInfo {
+  path: string | null;
+  /** From its first log line, e.g. `B7`; null when unknown. */
+  release: string | null;
+  supported: string;
+  /** Why the client cannot be used, or a version warning. */
+  problem: ErrorInfo | null;
+  warning: string | null;
+}
+
+/** The exact command Vitrine runs for a VM's Looking Glass window. */
+export interface ClientLaunch {
+  argv: string[];
+  settings: LookingGlassVmSettings;
+  monitor: Monitor | null;
+  memory: MemoryCheck;
+  client: ClientInfo;
+  /** Why a part of argv is not final yet (the SPICE port of a VM that is off), or null. */
+  pending: string | null;
+}
+
+export type LgState = 'starting' | 'waiting-for-guest' | 'running' | 'restarting' | 'closed' | 'stopped' | 'failed';
+
+/** What a Looking Glass client is doing, per VM. */
+export interface LgStatus {
+  vm: string;
+  state: LgState;
+  /** The client's release from its first log line. */
+  release: string | null;
+  /** The last meaningful thing it said, for the user. */
+  message: string;
+  /** A known problem (troubleshooter entry id), e.g. `lg-too-small`. */
+  problem: string | null;
+  /** The user closed the window while the VM runs and the setting is `ask`: offer shut down / keep running. */
+  ask: boolean;
+  restarts: number;
+  pid: number | null;
+}
+
+export interface LgSnapshot {
+  clients: LgStatus[];
+}
+
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+
+/** Work that takes more than a second, step by step. */
+export interface Task {
+  id: string;
+  kind: 'play' | 'stop';
+  /** What it works on, e.g. the VM's name. */
+  subject: string;
+  title: string;
+  steps: { id: string; label: string; state: StepState; detail: string }[];
+  state: 'running' | 'done' | 'failed';
+  error: ErrorInfo | null;
+  startedAt: string;
+}
+
+export interface TasksSnapshot {
+  tasks: Task[];
+}
+
 /** Every request: channel name -> argument and result. */
 export interface Requests {
   'app.info': { args: void; result: AppInfo };
@@ -410,11 +529,26 @@ export interface Requests {
   'setup.changes': { args: void; result: ChangeSet[] };
   /** Undo a change set: files restored byte for byte. */
   'setup.rollback': { args: { id: string }; result: { output: string } };
+  /** The Looking Glass command for a VM, with the memory and client checks. */
+  'lg.launchInfo': { args: { name: string }; result: ClientLaunch };
+  /** Open the Looking Glass window of a running VM (supervised). */
+  'lg.open': { args: { name: string }; result: LgStatus };
+  /** Close it (the VM keeps running). */
+  'lg.close': { args: { name: string }; result: LgStatus | null };
+  /** Preflight, start the VM, wait for it, open Looking Glass; progress as `task.progress`. */
+  'vm.play': { args: { name: string }; result: Task };
+  /** Close Looking Glass and shut the VM down. */
+  'vm.stop': { args: { name: string }; result: Task };
+  'settings.get': { args: void; result: AppSettings };
+  'settings.set': { args: Partial<AppSettings>; result: AppSettings };
+  'monitors.list': { args: void; result: Monitor[] };
 }
 
 /** Every event main pushes: name -> payload. */
 export interface Events {
   'domains.changed': DomainsSnapshot;
+  'lg.status': LgSnapshot;
+  'task.progress': TasksSnapshot;
 }
 
 export type Channel = keyof Requests;
@@ -454,6 +588,24 @@ export interface VitrineApi {
     apply(): Promise<Result<{ backup: string | null; output: string }>>;
     changes(): Promise<Result<ChangeSet[]>>;
     rollback(id: string): Promise<Result<{ output: string }>>;
+  };
+  lg: {
+    launchInfo(name: string): Promise<Result<ClientLaunch>>;
+    open(name: string): Promise<Result<LgStatus>>;
+    close(name: string): Promise<Result<LgStatus | null>>;
+    /** Calls `listener` with the current clients at once, then on every change. */
+    onStatus(listener: (snapshot: LgSnapshot) => void): () => void;
+  };
+  play: {
+    start(name: string): Promise<Result<Task>>;
+    stop(name: string): Promise<Result<Task>>;
+    /** Calls `listener` with the current tasks at once, then on every change. */
+    onProgress(listener: (snapshot: TasksSnapshot) => void): () => void;
+  };
+  settings: {
+    get(): Promise<Result<AppSettings>>;
+    set(patch: Partial<AppSettings>): Promise<Result<AppSettings>>;
+    monitors(): Promise<Result<Monitor[]>>;
   };
 }
 

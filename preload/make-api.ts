@@ -36,5 +36,21 @@ export function makeApi(transport: Transport): VitrineApi {
       changes: () => transport.request('setup.changes', undefined),
       rollback: (id) => transport.request('setup.rollback', { id }),
     },
+    lg: {
+      launchInfo: (name) => transport.request('lg.launchInfo', { name }),
+      open: (name) => transport.request('lg.open', { name }),
+      close: (name) => transport.request('lg.close', { name }),
+      onStatus: (listener) => transport.subscribe('lg.status', listener),
+    },
+    play: {
+      start: (name) => transport.request('vm.play', { name }),
+      stop: (name) => transport.request('vm.stop', { name }),
+      onProgress: (listener) => transport.subscribe('task.progress', listener),
+    },
+    settings: {
+      get: () => transport.request('settings.get', undefined),
+      set: (patch) => transport.request('settings.set', patch),
+      monitors: () => transport.request('monitors.list', undefined),
+    },
   };
 }

@@ -40,6 +40,14 @@ export function createRegistry(services: Services): Registry {
     },
     'setup.changes': async () => (await services.setup.backups(services.setupRoot)).reverse(),
     'setup.rollback': async ({ id }) => ({ output: await services.setup.rollback(services.setupRoot, id) }),
+    'lg.launchInfo': async ({ name }) => services.lookingGlass.launchInfo(name),
+    'lg.open': async ({ name }) => services.lookingGlass.open(name),
+    'lg.close': async ({ name }) => services.lookingGlass.close(name),
+    'vm.play': async ({ name }) => services.lookingGlass.play(name),
+    'vm.stop': async ({ name }) => services.lookingGlass.stop(name),
+    'settings.get': async () => services.settings.get(),
+    'settings.set': async (patch) => services.settings.set(patch),
+    'monitors.list': async () => services.monitors(),
   };
   const channels = Object.keys(handlers) as Channel[];
   return {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ArgsOf, Channel, EditRequest, VmSpec } from '../../preload/api';
+import type { AppSettings, ArgsOf, Channel, EditRequest, VmSpec } from '../../preload/api';
 
 /**
  * Schemas for the arguments of every request. A request whose arguments do
@@ -52,6 +52,23 @@ const powerOfTwoMiB = z
   .max(4096)
   .refine((n) => (n & (n - 1)) === 0, 'The Looking Glass memory size is a power of two (32, 64, 128 MiB…).');
 
+/** A screen resolution in pixels. */
+export const resolution = z.object({ width: z.number().int().min(320).max(16384), height: z.number().int().min(200).max(16384) }).strict();
+
+/** A Linux key name for Looking Glass's input:escapeKey. */
+export const escapeKey = z.string().regex(/^KEY_[A-Z0-9_]{1,24}$/, 'An escape key is a Linux key name such as KEY_SCROLLLOCK or KEY_RIGHTCTRL.');
+
+/** The app settings a request may change (each field optional). */
+export const settingsPatch: z.ZodType<Partial<AppSettings>> = z
+  .object({
+    clientPath: absolutePath.nullable().optional(),
+    onClientClose: z.enum(['ask', 'keep-running', 'shut-down']).optional(),
+    fallbackResolution: resolution.nullable().optional(),
+    language: z.enum(['en', 'fr']).nullable().optional(),
+    startAtLogin: z.boolean().optional(),
+  })
+  .strict();
+
 export const vmSpec: z.ZodType<VmSpec> = z
   .object({
     name: newVmName,
@@ -71,7 +88,7 @@ export const vmSpec: z.ZodType<VmSpec> = z
     windowsIso: absolutePath,
     virtioIso: absolutePath,
     lookingGlassMiB: powerOfTwoMiB.nullable(),
-    resolution: z.object({ width: z.number().int().min(320).max(16384), height: z.number().int().min(200).max(16384) }),
+    resolution,
     virtType: z.enum(['kvm', 'qemu']),
   })
   .strict();
@@ -90,6 +107,15 @@ export const editRequest: z.ZodType<EditRequest> = z
     removeTablet: z.boolean().optional(),
     usb: z.array(z.string().regex(/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/, 'A USB id looks like 046d:c52b.')).optional(),
     memballoonNone: z.boolean().optional(),
+    lookingGlass: z
+      .object({
+        resolution: resolution.optional(),
+        fullScreen: z.boolean().optional(),
+        escapeKey: escapeKey.optional(),
+        hdr: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((r) => !(r.shmemMiB !== undefined && r.kvmfrMiB !== undefined), 'Choose shared memory (shmem) or kvmfr, not both.');
@@ -140,6 +166,14 @@ export const requestSchemas: SchemaMap = {
   'setup.apply': none,
   'setup.changes': none,
   'setup.rollback': z.object({ id: z.string().regex(/^[\w.-]{1,100}$/, 'Not a change set id.') }).strict(),
+  'lg.launchInfo': named,
+  'lg.open': named,
+  'lg.close': named,
+  'vm.play': named,
+  'vm.stop': named,
+  'settings.get': none,
+  'settings.set': settingsPatch,
+  'monitors.list': none,
 };
 
 /** Messages of a failed parse, joined for one line of output. */

@@ -23,14 +23,19 @@ const int = (what: string) => (value: string): number => {
   return Number(value);
 };
 
-function resolution(value: string): { width: number; height: number } {
+export function resolution(value: string): { width: number; height: number } {
   const m = value.match(/^(\d{3,5})x(\d{3,5})$/);
   if (!m) throw new InvalidArgumentError(`'${value}' is not a resolution: write WIDTHxHEIGHT, e.g. 2560x1440.`);
   return { width: Number(m[1]), height: Number(m[2]) };
 }
 
+const yesNo = (what: string) => (value: string): boolean => {
+  if (!/^(yes|no)$/i.test(value)) throw new InvalidArgumentError(`${what} takes yes or no, not '${value}'.`);
+  return value.toLowerCase() === 'yes';
+};
+
 /** Check an existing VM name before it reaches virsh. */
-function existingName(name: string): string {
+export function existingName(name: string): string {
   const parsed = vmName.safeParse(name);
   if (!parsed.success) throw new VitrineError({ kind: 'invalid-argument', message: issuesText(parsed.error), hint: 'Give the name as vitrine vm list shows it.' });
   return name;
@@ -133,11 +138,15 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
   vm.command('stop <name>')
     .description('ask the guest to shut down (ACPI) and wait for it')
     .option('--timeout <seconds>', 'how long to wait', int('--timeout'), 120)
-    .action(async (name: string, opts: { timeout: number }) => {
+    .option('--force', 'force it off when it has not shut down within the timeout')
+    .action(async (name: string, opts: { timeout: number; force?: boolean }) => {
       try {
         const { stopped } = await ctx.services().vm.shutdown(existingName(name), opts.timeout);
         if (stopped) out(`'${name}' is shut off.`);
-        else {
+        else if (opts.force) {
+          await ctx.services().vm.forceOff(name);
+          out(`'${name}' did not shut down within ${opts.timeout} s and was forced off.`);
+        } else {
           process.stderr.write(`vitrine: '${name}' did not shut down within ${opts.timeout} s — it may be busy or ignore ACPI; force it off with: vitrine vm kill ${JSON.stringify(name)}\n`);
           process.exitCode = 2;
         }
@@ -182,6 +191,10 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .option('--no-tablet', 'remove the emulated USB tablet')
     .option('--usb <vid:pid...>', 'USB host devices to pass')
     .option('--memballoon-none', 'no memory balloon')
+    .option('--resolution <WxH>', 'Looking Glass: the guest resolution the window is sized for', resolution)
+    .option('--full-screen <yes|no>', 'Looking Glass: open full screen on the monitor of that resolution', yesNo('--full-screen'))
+    .option('--escape-key <KEY_…>', 'Looking Glass: the escape key (a Linux key name, e.g. KEY_SCROLLLOCK)')
+    .option('--hdr <yes|no>', 'Looking Glass: HDR (doubles the memory needed)', yesNo('--hdr'))
     .option('--print', 'print the resulting XML (default)')
     .option('--diff', 'print a unified diff instead')
     .option('--apply', 'define the result (previous definition kept in the history)')
@@ -206,6 +219,12 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
         if (opts['tablet'] === false) request.removeTablet = true;
         if (opts['usb']) request.usb = opts['usb'] as string[];
         if (opts['memballoonNone']) request.memballoonNone = true;
+        const lg: NonNullable<EditRequest['lookingGlass']> = {};
+        if (opts['resolution']) lg.resolution = opts['resolution'] as { width: number; height: number };
+        if (opts['fullScreen'] !== undefined) lg.fullScreen = opts['fullScreen'] as boolean;
+        if (opts['escapeKey'] !== undefined) lg.escapeKey = String(opts['escapeKey']);
+        if (opts['hdr'] !== undefined) lg.hdr = opts['hdr'] as boolean;
+        if (Object.keys(lg).length > 0) request.lookingGlass = lg;
         const checked = editRequest.safeParse(request);
         if (!checked.success) throw new VitrineError({ kind: 'invalid-argument', message: issuesText(checked.error), hint: 'Correct the option; nothing was changed.' });
 

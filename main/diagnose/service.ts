@@ -3,7 +3,7 @@ import type { HostRoots } from '../host/roots';
 import { scanHost } from '../host/scan';
 import { passSet } from '../host/verdicts';
 import type { Lifecycle } from '../libvirt/lifecycle';
-import { collectKernelLog, collectLastStartError, collectQemuLog } from './collect';
+import { collectKernelLog, collectLastStartError, collectQemuLog, readTail } from './collect';
 import { ADDRESS, staticOneClick, type KnowledgeEntry } from './knowledge';
 import { matchTexts, searchKnowledge } from './match';
 
@@ -17,6 +17,8 @@ export class DiagnoseService {
     private readonly uri: string,
     private readonly lifecycle: Lifecycle,
     private readonly hostRoots: HostRoots,
+    /** Where a VM's Looking Glass client output is kept. */
+    private readonly clientLog: (name: string) => string = () => '',
   ) {}
 
   /** Known problems for the user's words. */
@@ -37,6 +39,12 @@ export class DiagnoseService {
       if (lastError) {
         texts.push(lastError);
         collected.push({ source: 'virsh', label: lastError.label, status: 'read', note: '' });
+      }
+      const lgLog = this.clientLog(name);
+      const lg = lgLog ? await readTail(lgLog) : null;
+      if (lg && 'text' in lg && lg.text.trim()) {
+        texts.push({ source: 'looking-glass', label: lgLog, text: lg.text });
+        collected.push({ source: 'looking-glass', label: lgLog, status: 'read', note: '' });
       }
       const [qemu, kernel, xml] = await Promise.all([
         collectQemuLog(this.uri, name),

@@ -18,6 +18,7 @@ import {
   textOf,
   xml,
 } from './xml/nodes';
+import { setLookingGlassSettings } from './vitrine-metadata';
 import { formatPciAddress, fromLibvirtAttrs, libvirtAttrs, parsePciAddress, slotKey, type PciAddress } from './pci-address';
 
 /**
@@ -404,6 +405,7 @@ export function applyEdits(doc: XmlDocument, request: EditRequest): XmlDocument 
   if (request.removeTablet) out = removeTablet(out);
   for (const id of request.usb ?? []) out = addUsbDevice(out, id);
   if (request.memballoonNone) out = memballoonNone(out);
+  if (request.lookingGlass) out = setLookingGlassSettings(out, request.lookingGlass);
   return out;
 }
 

@@ -1,5 +1,5 @@
 import type { DomainSummary, VmDetails } from '../../preload/api';
-import { VITRINE_NS } from './builder';
+import { readVitrineMetadata } from './vitrine-metadata';
 import { formatPciAddress, fromLibvirtAttrs } from './pci-address';
 import { rootElement, tagOf, type XmlDocument, type XmlNode } from './xml/document';
 import { attr, attrValue, child, elements, findAll, textOf } from './xml/nodes';
@@ -16,11 +16,7 @@ function toMiB(el: XmlNode | null, defaultUnit: string): number {
 export function summarise(doc: XmlDocument, summary: DomainSummary, xml: string): VmDetails {
   const root = rootElement(doc)!;
   const devices = child(root, 'devices') ?? {};
-  const metadata = child(root, 'metadata');
-  const ours = metadata ? elements(metadata).find((e) => Object.entries((e[':@'] as Record<string, string>) ?? {}).some(([k, v]) => k.startsWith('@_xmlns') && v === VITRINE_NS)) : undefined;
-  const prefix = ours ? tagOf(ours)!.split(':')[0] : null;
-  const osText = ours && prefix ? textOf(child(ours, `${prefix}:os`) ?? {}) : '';
-  const res = ours && prefix ? child(ours, `${prefix}:resolution`) : null;
+  const metadata = readVitrineMetadata(doc);
   const cpu = child(root, 'cpu');
   const topology = cpu ? child(cpu, 'topology') : null;
   const loader = child(child(root, 'os') ?? {}, 'loader');
@@ -34,7 +30,7 @@ export function summarise(doc: XmlDocument, summary: DomainSummary, xml: string)
   const features = child(root, 'features');
   return {
     summary,
-    os: osText === 'win10' || osText === 'win11' ? osText : null,
+    os: metadata.os,
     vcpus: Number(textOf(child(root, 'vcpu') ?? {})) || 0,
     topology: topology ? { cores: Number(attr(topology, 'cores') ?? 1), threads: Number(attr(topology, 'threads') ?? 1) } : null,
     memoryMiB: toMiB(child(root, 'memory'), 'KiB'),
@@ -69,7 +65,8 @@ export function summarise(doc: XmlDocument, summary: DomainSummary, xml: string)
       : kvmfrArg
         ? { mode: 'kvmfr', sizeMiB: Math.round(Number(kvmfrArg.match(/'size':(\d+)/)?.[1] ?? 0) / 1048576) }
         : null,
-    resolution: res ? { width: Number(attr(res, 'width')), height: Number(attr(res, 'height')) } : null,
+    resolution: metadata.resolution,
+    lookingGlassSettings: metadata.lookingGlass,
     video: findAll(devices, 'video/model').map((m) => attr(m, 'type') ?? 'unknown'),
     tablet: elements(devices, 'input').some((i) => attr(i, 'type') === 'tablet'),
     hypervisorHidden: attr(child(child(features ?? {}, 'kvm') ?? {}, 'hidden') ?? {}, 'state') === 'on',

@@ -2,6 +2,7 @@ import { app, type BrowserWindow } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRegistry } from '../api/registry';
+import { electronMonitors } from './screen';
 import { createServices, resolveLibvirtUri } from '../services';
 import { handleAppProtocol, registerAppScheme } from './protocol';
 import { hardenApp } from './security';
@@ -28,13 +29,13 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(() => {
     hardenApp();
     handleAppProtocol(rendererDir);
-    const services = createServices({ libvirtUri: resolveLibvirtUri(undefined), mode: 'electron' });
+    const services = createServices({ libvirtUri: resolveLibvirtUri(undefined), mode: 'electron', monitors: electronMonitors });
     registerIpc(createRegistry(services), services.events, () => mainWindow);
     mainWindow = createMainWindow(preloadPath);
     mainWindow.on('closed', () => {
       mainWindow = null;
     });
-    app.on('before-quit', () => services.close());
+    app.on('before-quit', () => void services.close());
     app.on('window-all-closed', () => app.quit());
   });
 }

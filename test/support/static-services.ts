@@ -7,6 +7,9 @@ import { VmService } from '../../main/libvirt/vm-service';
 import { DiagnoseService } from '../../main/diagnose/service';
 import { DEFAULT_ROOTS } from '../../main/host/roots';
 import { SetupService } from '../../main/setup/service';
+import { LookingGlassService } from '../../main/lookingglass/service';
+import { SettingsStore } from '../../main/settings';
+import { TaskTracker } from '../../main/tasks';
 
 /**
  * Services over fixed data, for tests of the transport layers (registry,
@@ -17,6 +20,14 @@ export function staticServices(domains: DomainSummary[] | VitrineError): Service
   const lifecycle = new Lifecycle({ virsh, dataDir: '/nonexistent' });
   const snapshot: DomainsSnapshot =
     domains instanceof VitrineError ? { domains: [], error: domains.toInfo() } : { domains, error: null };
+  const vm = new VmService(virsh, lifecycle);
+  const settings = new SettingsStore('/nonexistent/config');
+  const tasks = new TaskTracker();
+  const domainEvents = (listener: (s: DomainsSnapshot) => void): (() => void) => {
+    listener(snapshot);
+    return () => undefined;
+  };
+  const lookingGlass = new LookingGlassService({ virsh, vm, settings, tasks, monitors: async () => [], domains: domainEvents, dataDir: '/nonexistent', user: 'tester' });
   return {
     info: () => ({ version: '0.0.0-test', libvirtUri: 'test:///static', mode: 'serve', user: 'tester' }),
     listDomains: async () => {
@@ -24,7 +35,11 @@ export function staticServices(domains: DomainSummary[] | VitrineError): Service
       return domains;
     },
     // Only the pure parts are reached from these tests (search, diagnosing given texts).
-    vm: new VmService(virsh, lifecycle),
+    vm,
+    lookingGlass,
+    settings,
+    tasks,
+    monitors: async () => [],
     diagnose: new DiagnoseService('test:///static', lifecycle, DEFAULT_ROOTS),
     setup: new SetupService('/nonexistent', DEFAULT_ROOTS),
     setupRoot: '/nonexistent',
@@ -32,12 +47,11 @@ export function staticServices(domains: DomainSummary[] | VitrineError): Service
       throw new VitrineError({ kind: 'not-available', message: 'No host in these tests.', hint: 'Use a fixture host.' });
     },
     events: {
-      'domains.changed': (listener) => {
-        listener(snapshot);
-        return () => undefined;
-      },
+      'domains.changed': domainEvents,
+      'lg.status': (listener) => lookingGlass.subscribe(listener),
+      'task.progress': (listener) => tasks.subscribe(listener),
     },
-    close: () => undefined,
+    close: async () => undefined,
   };
 }
 

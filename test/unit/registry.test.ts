@@ -38,6 +38,12 @@ describe('registry.dispatch', () => {
       'diagnose.search',
       'domains.list',
       'host.check',
+      'lg.close',
+      'lg.launchInfo',
+      'lg.open',
+      'monitors.list',
+      'settings.get',
+      'settings.set',
       'setup.apply',
       'setup.changes',
       'setup.plan',
@@ -46,10 +52,12 @@ describe('registry.dispatch', () => {
       'vm.details',
       'vm.forceOff',
       'vm.history',
+      'vm.play',
       'vm.previewEdits',
       'vm.restore',
       'vm.shutdown',
       'vm.start',
+      'vm.stop',
     ]);
   });
 });

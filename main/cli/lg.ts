@@ -1,0 +1,116 @@
+import type { Command } from 'commander';
+import type { ClientLaunch, LgStatus, Task } from '../../preload/api';
+import { VitrineError } from '../errors';
+import type { Services } from '../services';
+import { existingName } from './vm';
+
+export interface LgCommandContext {
+  services: () => Services;
+  fail: (error: unknown) => never;
+}
+
+const out = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+
+/** The launch check as text: client, memory, argv. */
+export function formatLaunch(name: string, launch: ClientLaunch): string {
+  const lines = [`Looking Glass for ${name}`];
+  const c = launch.client;
+  lines.push(c.problem ? `  client:  ✗ ${c.problem.message} — ${c.problem.hint}` : `  client:  ${c.path}${c.release ? ` (${c.release})` : ''}${c.warning ? `\n           ! ${c.warning}` : ''}`);
+  const m = launch.memory;
+  const { width, height } = launch.settings.resolution;
+  lines.push(`  memory:  ${m.mode ? `${m.configuredMiB} MiB ${m.mode === 'kvmfr' ? 'kvmfr' : 'shmem'} at ${m.path}` : 'none'}; ${width}×${height}${launch.settings.hdr ? ' HDR' : ''} needs ${m.neededMiB} MiB`);
+  for (const p of m.problems) lines.push(`           ✗ ${p.message}\n             fix: ${p.fix}`);
+  lines.push(`  monitor: ${launch.monitor ? `${launch.monitor.name} ${launch.monitor.width}×${launch.monitor.height} at +${launch.monitor.x}+${launch.monitor.y}` : 'not detected (set a resolution on the VM page or in Settings)'}`);
+  if (launch.pending) lines.push(`  note:    ${launch.pending}`);
+  lines.push(`  argv:    ${[c.path ?? 'looking-glass-client', ...launch.argv].join(' ')}`);
+  return lines.join('\n');
+}
+
+function printStep(task: Task, seen: Map<string, string>): void {
+  for (const step of task.steps) {
+    const key = `${step.state}:${step.detail}`;
+    if (seen.get(step.id) === key || step.state === 'pending') continue;
+    seen.set(step.id, key);
+    const mark = { running: '…', done: '✓', failed: '✗', skipped: '-', pending: ' ' }[step.state];
+    out(`${mark} ${step.label}${step.detail ? `: ${step.detail}` : ''}`);
+  }
+}
+
+/** `vitrine lg args|check NAME` and `vitrine play NAME`. */
+export function registerLgCommands(program: Command, ctx: LgCommandContext): void {
+  const lg = program.command('lg').description('Looking Glass: the client command and its checks');
+
+  lg.command('args <name>')
+    .description('print the exact looking-glass-client argv Vitrine uses for a VM')
+    .option('--json', 'print JSON: { command, argv, pending }')
+    .action(async (name: string, opts: { json?: boolean }) => {
+      const services = ctx.services();
+      try {
+        const launch = await services.lookingGlass.launchInfo(existingName(name));
+        const command = launch.client.path ?? 'looking-glass-client';
+        out(opts.json ? JSON.stringify({ command, argv: launch.argv, pending: launch.pending }, null, 2) : [command, ...launch.argv].join('\n'));
+        if (launch.pending && !opts.json) process.stderr.write(`note: ${launch.pending}\n`);
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  lg.command('check <name>')
+    .description('check the client and the shared memory for a VM; exits 1 when something must be fixed')
+    .option('--json', 'print the whole check as JSON')
+    .action(async (name: string, opts: { json?: boolean }) => {
+      try {
+        const launch = await ctx.services().lookingGlass.launchInfo(existingName(name));
+        out(opts.json ? JSON.stringify(launch, null, 2) : formatLaunch(name, launch));
+        process.exit(launch.client.problem || launch.memory.problems.length > 0 ? 1 : 0);
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  program
+    .command('play <name>')
+    .description('start a VM and open its Looking Glass window; stays until the VM stops (Ctrl+C closes the window, the VM keeps running)')
+    .action(async (name: string) => {
+      const services = ctx.services();
+      try {
+        const seen = new Map<string, string>();
+        const unsubscribe = services.tasks.subscribe((snapshot) => {
+          const task = snapshot.tasks.find((t) => t.subject === name && t.kind === 'play');
+          if (task) printStep(task, seen);
+        });
+        const task = await services.lookingGlass.play(existingName(name));
+        unsubscribe();
+        if (task.error) throw new VitrineError(task.error);
+        out(`Looking Glass is open for ${name}. It closes when the VM stops; Ctrl+C closes it and leaves the VM running.`);
+        const onSignal = (): void => {
+          void services.lookingGlass.close(name).then(() => {
+            out(`Looking Glass closed; ${name} keeps running (vitrine vm stop ${JSON.stringify(name)} shuts it down).`);
+            process.exit(130);
+          });
+        };
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        const { onClientClose } = await services.settings.get();
+        let last = '';
+        services.lookingGlass.subscribe((snapshot) => {
+          const status: LgStatus | undefined = snapshot.clients.find((c) => c.vm === name);
+          if (!status) return;
+          const line = `[${status.state}] ${status.message}`;
+          if (line !== last) out(line);
+          last = line;
+          if (status.state === 'stopped') void services.close().then(() => process.exit(0));
+          else if (status.state === 'failed') {
+            process.stderr.write(`vitrine: Looking Glass failed — see what happened with: vitrine diagnose ${JSON.stringify(name)}\n`);
+            void services.close().then(() => process.exit(1));
+          } else if (status.state === 'closed' && onClientClose !== 'shut-down') {
+            out(`${name} keeps running (vitrine vm stop ${JSON.stringify(name)} shuts it down; vitrine play ${JSON.stringify(name)} reopens the window).`);
+            void services.close().then(() => process.exit(0));
+          }
+        });
+      } catch (error) {
+        await services.close();
+        ctx.fail(error);
+      }
+    });
+}

@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import type { ClientInfo, ErrorInfo } from '../../preload/api';
+import { which } from '../host/which';
+
+/** The Looking Glass release Vitrine's argv, messages and size formula are checked against. */
+export const SUPPORTED_RELEASE = 'B7';
+export const CLIENT_NAME = 'looking-glass-client';
+
+/** The release in the client's first log line, `Looking Glass (B7)` → `B7`. */
+export function releaseFromOutput(text: string): string | null {
+  return text.match(/Looking Glass \(([^)\s]{1,40})\)[ \t]*\r?$/m)?.[1] ?? null;
+}
+
+const NOT_FOUND: ErrorInfo = {
+  kind: 'lg-client-missing',
+  message: `looking-glass-client was not found on PATH.`,
+  hint: `Install Looking Glass ${SUPPORTED_RELEASE} (build the client from https://looking-glass.io/downloads; Debian 12 has no package), or set its path in Settings.`,
+};
+
+const ROOT: ErrorInfo = {
+  kind: 'lg-root',
+  message: 'Looking Glass refuses to run as root, and Vitrine never starts it as root.',
+  hint: 'Run Vitrine as your desktop user, not with sudo; host changes ask for your password on their own.',
+};
+
+/** The client's path: the setting when given (it must exist and be executable), else PATH. */
+export async function findClient(settingPath: string | null, path = process.env['PATH'] ?? ''): Promise<{ path: string | null; problem: ErrorInfo | null }> {
+  if (settingPath) {
+    const found = await which(settingPath);
+    if (found) return { path: found, problem: null };
+    const exists = await stat(settingPath).then(() => true, () => false);
+    return {
+      path: null,
+      problem: {
+        kind: 'lg-client-missing',
+        message: exists ? `The Looking Glass client set in Settings (${settingPath}) is not executable.` : `The Looking Glass client set in Settings (${settingPath}) does not exist.`,
+        hint: exists ? `Make it executable (chmod +x ${settingPath}) or choose another in Settings.` : 'Choose the right file in Settings, or clear the setting to use the one on PATH.',
+      },
+    };
+  }
+  const found = await which(CLIENT_NAME, path);
+  return found ? { path: found, problem: null } : { path: null, problem: NOT_FOUND };
+}
+
+const probes = new Map<string, { mtimeMs: number; release: string | null }>();
+
+/**
+ * The client's release. It has no --version: `--help` prints the banner
+ * `Looking Glass (B7)` first, then the option table, and exits 255.
+ * Cached per file and modification time.
+ */
+export async function probeRelease(path: string, timeoutMs = 5000): Promise<string | null> {
+  const mtimeMs = (await stat(path)).mtimeMs;
+  const cached = probes.get(path);
+  if (cached && cached.mtimeMs === mtimeMs) return cached.release;
+  const output = await new Promise<string>((resolve) => {
+    execFile(path, ['--help'], { timeout: timeoutMs, maxBuffer: 1024 * 1024, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }, (_error, stdout, stderr) => resolve(`${stdout}\n${stderr}`));
+  });
+  const release = releaseFromOutput(output);
+  probes.set(path, { mtimeMs, release });
+  return release;
+}
+
+/** What the UI and the preflight say about the client: where it is, its release, why it cannot run. */
+export function describeClient(path: string | null, release: string | null, uid: number, missing: ErrorInfo | null): ClientInfo {
+  const problem = uid === 0 ? ROOT : missing;
+  const warning =
+    path && !problem
+      ? release === null
+        ? `Could not read the client's release; Vitrine supports Looking Glass ${SUPPORTED_RELEASE}, and the client and the host application in Windows must be the same release.`
+        : release !== SUPPORTED_RELEASE
+          ? `This client is Looking Glass ${release}; Vitrine supports ${SUPPORTED_RELEASE}. Options and messages may differ, and the host application in Windows must be ${release} too.`
+          : null
+      : null;
+  return { path, release, supported: SUPPORTED_RELEASE, problem, warning };
+}
+
+/** Find the client and read its release (unless running as root, where it is never run). */
+export async function inspectClient(settingPath: string | null, uid = process.getuid?.() ?? -1): Promise<ClientInfo> {
+  const found = await findClient(settingPath);
+  const release = found.path && uid !== 0 ? await probeRelease(found.path).catch(() => null) : null;
+  return describeClient(found.path, release, uid, found.problem);
+}

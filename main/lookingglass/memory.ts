@@ -1,0 +1,190 @@
+import { access, readFile, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import type { MemoryCheck, MemoryProblem, VmDetails } from '../../preload/api';
+import { lookingGlassMiB } from './shm-size';
+
+/**
+ * The checks Vitrine makes on Looking Glass's shared memory before it starts
+ * a VM and before it opens the client: the file or device is there, of the
+ * right type, the user may read and write it, and it is big enough.
+ * Facts: shared/reference/looking-glass.md.
+ */
+
+export interface MemoryTarget {
+  mode: 'shmem' | 'kvmfr';
+  path: string;
+  /** The size the domain asks for. */
+  configuredMiB: number;
+}
+
+/** Who will run the client: the desktop user (never root). */
+export interface UserIdentity {
+  name: string;
+  uid: number;
+  gids: number[];
+}
+
+export interface MemoryCheckOptions {
+  target: MemoryTarget | null;
+  neededMiB: number;
+  user: UserIdentity;
+  /** Before the VM starts, QEMU has not created or sized the memory yet. */
+  phase: 'before-start' | 'running';
+  /** qemu:///session runs QEMU as the user, so QEMU creates a file the user owns. */
+  session: boolean;
+  /** Where kvmfr's module parameters are (tests point it at a fixture). */
+  kvmfrParams?: string;
+}
+
+export const SHM_DIR = '/dev/shm';
+export const KVMFR_DEVICE = '/dev/kvmfr0';
+const KVMFR_PARAMS = '/sys/module/kvmfr/parameters/static_size_mb';
+
+/** The VM's Looking Glass memory as its domain describes it, or null when it has none. */
+export function memoryTarget(details: Pick<VmDetails, 'lookingGlass'>, shmDir = SHM_DIR, kvmfrDevice = KVMFR_DEVICE): MemoryTarget | null {
+  const lg = details.lookingGlass;
+  if (!lg) return null;
+  return lg.mode === 'shmem' ? { mode: 'shmem', path: join(shmDir, 'looking-glass'), configuredMiB: lg.sizeMiB } : { mode: 'kvmfr', path: kvmfrDevice, configuredMiB: lg.sizeMiB };
+}
+
+/** The current process as a client user. */
+export function currentUser(name: string): UserIdentity {
+  return { name, uid: process.getuid?.() ?? -1, gids: process.getgroups?.() ?? [] };
+}
+
+/** Whether `user` may read and write a file with these owner, group and mode bits (POSIX, no ACLs). */
+export function modeAllowsReadWrite(st: Pick<Stats, 'uid' | 'gid' | 'mode'>, user: UserIdentity): boolean {
+  if (user.uid === 0) return true;
+  if (st.uid === user.uid) return (st.mode & 0o600) === 0o600;
+  if (user.gids.includes(st.gid)) return (st.mode & 0o060) === 0o060;
+  return (st.mode & 0o006) === 0o006;
+}
+
+async function mayReadWrite(path: string, st: Stats, user: UserIdentity): Promise<boolean> {
+  if (modeAllowsReadWrite(st, user)) return true;
+  // For the current user the kernel knows best (ACLs such as libvirt's qemu.conf ones).
+  if (user.uid === process.getuid?.()) return access(path, constants.R_OK | constants.W_OK).then(() => true, () => false);
+  return false;
+}
+
+const mib = (bytes: number): number => Math.floor(bytes / (1024 * 1024));
+const describe = (st: Stats): string => (st.isDirectory() ? 'a folder' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSymbolicLink() ? 'a link' : st.isFile() ? 'a regular file' : 'a special file');
+const ownerText = (st: Stats): string => `owner uid ${st.uid}, group gid ${st.gid}, mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}`;
+
+async function kvmfrModuleMiB(file: string): Promise<number | null> {
+  const text = await readFile(file, 'utf8').catch(() => null);
+  if (text === null) return null;
+  const first = Number(text.trim().split(',')[0]);
+  return Number.isFinite(first) && first > 0 ? first : null;
+}
+
+/** Check a VM's Looking Glass memory; every problem comes with its fix. */
+export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCheck> {
+  const { target, neededMiB, user, phase } = options;
+  const problems: MemoryProblem[] = [];
+  const base: MemoryCheck = { mode: target?.mode ?? null, path: target?.path ?? null, neededMiB, configuredMiB: target?.configuredMiB ?? null, actualMiB: null, problems };
+  if (!target) {
+    problems.push({
+      kind: 'not-configured',
+      message: 'This VM has no Looking Glass memory device.',
+      fix: `Add ${neededMiB} MiB of Looking Glass memory on the VM page (or: vitrine vm xml NAME --shmem ${neededMiB} --apply).`,
+    });
+    return base;
+  }
+  if (target.configuredMiB < neededMiB) {
+    problems.push({
+      kind: 'too-small',
+      message: `The VM gives Looking Glass ${target.configuredMiB} MiB, and its resolution needs ${neededMiB} MiB.`,
+      fix: `With the VM off, set the Looking Glass memory to ${neededMiB} MiB on the VM page${target.mode === 'shmem' ? `, then delete the old ${target.path}` : ` and load kvmfr with static_size_mb=${neededMiB}`}.`,
+    });
+  }
+  let st: Stats;
+  try {
+    st = await stat(target.path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') {
+      problems.push({ kind: 'no-access', message: `${target.path} cannot be examined (${code}).`, fix: `Check the folder's permissions: ls -ld ${target.path}` });
+    } else if (target.mode === 'kvmfr') {
+      problems.push({
+        kind: 'missing',
+        message: `${target.path} does not exist: the kvmfr module is not loaded.`,
+        fix: `Load it: sudo modprobe kvmfr static_size_mb=${target.configuredMiB}; to load it at every boot, prepare the host with Looking Glass through kvmfr (Host page).`,
+      });
+    } else if (phase === 'running') {
+      problems.push({ kind: 'missing', message: `${target.path} does not exist although the VM runs.`, fix: 'Check that the VM has the <shmem name="looking-glass"> device (VM page), then restart the VM.' });
+    } else if (!options.session) {
+      problems.push({
+        kind: 'missing',
+        message: `${target.path} does not exist yet; QEMU would create it owned by its own user, and your Looking Glass client could not open it.`,
+        fix: `Add the tmpfiles rule "f ${target.path} 0660 ${user.name} kvm -" (host preparation does it), then run: sudo systemd-tmpfiles --create`,
+      });
+    }
+    return base;
+  }
+  const wantChar = target.mode === 'kvmfr';
+  if (wantChar ? !st.isCharacterDevice() : !st.isFile()) {
+    problems.push(
+      wantChar && st.isFile()
+        ? {
+            kind: 'wrong-type',
+            message: `${target.path} is a regular file, not the kvmfr device: the VM started before the kvmfr module was loaded and QEMU created a file.`,
+            fix: `With the VM off: sudo rm ${target.path}; sudo modprobe kvmfr static_size_mb=${target.configuredMiB}`,
+          }
+        : {
+            kind: 'wrong-type',
+            message: `${target.path} is ${describe(st)}, not ${wantChar ? 'a character device' : 'a regular file'}.`,
+            fix: wantChar ? `Remove it with the VM off and load the kvmfr module.` : `With the VM off, remove it (sudo rm -r ${target.path}); QEMU or the tmpfiles rule creates the right file.`,
+          },
+    );
+    return base;
+  }
+  if (wantChar) {
+    const moduleMiB = await kvmfrModuleMiB(options.kvmfrParams ?? KVMFR_PARAMS);
+    base.actualMiB = moduleMiB;
+    if (moduleMiB !== null && moduleMiB !== target.configuredMiB) {
+      problems.push({
+        kind: 'module-size',
+        message: `The kvmfr module was loaded with ${moduleMiB} MiB and the VM asks for ${target.configuredMiB} MiB; they must be equal.`,
+        fix: `Set "options kvmfr static_size_mb=${Math.max(target.configuredMiB, neededMiB)}" in /etc/modprobe.d/kvmfr.conf (host preparation), then reload the module with the VM off.`,
+      });
+    }
+  } else {
+    base.actualMiB = mib(st.size);
+    if (phase === 'before-start' && st.size > 0 && mib(st.size) !== target.configuredMiB) {
+      problems.push({
+        kind: 'stale',
+        message: `${target.path} is ${mib(st.size)} MiB, left by an earlier run; QEMU refuses to start with ${target.configuredMiB} MiB over it.`,
+        fix: `Delete it with the VM off: rm ${target.path} (sudo when it is not yours).`,
+      });
+    }
+    if (phase === 'running' && mib(st.size) < neededMiB) {
+      problems.push({ kind: 'too-small', message: `${target.path} is ${mib(st.size)} MiB and the resolution needs ${neededMiB} MiB.`, fix: `Stop the VM, set ${neededMiB} MiB on the VM page, delete ${target.path}, and start again.` });
+    }
+  }
+  if (!(await mayReadWrite(target.path, st, user))) {
+    const stale = !wantChar && phase === 'before-start' && st.uid !== user.uid;
+    problems.push(
+      stale
+        ? {
+            kind: 'stale',
+            message: `${target.path} belongs to someone else (${ownerText(st)}), left by an earlier run: QEMU cannot reuse it and your client could not open it.`,
+            fix: `With the VM off: sudo rm ${target.path}; then add the tmpfiles rule "f ${target.path} 0660 ${user.name} kvm -" (host preparation does it).`,
+          }
+        : {
+            kind: 'no-access',
+            message: `${user.name} may not read and write ${target.path} (${ownerText(st)}).`,
+            fix: wantChar
+              ? `Add the udev rule SUBSYSTEM=="kvmfr", OWNER="${user.name}", GROUP="kvm", MODE="0660" (host preparation does it), then: sudo udevadm trigger --subsystem-match=kvmfr`
+              : `Add the tmpfiles rule "f ${target.path} 0660 ${user.name} kvm -" (host preparation does it), stop the VM, delete the file and start again.`,
+          },
+    );
+  }
+  return base;
+}
+
+/** The memory a VM's Looking Glass settings need. */
+export function neededMiB(settings: { resolution: { width: number; height: number }; hdr: boolean }): number {
+  return lookingGlassMiB(settings.resolution.width, settings.resolution.height, settings.hdr);
+}

@@ -1,0 +1,265 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ClientLaunch, DomainsSnapshot, LgSnapshot, LgStatus, LookingGlassVmSettings, Monitor, Task, VmDetails } from '../../preload/api';
+import { VitrineError } from '../errors';
+import { getDomain } from '../libvirt/domains';
+import type { Virsh } from '../libvirt/virsh';
+import type { VmService } from '../libvirt/vm-service';
+import { parseDomainXml } from '../libvirt/xml/document';
+import type { SettingsStore } from '../settings';
+import type { TaskTracker } from '../tasks';
+import { buildClientArgv, checkArgv } from './argv';
+import { inspectClient } from './client';
+import { checkMemory, currentUser, KVMFR_DEVICE, memoryTarget, neededMiB, SHM_DIR, type UserIdentity } from './memory';
+import { defaultResolution, pickMonitor } from './monitors';
+import { spiceEndpoint } from './spice';
+import { ClientSupervisor } from './supervisor';
+
+export interface LookingGlassServiceOptions {
+  virsh: Virsh;
+  vm: VmService;
+  settings: SettingsStore;
+  tasks: TaskTracker;
+  /** The desktop's monitors (Electron's screen API, or xrandr). */
+  monitors: () => Promise<Monitor[]>;
+  /** The live domain list, to close a client when its VM stops. */
+  domains: (listener: (snapshot: DomainsSnapshot) => void) => () => void;
+  /** Where each client's output is kept for the troubleshooter: DIR/lg/NAME.log. */
+  dataDir: string;
+  user: string;
+  /** Overrides the client setting (the CLI's --client). */
+  clientPath?: string | null;
+  /** Test seams: where the memory lives, and who the client runs as. */
+  shmDir?: string;
+  kvmfrDevice?: string;
+  kvmfrParams?: string;
+  identity?: UserIdentity;
+  /** Supervisor tuning (tests use short waits). */
+  backoffMs?: number[];
+  /** How long to wait for QEMU to create the memory file after a start. */
+  memoryWaitMs?: number;
+}
+
+/** A VM's Looking Glass settings, the resolution defaulting to the monitor's. */
+export function effectiveSettings(details: Pick<VmDetails, 'resolution' | 'lookingGlassSettings'>, monitors: Monitor[], fallback: { width: number; height: number } | null): LookingGlassVmSettings {
+  return { resolution: details.resolution ?? defaultResolution(monitors, fallback), ...details.lookingGlassSettings };
+}
+
+/** Looking Glass for every VM: the launch command and its checks, the supervised clients, Play and Stop. */
+export class LookingGlassService {
+  private readonly clients = new Map<string, { supervisor: ClientSupervisor; status: LgStatus }>();
+  private readonly listeners = new Set<(snapshot: LgSnapshot) => void>();
+  private unwatch: (() => void) | null = null;
+
+  constructor(private readonly o: LookingGlassServiceOptions) {}
+
+  private get identity(): UserIdentity {
+    return this.o.identity ?? currentUser(this.o.user);
+  }
+
+  private logFile(name: string): string {
+    return join(this.o.dataDir, 'lg', `${encodeURIComponent(name)}.log`);
+  }
+
+  /** The last output of a VM's client, for the troubleshooter. */
+  clientLog(name: string): string {
+    return this.logFile(name);
+  }
+
+  snapshot(): LgSnapshot {
+    return { clients: [...this.clients.values()].map((c) => ({ ...c.status })) };
+  }
+
+  subscribe(listener: (snapshot: LgSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    listener(this.snapshot());
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(): void {
+    const snapshot = this.snapshot();
+    for (const listener of [...this.listeners]) listener(snapshot);
+  }
+
+  /** The exact client command for a VM, with the memory and client checks. */
+  async launchInfo(name: string): Promise<ClientLaunch> {
+    const details = await this.o.vm.details(name);
+    const [settings, monitors] = await Promise.all([this.o.settings.get(), this.o.monitors().catch(() => [] as Monitor[])]);
+    const lg = effectiveSettings(details, monitors, settings.fallbackResolution);
+    const running = details.summary.state === 'running';
+    const target = memoryTarget(details, this.o.shmDir ?? SHM_DIR, this.o.kvmfrDevice ?? KVMFR_DEVICE);
+    const [memory, client, liveXml] = await Promise.all([
+      checkMemory({ target, neededMiB: neededMiB(lg), user: this.identity, phase: running ? 'running' : 'before-start', session: this.o.virsh.uri.includes('/session'), ...(this.o.kvmfrParams ? { kvmfrParams: this.o.kvmfrParams } : {}) }),
+      inspectClient(this.o.clientPath ?? settings.clientPath, this.identity.uid),
+      running ? this.o.virsh.run(['dumpxml', '--domain', name]) : Promise.resolve(details.xml),
+    ]);
+    const spice = spiceEndpoint(parseDomainXml(liveXml));
+    const monitor = pickMonitor(monitors, lg.resolution);
+    const argv = buildClientArgv({ vm: name, shmFile: target?.path ?? join(this.o.shmDir ?? SHM_DIR, 'looking-glass'), settings: lg, monitor, spice });
+    const bad = checkArgv(argv);
+    if (bad.length > 0) throw new VitrineError({ kind: 'lg-argv', message: `Vitrine built an argument Looking Glass would not read as meant: ${bad.join(' ')}`, hint: 'Check the VM name and Looking Glass settings for unusual characters.' });
+    const pending =
+      spice.kind === 'pending'
+        ? 'libvirt picks the SPICE port when the VM starts (autoport): spice:port=AUTO is replaced by it then.'
+        : spice.kind === 'none'
+          ? spice.reason
+          : null;
+    return { argv, settings: lg, monitor, memory, client, pending };
+  }
+
+  /** Open the Looking Glass window of a running VM and keep it open. */
+  async open(name: string): Promise<LgStatus> {
+    const existing = this.clients.get(name);
+    if (existing?.supervisor.active) return { ...existing.status };
+    const info = await this.launchInfo(name);
+    const summary = await getDomain(this.o.virsh, name);
+    if (summary?.state !== 'running') throw new VitrineError({ kind: 'vm-not-running', message: `${name} is not running, so there is nothing to show yet.`, hint: 'Press Play: it starts the VM and then opens Looking Glass.' });
+    if (info.client.problem) throw new VitrineError(info.client.problem);
+    const problem = info.memory.problems[0];
+    if (problem) throw new VitrineError({ kind: `lg-memory-${problem.kind}`, message: problem.message, hint: problem.fix });
+    const supervisor = new ClientSupervisor({
+      vm: name,
+      command: info.client.path!,
+      argv: info.argv,
+      logFile: this.logFile(name),
+      ...(this.o.backoffMs ? { backoffMs: this.o.backoffMs } : {}),
+      onStatus: (status) => {
+        const entry = this.clients.get(name);
+        if (entry?.supervisor === supervisor) {
+          entry.status = { ...status, ask: entry.status.ask && status.state === 'closed' };
+          this.emit();
+        }
+      },
+      onUserClose: () => void this.userClosed(name),
+    });
+    this.clients.set(name, { supervisor, status: supervisor.status() });
+    this.watch();
+    await supervisor.start();
+    return { ...this.clients.get(name)!.status };
+  }
+
+  /** Close a VM's client (the VM keeps running). */
+  async close(name: string): Promise<LgStatus | null> {
+    const entry = this.clients.get(name);
+    if (!entry) return null;
+    await entry.supervisor.stop();
+    entry.status = { ...entry.status, ask: false };
+    this.emit();
+    return { ...entry.status };
+  }
+
+  /** What closing the window while the VM runs does: the setting (ask, keep running, shut down). */
+  private async userClosed(name: string): Promise<void> {
+    const { onClientClose } = await this.o.settings.get();
+    const entry = this.clients.get(name);
+    if (!entry) return;
+    if (onClientClose === 'shut-down') {
+      entry.status = { ...entry.status, message: 'The Looking Glass window was closed: shutting the VM down.' };
+      this.emit();
+      await this.o.vm.shutdown(name).catch(() => undefined);
+    } else if (onClientClose === 'ask') {
+      entry.status = { ...entry.status, ask: true, message: 'The Looking Glass window was closed while the VM runs.' };
+      this.emit();
+    }
+  }
+
+  /** Follow the domain list while clients run: a VM that stops takes its client with it. */
+  private watch(): void {
+    if (this.unwatch) return;
+    this.unwatch = this.o.domains((snapshot) => void this.onDomains(snapshot));
+  }
+
+  private async onDomains(snapshot: DomainsSnapshot): Promise<void> {
+    if (snapshot.error) return;
+    for (const [name, entry] of this.clients) {
+      const listed = snapshot.domains.find((d) => d.name === name);
+      if (listed?.state === 'running') continue;
+      // An older listing can arrive late: ask libvirt before closing anything.
+      const now = await getDomain(this.o.virsh, name).catch(() => listed ?? null);
+      if (now?.state === 'running') continue;
+      if (entry.supervisor.active) await entry.supervisor.stop();
+      entry.status = { ...entry.status, ask: false, state: 'stopped', pid: null, message: 'The VM stopped; Looking Glass was closed.' };
+      this.emit();
+    }
+    if (![...this.clients.values()].some((c) => c.supervisor.active)) {
+      this.unwatch?.();
+      this.unwatch = null;
+    }
+  }
+
+  /** Preflight, start the VM, wait for it, open Looking Glass: each step reported as progress. */
+  async play(name: string): Promise<Task> {
+    if (this.o.tasks.running(name)) throw new VitrineError({ kind: 'busy', message: `Vitrine is already starting or stopping ${name}.`, hint: 'Wait for it to finish.' });
+    const task = this.o.tasks.begin('play', name, `Play ${name}`, [
+      { id: 'vm', label: 'Check the VM' },
+      { id: 'client', label: 'Find Looking Glass' },
+      { id: 'memory', label: 'Check the shared memory' },
+      { id: 'start', label: 'Start the VM' },
+      { id: 'open', label: 'Open Looking Glass' },
+    ]);
+    try {
+      const details = await task.run('vm', () => this.o.vm.details(name), (d) =>
+        d.pciDevices.length > 0
+          ? `GPU ${d.pciDevices.map((p) => p.address).join(', ')} attached.`
+          : 'No GPU attached: Looking Glass will wait until the guest has its GPU and the Looking Glass host application.',
+      );
+      const info = await this.launchInfo(name);
+      await task.run('client', async () => {
+        if (info.client.problem) throw new VitrineError(info.client.problem);
+        return info.client;
+      }, (c) => `${c.path}${c.release ? ` (${c.release})` : ''}${c.warning ? `. ${c.warning}` : ''}`);
+      await task.run('memory', async () => {
+        const problem = info.memory.problems[0];
+        if (problem) throw new VitrineError({ kind: `lg-memory-${problem.kind}`, message: problem.message, hint: problem.fix });
+      }, () => `${info.memory.configuredMiB} MiB ${info.memory.mode === 'kvmfr' ? 'through kvmfr' : `at ${info.memory.path}`}; ${info.settings.resolution.width}×${info.settings.resolution.height} needs ${info.memory.neededMiB} MiB.`);
+      if (details.summary.state === 'running') task.step('start', 'skipped', 'It was already running.');
+      else await task.run('start', () => this.o.vm.start(name), () => 'Running.');
+      await task.run('open', async () => {
+        await this.waitForMemory(name);
+        return this.open(name);
+      }, (s) => `Started (pid ${s.pid ?? '?'}).`);
+      return task.finish();
+    } catch (error) {
+      return task.finish(error);
+    }
+  }
+
+  /** QEMU creates the shared memory file as the VM starts; wait for it (a file has no event to wait on). */
+  private async waitForMemory(name: string): Promise<void> {
+    const details = await this.o.vm.details(name);
+    const target = memoryTarget(details, this.o.shmDir ?? SHM_DIR, this.o.kvmfrDevice ?? KVMFR_DEVICE);
+    if (!target) return;
+    const deadline = Date.now() + (this.o.memoryWaitMs ?? 10_000);
+    while (Date.now() < deadline) {
+      const st = await stat(target.path).catch(() => null);
+      if (st && (st.isCharacterDevice() || st.size > 0)) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /** Close Looking Glass, then shut the VM down (ACPI). */
+  async stop(name: string, timeoutSeconds = 120): Promise<Task> {
+    if (this.o.tasks.running(name)) throw new VitrineError({ kind: 'busy', message: `Vitrine is already starting or stopping ${name}.`, hint: 'Wait for it to finish.' });
+    const task = this.o.tasks.begin('stop', name, `Stop ${name}`, [
+      { id: 'close', label: 'Close Looking Glass' },
+      { id: 'shutdown', label: 'Shut Windows down' },
+    ]);
+    try {
+      await task.run('close', () => this.close(name), (s) => (s ? 'Closed.' : 'It was not open.'));
+      await task.run('shutdown', async () => {
+        const { stopped } = await this.o.vm.shutdown(name, timeoutSeconds);
+        if (!stopped) throw new VitrineError({ kind: 'shutdown-timeout', message: `${name} did not shut down within ${timeoutSeconds} s.`, hint: 'Windows may be installing updates or ignoring the request: wait, or use Force off (like pulling the plug).' });
+      }, () => 'The VM is off.');
+      return task.finish();
+    } catch (error) {
+      return task.finish(error);
+    }
+  }
+
+  /** Close every client (app exit). */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((c) => c.supervisor.stop()));
+    this.unwatch?.();
+    this.unwatch = null;
+  }
+}

@@ -1,0 +1,166 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { LgState, LgStatus } from '../../preload/api';
+import { classifyLine } from './classify';
+
+export interface SupervisorOptions {
+  vm: string;
+  command: string;
+  argv: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Waits before each restart after a crash; the last one repeats. */
+  backoffMs?: number[];
+  /** Crashes in a row after which it gives up. */
+  maxRestarts?: number;
+  /** Running this long resets the crash count. */
+  stableAfterMs?: number;
+  /** Where the client's output of this run goes (for the troubleshooter). */
+  logFile?: string;
+  onStatus: (status: LgStatus) => void;
+  /** The user closed the window (the client exited by itself, cleanly). */
+  onUserClose?: () => void;
+}
+
+const DEFAULT_BACKOFF = [1000, 2000, 4000, 8000, 16000];
+const KILL_AFTER_MS = 3000;
+
+/**
+ * Runs one VM's looking-glass-client and keeps it running: a crash (a signal,
+ * or a failing exit without a known fatal message) restarts it after a
+ * growing wait; a clean exit means the user closed the window and is not
+ * restarted; a fatal message (memory missing, no permission, no display) is
+ * reported and not retried, since retrying cannot fix it; `stop()` ends it
+ * for good. Every change is reported as an LgStatus.
+ */
+export class ClientSupervisor {
+  private child: ChildProcess | null = null;
+  private stopping = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stableTimer: NodeJS.Timeout | null = null;
+  private log: WriteStream | null = null;
+  private fatalSeen = false;
+  private current: LgStatus;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.current = { vm: options.vm, state: 'starting', release: null, message: 'Starting Looking Glass.', problem: null, ask: false, restarts: 0, pid: null };
+  }
+
+  status(): LgStatus {
+    return { ...this.current };
+  }
+
+  /** Whether it is (or will soon be, after a backoff) running. */
+  get active(): boolean {
+    return !this.stopping && (this.child !== null || this.timer !== null);
+  }
+
+  async start(): Promise<void> {
+    if (this.options.logFile) {
+      await mkdir(dirname(this.options.logFile), { recursive: true, mode: 0o700 });
+      this.log = createWriteStream(this.options.logFile, { flags: 'w', mode: 0o600 });
+    }
+    this.launch();
+  }
+
+  private update(patch: Partial<LgStatus>): void {
+    this.current = { ...this.current, ...patch };
+    this.options.onStatus(this.status());
+  }
+
+  private launch(): void {
+    this.timer = null;
+    this.fatalSeen = false;
+    const child = spawn(this.options.command, this.options.argv, { env: this.options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    let exitResolve: () => void = () => undefined;
+    this.exited = new Promise((resolve) => (exitResolve = resolve));
+    this.update({ state: this.current.restarts > 0 ? 'restarting' : 'starting', pid: child.pid ?? null, problem: null, message: 'Starting Looking Glass.' });
+    const onLine = (line: string): void => {
+      this.log?.write(`${line}\n`);
+      const meaning = classifyLine(line);
+      if (meaning.fatal) this.fatalSeen = true;
+      const patch: Partial<LgStatus> = {};
+      if (meaning.release) patch.release = meaning.release;
+      if (meaning.state && !this.stopping) patch.state = meaning.state;
+      if (meaning.problem) patch.problem = meaning.problem;
+      if (meaning.message) patch.message = meaning.message;
+      if (Object.keys(patch).length > 0) this.update(patch);
+    };
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', onLine);
+    this.stableTimer = setTimeout(() => {
+      if (this.child === child) this.current.restarts = 0;
+    }, this.options.stableAfterMs ?? 60_000);
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      // spawn failed (ENOENT, EACCES): 'close' follows.
+      this.fatalSeen = true;
+      this.current.message = `Looking Glass could not be started: ${error.code ?? error.message}.`;
+    });
+    child.on('close', (code, signal) => {
+      if (this.stableTimer) clearTimeout(this.stableTimer);
+      this.child = null;
+      this.onExit(code, signal);
+      exitResolve();
+    });
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.stopping) {
+      this.update({ state: 'stopped', pid: null, message: 'Looking Glass was closed.' });
+      return this.closeLog();
+    }
+    if (this.fatalSeen) {
+      this.update({ state: 'failed', pid: null });
+      return this.closeLog();
+    }
+    if (code === 0) {
+      this.update({ state: 'closed', pid: null, message: 'The Looking Glass window was closed.' });
+      this.closeLog();
+      this.options.onUserClose?.();
+      return;
+    }
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const restarts = this.current.restarts;
+    if (restarts >= (this.options.maxRestarts ?? 5)) {
+      this.update({ state: 'failed', pid: null, message: `Looking Glass ${how} ${restarts + 1} times in a row; Vitrine stopped restarting it. The troubleshooter has its output.` });
+      return this.closeLog();
+    }
+    const backoff = this.options.backoffMs ?? DEFAULT_BACKOFF;
+    const wait = backoff[Math.min(restarts, backoff.length - 1)] ?? 1000;
+    this.update({ state: 'restarting', pid: null, restarts: restarts + 1, message: `Looking Glass ${how}; restarting in ${Math.round(wait / 100) / 10} s.` });
+    this.log?.write(`--- vitrine: the client ${how}; restarting in ${wait} ms ---\n`);
+    this.timer = setTimeout(() => this.launch(), wait);
+  }
+
+  private closeLog(): void {
+    this.log?.end();
+    this.log = null;
+  }
+
+  /** Close the client for good (the VM stopped, or the user asked): SIGTERM, then SIGKILL. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.update({ state: 'stopped', pid: null, message: 'Looking Glass was closed.' });
+      this.closeLog();
+      return;
+    }
+    const child = this.child;
+    if (!child) return;
+    child.kill('SIGTERM');
+    const kill = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+    await this.exited;
+    clearTimeout(kill);
+  }
+
+  /** For the UI: the state says it is on screen or about to be. */
+  static isOpen(state: LgState): boolean {
+    return state === 'starting' || state === 'waiting-for-guest' || state === 'running' || state === 'restarting';
+  }
+}

@@ -1,0 +1,72 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { AppSettings } from '../preload/api';
+import { settingsPatch } from './api/schemas';
+import { VitrineError } from './errors';
+
+export const DEFAULT_SETTINGS: AppSettings = {
+  clientPath: null,
+  onClientClose: 'ask',
+  fallbackResolution: null,
+  language: null,
+  startAtLogin: false,
+};
+
+/** Vitrine's config folder: $XDG_CONFIG_HOME/vitrine, or ~/.config/vitrine. */
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env['XDG_CONFIG_HOME'] && env['XDG_CONFIG_HOME'].startsWith('/') ? env['XDG_CONFIG_HOME'] : join(env['HOME'] || homedir(), '.config');
+  return join(base, 'vitrine');
+}
+
+/**
+ * The app's settings file. A hand-edited file with a bad value keeps its
+ * other values (the bad one falls back to the default); a file that is not
+ * JSON at all is kept aside as settings.json.broken before anything is written.
+ */
+export class SettingsStore {
+  readonly file: string;
+  private cache: AppSettings | null = null;
+
+  constructor(dir: string = configDir()) {
+    this.file = join(dir, 'settings.json');
+  }
+
+  async get(): Promise<AppSettings> {
+    if (this.cache) return this.cache;
+    const text = await readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw new VitrineError({ kind: 'settings', message: `Vitrine's settings file ${this.file} cannot be read (${error.code ?? error.message}).`, hint: `Check its owner and mode: it belongs to you, mode 600.` });
+    });
+    const settings = { ...DEFAULT_SETTINGS };
+    if (text !== null) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        await rename(this.file, `${this.file}.broken`).catch(() => undefined);
+        raw = {};
+      }
+      if (raw && typeof raw === 'object') {
+        for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+          const one = settingsPatch.safeParse({ [key]: value });
+          if (one.success) Object.assign(settings, one.data);
+        }
+      }
+    }
+    this.cache = settings;
+    return settings;
+  }
+
+  async set(patch: Partial<AppSettings>): Promise<AppSettings> {
+    const parsed = settingsPatch.safeParse(patch);
+    if (!parsed.success) throw new VitrineError({ kind: 'invalid-argument', message: `Invalid setting: ${parsed.error.issues.map((i) => i.message).join('; ')}`, hint: 'Correct the value and try again.' });
+    const next = { ...(await this.get()), ...parsed.data };
+    await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+    await rename(tmp, this.file);
+    this.cache = next;
+    return next;
+  }
+}

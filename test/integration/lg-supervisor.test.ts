@@ -1,0 +1,149 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LgStatus } from '../../preload/api';
+import { ClientSupervisor } from '../../main/lookingglass/supervisor';
+
+// The supervisor with a real child: a scripted stand-in for
+// looking-glass-client (test/fixtures/lookingglass/bin) that prints the real
+// client's lines and exits as told.
+const FAKE = join(import.meta.dirname, '..', 'fixtures', 'lookingglass', 'bin', 'looking-glass-client');
+let dir: string;
+let n = 0;
+const running: ClientSupervisor[] = [];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'vitrine-lgsup-'));
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function supervise(runs: string, extra: { backoffMs?: number[]; maxRestarts?: number } = {}) {
+  const state = join(dir, `runs-${++n}`);
+  const statuses: LgStatus[] = [];
+  const waiters: { test: (s: LgStatus) => boolean; done: (s: LgStatus) => void }[] = [];
+  let userClosed = 0;
+  const supervisor = new ClientSupervisor({
+    vm: 'win11',
+    command: FAKE,
+    argv: ['app:shmFile=/dev/null', 'win:size=1920x1080', 'win:fullScreen=no'],
+    env: { ...process.env, FAKE_LG_RUNS: runs, FAKE_LG_STATE: state, FAKE_LG_ALLOW_ROOT: '1' },
+    backoffMs: extra.backoffMs ?? [50, 150],
+    maxRestarts: extra.maxRestarts ?? 5,
+    logFile: join(dir, `client-${n}.log`),
+    onStatus: (s) => {
+      statuses.push({ ...s, message: `${Date.now()} ${s.message}` });
+      for (const w of [...waiters]) {
+        if (!w.test(s)) continue;
+        waiters.splice(waiters.indexOf(w), 1);
+        w.done(s);
+      }
+    },
+    onUserClose: () => userClosed++,
+  });
+  running.push(supervisor);
+  const until = (test: (s: LgStatus) => boolean, what: string, ms = 10_000): Promise<LgStatus> =>
+    new Promise((done, fail) => {
+      const hit = statuses.find(test);
+      if (hit) return done(hit);
+      const timer = setTimeout(() => fail(new Error(`no status ${what} in ${ms} ms: ${JSON.stringify(statuses.map((s) => s.state))}`)), ms);
+      waiters.push({
+        test,
+        done: (s) => {
+          clearTimeout(timer);
+          done(s);
+        },
+      });
+    });
+  const starts = (): number => (existsSync(state) ? Number(readFileSync(state, 'utf8')) : 0);
+  return { supervisor, statuses, until, starts, userClosed: () => userClosed, log: () => readFileSync(join(dir, `client-${n}.log`), 'utf8') };
+}
+
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the Looking Glass supervisor (a real child process)', () => {
+  it('reads the release and that it waits for the guest', async () => {
+    const t = supervise('wait');
+    await t.supervisor.start();
+    const s = await t.until((x) => x.state === 'waiting-for-guest', 'waiting');
+    expect(s.release).toBe('B7');
+    expect(s.pid).toBeGreaterThan(0);
+  });
+
+  it('restarts a crash with a growing wait, then stays up', async () => {
+    const t = supervise('crash,exit1,wait', { backoffMs: [100, 300] });
+    await t.supervisor.start();
+    await t.until((x) => x.state === 'waiting-for-guest' && x.restarts === 2, 'waiting after two restarts');
+    expect(t.starts()).toBe(3);
+    const restarting = t.statuses.filter((x) => x.state === 'restarting' && x.pid === null);
+    expect(restarting.map((x) => x.restarts)).toEqual([1, 2]);
+    expect(restarting[0]!.message).toContain('was killed by SIGKILL; restarting in 0.1 s');
+    expect(restarting[1]!.message).toContain('exited with code 1; restarting in 0.3 s');
+    // The second wait was the longer one: the relaunch came at least 300 ms after it was announced.
+    const at = (s: LgStatus) => Number(s.message.split(' ')[0]);
+    const relaunch = t.statuses.find((x) => x.state === 'restarting' && x.pid !== null && at(x) > at(restarting[1]!));
+    expect(at(relaunch!) - at(restarting[1]!)).toBeGreaterThanOrEqual(290);
+    expect(t.log()).toContain('--- vitrine: the client was killed by SIGKILL; restarting in 100 ms ---');
+  });
+
+  it('gives up after the last restart', async () => {
+    const t = supervise('crash', { backoffMs: [20], maxRestarts: 2 });
+    await t.supervisor.start();
+    const s = await t.until((x) => x.state === 'failed', 'failed');
+    expect(s.message).toContain('3 times in a row');
+    await settle(200);
+    expect(t.starts()).toBe(3);
+  });
+
+  it('does not restart when the user closed the window', async () => {
+    const t = supervise('close');
+    await t.supervisor.start();
+    await t.until((x) => x.state === 'closed', 'closed');
+    await settle(400);
+    expect(t.starts()).toBe(1);
+    expect(t.userClosed()).toBe(1);
+    expect(t.supervisor.active).toBe(false);
+  });
+
+  it('does not retry what a restart cannot fix (no display), and names the problem', async () => {
+    const t = supervise('no-display');
+    await t.supervisor.start();
+    const s = await t.until((x) => x.state === 'failed', 'failed');
+    expect(s).toMatchObject({ problem: 'lg-no-display', message: expect.stringContaining('no display server') });
+    await settle(300);
+    expect(t.starts()).toBe(1);
+  });
+
+  it('reports a too-small memory with the recommended size and keeps running', async () => {
+    const t = supervise('too-small');
+    await t.supervisor.start();
+    const s = await t.until((x) => x.problem === 'lg-too-small' && x.message.includes('MiB'), 'too small, with the size');
+    expect(s.message).toContain('64 MiB');
+    expect(t.supervisor.active).toBe(true);
+  });
+
+  it('stop() (the VM stopped) ends the client and it stays ended', async () => {
+    const t = supervise('wait');
+    await t.supervisor.start();
+    const s = await t.until((x) => x.state === 'waiting-for-guest', 'waiting');
+    await t.supervisor.stop();
+    expect(t.supervisor.status().state).toBe('stopped');
+    expect(() => process.kill(s.pid!, 0)).toThrow();
+    await settle(300);
+    expect(t.starts()).toBe(1);
+    expect(t.log()).toContain('Caught signal, shutting down...');
+  });
+
+  it('stop() during a backoff cancels the restart', async () => {
+    const t = supervise('crash', { backoffMs: [500] });
+    await t.supervisor.start();
+    await t.until((x) => x.state === 'restarting' && x.pid === null, 'restarting');
+    await t.supervisor.stop();
+    await settle(700);
+    expect(t.starts()).toBe(1);
+    expect(t.supervisor.status().state).toBe('stopped');
+  });
+});
