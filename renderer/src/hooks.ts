@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { AppInfo, DomainsSnapshot, ErrorInfo } from '../../preload/api';
+import type { AppInfo, DomainsSnapshot, ErrorInfo, LgSnapshot, TasksSnapshot } from '../../preload/api';
 import { api } from './api';
 
 /** The live domain list (null until the first list arrives). */
@@ -22,4 +22,18 @@ export function useAppInfo(): { info: AppInfo | null; error: ErrorInfo | null } 
     };
   }, []);
   return state;
+}
+
+/** The Looking Glass clients and what they are doing, live. */
+export function useLgStatus(): LgSnapshot | null {
+  const [snapshot, setSnapshot] = useState<LgSnapshot | null>(null);
+  useEffect(() => api.lg.onStatus(setSnapshot), []);
+  return snapshot;
+}
+
+/** Recent long tasks (Play, Stop) with their steps, live. */
+export function useTasks(): TasksSnapshot | null {
+  const [snapshot, setSnapshot] = useState<TasksSnapshot | null>(null);
+  useEffect(() => api.play.onProgress(setSnapshot), []);
+  return snapshot;
 }

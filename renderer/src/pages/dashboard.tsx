@@ -2,13 +2,16 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ErrorBanner } from '../components/error-banner';
 import { StateBadge } from '../components/state-badge';
-import { useAppInfo, useDomains } from '../hooks';
+import { PlayControls } from '../components/play-controls';
+import { useAppInfo, useDomains, useLgStatus, useTasks } from '../hooks';
 
-/** Every VM with its live state. */
+/** Every VM with its live state, Play/Stop and Looking Glass's state. */
 export function Dashboard() {
   const { t } = useTranslation();
   const snapshot = useDomains();
   const { info } = useAppInfo();
+  const lg = useLgStatus();
+  const tasks = useTasks();
   return (
     <section aria-labelledby="dashboard-title">
       <h1 id="dashboard-title">{t('dashboard.title')}</h1>
@@ -24,7 +27,7 @@ export function Dashboard() {
               <tr>
                 <th scope="col">{t('dashboard.name')}</th>
                 <th scope="col">{t('dashboard.state')}</th>
-                <th scope="col">{t('dashboard.autostart')}</th>
+                <th scope="col">{t('dashboard.play')}</th>
               </tr>
             </thead>
             <tbody>
@@ -36,7 +39,9 @@ export function Dashboard() {
                   <td>
                     <StateBadge state={domain.state} />
                   </td>
-                  <td>{domain.autostart ? t('yes') : t('no')}</td>
+                  <td>
+                    <PlayControls domain={domain} lg={lg?.clients.find((c) => c.vm === domain.name) ?? null} task={tasks?.tasks.find((x) => x.subject === domain.name) ?? null} compact />
+                  </td>
                 </tr>
               ))}
             </tbody>

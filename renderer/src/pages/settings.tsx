@@ -1,12 +1,49 @@
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { AppSettings, ErrorInfo } from '../../../preload/api';
+import { api } from '../api';
 import { ErrorBanner } from '../components/error-banner';
 import { useAppInfo } from '../hooks';
 import { LANGUAGES, setLanguage, type Language } from '../i18n';
 
-/** What this Vitrine is connected to, and the UI language. */
+/** What this Vitrine is connected to, Looking Glass's defaults, and the UI language. */
 export function SettingsPage() {
   const { t, i18n } = useTranslation();
   const { info, error } = useAppInfo();
+  const [settings, setSettings] = useState<AppSettings | null>(null);
+  const [clientPath, setClientPath] = useState('');
+  const [fallback, setFallback] = useState('');
+  const [saveError, setSaveError] = useState<ErrorInfo | null>(null);
+  const [saved, setSaved] = useState(false);
+
+  useEffect(() => {
+    void api.settings.get().then((r) => {
+      if (!r.ok) return setSaveError(r.error);
+      setSettings(r.value);
+      setClientPath(r.value.clientPath ?? '');
+      setFallback(r.value.fallbackResolution ? `${r.value.fallbackResolution.width}x${r.value.fallbackResolution.height}` : '');
+    });
+  }, []);
+
+  const save = async (patch: Partial<AppSettings>): Promise<void> => {
+    setSaved(false);
+    setSaveError(null);
+    const r = await api.settings.set(patch);
+    if (!r.ok) return setSaveError(r.error);
+    setSettings(r.value);
+    setSaved(true);
+  };
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    const m = fallback.trim().match(/^(\d{3,5})\s*[x×]\s*(\d{3,5})$/);
+    if (fallback.trim() && !m) {
+      setSaveError({ kind: 'invalid-argument', message: t('settings.badResolution', { value: fallback }), hint: t('settings.resolutionHint') });
+      return;
+    }
+    void save({ clientPath: clientPath.trim() || null, fallbackResolution: m ? { width: Number(m[1]), height: Number(m[2]) } : null });
+  };
+
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">{t('settings.title')}</h1>
@@ -26,7 +63,13 @@ export function SettingsPage() {
       )}
       <label className="field">
         <span>{t('settings.language')}</span>
-        <select value={i18n.language} onChange={(event) => setLanguage(event.target.value as Language)}>
+        <select
+          value={i18n.language}
+          onChange={(event) => {
+            setLanguage(event.target.value as Language);
+            void save({ language: event.target.value as Language });
+          }}
+        >
           {Object.entries(LANGUAGES).map(([code, name]) => (
             <option key={code} value={code}>
               {name}
@@ -34,6 +77,43 @@ export function SettingsPage() {
           ))}
         </select>
       </label>
+
+      <h2>{t('settings.lgTitle')}</h2>
+      {settings && (
+        <form className="edit-form" onSubmit={submit}>
+          <label className="field">
+            <span>{t('settings.clientPath')}</span>
+            <input value={clientPath} onChange={(e) => setClientPath(e.target.value)} placeholder="/usr/local/bin/looking-glass-client" aria-describedby="client-hint" />
+            <span id="client-hint" className="muted">
+              {t('settings.clientHint')}
+            </span>
+          </label>
+          <label className="field">
+            <span>{t('settings.fallback')}</span>
+            <input value={fallback} onChange={(e) => setFallback(e.target.value)} placeholder="2560x1440" aria-describedby="fallback-hint" />
+            <span id="fallback-hint" className="muted">
+              {t('settings.fallbackHint')}
+            </span>
+          </label>
+          <label className="field">
+            <span>{t('settings.onClose')}</span>
+            <select value={settings.onClientClose} onChange={(e) => void save({ onClientClose: e.target.value as AppSettings['onClientClose'] })}>
+              <option value="ask">{t('settings.onCloseAsk')}</option>
+              <option value="keep-running">{t('settings.onCloseKeep')}</option>
+              <option value="shut-down">{t('settings.onCloseShutDown')}</option>
+            </select>
+          </label>
+          <div>
+            <button type="submit">{t('settings.save')}</button>
+          </div>
+        </form>
+      )}
+      {saved && (
+        <p role="status" className="banner banner-ok">
+          {t('settings.saved')}
+        </p>
+      )}
+      {saveError && <ErrorBanner error={saveError} />}
     </section>
   );
 }

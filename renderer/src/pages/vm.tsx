@@ -6,13 +6,13 @@ import { api } from '../api';
 import { EditPreviewPanel } from '../components/edit-preview';
 import { ErrorBanner } from '../components/error-banner';
 import { StateBadge } from '../components/state-badge';
-import { useDomains } from '../hooks';
+import { LookingGlassSettings } from '../components/lg-settings';
+import { PlayControls } from '../components/play-controls';
+import { useDomains, useLgStatus, useTasks } from '../hooks';
 
 interface EditForm {
   attach: string;
   rom: string;
-  memory: '' | '32' | '64' | '128' | '256';
-  memoryMode: 'shmem' | 'kvmfr';
   hide: '' | 'a' | 'b';
   videoNone: boolean;
   removeTablet: boolean;
@@ -20,13 +20,12 @@ interface EditForm {
   usb: string;
 }
 
-const EMPTY_FORM: EditForm = { attach: '', rom: '', memory: '', memoryMode: 'shmem', hide: '', videoNone: false, removeTablet: false, memballoonNone: false, usb: '' };
+const EMPTY_FORM: EditForm = { attach: '', rom: '', hide: '', videoNone: false, removeTablet: false, memballoonNone: false, usb: '' };
 
 function toRequest(form: EditForm): EditRequest {
   const list = (text: string): string[] => text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
   const request: EditRequest = {};
   if (list(form.attach).length > 0) request.attachPci = { addresses: list(form.attach), rom: form.rom.trim() || null };
-  if (form.memory) request[form.memoryMode === 'kvmfr' ? 'kvmfrMiB' : 'shmemMiB'] = Number(form.memory);
   if (form.hide) request.hideHypervisor = { method: form.hide };
   if (form.videoNone) request.videoNone = true;
   if (form.removeTablet) request.removeTablet = true;
@@ -48,7 +47,9 @@ export function VmPage() {
   const [notice, setNotice] = useState<string | null>(null);
   const [offerForceOff, setOfferForceOff] = useState(false);
   const [form, setForm] = useState<EditForm>(EMPTY_FORM);
-  const [preview, setPreview] = useState<EditPreview | null>(null);
+  const [preview, setPreview] = useState<{ view: EditPreview; edits: EditRequest } | null>(null);
+  const lg = useLgStatus()?.clients.find((c) => c.vm === name) ?? null;
+  const task = useTasks()?.tasks.find((x) => x.subject === name) ?? null;
   const [round, setRound] = useState(0);
 
   useEffect(() => {
@@ -85,13 +86,15 @@ export function VmPage() {
       return result;
     });
 
-  const onPreview = (event: FormEvent): void => {
-    event.preventDefault();
+  const previewEdits = (edits: EditRequest): void =>
     void act(t('vm.previewing'), async () => {
-      const result = await api.vm.previewEdits(name, toRequest(form));
-      if (result.ok) setPreview(result.value);
+      const result = await api.vm.previewEdits(name, edits);
+      if (result.ok) setPreview({ view: result.value, edits });
       return result;
     });
+  const onPreview = (event: FormEvent): void => {
+    event.preventDefault();
+    previewEdits(toRequest(form));
   };
 
   const running = live ? live.state !== 'shut-off' && live.state !== 'crashed' : false;
@@ -106,6 +109,7 @@ export function VmPage() {
         <h1 id="vm-title">{name}</h1>
         {live && <StateBadge state={live.state} />}
       </div>
+      {live && <PlayControls domain={live} lg={lg} task={task} />}
       <div className="actions" role="group" aria-label={t('vm.actions')}>
         <button type="button" disabled={!!busy || running || !live} onClick={() => void act(t('vm.starting'), () => api.vm.start(name))}>
           {t('vm.start')}
@@ -170,6 +174,9 @@ export function VmPage() {
             </dd>
           </dl>
 
+          <h2 id="lg-settings-title">{t('lgSettings.title')}</h2>
+          <LookingGlassSettings details={details} onPreview={previewEdits} busy={!!busy} round={round} />
+
           <h2>{t('vm.edits')}</h2>
           <form className="edit-form" onSubmit={onPreview}>
             <label className="field">
@@ -179,24 +186,6 @@ export function VmPage() {
             <label className="field">
               <span>{t('vm.rom')}</span>
               <input value={form.rom} onChange={(e) => set('rom', e.target.value)} placeholder="/var/lib/vitrine/roms/gpu.rom" />
-            </label>
-            <label className="field">
-              <span>{t('vm.lgSize')}</span>
-              <select value={form.memory} onChange={(e) => set('memory', e.target.value as EditForm['memory'])}>
-                <option value="">{t('vm.noChange')}</option>
-                {['32', '64', '128', '256'].map((m) => (
-                  <option key={m} value={m}>
-                    {t('vm.mib', { count: Number(m) })}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label className="field">
-              <span>{t('vm.lgMode')}</span>
-              <select value={form.memoryMode} onChange={(e) => set('memoryMode', e.target.value as EditForm['memoryMode'])}>
-                <option value="shmem">{t('vm.modeShmem')}</option>
-                <option value="kvmfr">{t('vm.modeKvmfr')}</option>
-              </select>
             </label>
             <label className="field">
               <span>{t('vm.hide')}</span>
@@ -228,10 +217,10 @@ export function VmPage() {
 
           {preview && (
             <EditPreviewPanel
-              preview={preview}
+              preview={preview.view}
               busy={!!busy}
               onApply={() =>
-                void act(t('vm.applying'), () => api.vm.applyEdits(name, toRequest(form)), () => {
+                void act(t('vm.applying'), () => api.vm.applyEdits(name, preview.edits), () => {
                   setPreview(null);
                   setForm(EMPTY_FORM);
                   setNotice(t('vm.applied'));

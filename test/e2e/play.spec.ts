@@ -1,0 +1,97 @@
+import { expect, test } from '@playwright/test';
+import type { ChildProcess } from 'node:child_process';
+import { chownSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSessionUser, runCli, startServe, type SessionUser } from '../support/session-libvirt';
+
+// Play from the dashboard and the VM page: a Windows 11 TCG VM with Looking
+// Glass memory on qemu:///session, and the scripted stand-in client
+// (test/fixtures/lookingglass/bin) as looking-glass-client.
+const FAKE = join(import.meta.dirname, '..', 'fixtures', 'lookingglass', 'bin', 'looking-glass-client');
+const SHM = '/dev/shm/looking-glass';
+let user: SessionUser;
+let serve: { url: string; origin: string; child: ChildProcess };
+let blocked: string | null = null;
+const NAME = 'win11-play';
+
+function clearOwnShm(): void {
+  const st = statSync(SHM, { throwIfNoEntry: false });
+  if (!st) return;
+  if (st.uid === user.uid) rmSync(SHM);
+  else blocked = `${SHM} belongs to uid ${st.uid}; this test will not remove another user's Looking Glass memory`;
+}
+
+test.beforeAll(async () => {
+  user = await createSessionUser();
+  clearOwnShm();
+  for (const iso of ['win.iso', 'virtio.iso']) {
+    writeFileSync(join(user.home, iso), '');
+    if (process.getuid?.() === 0) chownSync(join(user.home, iso), user.uid, user.gid);
+  }
+  const created = await runCli(user, [
+    '--connect', 'qemu:///session', 'vm', 'create', '--name', NAME, '--os', 'win11', '--iso', join(user.home, 'win.iso'), '--virtio-iso', join(user.home, 'virtio.iso'),
+    '--cpus', '1', '--memory', '256', '--disk', join(user.home, 'win11.qcow2'), '--disk-size', '1', '--user-net', '--virt-type', 'qemu', '--shmem', '32', '--resolution', '1920x1080',
+  ]);
+  if (created.code !== 0) throw new Error(created.stderr);
+  user.env['FAKE_LG_RUNS'] = 'wait,close';
+  user.env['FAKE_LG_STATE'] = join(user.home, 'fake-lg-runs');
+  serve = await startServe(user, ['--client', FAKE]);
+});
+test.afterAll(async () => {
+  serve?.child.kill('SIGTERM');
+  await user?.cleanup();
+  if (user && !blocked) clearOwnShm();
+});
+
+test('Play from the dashboard: steps, Looking Glass waiting for Windows, close asks, force off closes it', async ({ page }) => {
+  test.skip(blocked !== null, blocked ?? '');
+  await page.goto(serve.url);
+  const row = page.locator(`tr[data-domain="${NAME}"]`);
+  await row.getByRole('button', { name: `Play ${NAME}` }).click();
+  const progress = row.getByRole('region', { name: `Progress: Play ${NAME}` });
+  await expect(progress.getByRole('listitem').filter({ hasText: 'Find Looking Glass' })).toContainText('done');
+  await page.screenshot({ path: 'test-results/e2e/play-progress.png', fullPage: true });
+  // On the dashboard the steps show while they run; then the row shows Looking Glass's state.
+  await expect(row.getByRole('status')).toContainText('Waiting for Windows', { timeout: 60_000 });
+  await expect(progress).toBeHidden();
+  await expect(row.locator('.badge')).toHaveText('Running');
+  await page.screenshot({ path: 'test-results/e2e/play-dashboard.png', fullPage: true });
+
+  await row.getByRole('link', { name: NAME }).click();
+  await expect(page.getByRole('heading', { level: 1, name: NAME })).toBeVisible();
+  await expect(page.getByText('Waiting for the Looking Glass host application in Windows.')).toBeVisible();
+  // The steps stay visible on the VM page, each with what it found.
+  await expect(page.getByText('Check the shared memory (done) — 32 MiB at /dev/shm/looking-glass; 1920×1080 needs 32 MiB.')).toBeVisible();
+  await expect(page.getByText(`Client: ${FAKE} (B7)`)).toBeVisible();
+
+  // Settings: a bigger resolution shows its minimum and refuses a too small size.
+  await page.getByLabel("Guest resolution (the window's size)").selectOption('2560x1440');
+  await expect(page.getByText('2560×1440 SDR needs at least 64 MiB.')).toBeVisible();
+  // The size follows the resolution up; a smaller one can be chosen but not applied.
+  await expect(page.getByLabel('Shared memory', { exact: true })).toHaveValue('64');
+  await page.getByLabel('Shared memory', { exact: true }).selectOption('32');
+  await expect(page.getByRole('button', { name: 'Preview the Looking Glass changes' })).toBeDisabled();
+  await page.getByLabel('Shared memory', { exact: true }).selectOption('64');
+  await page.getByRole('button', { name: 'Preview the Looking Glass changes' }).click();
+  const diff = page.getByLabel('Changes to the VM definition');
+  // libvirt writes metadata with double quotes; the edit keeps the element's own style.
+  await expect(diff).toContainText('+      <vitrine:resolution width="2560" height="1440"/>');
+  await expect(diff).toContainText("+      <size unit='M'>64</size>");
+  await page.screenshot({ path: 'test-results/e2e/play-vm-page.png', fullPage: true });
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  // Close the window from Vitrine, reopen it; this time the "user" closes it: Vitrine asks.
+  await page.getByRole('button', { name: 'Close Looking Glass' }).click();
+  await expect(page.locator('.lg-state')).toHaveText('Looking Glass closed');
+  await page.getByRole('button', { name: `Open Looking Glass for ${NAME}` }).click();
+  const ask = page.getByRole('alertdialog', { name: 'Looking Glass was closed' });
+  await expect(ask).toContainText(`The Looking Glass window was closed while ${NAME} runs.`, { timeout: 15_000 });
+  await page.screenshot({ path: 'test-results/e2e/play-ask.png', fullPage: true });
+  await ask.getByRole('button', { name: 'Keep it running' }).click();
+  await expect(ask).toBeHidden();
+  await expect(page.locator('.page-head .badge')).toHaveText('Running');
+
+  await page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'Force off' }).click();
+  await expect(page.locator('.page-head .badge')).toHaveText('Shut off', { timeout: 15_000 });
+  await expect(page.getByRole('button', { name: `Play ${NAME}` })).toBeVisible();
+});
