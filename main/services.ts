@@ -1,4 +1,6 @@
-import type { AppInfo, DomainSummary, EventName, Events, HostCheck, Monitor } from '../preload/api';
+import type { AppInfo, AppSettings, DomainSummary, EventName, Events, HostCheck, Monitor } from '../preload/api';
+import { launchCommand, setStartAtLogin } from './desktop/autostart';
+import { VitrineError } from './errors';
 import { buildChecklist } from './host/checklist';
 import { gatherEnvironment } from './host/environment';
 import { DEFAULT_ROOTS, type HostRoots } from './host/roots';
@@ -35,6 +37,10 @@ export interface Services {
   settings: SettingsStore;
   tasks: TaskTracker;
   monitors(): Promise<Monitor[]>;
+  /** Change settings; `startAtLogin` also writes or removes the autostart entry. */
+  updateSettings(patch: Partial<AppSettings>): Promise<AppSettings>;
+  /** Ask the window to show a page (the tray's "Details…"). */
+  navigate(path: string): void;
   /** The root host changes go to: '/' normally, a scratch folder for tests and dry runs. */
   setupRoot: string;
   events: EventSources;
@@ -82,11 +88,25 @@ export function createServices(options: ServicesOptions): Services {
     user: userInfo().username,
     ...(options.clientPath !== undefined ? { clientPath: options.clientPath } : {}),
   });
+  const navigation = new Set<(request: { path: string; at: number }) => void>();
   return {
     lookingGlass,
     settings,
     tasks,
     monitors,
+    updateSettings: async (patch) => {
+      if (patch.startAtLogin !== undefined) {
+        const command = launchCommand();
+        if (patch.startAtLogin && options.mode !== 'electron' && command[0] === process.execPath) {
+          throw new VitrineError({ kind: 'not-installed', message: 'Start at login needs the installed app (the deb or the AppImage); this is a checkout run with Node.', hint: 'Install Vitrine, then turn it on from its Settings or tray.' });
+        }
+        await setStartAtLogin(patch.startAtLogin, command);
+      }
+      return settings.set(patch);
+    },
+    navigate: (path) => {
+      for (const listener of [...navigation]) listener({ path, at: Date.now() });
+    },
     vm,
     diagnose: new DiagnoseService(options.libvirtUri, lifecycle, options.hostRoots ?? DEFAULT_ROOTS, (name) => lookingGlass.clientLog(name)),
     setup: new SetupService(dataDir(), options.hostRoots ?? DEFAULT_ROOTS),
@@ -101,6 +121,10 @@ export function createServices(options: ServicesOptions): Services {
       'domains.changed': (listener) => watcher.subscribe(listener),
       'lg.status': (listener) => lookingGlass.subscribe(listener),
       'task.progress': (listener) => tasks.subscribe(listener),
+      'app.navigate': (listener) => {
+        navigation.add(listener);
+        return () => navigation.delete(listener);
+      },
     },
     close: async () => {
       await lookingGlass.closeAll();

@@ -11,6 +11,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   fallbackResolution: null,
   language: null,
   startAtLogin: false,
+  trayHintShown: false,
 };
 
 /** Vitrine's config folder: $XDG_CONFIG_HOME/vitrine, or ~/.config/vitrine. */

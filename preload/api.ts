@@ -409,7 +409,10 @@ export interface AppSettings {
   /** The monitor resolution to use when none can be detected (no Electron, no xrandr). */
   fallbackResolution: { width: number; height: number } | null;
   language: 'en' | 'fr' | null;
+  /** Start Vitrine in the tray at login (an XDG autostart entry). */
   startAtLogin: boolean;
+  /** The "Vitrine keeps running in the tray" notice was shown once. */
+  trayHintShown: boolean;
 }
 
 /** A monitor of the desktop, in physical pixels. */
@@ -549,6 +552,8 @@ export interface Events {
   'domains.changed': DomainsSnapshot;
   'lg.status': LgSnapshot;
   'task.progress': TasksSnapshot;
+  /** The tray asks the window to show a page (e.g. `/machines/win11`); `at` is when, so a late subscriber ignores an old one. */
+  'app.navigate': { path: string; at: number };
 }
 
 export type Channel = keyof Requests;
@@ -560,6 +565,8 @@ export type ResultOf<C extends Channel> = Requests[C]['result'];
 export interface VitrineApi {
   app: {
     info(): Promise<Result<AppInfo>>;
+    /** Pages the tray asks for. */
+    onNavigate(listener: (request: { path: string; at: number }) => void): () => void;
   };
   domains: {
     list(): Promise<Result<DomainSummary[]>>;

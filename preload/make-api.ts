@@ -8,6 +8,7 @@ export function makeApi(transport: Transport): VitrineApi {
   return {
     app: {
       info: () => transport.request('app.info', undefined),
+      onNavigate: (listener) => transport.subscribe('app.navigate', listener),
     },
     domains: {
       list: () => transport.request('domains.list', undefined),

@@ -46,7 +46,7 @@ export function createRegistry(services: Services): Registry {
     'vm.play': async ({ name }) => services.lookingGlass.play(name),
     'vm.stop': async ({ name }) => services.lookingGlass.stop(name),
     'settings.get': async () => services.settings.get(),
-    'settings.set': async (patch) => services.settings.set(patch),
+    'settings.set': async (patch) => services.updateSettings(patch),
     'monitors.list': async () => services.monitors(),
   };
   const channels = Object.keys(handlers) as Channel[];

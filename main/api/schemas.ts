@@ -66,6 +66,7 @@ export const settingsPatch: z.ZodType<Partial<AppSettings>> = z
     fallbackResolution: resolution.nullable().optional(),
     language: z.enum(['en', 'fr']).nullable().optional(),
     startAtLogin: z.boolean().optional(),
+    trayHintShown: z.boolean().optional(),
   })
   .strict();
 

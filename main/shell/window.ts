@@ -5,7 +5,7 @@ import { APP_ORIGIN } from './protocol';
  * The main window. Every webPreferences line is an item of Electron's
  * security checklist: https://www.electronjs.org/docs/latest/tutorial/security
  */
-export function createMainWindow(preloadPath: string): BrowserWindow {
+export function createMainWindow(preloadPath: string, initialPath = '/'): BrowserWindow {
   const window = new BrowserWindow({
     width: 1200,
     height: 800,
@@ -31,6 +31,6 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
     },
   });
   window.once('ready-to-show', () => window.show());
-  void window.loadURL(`${APP_ORIGIN}/index.html`);
+  void window.loadURL(`${APP_ORIGIN}/index.html#${initialPath}`);
   return window;
 }

@@ -1,4 +1,6 @@
-import { HashRouter, NavLink, Route, Routes } from 'react-router';
+import { useEffect } from 'react';
+import { HashRouter, NavLink, Route, Routes, useNavigate } from 'react-router';
+import { api } from './api';
 import { useTranslation } from 'react-i18next';
 import { Dashboard } from './pages/dashboard';
 import { HostPage } from './pages/host';
@@ -15,11 +17,27 @@ const PAGES = [
   { path: '/settings', key: 'settings', element: <SettingsPage /> },
 ] as const;
 
+const LOADED_AT = Date.now();
+
+/** Follows the tray's "Details…" and notification clicks (ignoring any sent before this page loaded). */
+function NavigationRequests() {
+  const navigate = useNavigate();
+  useEffect(
+    () =>
+      api.app.onNavigate(({ path, at }) => {
+        if (at >= LOADED_AT) void navigate(path);
+      }),
+    [navigate],
+  );
+  return null;
+}
+
 /** The app shell: navigation on the left, the page on the right. */
 export function App() {
   const { t } = useTranslation();
   return (
     <HashRouter>
+      <NavigationRequests />
       <a className="skip-link" href="#main">
         {t('app.skip')}
       </a>

@@ -40,6 +40,8 @@ export function staticServices(domains: DomainSummary[] | VitrineError): Service
     settings,
     tasks,
     monitors: async () => [],
+    updateSettings: (patch) => settings.set(patch),
+    navigate: () => undefined,
     diagnose: new DiagnoseService('test:///static', lifecycle, DEFAULT_ROOTS),
     setup: new SetupService('/nonexistent', DEFAULT_ROOTS),
     setupRoot: '/nonexistent',
@@ -50,6 +52,7 @@ export function staticServices(domains: DomainSummary[] | VitrineError): Service
       'domains.changed': domainEvents,
       'lg.status': (listener) => lookingGlass.subscribe(listener),
       'task.progress': (listener) => tasks.subscribe(listener),
+      'app.navigate': () => () => undefined,
     },
     close: async () => undefined,
   };

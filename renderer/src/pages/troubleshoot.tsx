@@ -107,7 +107,9 @@ function FindingCard({ finding, vm, user }: { finding: Finding; vm: string; user
 export function TroubleshootPage() {
   const { t } = useTranslation();
   const location = useLocation();
-  const incoming = (location.state ?? {}) as { text?: string; name?: string | null };
+  // From an error banner (location state) or the tray (?vm=NAME).
+  const fromQuery = new URLSearchParams(location.search).get('vm');
+  const incoming = (location.state ?? (fromQuery ? { name: fromQuery } : {})) as { text?: string; name?: string | null };
   const snapshot = useDomains();
   const { info } = useAppInfo();
   const [query, setQuery] = useState('');
