@@ -11,7 +11,7 @@ export default defineConfig({
     ssr: resolve(import.meta.dirname, 'assets/vitrine-helper.ts'),
     outDir: 'out/helper',
     emptyOutDir: true,
-    target: 'node20',
+    target: 'node18', // Debian 12's nodejs runs the installed helper
     minify: false,
     rollupOptions: {
       external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],

@@ -387,6 +387,12 @@ export interface HostPlan {
 /** A plan as the UI shows it: the plan, and each file's unified diff. */
 export interface PlanView extends HostPlan {
   diffs: Record<string, string>;
+  /**
+   * What the password prompt will show: Vitrine's own message (`policy`, the
+   * deb), polkit's generic one for `program` (`generic-node`: an AppImage;
+   * `dev`: a checkout), or why there is no helper; null for a scratch root.
+   */
+  prompt: { kind: 'policy' | 'generic-node' | 'dev'; program: string } | { kind: 'unavailable'; reason: string } | null;
 }
 
 /** A change set the helper made (its record; the backed-up copies stay root-only). */

@@ -47,6 +47,8 @@ const needs = {
     ['virt-xml-validate', () => onPath('virt-xml-validate'), 'libvirt-clients'],
     ['OVMF', () => anyExists(['/usr/share/OVMF/OVMF_CODE_4M.ms.fd', '/usr/share/edk2/ovmf/OVMF_CODE.secboot.fd', '/usr/share/edk2/x64/OVMF_CODE.secboot.4m.fd']), 'ovmf'],
     ['swtpm', () => onPath('swtpm'), 'swtpm swtpm-tools'],
+    ['desktop-file-validate', () => onPath('desktop-file-validate'), 'desktop-file-utils'],
+    ['dpkg-deb', () => onPath('dpkg-deb'), 'dpkg'],
   ],
   e2e: [['chromium', () => existsSync(process.env.VITRINE_CHROMIUM ?? '/usr/bin/chromium'), 'chromium']],
 };

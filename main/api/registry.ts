@@ -1,8 +1,9 @@
-import type { ArgsOf, Channel, Result, ResultOf } from '../../preload/api';
+import type { ArgsOf, Channel, PlanView, Result, ResultOf } from '../../preload/api';
 import { toErrorInfo } from '../errors';
 import type { Services } from '../services';
 import { issuesText, requestSchemas } from './schemas';
 import { fileDiff } from '../setup/format';
+import { locateHelper } from '../setup/service';
 
 type Handlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> };
 
@@ -32,7 +33,16 @@ export function createRegistry(services: Services): Registry {
       const plan = await services.setup.plan(request, services.setupRoot);
       const diffs: Record<string, string> = {};
       for (const step of plan.steps) if (step.kind === 'write') diffs[step.path] = fileDiff(step.path, step.before, step.after);
-      return { ...plan, diffs };
+      let prompt: PlanView['prompt'] = null;
+      if (services.setupRoot === '/') {
+        try {
+          const helper = locateHelper();
+          prompt = { kind: helper.prompt, program: helper.argv[0]! };
+        } catch (error) {
+          prompt = { kind: 'unavailable', reason: toErrorInfo(error).message };
+        }
+      }
+      return { ...plan, diffs, prompt };
     },
     'setup.apply': async () => {
       const { backup, output } = await services.setup.apply();

@@ -20,17 +20,49 @@ export interface HelperRun {
   output: string;
 }
 
-/** The helper to start: the installed one, or the one built in this checkout. */
-export function helperCommand(): string[] {
-  if (existsSync(INSTALLED_HELPER)) return [INSTALLED_HELPER];
+/** Where `node` is for running the AppImage's bundled helper as root (pkexec's PATH has only system folders). */
+const SYSTEM_NODE = ['/usr/bin/node', '/usr/local/bin/node', '/usr/bin/nodejs'];
+
+export interface HelperLocation {
+  argv: string[];
+  /** What the password prompt will show, for the UI to say beforehand. */
+  prompt: 'policy' | 'generic-node' | 'dev';
+}
+
+/**
+ * The helper to start. The deb installs it root-owned at INSTALLED_HELPER with
+ * a polkit policy, so the prompt shows Vitrine's own message. An AppImage has
+ * no root-owned path: its bundled copy runs through the system's node, and
+ * polkit shows its generic prompt ("Authentication is needed to run
+ * /usr/bin/node as the super user"). A checkout runs out/helper.
+ */
+export function locateHelper(resourcesPath: string | undefined = process.resourcesPath, exists: (p: string) => boolean = existsSync): HelperLocation {
+  if (exists(INSTALLED_HELPER)) return { argv: [INSTALLED_HELPER], prompt: 'policy' };
+  const bundled = resourcesPath ? join(resourcesPath, 'helper', 'vitrine-helper.mjs') : null;
+  if (bundled && exists(bundled)) {
+    const node = SYSTEM_NODE.find(exists);
+    if (!node) {
+      throw new VitrineError({
+        kind: 'no-helper',
+        message: 'This Vitrine (an AppImage) carries its root helper but no way to run it as root: Node.js is not installed.',
+        hint: 'Install the deb package (it installs the helper root-owned with its own password prompt), or install Node.js 18 or later (apt install nodejs).',
+      });
+    }
+    return { argv: [node, bundled], prompt: 'generic-node' };
+  }
   // From wherever the bundler put this code (out/main, out/main/chunks, …), look upwards for out/helper.
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let level = 0; level < 5; level++, dir = dirname(dir)) {
     for (const candidate of [join(dir, 'helper', 'vitrine-helper.mjs'), join(dir, 'out', 'helper', 'vitrine-helper.mjs')]) {
-      if (existsSync(candidate)) return [process.execPath, candidate];
+      if (exists(candidate)) return { argv: [process.execPath, candidate], prompt: 'dev' };
     }
   }
   throw new VitrineError({ kind: 'no-helper', message: 'The root helper is not built or installed.', hint: 'Run npm run build (from a checkout), or reinstall Vitrine.' });
+}
+
+/** The helper's argv (see locateHelper). */
+export function helperCommand(): string[] {
+  return locateHelper().argv;
 }
 
 /** Explain a helper exit code (and pkexec's own). */

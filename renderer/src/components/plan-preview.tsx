@@ -64,6 +64,11 @@ export function PlanPreview({ plan, onApplied }: { plan: PlanView; onApplied?: (
       ))}
       {plan.rebootRequired && <p>{t('prepare.reboot')}</p>}
       {error && <ErrorBanner error={error} />}
+      {plan.prompt && (
+        <p className={plan.prompt.kind === 'unavailable' ? 'banner banner-warn' : 'muted'}>
+          {plan.prompt.kind === 'unavailable' ? plan.prompt.reason : t(`prepare.prompt.${plan.prompt.kind}`, { program: plan.prompt.program })}
+        </p>
+      )}
       <button type="button" disabled={busy} onClick={() => void apply()}>
         {t('prepare.apply')}
       </button>

@@ -103,6 +103,9 @@ export function SettingsPage() {
               <option value="shut-down">{t('settings.onCloseShutDown')}</option>
             </select>
           </label>
+          <label className="check-field">
+            <input type="checkbox" checked={settings.startAtLogin} onChange={(e) => void save({ startAtLogin: e.target.checked })} /> {t('settings.startAtLogin')}
+          </label>
           <div>
             <button type="submit">{t('settings.save')}</button>
           </div>

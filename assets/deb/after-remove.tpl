@@ -1,0 +1,20 @@
+#!/bin/bash
+# Vitrine's deb post-remove (electron-builder fills in ${executable}). On
+# upgrade the next version's post-install replaces the files, so only remove
+# and purge take them away. /var/lib/vitrine is never deleted: it holds the
+# original copies of the host files Vitrine changed.
+set -e
+ROOT="${DPKG_ROOT:-}"
+case "$1" in
+  remove|purge)
+    if [ -L "$ROOT/usr/bin/${executable}" ] && [ "$(readlink "$ROOT/usr/bin/${executable}")" = '/opt/${sanitizedProductName}/${executable}' ]; then
+      rm -f "$ROOT/usr/bin/${executable}"
+    fi
+    rm -f "$ROOT/usr/lib/vitrine/vitrine-helper" "$ROOT/usr/share/polkit-1/actions/io.github.vitrine.helper.policy"
+    rmdir "$ROOT/usr/lib/vitrine" 2>/dev/null || true
+    ;;
+esac
+if [ "$1" = purge ] && [ -d "$ROOT/var/lib/vitrine/backups" ]; then
+  echo "Vitrine: /var/lib/vitrine/backups is kept: it holds the original copies of the host files Vitrine changed. Undo those changes first (vitrine setup rollback, or restore the files from there), then delete the folder."
+fi
+exit 0
