@@ -1,4 +1,7 @@
-import type { AppInfo, AppSettings, DomainSummary, EventName, Events, HostCheck, Monitor } from '../preload/api';
+import type { AppInfo, AppSettings, DomainSummary, EventName, Events, HostCheck, Monitor, VmDefaults } from '../preload/api';
+import { vmDefaults } from './libvirt/vm-defaults';
+import { WizardStore } from './wizard';
+import { join } from 'node:path';
 import { launchCommand, setStartAtLogin } from './desktop/autostart';
 import { VitrineError } from './errors';
 import { buildChecklist } from './host/checklist';
@@ -41,6 +44,8 @@ export interface Services {
   updateSettings(patch: Partial<AppSettings>): Promise<AppSettings>;
   /** Ask the window to show a page (the tray's "Details…"). */
   navigate(path: string): void;
+  wizard: WizardStore;
+  vmDefaults(): Promise<VmDefaults>;
   /** The root host changes go to: '/' normally, a scratch folder for tests and dry runs. */
   setupRoot: string;
   events: EventSources;
@@ -89,7 +94,13 @@ export function createServices(options: ServicesOptions): Services {
     ...(options.clientPath !== undefined ? { clientPath: options.clientPath } : {}),
   });
   const navigation = new Set<(request: { path: string; at: number }) => void>();
+  const roots = options.hostRoots ?? DEFAULT_ROOTS;
   return {
+    wizard: new WizardStore(dataDir(), join(roots.proc, 'sys', 'kernel', 'random', 'boot_id')),
+    vmDefaults: async () => {
+      const [domains, screens, s] = await Promise.all([listDomains(virsh).catch(() => []), monitors().catch(() => []), settings.get()]);
+      return vmDefaults(options.libvirtUri, screens, new Set(domains.map((d) => d.name)), s.fallbackResolution);
+    },
     lookingGlass,
     settings,
     tasks,

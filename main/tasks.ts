@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorInfo, StepState, Task, TasksSnapshot } from '../preload/api';
-import { toErrorInfo } from './errors';
+import { toErrorInfo, VitrineError } from './errors';
 
 const KEEP = 20;
 
@@ -11,6 +11,10 @@ export interface TaskHandle {
   /** Run `work` as step `id`: running, then done (with its detail) or failed (and rethrow). */
   run<T>(id: string, work: () => Promise<T>, detail?: (value: T) => string): Promise<T>;
   finish(error?: unknown): Task;
+  /** Whether the task may still be cancelled (set false once past the point of no return). */
+  setCancellable(cancellable: boolean): void;
+  /** Throws a 'cancelled' error if the user cancelled; call between steps. */
+  checkCancelled(): void;
 }
 
 /**
@@ -36,8 +40,19 @@ export class TaskTracker {
     return this.tasks.find((t) => t.subject === subject && t.state === 'running') ?? null;
   }
 
-  begin(kind: Task['kind'], subject: string, title: string, steps: { id: string; label: string }[]): TaskHandle {
-    const task: Task = { id: randomUUID(), kind, subject, title, steps: steps.map((s) => ({ ...s, state: 'pending', detail: '' })), state: 'running', error: null, startedAt: new Date().toISOString() };
+  private readonly cancelled = new Set<string>();
+
+  /** Ask a task to stop at its next safe point; null when there is no such running task. */
+  cancel(id: string): Task | null {
+    const task = this.tasks.find((t) => t.id === id && t.state === 'running');
+    if (!task) return null;
+    if (!task.cancellable) throw new VitrineError({ kind: 'not-cancellable', message: `'${task.title}' cannot be cancelled any more: it is past the point where stopping is safe.`, hint: 'Wait for it to finish.' });
+    this.cancelled.add(id);
+    return { ...task };
+  }
+
+  begin(kind: Task['kind'], subject: string, title: string, steps: { id: string; label: string }[], options: { cancellable?: boolean } = {}): TaskHandle {
+    const task: Task = { id: randomUUID(), kind, subject, title, cancellable: options.cancellable ?? false, steps: steps.map((s) => ({ ...s, state: 'pending', detail: '' })), state: 'running', error: null, startedAt: new Date().toISOString() };
     this.tasks = [task, ...this.tasks].slice(0, KEEP);
     this.emit();
     const step = (id: string, state: StepState, detail?: string): void => {
@@ -61,7 +76,16 @@ export class TaskTracker {
           throw error;
         }
       },
+      setCancellable: (cancellable) => {
+        task.cancellable = cancellable;
+        this.emit();
+      },
+      checkCancelled: () => {
+        if (this.cancelled.has(task.id)) throw new VitrineError({ kind: 'cancelled', message: `'${task.title}' was cancelled.`, hint: 'Nothing after the last finished step was done.' });
+      },
       finish: (error?: unknown) => {
+        this.cancelled.delete(task.id);
+        task.cancellable = false;
         const info: ErrorInfo | null = error === undefined ? null : toErrorInfo(error);
         task.state = info ? 'failed' : 'done';
         task.error = info;

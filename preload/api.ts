@@ -496,10 +496,56 @@ export interface LgSnapshot {
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 
+/** The first-time setup's steps, in order. */
+export type WizardStep = 'welcome' | 'host' | 'gpu' | 'prepare' | 'create' | 'install' | 'attach' | 'play';
+
+/** Where the first-time setup is, kept on disk so it resumes after the reboot it needs. */
+export interface WizardState {
+  step: WizardStep;
+  /** The chosen GPU's address (its passWith goes to the VM). */
+  gpu: string | null;
+  lookingGlass: { mode: 'shm' | 'kvmfr'; sizeMiB: number } | null;
+  /** The change set host preparation made, once applied. */
+  changeSet: string | null;
+  /** The kernel's boot id when it was applied: a different one means the host rebooted. */
+  bootIdAtApply: string | null;
+  /** The VM the wizard created. */
+  vm: string | null;
+  done: boolean;
+}
+
+export interface WizardView extends WizardState {
+  /** Since host preparation was applied: rebooted (true), not yet (false), unknown (null). */
+  rebooted: boolean | null;
+}
+
+/** What the VM form starts from: sensible values for this host. */
+export interface VmDefaults {
+  spec: VmSpec;
+  hostCpus: number;
+  hostMemoryMiB: number;
+  /** KVM is usable by this user; otherwise the VM runs under TCG (very slow) and the form says so. */
+  kvmUsable: boolean;
+  /** Free space where the disk goes, in GiB. */
+  diskFreeGiB: number | null;
+  /** ISO files found in the usual places (~/Downloads, ~). */
+  isoCandidates: { windows: string[]; virtio: string[] };
+}
+
+/** A folder as the file picker shows it. */
+export interface FolderListing {
+  dir: string;
+  parent: string | null;
+  freeGiB: number | null;
+  entries: { name: string; path: string; kind: 'dir' | 'file'; sizeBytes: number }[];
+}
+
 /** Work that takes more than a second, step by step. */
 export interface Task {
   id: string;
-  kind: 'play' | 'stop';
+  kind: 'play' | 'stop' | 'create' | 'prepare';
+  /** It can be cancelled now without harm (before anything is changed that cannot be undone). */
+  cancellable: boolean;
   /** What it works on, e.g. the VM's name. */
   subject: string;
   title: string;
@@ -551,6 +597,16 @@ export interface Requests {
   'settings.get': { args: void; result: AppSettings };
   'settings.set': { args: Partial<AppSettings>; result: AppSettings };
   'monitors.list': { args: void; result: Monitor[] };
+  'wizard.get': { args: void; result: WizardView };
+  'wizard.set': { args: Partial<WizardState>; result: WizardView };
+  'vm.defaults': { args: void; result: VmDefaults };
+  /** Create a game VM (disk, then definition); progress as `task.progress`. */
+  'vm.create': { args: VmSpec; result: Task };
+  /** Open the VM's display in virt-viewer (before the GPU is attached). */
+  'vm.console': { args: { name: string }; result: { viewer: string } };
+  /** List a folder for the file picker (ISOs, the disk's folder). */
+  'files.list': { args: { dir: string; extension?: string }; result: FolderListing };
+  'task.cancel': { args: { id: string }; result: Task | null };
 }
 
 /** Every event main pushes: name -> payload. */
@@ -614,6 +670,15 @@ export interface VitrineApi {
     stop(name: string): Promise<Result<Task>>;
     /** Calls `listener` with the current tasks at once, then on every change. */
     onProgress(listener: (snapshot: TasksSnapshot) => void): () => void;
+  };
+  wizard: {
+    get(): Promise<Result<WizardView>>;
+    set(patch: Partial<WizardState>): Promise<Result<WizardView>>;
+    vmDefaults(): Promise<Result<VmDefaults>>;
+    createVm(spec: VmSpec): Promise<Result<Task>>;
+    openConsole(name: string): Promise<Result<{ viewer: string }>>;
+    listFiles(dir: string, extension?: string): Promise<Result<FolderListing>>;
+    cancelTask(id: string): Promise<Result<Task | null>>;
   };
   settings: {
     get(): Promise<Result<AppSettings>>;

@@ -48,6 +48,15 @@ export function makeApi(transport: Transport): VitrineApi {
       stop: (name) => transport.request('vm.stop', { name }),
       onProgress: (listener) => transport.subscribe('task.progress', listener),
     },
+    wizard: {
+      get: () => transport.request('wizard.get', undefined),
+      set: (patch) => transport.request('wizard.set', patch),
+      vmDefaults: () => transport.request('vm.defaults', undefined),
+      createVm: (spec) => transport.request('vm.create', spec),
+      openConsole: (name) => transport.request('vm.console', { name }),
+      listFiles: (dir, extension) => transport.request('files.list', extension === undefined ? { dir } : { dir, extension }),
+      cancelTask: (id) => transport.request('task.cancel', { id }),
+    },
     settings: {
       get: () => transport.request('settings.get', undefined),
       set: (patch) => transport.request('settings.set', patch),

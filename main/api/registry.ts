@@ -4,6 +4,9 @@ import type { Services } from '../services';
 import { issuesText, requestSchemas } from './schemas';
 import { fileDiff } from '../setup/format';
 import { locateHelper } from '../setup/service';
+import { createVmTask } from '../libvirt/create-task';
+import { openConsole } from '../libvirt/console';
+import { listFolder } from '../files';
 
 type Handlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> };
 
@@ -45,8 +48,23 @@ export function createRegistry(services: Services): Registry {
       return { ...plan, diffs, prompt };
     },
     'setup.apply': async () => {
-      const { backup, output } = await services.setup.apply();
-      return { backup, output };
+      // The initramfs rebuild takes a while: its output is the step's detail, live.
+      const task = services.tasks.begin('prepare', 'host', 'Prepare the host', [{ id: 'apply', label: 'Apply the changes' }]);
+      task.step('apply', 'running');
+      let last = '';
+      try {
+        const { backup, output } = await services.setup.apply((chunk) => {
+          const line = chunk.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
+          if (line && line !== last) task.step('apply', 'running', (last = line.slice(0, 200)));
+        });
+        task.step('apply', 'done', backup ? `Backed up as ${backup}.` : '');
+        task.finish();
+        return { backup, output };
+      } catch (error) {
+        task.step('apply', 'failed');
+        task.finish(error);
+        throw error;
+      }
     },
     'setup.changes': async () => (await services.setup.backups(services.setupRoot)).reverse(),
     'setup.rollback': async ({ id }) => ({ output: await services.setup.rollback(services.setupRoot, id) }),
@@ -58,6 +76,13 @@ export function createRegistry(services: Services): Registry {
     'settings.get': async () => services.settings.get(),
     'settings.set': async (patch) => services.updateSettings(patch),
     'monitors.list': async () => services.monitors(),
+    'wizard.get': async () => services.wizard.get(),
+    'wizard.set': async (patch) => services.wizard.set(patch),
+    'vm.defaults': async () => services.vmDefaults(),
+    'vm.create': async (spec) => createVmTask(services.vm, services.tasks, spec),
+    'vm.console': async ({ name }) => openConsole(services.info().libvirtUri, name),
+    'files.list': async ({ dir, extension }) => listFolder(dir, extension),
+    'task.cancel': async ({ id }) => services.tasks.cancel(id),
   };
   const channels = Object.keys(handlers) as Channel[];
   return {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppSettings, ArgsOf, Channel, EditRequest, VmSpec } from '../../preload/api';
+import type { AppSettings, ArgsOf, Channel, EditRequest, VmSpec, WizardState } from '../../preload/api';
 
 /**
  * Schemas for the arguments of every request. A request whose arguments do
@@ -121,6 +121,22 @@ export const editRequest: z.ZodType<EditRequest> = z
   .strict()
   .refine((r) => !(r.shmemMiB !== undefined && r.kvmfrMiB !== undefined), 'Choose shared memory (shmem) or kvmfr, not both.');
 
+export const WIZARD_STEPS = ['welcome', 'host', 'gpu', 'prepare', 'create', 'install', 'attach', 'play'] as const;
+
+/** A patch to the wizard's state (also what a saved file must look like). */
+export const wizardPatch = z
+  .object({
+    step: z.enum(WIZARD_STEPS),
+    gpu: pciAddress.nullable(),
+    lookingGlass: z.object({ mode: z.enum(['shm', 'kvmfr']), sizeMiB: z.number().int().min(2).max(4096) }).strict().nullable(),
+    changeSet: z.string().regex(/^[\w.-]{1,100}$/).nullable(),
+    bootIdAtApply: z.string().max(64).nullable(),
+    vm: vmName.nullable(),
+    done: z.boolean(),
+  })
+  .partial()
+  .strict();
+
 const none = z.undefined();
 const named = z.object({ name: vmName }).strict();
 
@@ -175,6 +191,13 @@ export const requestSchemas: SchemaMap = {
   'settings.get': none,
   'settings.set': settingsPatch,
   'monitors.list': none,
+  'wizard.get': none,
+  'wizard.set': wizardPatch as z.ZodType<Partial<WizardState>>,
+  'vm.defaults': none,
+  'vm.create': vmSpec,
+  'vm.console': named,
+  'files.list': z.object({ dir: absolutePath, extension: z.string().regex(/^\.[a-z0-9]{1,8}$/i, 'An extension looks like .iso.').optional() }).strict(),
+  'task.cancel': z.object({ id: z.string().uuid('Not a task id.') }).strict(),
 };
 
 /** Messages of a failed parse, joined for one line of output. */

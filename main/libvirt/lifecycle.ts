@@ -21,6 +21,14 @@ export interface DefineResult {
   previous: HistoryEntry | null;
 }
 
+export interface CreateOptions {
+  dryRun?: boolean;
+  /** Called as each part begins: checking the inputs, creating the disk, defining the domain. */
+  progress?: (step: 'check' | 'disk' | 'define') => void;
+  /** Last chance to stop (throwing removes the new disk again). */
+  beforeDefine?: () => void;
+}
+
 export interface LifecycleOptions {
   virsh: Virsh;
   /** Vitrine's data folder (history, change log). */
@@ -101,9 +109,10 @@ export class Lifecycle {
    * existing file), then define the domain. A failure after the disk was made
    * removes that disk again.
    */
-  async create(spec: VmSpec, env: BuildEnvironment, options: { dryRun?: boolean } = {}): Promise<{ xml: string; disk: string }> {
+  async create(spec: VmSpec, env: BuildEnvironment, options: CreateOptions = {}): Promise<{ xml: string; disk: string }> {
     const xmlText = buildGameVm(spec, env);
     if (options.dryRun) return { xml: xmlText, disk: spec.disk.path };
+    options.progress?.('check');
     if (await getDomain(this.virsh, spec.name)) {
       throw new VitrineError({ kind: 'exists', message: `A VM called '${spec.name}' already exists.`, hint: 'Choose another name, or remove that VM first.' });
     }
@@ -134,6 +143,7 @@ export class Lifecycle {
     } catch {
       throw new VitrineError({ kind: 'permission', message: `Cannot write the disk image into '${folder}'.`, hint: 'Choose a folder you can write to (e.g. in your home).' });
     }
+    options.progress?.('disk');
     try {
       await runFile(this.qemuImg, ['create', '-q', '-f', 'qcow2', spec.disk.path, `${spec.disk.sizeGiB}G`]);
     } catch (error) {
@@ -145,6 +155,8 @@ export class Lifecycle {
       });
     }
     try {
+      options.beforeDefine?.();
+      options.progress?.('define');
       await this.define(xmlText, 'create');
     } catch (error) {
       await rm(spec.disk.path, { force: true });

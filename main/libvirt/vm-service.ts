@@ -4,7 +4,7 @@ import { detectFirmware } from '../host/firmware';
 import { getDomain } from './domains';
 import { applyEdits } from './edits';
 import { unifiedDiff } from './history';
-import type { Lifecycle } from './lifecycle';
+import type { CreateOptions, Lifecycle } from './lifecycle';
 import { summarise } from './summary';
 import type { Virsh } from './virsh';
 import { parseDomainXml, serializeXml } from './xml/document';
@@ -66,7 +66,7 @@ export class VmService {
   }
 
   /** Create a VM with the firmware this host has (Secure Boot keys for Windows 11). */
-  async create(spec: VmSpec, options: { dryRun?: boolean } = {}): Promise<{ xml: string; disk: string }> {
+  async create(spec: VmSpec, options: CreateOptions = {}): Promise<{ xml: string; disk: string }> {
     const firmware = await detectFirmware();
     const pair = spec.os === 'win11' ? firmware.secureBoot : (firmware.plain ?? firmware.secureBoot);
     if (!pair) {

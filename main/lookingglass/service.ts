@@ -196,7 +196,7 @@ export class LookingGlassService {
       { id: 'memory', label: 'Check the shared memory' },
       { id: 'start', label: 'Start the VM' },
       { id: 'open', label: 'Open Looking Glass' },
-    ]);
+    ], { cancellable: true });
     try {
       const details = await task.run('vm', () => this.o.vm.details(name), (d) =>
         d.pciDevices.length > 0
@@ -212,6 +212,8 @@ export class LookingGlassService {
         const problem = info.memory.problems[0];
         if (problem) throw new VitrineError({ kind: `lg-memory-${problem.kind}`, message: problem.message, hint: problem.fix });
       }, () => `${info.memory.configuredMiB} MiB ${info.memory.mode === 'kvmfr' ? 'through kvmfr' : `at ${info.memory.path}`}; ${info.settings.resolution.width}×${info.settings.resolution.height} needs ${info.memory.neededMiB} MiB.`);
+      task.checkCancelled();
+      task.setCancellable(false);
       if (details.summary.state === 'running') task.step('start', 'skipped', 'It was already running.');
       else await task.run('start', () => this.o.vm.start(name), () => 'Running.');
       await task.run('open', async () => {

@@ -10,6 +10,7 @@ import { SetupService } from '../../main/setup/service';
 import { LookingGlassService } from '../../main/lookingglass/service';
 import { SettingsStore } from '../../main/settings';
 import { TaskTracker } from '../../main/tasks';
+import { WizardStore } from '../../main/wizard';
 
 /**
  * Services over fixed data, for tests of the transport layers (registry,
@@ -41,6 +42,10 @@ export function staticServices(domains: DomainSummary[] | VitrineError): Service
     tasks,
     monitors: async () => [],
     updateSettings: (patch) => settings.set(patch),
+    wizard: new WizardStore('/nonexistent', '/nonexistent/boot_id'),
+    vmDefaults: async () => {
+      throw new VitrineError({ kind: 'not-available', message: 'No host in these tests.', hint: 'Use a fixture host.' });
+    },
     navigate: () => undefined,
     diagnose: new DiagnoseService('test:///static', lifecycle, DEFAULT_ROOTS),
     setup: new SetupService('/nonexistent', DEFAULT_ROOTS),

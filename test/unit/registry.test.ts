@@ -37,6 +37,7 @@ describe('registry.dispatch', () => {
       'diagnose.run',
       'diagnose.search',
       'domains.list',
+      'files.list',
       'host.check',
       'lg.close',
       'lg.launchInfo',
@@ -48,7 +49,11 @@ describe('registry.dispatch', () => {
       'setup.changes',
       'setup.plan',
       'setup.rollback',
+      'task.cancel',
       'vm.applyEdits',
+      'vm.console',
+      'vm.create',
+      'vm.defaults',
       'vm.details',
       'vm.forceOff',
       'vm.history',
@@ -58,6 +63,8 @@ describe('registry.dispatch', () => {
       'vm.shutdown',
       'vm.start',
       'vm.stop',
+      'wizard.get',
+      'wizard.set',
     ]);
   });
 });

@@ -13,6 +13,7 @@ const lg = (name: string, state: LgStatus['state']): LgStatus => ({ vm: name, st
 const task = (name: string, kind: Task['kind'], state: Task['state'], id = `${name}-${kind}`): Task => ({
   id,
   kind,
+  cancellable: false,
   subject: name,
   title: `${kind} ${name}`,
   steps: [{ id: 'start', label: 'Start the VM', state: state === 'failed' ? 'failed' : 'done', detail: state === 'failed' ? 'boom' : 'Running.' }],

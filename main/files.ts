@@ -1,0 +1,40 @@
+import { readdir, stat, statfs } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { FolderListing } from '../preload/api';
+import { VitrineError } from './errors';
+
+const MAX_ENTRIES = 2000;
+
+/** Free space of the file system holding `dir` (or its nearest existing parent), in GiB. */
+export async function freeGiB(dir: string): Promise<number | null> {
+  for (let d = dir; ; d = dirname(d)) {
+    const fs = await statfs(d).catch(() => null);
+    if (fs) return Math.floor((fs.bavail * fs.bsize) / 1024 ** 3);
+    if (d === '/') return null;
+  }
+}
+
+/**
+ * A folder for the file picker (the browser has no path-giving file dialog):
+ * sub-folders, then files with the extension, hidden ones left out. Runs as
+ * the user, so it shows what the user may read.
+ */
+export async function listFolder(dir: string, extension?: string): Promise<FolderListing> {
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    throw new VitrineError({
+      kind: error.code === 'EACCES' ? 'permission' : 'missing-file',
+      message: error.code === 'EACCES' ? `You may not read the folder ${dir}.` : `The folder ${dir} does not exist.`,
+      hint: 'Choose another folder.',
+    });
+  });
+  const entries: FolderListing['entries'] = [];
+  for (const name of names.filter((n) => !n.startsWith('.')).sort((a, b) => a.localeCompare(b)).slice(0, MAX_ENTRIES)) {
+    const path = join(dir, name);
+    const st = await stat(path).catch(() => null);
+    if (!st) continue;
+    if (st.isDirectory()) entries.push({ name, path, kind: 'dir', sizeBytes: 0 });
+    else if (st.isFile() && (!extension || name.toLowerCase().endsWith(extension.toLowerCase()))) entries.push({ name, path, kind: 'file', sizeBytes: st.size });
+  }
+  entries.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'dir' ? -1 : 1));
+  return { dir, parent: dir === '/' ? null : dirname(dir), freeGiB: await freeGiB(dir), entries };
+}

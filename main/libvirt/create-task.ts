@@ -1,0 +1,44 @@
+import type { Task, VmSpec } from '../../preload/api';
+import { VitrineError } from '../errors';
+import type { TaskTracker } from '../tasks';
+import type { VmService } from './vm-service';
+
+/** Create a VM as a task: check, disk, define, each step reported; cancellable until it is defined. */
+export async function createVmTask(vm: VmService, tasks: TaskTracker, spec: VmSpec): Promise<Task> {
+  if (tasks.running(spec.name)) throw new VitrineError({ kind: 'busy', message: `Vitrine is already creating ${spec.name}.`, hint: 'Wait for it to finish.' });
+  const task = tasks.begin(
+    'create',
+    spec.name,
+    `Create ${spec.name}`,
+    [
+      { id: 'check', label: 'Check the ISOs and the disk location' },
+      { id: 'disk', label: 'Create the disk' },
+      { id: 'define', label: 'Define the VM' },
+    ],
+    { cancellable: true },
+  );
+  let current: 'check' | 'disk' | 'define' | null = null;
+  const move = (step: 'check' | 'disk' | 'define'): void => {
+    if (current) task.step(current, 'done');
+    current = step;
+    task.step(step, 'running');
+  };
+  try {
+    const result = await vm.create(spec, {
+      progress: (step) => {
+        task.checkCancelled();
+        move(step);
+        if (step === 'disk') task.step('disk', 'running', `${spec.disk.sizeGiB} GiB qcow2 at ${spec.disk.path}`);
+      },
+      beforeDefine: () => {
+        task.checkCancelled();
+        task.setCancellable(false);
+      },
+    });
+    if (current) task.step(current, 'done', `${spec.name} is defined; its disk is ${result.disk}.`);
+    return task.finish();
+  } catch (error) {
+    if (current) task.step(current, 'failed');
+    return task.finish(error);
+  }
+}

@@ -1,0 +1,67 @@
+import { access, readdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { cpus, homedir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { Monitor, VmDefaults } from '../../preload/api';
+import { freeGiB } from '../files';
+import { defaultResolution } from '../lookingglass/monitors';
+
+/** Where new disks go: libvirt's own image folders (session: in the user's home). */
+export function defaultDiskDir(uri: string, home = homedir()): string {
+  return uri.includes('/session') ? join(home, '.local', 'share', 'libvirt', 'images') : '/var/lib/libvirt/images';
+}
+
+/** A free VM name from a base: win11, win11-2, … */
+export function freeName(base: string, taken: Set<string>): string {
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+async function isoFiles(dirs: string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const dir of dirs) {
+    for (const name of await readdir(dir).catch(() => [] as string[])) if (name.toLowerCase().endsWith('.iso')) found.push(join(dir, name));
+  }
+  return found;
+}
+
+/**
+ * The VM form's starting values for this host: all but two of its threads
+ * (the host keeps some), half its memory up to 16 GiB, a 128 GiB disk in
+ * libvirt's image folder, the primary monitor's resolution, KVM when this user
+ * may use it (else TCG, and the form says why), networking that works on the
+ * connection (user-mode on qemu:///session).
+ */
+export async function vmDefaults(uri: string, monitors: Monitor[], taken: Set<string>, fallbackResolution: { width: number; height: number } | null): Promise<VmDefaults> {
+  const hostCpus = cpus().length;
+  const threads = hostCpus >= 4 && hostCpus % 2 === 0 ? 2 : 1;
+  const vcpus = Math.max(threads, Math.floor(Math.max(1, hostCpus - 2) / threads) * threads);
+  const hostMemoryMiB = Math.floor(totalmem() / 1024 / 1024);
+  const memoryMiB = Math.max(1024, Math.min(16384, Math.floor(hostMemoryMiB / 2 / 1024) * 1024));
+  const kvmUsable = await access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false);
+  const name = freeName('win11', taken);
+  const diskDir = defaultDiskDir(uri);
+  const isos = await isoFiles([join(homedir(), 'Downloads'), homedir()]);
+  return {
+    spec: {
+      name,
+      os: 'win11',
+      vcpus,
+      threads,
+      memoryMiB,
+      hugepages: false,
+      disk: { path: join(diskDir, `${name}.qcow2`), sizeGiB: 128 },
+      network: uri.includes('/session') ? { type: 'user' } : { type: 'network', name: 'default' },
+      windowsIso: isos.find((p) => /win/i.test(p.split('/').at(-1)!) && !/virtio/i.test(p)) ?? '',
+      virtioIso: isos.find((p) => /virtio/i.test(p.split('/').at(-1)!)) ?? '',
+      lookingGlassMiB: null,
+      resolution: defaultResolution(monitors, fallbackResolution),
+      virtType: kvmUsable ? 'kvm' : 'qemu',
+    },
+    hostCpus,
+    hostMemoryMiB,
+    kvmUsable,
+    diskFreeGiB: await freeGiB(diskDir),
+    isoCandidates: { windows: isos.filter((p) => !/virtio/i.test(p)), virtio: isos.filter((p) => /virtio/i.test(p)) },
+  };
+}

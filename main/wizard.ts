@@ -1,0 +1,55 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { WizardState, WizardView } from '../preload/api';
+import { wizardPatch } from './api/schemas';
+
+export const INITIAL_WIZARD: WizardState = { step: 'welcome', gpu: null, lookingGlass: null, changeSet: null, bootIdAtApply: null, vm: null, done: false };
+
+/**
+ * The first-time setup's progress in DATA/wizard.json, so it resumes where it
+ * was, also after the reboot host preparation needs. The kernel's boot id at
+ * apply time tells whether that reboot happened.
+ */
+export class WizardStore {
+  private readonly file: string;
+
+  constructor(
+    dataDir: string,
+    /** /proc/sys/kernel/random/boot_id, under the host's proc root. */
+    private readonly bootIdFile: string,
+  ) {
+    this.file = join(dataDir, 'wizard.json');
+  }
+
+  private async bootId(): Promise<string | null> {
+    return (await readFile(this.bootIdFile, 'utf8').catch(() => '')).trim() || null;
+  }
+
+  async get(): Promise<WizardView> {
+    const text = await readFile(this.file, 'utf8').catch(() => null);
+    let state = INITIAL_WIZARD;
+    if (text) {
+      try {
+        const parsed = wizardPatch.safeParse(JSON.parse(text));
+        if (parsed.success) state = { ...INITIAL_WIZARD, ...parsed.data } as WizardState;
+      } catch {
+        // a broken file starts the wizard over; nothing of the host depends on it
+      }
+    }
+    const now = await this.bootId();
+    const rebooted = state.bootIdAtApply === null || now === null ? null : now !== state.bootIdAtApply;
+    return { ...state, rebooted };
+  }
+
+  async set(patch: Partial<WizardState>): Promise<WizardView> {
+    const { rebooted: _rebooted, ...current } = await this.get();
+    const next: WizardState = { ...current, ...(wizardPatch.parse(patch) as Partial<WizardState>) };
+    // Applying host preparation: remember this boot, to know when the reboot happened.
+    if (patch.changeSet && patch.changeSet !== current.changeSet) next.bootIdAtApply = await this.bootId();
+    await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+    await rename(tmp, this.file);
+    return this.get();
+  }
+}
