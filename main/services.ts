@@ -14,13 +14,13 @@ import { DomainWatcher } from './libvirt/domain-watcher';
 import { Lifecycle } from './libvirt/lifecycle';
 import { VmService } from './libvirt/vm-service';
 import { SetupService } from './setup/service';
-import { userInfo } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { listDomains } from './libvirt/domains';
 import { Virsh } from './libvirt/virsh';
 import { VERSION } from './version';
 import { LookingGlassService } from './lookingglass/service';
 import { xrandrMonitors } from './lookingglass/monitors';
-import { SettingsStore } from './settings';
+import { savedLibvirtUri, SettingsStore } from './settings';
 import { TaskTracker } from './tasks';
 
 export const DEFAULT_LIBVIRT_URI = 'qemu:///system';
@@ -68,9 +68,9 @@ export interface ServicesOptions {
   configDir?: string;
 }
 
-/** Pick the libvirt URI: the --connect flag, then VITRINE_LIBVIRT_URI, then qemu:///system. */
-export function resolveLibvirtUri(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return flag || env['VITRINE_LIBVIRT_URI'] || DEFAULT_LIBVIRT_URI;
+/** Pick the libvirt URI: the --connect flag, then VITRINE_LIBVIRT_URI, then the Settings choice, then qemu:///system. */
+export function resolveLibvirtUri(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, saved: () => string | null = savedLibvirtUri): string {
+  return flag || env['VITRINE_LIBVIRT_URI'] || saved() || DEFAULT_LIBVIRT_URI;
 }
 
 /** Wire the services once per process; the CLI, `vitrine serve` and Electron all use this. */
@@ -122,7 +122,7 @@ export function createServices(options: ServicesOptions): Services {
     diagnose: new DiagnoseService(options.libvirtUri, lifecycle, options.hostRoots ?? DEFAULT_ROOTS, (name) => lookingGlass.clientLog(name)),
     setup: new SetupService(dataDir(), options.hostRoots ?? DEFAULT_ROOTS),
     setupRoot: options.setupRoot ?? '/',
-    info: () => ({ version: VERSION, libvirtUri: options.libvirtUri, mode: options.mode, user: userInfo().username }),
+    info: () => ({ version: VERSION, libvirtUri: options.libvirtUri, mode: options.mode, user: userInfo().username, home: homedir() }),
     listDomains: () => listDomains(virsh),
     hostCheck: async () => {
       const [report, env] = await Promise.all([scanHost(options.hostRoots ?? DEFAULT_ROOTS), gatherEnvironment(options.libvirtUri)]);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -6,6 +7,7 @@ import { settingsPatch } from './api/schemas';
 import { VitrineError } from './errors';
 
 export const DEFAULT_SETTINGS: AppSettings = {
+  libvirtUri: null,
   clientPath: null,
   onClientClose: 'ask',
   fallbackResolution: null,
@@ -69,5 +71,16 @@ export class SettingsStore {
     await rename(tmp, this.file);
     this.cache = next;
     return next;
+  }
+}
+
+/** The libvirt URI saved in the settings file, read once at start-up (null when none or unreadable). */
+export function savedLibvirtUri(dir: string = configDir()): string | null {
+  try {
+    const raw = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as { libvirtUri?: unknown };
+    const parsed = settingsPatch.safeParse({ libvirtUri: raw.libvirtUri });
+    return parsed.success ? (parsed.data.libvirtUri ?? null) : null;
+  } catch {
+    return null;
   }
 }

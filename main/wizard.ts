@@ -42,7 +42,8 @@ export class WizardStore {
   }
 
   async set(patch: Partial<WizardState>): Promise<WizardView> {
-    const { rebooted: _rebooted, ...current } = await this.get();
+    const view = await this.get();
+    const current: WizardState = { step: view.step, gpu: view.gpu, lookingGlass: view.lookingGlass, changeSet: view.changeSet, bootIdAtApply: view.bootIdAtApply, vm: view.vm, done: view.done };
     const next: WizardState = { ...current, ...(wizardPatch.parse(patch) as Partial<WizardState>) };
     // Applying host preparation: remember this boot, to know when the reboot happened.
     if (patch.changeSet && patch.changeSet !== current.changeSet) next.bootIdAtApply = await this.bootId();

@@ -53,6 +53,8 @@ export interface AppInfo {
   libvirtUri: string;
   /** The user Vitrine runs as (the desktop user, for Looking Glass access). */
   user: string;
+  /** That user's home folder (where the file picker starts). */
+  home: string;
   /** `electron` for the desktop window, `serve` for `vitrine serve` in a browser. */
   mode: 'electron' | 'serve';
 }
@@ -408,6 +410,8 @@ export interface ChangeSet {
 
 /** The app's own settings (not a VM's), kept in $XDG_CONFIG_HOME/vitrine/settings.json. */
 export interface AppSettings {
+  /** The libvirt connection to use from the next start (--connect and VITRINE_LIBVIRT_URI come first); null: qemu:///system. */
+  libvirtUri: string | null;
   /** The looking-glass-client to run; null: find it on PATH. */
   clientPath: string | null;
   /** What happens when the user closes the Looking Glass window while the VM runs. */

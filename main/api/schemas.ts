@@ -61,6 +61,12 @@ export const escapeKey = z.string().regex(/^KEY_[A-Z0-9_]{1,24}$/, 'An escape ke
 /** The app settings a request may change (each field optional). */
 export const settingsPatch: z.ZodType<Partial<AppSettings>> = z
   .object({
+    libvirtUri: z
+      .string()
+      .regex(/^[a-z][a-z0-9+]*:\/\/[^\s]*$/, 'A libvirt URI looks like qemu:///system or qemu:///session.')
+      .max(300)
+      .nullable()
+      .optional(),
     clientPath: absolutePath.nullable().optional(),
     onClientClose: z.enum(['ask', 'keep-running', 'shut-down']).optional(),
     fallbackResolution: resolution.nullable().optional(),

@@ -6,11 +6,13 @@ import { Dashboard } from './pages/dashboard';
 import { HostPage } from './pages/host';
 import { MachinesPage } from './pages/machines';
 import { SettingsPage } from './pages/settings';
+import { SetupPage } from './pages/setup';
 import { TroubleshootPage } from './pages/troubleshoot';
 import { VmPage } from './pages/vm';
 
 const PAGES = [
   { path: '/', key: 'dashboard', element: <Dashboard /> },
+  { path: '/setup', key: 'setup', element: <SetupPage /> },
   { path: '/host', key: 'host', element: <HostPage /> },
   { path: '/machines', key: 'machines', element: <MachinesPage /> },
   { path: '/troubleshoot', key: 'troubleshoot', element: <TroubleshootPage /> },

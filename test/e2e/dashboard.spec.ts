@@ -38,12 +38,17 @@ test('the dashboard lists the domain and turns it to running without a reload', 
 test('the navigation reaches every page and Settings shows the connection', async ({ page }) => {
   await page.goto(serve.url);
   const nav = page.getByRole('navigation', { name: 'Main' });
-  for (const name of ['Host', 'Virtual machines', 'Troubleshoot', 'Settings', 'Dashboard']) {
+  for (const name of ['Host', 'Virtual machines', 'Troubleshoot', 'Settings', 'Dashboard', 'Set up']) {
+    if (name === 'Set up') {
+      await nav.getByRole('link', { name }).click();
+      await expect(page.getByRole('heading', { level: 1, name: 'Set up a game VM' })).toBeVisible();
+      continue;
+    }
     await nav.getByRole('link', { name }).click();
     await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
   }
   await nav.getByRole('link', { name: 'Settings' }).click();
-  await expect(page.getByText('qemu:///session')).toBeVisible();
+  await expect(page.getByRole('definition').filter({ hasText: 'qemu:///session' })).toBeVisible();
   await page.getByLabel('Language').selectOption('fr');
   await expect(page.getByRole('heading', { level: 1, name: 'Réglages' })).toBeVisible();
   await page.getByLabel('Langue').selectOption('en');

@@ -30,7 +30,7 @@ export function staticServices(domains: DomainSummary[] | VitrineError): Service
   };
   const lookingGlass = new LookingGlassService({ virsh, vm, settings, tasks, monitors: async () => [], domains: domainEvents, dataDir: '/nonexistent', user: 'tester' });
   return {
-    info: () => ({ version: '0.0.0-test', libvirtUri: 'test:///static', mode: 'serve', user: 'tester' }),
+    info: () => ({ version: '0.0.0-test', libvirtUri: 'test:///static', mode: 'serve', user: 'tester', home: '/home/tester' }),
     listDomains: async () => {
       if (domains instanceof VitrineError) throw domains;
       return domains;

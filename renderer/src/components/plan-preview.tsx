@@ -6,7 +6,7 @@ import { DiffView } from './diff-view';
 import { ErrorBanner } from './error-banner';
 
 /** A host plan as the user reviews it: each file's diff, the commands, then one Apply and its result. */
-export function PlanPreview({ plan, onApplied }: { plan: PlanView; onApplied?: () => void }) {
+export function PlanPreview({ plan, onApplied }: { plan: PlanView; onApplied?: (backup: string | null) => void }) {
   const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
@@ -19,7 +19,7 @@ export function PlanPreview({ plan, onApplied }: { plan: PlanView; onApplied?: (
     setBusy(false);
     if (r.ok) {
       setResult(r.value);
-      onApplied?.();
+      onApplied?.(r.value.backup);
     } else setError(r.error);
   };
 

@@ -77,7 +77,8 @@ export function PlayControls({ domain, lg, task, compact = false }: { domain: Do
           </div>
         </div>
       )}
-      {task && (task.state === 'running' || !compact || task.state === 'failed') && <TaskProgress task={task} />}
+      {task && (task.state === 'running' || !compact) && <TaskProgress task={task} />}
+      {task && compact && task.state === 'failed' && task.error && <ErrorBanner error={task.error} vm={domain.name} />}
       {error && <ErrorBanner error={error} vm={domain.name} />}
     </div>
   );

@@ -6,7 +6,7 @@ import { ErrorBanner } from './error-banner';
 import { PlanPreview } from './plan-preview';
 
 /** Host preparation for one GPU: the choices, then the plan to review and apply. */
-export function PrepareHost({ gpu, user, onApplied }: { gpu: GpuAssessment; user: string; onApplied: () => void }) {
+export function PrepareHost({ gpu, user, onApplied }: { gpu: GpuAssessment; user: string; onApplied: (backup: string | null, lookingGlass: { mode: 'shm' | 'kvmfr'; sizeMiB: number } | null) => void }) {
   const { t } = useTranslation();
   const [mode, setMode] = useState<'shm' | 'kvmfr' | 'none'>('shm');
   const [size, setSize] = useState(32);
@@ -65,7 +65,7 @@ export function PrepareHost({ gpu, user, onApplied }: { gpu: GpuAssessment; user
         </p>
       )}
       {error && <ErrorBanner error={error} />}
-      {plan && <PlanPreview key={plan.id} plan={plan} onApplied={onApplied} />}
+      {plan && <PlanPreview key={plan.id} plan={plan} onApplied={(backup) => onApplied(backup, mode === 'none' ? null : { mode, sizeMiB: size })} />}
     </section>
   );
 }

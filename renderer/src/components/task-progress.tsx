@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { Task } from '../../../preload/api';
+import { api } from '../api';
 import { ErrorBanner } from './error-banner';
 
 const MARK: Record<Task['steps'][number]['state'], string> = { pending: '○', running: '◌', done: '✓', failed: '✗', skipped: '–' };
@@ -21,6 +22,11 @@ export function TaskProgress({ task }: { task: Task }) {
           </li>
         ))}
       </ol>
+      {task.state === 'running' && task.cancellable && (
+        <button type="button" onClick={() => void api.wizard.cancelTask(task.id)}>
+          {t('task.cancel')}
+        </button>
+      )}
       {task.error && <ErrorBanner error={task.error} vm={task.subject} />}
     </section>
   );

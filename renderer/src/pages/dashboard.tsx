@@ -18,7 +18,14 @@ export function Dashboard() {
       {snapshot?.error && <ErrorBanner error={snapshot.error} />}
       {!snapshot && <p role="status">{t('dashboard.loading')}</p>}
       {snapshot && snapshot.domains.length === 0 && !snapshot.error && (
-        <p className="empty">{t('dashboard.empty', { uri: info?.libvirtUri ?? '' })}</p>
+        <div className="empty">
+          <p>{t('dashboard.empty', { uri: info?.libvirtUri ?? '' })}</p>
+          <p>
+            <Link className="button primary" to="/setup">
+              {t('dashboard.startSetup')}
+            </Link>
+          </p>
+        </div>
       )}
       {snapshot && snapshot.domains.length > 0 && (
         <>

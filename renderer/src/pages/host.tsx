@@ -1,36 +1,14 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CheckItem, ErrorInfo, GpuAssessment, HostCheck, PciDevice } from '../../../preload/api';
+import type { ErrorInfo, GpuAssessment, HostCheck, PciDevice } from '../../../preload/api';
 import { api } from '../api';
 import { ErrorBanner } from '../components/error-banner';
 import { Changes } from '../components/changes';
 import { PrepareHost } from '../components/prepare-host';
 import { useAppInfo } from '../hooks';
+import { CheckRow, deviceName } from '../components/check-row';
 
 const BRIDGE = /^0x060[49]/;
-
-function deviceName(d: PciDevice): string {
-  if (d.deviceName) return d.vendorName ? `${d.vendorName} ${d.deviceName}` : d.deviceName;
-  return d.className ?? `[${d.vendorId}:${d.deviceId}]`;
-}
-
-function CheckRow({ check }: { check: CheckItem }) {
-  const { t } = useTranslation();
-  return (
-    <li className={`check check-${check.status}`} data-check={check.id}>
-      <span className={`status status-${check.status}`}>{t(`host.status.${check.status}`)}</span>
-      <div>
-        <div className="check-title">{check.title}</div>
-        <div className="check-detail">{check.detail}</div>
-        {check.fix && (
-          <div className="check-fix">
-            <strong>{t('host.fix')}</strong> {check.fix}
-          </div>
-        )}
-      </div>
-    </li>
-  );
-}
 
 function GpuCard({ gpu, onPrepare }: { gpu: GpuAssessment; onPrepare: (gpu: GpuAssessment) => void }) {
   const { t } = useTranslation();

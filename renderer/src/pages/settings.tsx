@@ -12,6 +12,7 @@ export function SettingsPage() {
   const { info, error } = useAppInfo();
   const [settings, setSettings] = useState<AppSettings | null>(null);
   const [clientPath, setClientPath] = useState('');
+  const [uri, setUri] = useState('');
   const [fallback, setFallback] = useState('');
   const [saveError, setSaveError] = useState<ErrorInfo | null>(null);
   const [saved, setSaved] = useState(false);
@@ -21,6 +22,7 @@ export function SettingsPage() {
       if (!r.ok) return setSaveError(r.error);
       setSettings(r.value);
       setClientPath(r.value.clientPath ?? '');
+      setUri(r.value.libvirtUri ?? '');
       setFallback(r.value.fallbackResolution ? `${r.value.fallbackResolution.width}x${r.value.fallbackResolution.height}` : '');
     });
   }, []);
@@ -41,7 +43,7 @@ export function SettingsPage() {
       setSaveError({ kind: 'invalid-argument', message: t('settings.badResolution', { value: fallback }), hint: t('settings.resolutionHint') });
       return;
     }
-    void save({ clientPath: clientPath.trim() || null, fallbackResolution: m ? { width: Number(m[1]), height: Number(m[2]) } : null });
+    void save({ libvirtUri: uri.trim() || null, clientPath: clientPath.trim() || null, fallbackResolution: m ? { width: Number(m[1]), height: Number(m[2]) } : null });
   };
 
   return (
@@ -81,6 +83,13 @@ export function SettingsPage() {
       <h2>{t('settings.lgTitle')}</h2>
       {settings && (
         <form className="edit-form" onSubmit={submit}>
+          <label className="field">
+            <span>{t('settings.uriSetting')}</span>
+            <input value={uri} onChange={(e) => setUri(e.target.value)} placeholder="qemu:///system" aria-describedby="uri-hint" />
+            <span id="uri-hint" className="muted">
+              {t('settings.uriSettingHint')}
+            </span>
+          </label>
           <label className="field">
             <span>{t('settings.clientPath')}</span>
             <input value={clientPath} onChange={(e) => setClientPath(e.target.value)} placeholder="/usr/local/bin/looking-glass-client" aria-describedby="client-hint" />

@@ -1,0 +1,110 @@
+import { useEffect, useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ErrorInfo, FolderListing } from '../../../preload/api';
+import { api } from '../api';
+import { ErrorBanner } from './error-banner';
+
+/**
+ * A path field with a Browse button. The browser's own file dialog gives no
+ * path, so the folders are listed by Vitrine (as the user, through the API).
+ * `folder` picks a folder instead of a file.
+ */
+export function PathField({ label, value, onChange, extension, folder = false, hint }: { label: string; value: string; onChange: (path: string) => void; extension?: string; folder?: boolean; hint?: string }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="field field-wide">
+      <label htmlFor={id}>{label}</label>
+      <div className="path-row">
+        <input id={id} value={value} onChange={(e) => onChange(e.target.value)} className="mono" aria-describedby={hint ? `${id}-hint` : undefined} />
+        <button type="button" onClick={() => setOpen(true)} aria-label={t('picker.browseFor', { label })}>
+          {t('picker.browse')}
+        </button>
+      </div>
+      {hint && (
+        <span id={`${id}-hint`} className="muted">
+          {hint}
+        </span>
+      )}
+      {open && (
+        <FilePicker
+          title={label}
+          start={value ? (folder ? value : value.slice(0, value.lastIndexOf('/')) || '/') : ''}
+          extension={extension}
+          folder={folder}
+          onPick={(path) => {
+            onChange(path);
+            setOpen(false);
+          }}
+          onCancel={() => setOpen(false)}
+        />
+      )}
+    </div>
+  );
+}
+
+function FilePicker({ title, start, extension, folder, onPick, onCancel }: { title: string; start: string; extension: string | undefined; folder: boolean; onPick: (path: string) => void; onCancel: () => void }) {
+  const { t } = useTranslation();
+  const [listing, setListing] = useState<FolderListing | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [dir, setDir] = useState(start);
+
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      // No start: the user's home.
+      const target = dir || (await api.app.info().then((r) => (r.ok ? r.value.home : '/')));
+      const r = await api.wizard.listFiles(target, extension);
+      if (!live) return;
+      if (r.ok) {
+        setListing(r.value);
+        setError(null);
+      } else setError(r.error);
+    })();
+    return () => {
+      live = false;
+    };
+  }, [dir, extension]);
+
+  return (
+    <div className="picker" role="dialog" aria-modal="false" aria-label={t('picker.title', { title })}>
+      <p className="mono">{listing?.dir ?? dir}</p>
+      {listing?.freeGiB !== null && listing?.freeGiB !== undefined && <p className="muted">{t('picker.free', { size: listing.freeGiB })}</p>}
+      {error && <ErrorBanner error={error} />}
+      <ul className="picker-list" aria-label={t('picker.entries')}>
+        {listing?.parent && (
+          <li>
+            <button type="button" className="linkish" onClick={() => setDir(listing.parent!)}>
+              ↑ {t('picker.up')}
+            </button>
+          </li>
+        )}
+        {listing?.entries.map((e) => (
+          <li key={e.path}>
+            {e.kind === 'dir' ? (
+              <button type="button" className="linkish" onClick={() => setDir(e.path)}>
+                📁 {e.name}
+              </button>
+            ) : (
+              <button type="button" className="linkish" onClick={() => onPick(e.path)} disabled={folder}>
+                {e.name} <span className="muted">({Math.max(1, Math.round(e.sizeBytes / 1024 / 1024))} MiB)</span>
+              </button>
+            )}
+          </li>
+        ))}
+        {listing && listing.entries.length === 0 && <li className="muted">{t('picker.empty', { extension: extension ?? '' })}</li>}
+      </ul>
+      <div className="actions">
+        {folder && listing && (
+          <button type="button" onClick={() => onPick(listing.dir)}>
+            {t('picker.chooseFolder')}
+          </button>
+        )}
+        <button type="button" onClick={onCancel}>
+          {t('vm.cancel')}
+        </button>
+      </div>
+    </div>
+  );
+}
