@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -66,7 +67,12 @@ for (const [lang, L] of [['en', en], ['fr', fr]] as [string, Catalogue][]) {
       await user?.cleanup();
     });
 
-    const shot = (page: Page, n: number, step: string) => page.screenshot({ path: `test-results/e2e/wizard-${lang}-${n}-${step}.png`, fullPage: true });
+    /** A screenshot to look at, and axe's WCAG 2 A/AA checks (labels, contrast, roles) on the same page. */
+    const shot = async (page: Page, n: number, step: string): Promise<void> => {
+      await page.screenshot({ path: `test-results/e2e/wizard-${lang}-${n}-${step}.png`, fullPage: true });
+      const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+      expect(violations.map((v) => `${v.id}: ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`), `accessibility of ${step}`).toEqual([]);
+    };
     const stepTitle = (page: Page, n: number, key: keyof Catalogue['wizard']) =>
       expect(page.getByRole('heading', { level: 2 })).toHaveText(fill(L.wizard.stepOf, { n, total: 8, title: (L.wizard[key] as { title: string }).title }), { timeout: 20_000 });
     const next = (page: Page) => page.getByRole('button', { name: L.wizard.next, exact: true }).click();
@@ -79,7 +85,11 @@ for (const [lang, L] of [['en', en], ['fr', fr]] as [string, Catalogue][]) {
       await stepTitle(page, 1, 'welcome');
       await expect(page.getByText(L.wizard.welcome.needVirtio)).toBeVisible();
       await shot(page, 1, 'welcome');
-      await page.getByRole('button', { name: L.wizard.welcome.start }).click();
+      // By keyboard: Tab reaches Start (after the skip link, the navigation and the steps), Enter presses it.
+      const start = page.getByRole('button', { name: L.wizard.welcome.start });
+      for (let i = 0; i < 30 && !(await start.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+      await expect(start).toBeFocused();
+      await page.keyboard.press('Enter');
 
       await stepTitle(page, 2, 'host');
       await expect(page.getByText(L.wizard.host.ready)).toBeVisible();
