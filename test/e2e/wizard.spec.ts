@@ -87,7 +87,7 @@ for (const [lang, L] of [['en', en], ['fr', fr]] as [string, Catalogue][]) {
       await shot(page, 1, 'welcome');
       // By keyboard: Tab reaches Start (after the skip link, the navigation and the steps), Enter presses it.
       const start = page.getByRole('button', { name: L.wizard.welcome.start });
-      for (let i = 0; i < 30 && !(await start.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+      for (let i = 0; i < 30 && !(await start.evaluate((el) => el === el.ownerDocument.activeElement)); i++) await page.keyboard.press('Tab');
       await expect(start).toBeFocused();
       await page.keyboard.press('Enter');
 
