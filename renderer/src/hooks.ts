@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { AppInfo, DomainsSnapshot, ErrorInfo, LgSnapshot, TasksSnapshot } from '../../preload/api';
+import type { AppInfo, DomainsSnapshot, ErrorInfo, HostCheck, LgSnapshot, TasksSnapshot } from '../../preload/api';
 import { api } from './api';
 
 /** The live domain list (null until the first list arrives). */
@@ -36,4 +36,27 @@ export function useTasks(): TasksSnapshot | null {
   const [snapshot, setSnapshot] = useState<TasksSnapshot | null>(null);
   useEffect(() => api.play.onProgress(setSnapshot), []);
   return snapshot;
+}
+
+/** The host check (scan + checklist); `refresh` runs it again, `busy` while it runs. */
+export function useHostCheck(): { check: HostCheck | null; error: ErrorInfo | null; busy: boolean; refresh: () => void } {
+  const [check, setCheck] = useState<HostCheck | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [round, setRound] = useState(0);
+  const [doneRound, setDoneRound] = useState(-1);
+  useEffect(() => {
+    let live = true;
+    void api.host.check().then((r) => {
+      if (!live) return;
+      setDoneRound(round);
+      if (r.ok) {
+        setCheck(r.value);
+        setError(null);
+      } else setError(r.error);
+    });
+    return () => {
+      live = false;
+    };
+  }, [round]);
+  return { check, error, busy: doneRound !== round, refresh: () => setRound((n) => n + 1) };
 }

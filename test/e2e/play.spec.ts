@@ -1,29 +1,22 @@
 import { expect, test } from '@playwright/test';
 import type { ChildProcess } from 'node:child_process';
-import { chownSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSessionUser, runCli, startServe, type SessionUser } from '../support/session-libvirt';
+import { clearOwnShm, FAKE_CLIENT } from '../support/shm';
 
 // Play from the dashboard and the VM page: a Windows 11 TCG VM with Looking
 // Glass memory on qemu:///session, and the scripted stand-in client
 // (test/fixtures/lookingglass/bin) as looking-glass-client.
-const FAKE = join(import.meta.dirname, '..', 'fixtures', 'lookingglass', 'bin', 'looking-glass-client');
-const SHM = '/dev/shm/looking-glass';
 let user: SessionUser;
 let serve: { url: string; origin: string; child: ChildProcess };
 let blocked: string | null = null;
 const NAME = 'win11-play';
 
-function clearOwnShm(): void {
-  const st = statSync(SHM, { throwIfNoEntry: false });
-  if (!st) return;
-  if (st.uid === user.uid) rmSync(SHM);
-  else blocked = `${SHM} belongs to uid ${st.uid}; this test will not remove another user's Looking Glass memory`;
-}
 
 test.beforeAll(async () => {
   user = await createSessionUser();
-  clearOwnShm();
+  blocked = clearOwnShm(user.uid);
   for (const iso of ['win.iso', 'virtio.iso']) {
     writeFileSync(join(user.home, iso), '');
     if (process.getuid?.() === 0) chownSync(join(user.home, iso), user.uid, user.gid);
@@ -35,12 +28,12 @@ test.beforeAll(async () => {
   if (created.code !== 0) throw new Error(created.stderr);
   user.env['FAKE_LG_RUNS'] = 'wait,close';
   user.env['FAKE_LG_STATE'] = join(user.home, 'fake-lg-runs');
-  serve = await startServe(user, ['--client', FAKE]);
+  serve = await startServe(user, ['--client', FAKE_CLIENT]);
 });
 test.afterAll(async () => {
   serve?.child.kill('SIGTERM');
   await user?.cleanup();
-  if (user && !blocked) clearOwnShm();
+  if (user && !blocked) clearOwnShm(user.uid);
 });
 
 test('Play from the dashboard: steps, Looking Glass waiting for Windows, close asks, force off closes it', async ({ page }) => {
@@ -62,7 +55,7 @@ test('Play from the dashboard: steps, Looking Glass waiting for Windows, close a
   await expect(page.getByText('Waiting for the Looking Glass host application in Windows.')).toBeVisible();
   // The steps stay visible on the VM page, each with what it found.
   await expect(page.getByText('Check the shared memory (done) — 32 MiB at /dev/shm/looking-glass; 1920×1080 needs 32 MiB.')).toBeVisible();
-  await expect(page.getByText(`Client: ${FAKE} (B7)`)).toBeVisible();
+  await expect(page.getByText(`Client: ${FAKE_CLIENT} (B7)`)).toBeVisible();
 
   // Settings: a bigger resolution shows its minimum and refuses a too small size.
   await page.getByLabel("Guest resolution (the window's size)").selectOption('2560x1440');

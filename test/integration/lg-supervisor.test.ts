@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LgStatus } from '../../preload/api';
 import { ClientSupervisor } from '../../main/lookingglass/supervisor';
+import { FAKE_CLIENT } from '../support/shm';
 
 // The supervisor with a real child: a scripted stand-in for
 // looking-glass-client (test/fixtures/lookingglass/bin) that prints the real
 // client's lines and exits as told.
-const FAKE = join(import.meta.dirname, '..', 'fixtures', 'lookingglass', 'bin', 'looking-glass-client');
 let dir: string;
 let n = 0;
 const running: ClientSupervisor[] = [];
@@ -28,7 +28,7 @@ function supervise(runs: string, extra: { backoffMs?: number[]; maxRestarts?: nu
   let userClosed = 0;
   const supervisor = new ClientSupervisor({
     vm: 'win11',
-    command: FAKE,
+    command: FAKE_CLIENT,
     argv: ['app:shmFile=/dev/null', 'win:size=1920x1080', 'win:fullScreen=no'],
     env: { ...process.env, FAKE_LG_RUNS: runs, FAKE_LG_STATE: state, FAKE_LG_ALLOW_ROOT: '1' },
     backoffMs: extra.backoffMs ?? [50, 150],

@@ -1,15 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { which } from '../../main/host/which';
-import { chownSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, createSessionUser, runCli, type SessionUser } from '../support/session-libvirt';
+import { clearOwnShm, FAKE_CLIENT, SHM } from '../support/shm';
 
 // `vitrine play` on a real qemu:///session: a tiny TCG VM with Looking Glass
 // shared memory and a SPICE display, the stand-in client
 // (test/fixtures/lookingglass/bin) as the Looking Glass client.
-const FAKE = join(import.meta.dirname, '..', 'fixtures', 'lookingglass', 'bin', 'looking-glass-client');
-const SHM = '/dev/shm/looking-glass';
 const NAME = 'vitrine-play';
 let user: SessionUser;
 let blocked: string | null = null;
@@ -41,17 +40,9 @@ const DOMAIN = `<domain type='qemu'>
 </domain>
 `;
 
-/** A memory file another user left must not be touched by a test: the test says so and stops. */
-function clearOwnShm(): void {
-  const st = statSync(SHM, { throwIfNoEntry: false });
-  if (!st) return;
-  if (st.uid === user.uid) rmSync(SHM);
-  else blocked = `${SHM} exists and belongs to uid ${st.uid}: this test will not remove another user's Looking Glass memory`;
-}
-
 beforeAll(async () => {
   user = await createSessionUser();
-  clearOwnShm();
+  blocked = clearOwnShm(user.uid);
   const file = join(user.home, 'play.xml');
   writeFileSync(file, DOMAIN);
   if (process.getuid?.() === 0) chownSync(file, user.uid, user.gid);
@@ -59,7 +50,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await user?.cleanup();
-  if (user && !blocked) clearOwnShm();
+  if (user && !blocked) clearOwnShm(user.uid);
 });
 
 describe('vitrine play', () => {
@@ -75,7 +66,7 @@ describe('vitrine play', () => {
   it('starts the VM and the client at the VM resolution with the live SPICE port; vm stop --force ends both', async (ctx) => {
     if (blocked) ctx.skip(blocked);
     const argvFile = join(user.home, 'lg-argv.json');
-    const play = spawn(process.execPath, [cliPath, '--connect', 'qemu:///session', '--client', FAKE, 'play', NAME], user.spawnOptions({ stdio: ['ignore', 'pipe', 'pipe'], env: { FAKE_LG_RUNS: 'wait', FAKE_LG_ARGV_FILE: argvFile } }));
+    const play = spawn(process.execPath, [cliPath, '--connect', 'qemu:///session', '--client', FAKE_CLIENT, 'play', NAME], user.spawnOptions({ stdio: ['ignore', 'pipe', 'pipe'], env: { FAKE_LG_RUNS: 'wait', FAKE_LG_ARGV_FILE: argvFile } }));
     let out = '';
     let err = '';
     play.stderr!.on('data', (c) => (err += c));
@@ -94,7 +85,7 @@ describe('vitrine play', () => {
       });
     });
     expect(out).toContain('✓ Check the VM: No GPU attached');
-    expect(out).toContain(`✓ Find Looking Glass: ${FAKE} (B7)`);
+    expect(out).toContain(`✓ Find Looking Glass: ${FAKE_CLIENT} (B7)`);
     expect(out).toContain('✓ Check the shared memory: 32 MiB at /dev/shm/looking-glass; 1920×1080 needs 32 MiB.');
     expect(out).toContain('✓ Start the VM: Running.');
     expect((await user.virsh('domstate', NAME)).trim()).toBe('running');
@@ -106,8 +97,8 @@ describe('vitrine play', () => {
     const port = (await user.virsh('domdisplay', NAME)).trim().match(/:(\d+)$/)?.[1];
     expect(argv).toEqual(expect.arrayContaining(['app:shmFile=/dev/shm/looking-glass', 'win:size=1920x1080', 'win:fullScreen=no', 'spice:enable=yes', 'spice:host=127.0.0.1', `spice:port=${port}`, 'input:escapeKey=KEY_SCROLLLOCK']));
     // lg args prints the very same argv.
-    const args = await vitrine('--client', FAKE, 'lg', 'args', NAME, '--json');
-    expect(JSON.parse(args.stdout)).toMatchObject({ command: FAKE, argv, pending: null });
+    const args = await vitrine('--client', FAKE_CLIENT, 'lg', 'args', NAME, '--json');
+    expect(JSON.parse(args.stdout)).toMatchObject({ command: FAKE_CLIENT, argv, pending: null });
 
     const stop = await vitrine('vm', 'stop', NAME, '--timeout', '3', '--force');
     expect(stop.stdout + stop.stderr).toContain(`'${NAME}' did not shut down within 3 s and was forced off.`);

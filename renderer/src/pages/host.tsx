@@ -1,11 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo, GpuAssessment, HostCheck, PciDevice } from '../../../preload/api';
-import { api } from '../api';
+import type { GpuAssessment, PciDevice } from '../../../preload/api';
 import { ErrorBanner } from '../components/error-banner';
 import { Changes } from '../components/changes';
 import { PrepareHost } from '../components/prepare-host';
-import { useAppInfo } from '../hooks';
+import { useAppInfo, useHostCheck } from '../hooks';
 import { CheckRow, deviceName } from '../components/check-row';
 
 const BRIDGE = /^0x060[49]/;
@@ -59,32 +58,11 @@ function DeviceRow({ device, gpu }: { device: PciDevice; gpu: GpuAssessment | un
 /** The host check: the readiness checklist, the GPUs with their verdicts, the IOMMU group map. */
 export function HostPage() {
   const { t } = useTranslation();
-  const [check, setCheck] = useState<HostCheck | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [busy, setBusy] = useState(true);
-  const [round, setRound] = useState(0);
+  const { check, error, busy, refresh: run } = useHostCheck();
   const [preparing, setPreparing] = useState<GpuAssessment | null>(null);
   const [changesRound, setChangesRound] = useState(0);
   const { info } = useAppInfo();
 
-  useEffect(() => {
-    let live = true;
-    void api.host.check().then((result) => {
-      if (!live) return;
-      setBusy(false);
-      if (result.ok) {
-        setCheck(result.value);
-        setError(null);
-      } else setError(result.error);
-    });
-    return () => {
-      live = false;
-    };
-  }, [round]);
-  const run = (): void => {
-    setBusy(true);
-    setRound((n) => n + 1);
-  };
 
   const byAddress = new Map((check?.devices ?? []).map((d) => [d.address, d]));
   const gpuOf = new Map((check?.gpus ?? []).map((g) => [g.address, g]));

@@ -11,7 +11,7 @@ import { PathField } from '../components/file-picker';
 import { PlayControls } from '../components/play-controls';
 import { PrepareHost } from '../components/prepare-host';
 import { TaskProgress } from '../components/task-progress';
-import { useAppInfo, useDomains, useLgStatus, useTasks } from '../hooks';
+import { useAppInfo, useDomains, useHostCheck, useLgStatus, useTasks } from '../hooks';
 
 const STEPS: WizardStep[] = ['welcome', 'host', 'gpu', 'prepare', 'create', 'install', 'attach', 'play'];
 type Patch = Partial<Omit<WizardView, 'rebooted'>>;
@@ -116,28 +116,6 @@ function Welcome({ onNext }: { onNext: () => void }) {
       <Nav back={null} next={onNext} nextLabel={t('wizard.welcome.start')} />
     </>
   );
-}
-
-function useHostCheck(): { check: HostCheck | null; error: ErrorInfo | null; busy: boolean; refresh: () => void } {
-  const [check, setCheck] = useState<HostCheck | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [round, setRound] = useState(0);
-  const [doneRound, setDoneRound] = useState(-1);
-  useEffect(() => {
-    let live = true;
-    void api.host.check().then((r) => {
-      if (!live) return;
-      setDoneRound(round);
-      if (r.ok) {
-        setCheck(r.value);
-        setError(null);
-      } else setError(r.error);
-    });
-    return () => {
-      live = false;
-    };
-  }, [round]);
-  return { check, error, busy: doneRound !== round, refresh: () => setRound((n) => n + 1) };
 }
 
 function HostStep({ back, onNext }: { back: (() => void) | null; onNext: () => void }) {
