@@ -1,7 +1,7 @@
 import { access, appendFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { VmSpec } from '../../preload/api';
 import { VitrineError } from '../errors';
@@ -137,32 +137,63 @@ export class Lifecycle {
       });
     }
     const folder = dirname(spec.disk.path);
-    await mkdir(folder, { recursive: true }).catch(() => undefined);
-    try {
-      await access(folder, constants.W_OK);
-    } catch {
-      throw new VitrineError({ kind: 'permission', message: `Cannot write the disk image into '${folder}'.`, hint: 'Choose a folder you can write to (e.g. in your home).' });
+    // A folder of a libvirt storage pool (e.g. /var/lib/libvirt/images): the daemon creates the
+    // volume, with the ownership QEMU needs, even where this user may not write.
+    const pool = await this.poolFor(folder);
+    if (!pool) {
+      await mkdir(folder, { recursive: true }).catch(() => undefined);
+      try {
+        await access(folder, constants.W_OK);
+      } catch {
+        throw new VitrineError({
+          kind: 'permission',
+          message: `Cannot write the disk image into '${folder}'.`,
+          hint: 'Choose a folder you can write to, or the folder of a libvirt storage pool (virsh pool-list; /var/lib/libvirt/images for qemu:///system), where libvirt creates the disk.',
+        });
+      }
     }
     options.progress?.('disk');
-    try {
-      await runFile(this.qemuImg, ['create', '-q', '-f', 'qcow2', spec.disk.path, `${spec.disk.sizeGiB}G`]);
-    } catch (error) {
-      const err = error as RunError;
-      throw new VitrineError({
-        kind: err.code === 'ENOENT' ? 'qemu-img-missing' : 'disk',
-        message: err.code === 'ENOENT' ? 'qemu-img was not found.' : `qemu-img could not create the disk: ${(err.stderr ?? err.message).trim()}`,
-        hint: err.code === 'ENOENT' ? 'Install it: qemu-utils (Debian, Ubuntu), qemu-img (Fedora, Arch).' : 'Check the free space and the folder.',
-      });
+    const removeDisk = async (): Promise<void> => {
+      if (pool) await this.virsh.run(['vol-delete', '--pool', pool, '--vol', basename(spec.disk.path)]).catch(() => undefined);
+      else await rm(spec.disk.path, { force: true });
+    };
+    if (pool) {
+      await this.virsh.run(['vol-create-as', '--pool', pool, '--name', basename(spec.disk.path), '--capacity', `${spec.disk.sizeGiB}G`, '--format', 'qcow2'], { timeoutMs: 120_000 });
+    } else {
+      try {
+        await runFile(this.qemuImg, ['create', '-q', '-f', 'qcow2', spec.disk.path, `${spec.disk.sizeGiB}G`]);
+      } catch (error) {
+        const err = error as RunError;
+        throw new VitrineError({
+          kind: err.code === 'ENOENT' ? 'qemu-img-missing' : 'disk',
+          message: err.code === 'ENOENT' ? 'qemu-img was not found.' : `qemu-img could not create the disk: ${(err.stderr ?? err.message).trim()}`,
+          hint: err.code === 'ENOENT' ? 'Install it: qemu-utils (Debian, Ubuntu), qemu-img (Fedora, Arch).' : 'Check the free space and the folder.',
+        });
+      }
     }
     try {
       options.beforeDefine?.();
       options.progress?.('define');
       await this.define(xmlText, 'create');
     } catch (error) {
-      await rm(spec.disk.path, { force: true });
+      await removeDisk();
       throw error;
     }
     return { xml: xmlText, disk: spec.disk.path };
+  }
+
+  /** The active libvirt storage pool whose target folder is `folder`, if there is one. */
+  async poolFor(folder: string): Promise<string | null> {
+    const names = (await this.virsh.run(['pool-list', '--name']).catch(() => ''))
+      .split('\n')
+      .map((n) => n.trim())
+      .filter(Boolean);
+    for (const name of names) {
+      const xml = await this.virsh.run(['pool-dumpxml', '--pool', name]).catch(() => '');
+      const path = xml.match(/<target>\s*<path>([^<]+)<\/path>/)?.[1];
+      if (path && resolvePath(path) === resolvePath(folder)) return name;
+    }
+    return null;
   }
 
   /** Start a VM. A failure's verbatim text is kept for the troubleshooter (`lastStartError`). */

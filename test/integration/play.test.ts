@@ -106,6 +106,12 @@ describe('vitrine play', () => {
     expect(out).toContain('[stopped] The VM stopped; Looking Glass was closed.');
     expect(() => process.kill(pid, 0)).toThrow();
     expect(existsSync(SHM)).toBe(true); // QEMU leaves it (looking-glass.md); the next start reuses it
+
+    // The client's output went to the troubleshooter.
+    const diagnosed = await vitrine('diagnose', NAME, '--json');
+    const result = JSON.parse(diagnosed.stdout) as { findings: { id: string }[]; collected: { source: string; status: string }[] };
+    expect(result.collected).toContainEqual(expect.objectContaining({ source: 'looking-glass', status: 'read' }));
+    expect(result.findings.map((f) => f.id)).toContain('lg-host-not-running');
   }, 120_000);
 
   it('launches the real looking-glass-client under Xvfb, which waits for the host application', async (ctx) => {

@@ -173,3 +173,27 @@ describe('bad input is refused with a clear message, and nothing is defined', ()
     expect((await user.virsh('list', '--all', '--name')).trim()).toBe('');
   });
 });
+
+describe('a disk in a libvirt storage pool', () => {
+  it('is created by libvirt (vol-create-as), so the pool knows it and it works where the user may not write', async () => {
+    const folder = join(user.home, 'pool');
+    await user.virsh('pool-define-as', 'vitrine-test-pool', 'dir', '--target', folder);
+    await user.virsh('pool-build', 'vitrine-test-pool');
+    await user.virsh('pool-start', 'vitrine-test-pool');
+    try {
+      const { code, stderr } = await vitrine(
+        'vm', 'create', '--name', 'pooled', '--os', 'win10', '--iso', join(user.home, 'win11.iso'), '--virtio-iso', join(user.home, 'virtio-win.iso'),
+        '--memory', '256', '--disk', join(folder, 'pooled.qcow2'), '--disk-size', '1', '--user-net', '--virt-type', 'qemu',
+      );
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(await user.virsh('vol-list', '--pool', 'vitrine-test-pool')).toContain('pooled.qcow2');
+      expect(await user.virsh('vol-info', '--pool', 'vitrine-test-pool', 'pooled.qcow2')).toMatch(/Capacity:\s+1\.00 GiB/);
+    } finally {
+      await user.virsh('undefine', '--nvram', 'pooled').catch(() => undefined);
+      await user.virsh('vol-delete', '--pool', 'vitrine-test-pool', 'pooled.qcow2').catch(() => undefined);
+      await user.virsh('pool-destroy', 'vitrine-test-pool').catch(() => undefined);
+      await user.virsh('pool-undefine', 'vitrine-test-pool').catch(() => undefined);
+    }
+  });
+});

@@ -60,10 +60,12 @@ describe('icons', () => {
     expect(b.subarray(1, 4).toString()).toBe('PNG');
     return [b.readUInt32BE(16), b.readUInt32BE(20)];
   };
-  it('the app icon at every hicolor size, and a symbolic one', () => {
+  it('the app icon at every hicolor size (only those: electron-builder takes the folder), and a symbolic one for panels', () => {
     const dir = join(repoRoot, 'assets', 'icons');
-    for (const size of [16, 24, 32, 48, 64, 128, 256, 512]) expect(pngSize(join(dir, `${size}x${size}.png`))).toEqual([size, size]);
-    expect(readdirSync(dir)).toContain('io.github.vitrine.Vitrine-symbolic.svg');
+    const sizes = [16, 24, 32, 48, 64, 128, 256, 512];
+    for (const size of sizes) expect(pngSize(join(dir, `${size}x${size}.png`))).toEqual([size, size]);
+    expect(readdirSync(dir).sort()).toEqual(sizes.map((s) => `${s}x${s}.png`).sort());
+    expect(readdirSync(join(repoRoot, 'assets', 'tray'))).toContain('vitrine-symbolic.svg');
   });
   it('the tray icons for each state, at 1× and 2×', () => {
     for (const state of ['idle', 'running', 'attention']) {
