@@ -49,6 +49,7 @@ test('the navigation reaches every page and Settings shows the connection', asyn
   }
   await nav.getByRole('link', { name: 'Settings' }).click();
   await expect(page.getByRole('definition').filter({ hasText: 'qemu:///session' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/e2e/settings.png', fullPage: true });
   await page.getByLabel('Language').selectOption('fr');
   await expect(page.getByRole('heading', { level: 1, name: 'Réglages' })).toBeVisible();
   await page.getByLabel('Langue').selectOption('en');

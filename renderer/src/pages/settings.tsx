@@ -80,43 +80,53 @@ export function SettingsPage() {
         </select>
       </label>
 
-      <h2>{t('settings.lgTitle')}</h2>
       {settings && (
-        <form className="edit-form" onSubmit={submit}>
-          <label className="field">
-            <span>{t('settings.uriSetting')}</span>
-            <input value={uri} onChange={(e) => setUri(e.target.value)} placeholder="qemu:///system" aria-describedby="uri-hint" />
-            <span id="uri-hint" className="muted">
-              {t('settings.uriSettingHint')}
-            </span>
-          </label>
-          <label className="field">
-            <span>{t('settings.clientPath')}</span>
-            <input value={clientPath} onChange={(e) => setClientPath(e.target.value)} placeholder="/usr/local/bin/looking-glass-client" aria-describedby="client-hint" />
-            <span id="client-hint" className="muted">
-              {t('settings.clientHint')}
-            </span>
-          </label>
-          <label className="field">
-            <span>{t('settings.fallback')}</span>
-            <input value={fallback} onChange={(e) => setFallback(e.target.value)} placeholder="2560x1440" aria-describedby="fallback-hint" />
-            <span id="fallback-hint" className="muted">
-              {t('settings.fallbackHint')}
-            </span>
-          </label>
-          <label className="field">
-            <span>{t('settings.onClose')}</span>
-            <select value={settings.onClientClose} onChange={(e) => void save({ onClientClose: e.target.value as AppSettings['onClientClose'] })}>
-              <option value="ask">{t('settings.onCloseAsk')}</option>
-              <option value="keep-running">{t('settings.onCloseKeep')}</option>
-              <option value="shut-down">{t('settings.onCloseShutDown')}</option>
-            </select>
-          </label>
-          <label className="check-field">
-            <input type="checkbox" checked={settings.startAtLogin} onChange={(e) => void save({ startAtLogin: e.target.checked })} /> {t('settings.startAtLogin')}
-          </label>
+        <form className="settings-form" onSubmit={submit}>
+          <fieldset className="edit-form">
+            <legend>{t('settings.connectionTitle')}</legend>
+            <label className="field field-wide">
+              <span>{t('settings.uriSetting')}</span>
+              <input value={uri} onChange={(e) => setUri(e.target.value)} placeholder="qemu:///system" aria-describedby="uri-hint" />
+              <span id="uri-hint" className="muted">
+                {t('settings.uriSettingHint')}
+              </span>
+            </label>
+          </fieldset>
+          <fieldset className="edit-form">
+            <legend>{t('settings.lgTitle')}</legend>
+            <label className="field field-wide">
+              <span>{t('settings.clientPath')}</span>
+              <input value={clientPath} onChange={(e) => setClientPath(e.target.value)} placeholder="/usr/local/bin/looking-glass-client" aria-describedby="client-hint" />
+              <span id="client-hint" className="muted">
+                {t('settings.clientHint')}
+              </span>
+            </label>
+            <label className="field">
+              <span>{t('settings.fallback')}</span>
+              <input value={fallback} onChange={(e) => setFallback(e.target.value)} placeholder="2560x1440" aria-describedby="fallback-hint" />
+              <span id="fallback-hint" className="muted">
+                {t('settings.fallbackHint')}
+              </span>
+            </label>
+            <label className="field">
+              <span>{t('settings.onClose')}</span>
+              <select value={settings.onClientClose} onChange={(e) => void save({ onClientClose: e.target.value as AppSettings['onClientClose'] })}>
+                <option value="ask">{t('settings.onCloseAsk')}</option>
+                <option value="keep-running">{t('settings.onCloseKeep')}</option>
+                <option value="shut-down">{t('settings.onCloseShutDown')}</option>
+              </select>
+            </label>
+          </fieldset>
+          <fieldset className="edit-form">
+            <legend>{t('settings.desktopTitle')}</legend>
+            <label className="check-field">
+              <input type="checkbox" checked={settings.startAtLogin} onChange={(e) => void save({ startAtLogin: e.target.checked })} /> {t('settings.startAtLogin')}
+            </label>
+          </fieldset>
           <div>
-            <button type="submit">{t('settings.save')}</button>
+            <button type="submit" className="primary">
+              {t('settings.save')}
+            </button>
           </div>
         </form>
       )}
