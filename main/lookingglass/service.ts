@@ -172,6 +172,7 @@ export class LookingGlassService {
   private async onDomains(snapshot: DomainsSnapshot): Promise<void> {
     if (snapshot.error) return;
     for (const [name, entry] of this.clients) {
+      if (!entry.supervisor.active && (entry.status.state === 'stopped' || entry.status.state === 'failed')) continue;
       const listed = snapshot.domains.find((d) => d.name === name);
       if (listed?.state === 'running') continue;
       // An older listing can arrive late: ask libvirt before closing anything.
