@@ -57,13 +57,9 @@ export class LookingGlassService {
     return this.o.identity ?? currentUser(this.o.user);
   }
 
-  private logFile(name: string): string {
-    return join(this.o.dataDir, 'lg', `${encodeURIComponent(name)}.log`);
-  }
-
-  /** The last output of a VM's client, for the troubleshooter. */
+  /** Where a VM's client output goes (its last run), for the troubleshooter. */
   clientLog(name: string): string {
-    return this.logFile(name);
+    return join(this.o.dataDir, 'lg', `${encodeURIComponent(name)}.log`);
   }
 
   snapshot(): LgSnapshot {
@@ -121,7 +117,7 @@ export class LookingGlassService {
       vm: name,
       command: info.client.path!,
       argv: info.argv,
-      logFile: this.logFile(name),
+      logFile: this.clientLog(name),
       ...(this.o.backoffMs ? { backoffMs: this.o.backoffMs } : {}),
       onStatus: (status) => {
         const entry = this.clients.get(name);

@@ -3,7 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { LgState, LgStatus } from '../../preload/api';
+import type { LgStatus } from '../../preload/api';
 import { classifyLine } from './classify';
 
 export interface SupervisorOptions {
@@ -157,10 +157,5 @@ export class ClientSupervisor {
     const kill = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
     await this.exited;
     clearTimeout(kill);
-  }
-
-  /** For the UI: the state says it is on screen or about to be. */
-  static isOpen(state: LgState): boolean {
-    return state === 'starting' || state === 'waiting-for-guest' || state === 'running' || state === 'restarting';
   }
 }
