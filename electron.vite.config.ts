@@ -15,7 +15,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(import.meta.dirname, 'main/shell/main.ts'),
-          cli: resolve(import.meta.dirname, 'main/cli.ts'),
+          cli: resolve(import.meta.dirname, 'main/cli/index.ts'),
         },
       },
     },

@@ -8,7 +8,7 @@ import { builtinModules } from 'node:module';
 const nodeModules = builtinModules.flatMap((name) => [name, `node:${name}`]);
 
 /**
- * The folder rules of shared/DESIGN.md, enforced:
+ * The folder rules of docs/architecture.md, enforced:
  * - only main/shell/ and preload/ may import 'electron';
  * - renderer/ may import neither main/ nor a Node module.
  */
@@ -17,11 +17,11 @@ export const electronOnlyInShell = {
 };
 export const rendererBoundary = {
   paths: [
-    ...nodeModules.map((name) => ({ name, message: 'The renderer sees the host only through preload/api.ts.' })),
-    { name: 'electron', message: 'The renderer sees the host only through preload/api.ts.' },
+    ...nodeModules.map((name) => ({ name, message: 'The renderer sees the host only through the contract in shared/api.ts.' })),
+    { name: 'electron', message: 'The renderer sees the host only through the contract in shared/api.ts.' },
   ],
   patterns: [
-    { group: ['**/main/**', '**/main'], message: 'The renderer may not import main/: use the contract in preload/api.ts.' },
+    { group: ['**/main/**', '**/main'], message: 'The renderer may not import main/: use the contract in shared/api.ts.' },
   ],
 };
 

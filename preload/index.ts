@@ -1,7 +1,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { Channel, Transport } from './api';
-import { EVENT_NAMES, EventFanout } from './event-fanout';
-import { makeApi } from './make-api';
+import type { Channel, Transport } from '../shared/api';
+import { EVENT_NAMES, EventFanout } from '../shared/event-fanout';
+import { makeApi } from '../shared/make-api';
 
 const fanout = new EventFanout();
 for (const name of EVENT_NAMES) {

@@ -1,12 +1,12 @@
-import type { ArgsOf, Channel, PlanView, Result, ResultOf } from '../../preload/api';
-import { toErrorInfo } from '../errors';
-import type { Services } from '../services';
-import { issuesText, requestSchemas } from './schemas';
+import type { ArgsOf, Channel, PlanView, Result, ResultOf } from '../../shared/api';
+import { toErrorInfo } from '../common/errors';
+import type { Services } from '../services/index';
+import { issuesText, requestSchemas } from '../../shared/schemas';
 import { fileDiff } from '../setup/format';
 import { locateHelper } from '../setup/service';
 import { createVmTask } from '../libvirt/create-task';
 import { openConsole } from '../libvirt/console';
-import { listFolder } from '../files';
+import { listFolder } from '../common/files';
 
 type Handlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> };
 

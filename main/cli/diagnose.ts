@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { readFile, stat } from 'node:fs/promises';
-import type { DiagnoseResult, DiagnoseText, Finding, LogSource } from '../../preload/api';
-import { issuesText, vmName } from '../api/schemas';
-import { VitrineError } from '../errors';
-import type { Services } from '../services';
+import type { DiagnoseResult, DiagnoseText, Finding, LogSource } from '../../shared/api';
+import { issuesText, vmName } from '../../shared/schemas';
+import { VitrineError } from '../common/errors';
+import type { Services } from '../services/index';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

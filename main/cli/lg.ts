@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { ClientLaunch, LgStatus, Task } from '../../preload/api';
-import { VitrineError } from '../errors';
-import type { Services } from '../services';
+import type { ClientLaunch, LgStatus, Task } from '../../shared/api';
+import { VitrineError } from '../common/errors';
+import type { Services } from '../services/index';
 import { existingName } from './vm';
 
 export interface LgCommandContext {

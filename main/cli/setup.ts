@@ -1,9 +1,9 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { userInfo } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import type { PlanRequest } from '../../preload/api';
-import { VitrineError } from '../errors';
-import { formatPciAddress, parsePciAddress } from '../libvirt/pci-address';
+import type { PlanRequest } from '../../shared/api';
+import { VitrineError } from '../common/errors';
+import { formatPciAddress, parsePciAddress } from '../common/pci-address';
 import { formatPlan } from '../setup/format';
 import { explainHelperExit, type SetupService } from '../setup/service';
 

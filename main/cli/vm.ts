@@ -2,15 +2,15 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { readFile, stat } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { DomainSummary, EditRequest, VmSpec } from '../../preload/api';
-import { editRequest, issuesText, newVmName, vmName, vmSpec } from '../api/schemas';
-import { dataDir } from '../data-dir';
-import { VitrineError } from '../errors';
+import type { DomainSummary, EditRequest, VmSpec } from '../../shared/api';
+import { editRequest, issuesText, newVmName, vmName, vmSpec } from '../../shared/schemas';
+import { dataDir } from '../common/xdg';
+import { VitrineError } from '../common/errors';
 import { applyEdits } from '../libvirt/edits';
 import { unifiedDiff } from '../libvirt/history';
 import { parseDomainXml, serializeXml } from '../libvirt/xml/document';
 import { lookingGlassMiB } from '../lookingglass/shm-size';
-import type { Services } from '../services';
+import type { Services } from '../services/index';
 
 export interface VmCommandContext {
   services: () => Services;

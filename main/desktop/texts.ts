@@ -1,5 +1,5 @@
-import en from '../../renderer/src/i18n/en.json';
-import fr from '../../renderer/src/i18n/fr.json';
+import en from '../../shared/i18n/en.json';
+import fr from '../../shared/i18n/fr.json';
 
 /**
  * Texts the main process shows itself (tray menu, notifications), from the

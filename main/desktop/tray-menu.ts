@@ -1,4 +1,4 @@
-import type { DomainsSnapshot, DomainSummary, LgSnapshot, LgStatus, Task, TasksSnapshot } from '../../preload/api';
+import type { DomainsSnapshot, DomainSummary, LgSnapshot, LgStatus, Task, TasksSnapshot } from '../../shared/api';
 import type { Translate } from './texts';
 
 /**

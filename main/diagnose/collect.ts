@@ -1,8 +1,8 @@
 import { open, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { DiagnoseResult, DiagnoseText } from '../../preload/api';
-import { runFile, type RunError } from '../run-file';
+import type { DiagnoseResult, DiagnoseText } from '../../shared/api';
+import { runFile, type RunError } from '../common/process';
 
 type Collected = DiagnoseResult['collected'][number];
 const TAIL_BYTES = 512 * 1024;

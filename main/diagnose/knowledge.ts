@@ -1,4 +1,4 @@
-import type { EditRequest, KnownProblem, LogSource, OneClickFix } from '../../preload/api';
+import type { EditRequest, KnownProblem, LogSource, OneClickFix } from '../../shared/api';
 
 /** A PCI address as logs print it. */
 export const ADDRESS = String.raw`[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]`;

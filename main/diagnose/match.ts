@@ -1,4 +1,4 @@
-import type { DiagnoseText, Evidence } from '../../preload/api';
+import type { DiagnoseText, Evidence } from '../../shared/api';
 import { KNOWLEDGE, type KnowledgeEntry } from './knowledge';
 
 const ALL_TEXT = new Set(['virsh', 'qemu-log', 'kernel-log', 'looking-glass', 'pasted']);

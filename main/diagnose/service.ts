@@ -1,4 +1,4 @@
-import type { DiagnoseResult, DiagnoseText, Evidence, Finding, KnownProblem, OneClickFix } from '../../preload/api';
+import type { DiagnoseResult, DiagnoseText, Evidence, Finding, KnownProblem, OneClickFix } from '../../shared/api';
 import type { HostRoots } from '../host/roots';
 import { scanHost } from '../host/scan';
 import { passSet } from '../host/verdicts';

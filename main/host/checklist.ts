@@ -1,4 +1,4 @@
-import type { CheckItem, HostReport } from '../../preload/api';
+import type { CheckItem, HostReport } from '../../shared/api';
 import { paramValue } from './cmdline';
 import type { EnvironmentFacts, OsFamily } from './environment';
 

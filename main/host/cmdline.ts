@@ -1,4 +1,4 @@
-import type { KernelParam } from '../../preload/api';
+import type { KernelParam } from '../../shared/api';
 
 /**
  * Split a kernel command line into parameters the way the kernel does:

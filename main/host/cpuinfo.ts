@@ -1,4 +1,4 @@
-import type { HostReport } from '../../preload/api';
+import type { HostReport } from '../../shared/api';
 
 /** CPU facts from the first processor block of /proc/cpuinfo. */
 export function parseCpuinfo(text: string): HostReport['cpu'] {

@@ -1,7 +1,6 @@
 import { userInfo } from 'node:os';
-import type { ErrorInfo } from '../../preload/api';
-import { toErrorInfo } from '../errors';
-import { Virsh } from '../libvirt/virsh';
+import type { ErrorInfo } from '../../shared/api';
+import { toErrorInfo } from '../common/errors';
 import { detectFirmware, type FirmwareInfo } from './firmware';
 import { readText } from './fs-read';
 import { which } from './which';
@@ -42,8 +41,12 @@ export function groupsOf(groupFile: string, user: string, gids: number[]): { con
   return { configured: configured.sort(), session: session.sort() };
 }
 
-/** Gather the environment facts for the checklist (one virsh call, a few PATH lookups). */
-export async function gatherEnvironment(uri: string): Promise<EnvironmentFacts> {
+/**
+ * Gather the environment facts for the checklist (one libvirt probe, a few PATH
+ * lookups). `virshVersion` runs `virsh version` on the connection: the caller
+ * (services) owns libvirt, the host layer only reads the answer.
+ */
+export async function gatherEnvironment(uri: string, virshVersion: () => Promise<string>): Promise<EnvironmentFacts> {
   const [osRelease, groupFile, virshPath, qemuImg, swtpm, lookingGlass, firmware] = await Promise.all([
     readText('/etc/os-release'),
     readText('/etc/group'),
@@ -58,7 +61,7 @@ export async function gatherEnvironment(uri: string): Promise<EnvironmentFacts> 
   let libvirt: EnvironmentFacts['libvirt'] = { uri, reachable: false, hypervisor: null, error: null };
   if (virshPath) {
     try {
-      const out = await new Virsh({ uri, timeoutMs: 15_000 }).run(['version']);
+      const out = await virshVersion();
       libvirt = { uri, reachable: true, hypervisor: out.match(/Running hypervisor:\s*(.+)/)?.[1]?.trim() ?? null, error: null };
     } catch (error) {
       libvirt = { uri, reachable: false, hypervisor: null, error: toErrorInfo(error) };

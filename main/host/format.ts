@@ -1,4 +1,4 @@
-import type { CheckStatus, HostCheck } from '../../preload/api';
+import type { CheckStatus, HostCheck } from '../../shared/api';
 import { deviceLabel, isBridge } from './verdicts';
 
 const MARK: Record<CheckStatus, string> = { ok: '[ ok ]', warn: '[warn]', fail: '[FAIL]', unknown: '[ ?? ]' };

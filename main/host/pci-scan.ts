@@ -1,9 +1,9 @@
 import { basename, dirname, join } from 'node:path';
-import type { BlockDevice, DisplayConnector, PciDevice, UsbDevice } from '../../preload/api';
+import type { BlockDevice, DisplayConnector, PciDevice, UsbDevice } from '../../shared/api';
 import { linkName, listDir, readLink, readText, realPath } from './fs-read';
 import { buildModalias, type ModuleAliases } from './modules-alias';
 import type { PciIds } from './pci-ids';
-import { PCI_ADDRESS } from '../libvirt/pci-address';
+import { PCI_ADDRESS } from '../common/pci-address';
 
 
 const hex4 = (value: string | null): string | null => (value ? value.replace(/^0x/, '').toLowerCase().padStart(4, '0') : null);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { HostReport } from '../../preload/api';
-import { VitrineError } from '../errors';
+import type { HostReport } from '../../shared/api';
+import { VitrineError } from '../common/errors';
 import { parseCmdline, paramValue, relevantParams } from './cmdline';
 import { parseCpuinfo } from './cpuinfo';
 import { canReadWrite, fileExists, listDir, readText } from './fs-read';

@@ -1,4 +1,4 @@
-import type { GpuAssessment, GpuVerdict, PciDevice } from '../../preload/api';
+import type { GpuAssessment, GpuVerdict, PciDevice } from '../../shared/api';
 
 /** PCI-to-PCI bridges stay with the host: they are never passed (seed 003). */
 export function isBridge(device: PciDevice): boolean {

@@ -1,5 +1,5 @@
-import type { VmSpec } from '../../preload/api';
-import { VitrineError } from '../errors';
+import type { VmSpec } from '../../shared/api';
+import { VitrineError } from '../common/errors';
 import type { FirmwarePair } from '../host/firmware';
 import { xml } from './xml/nodes';
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { VitrineError } from '../errors';
+import { VitrineError } from '../common/errors';
 import { which } from '../host/which';
 
 /**

@@ -1,6 +1,6 @@
-import type { Task, VmSpec } from '../../preload/api';
-import { VitrineError } from '../errors';
-import type { TaskTracker } from '../tasks';
+import type { Task, VmSpec } from '../../shared/api';
+import { VitrineError } from '../common/errors';
+import type { TaskTracker } from '../state/tasks';
 import type { VmService } from './vm-service';
 
 /** Create a VM as a task: check, disk, define, each step reported; cancellable until it is defined. */

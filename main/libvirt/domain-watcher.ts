@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import type { DomainSummary, DomainsSnapshot, ErrorInfo } from '../../preload/api';
-import { toErrorInfo } from '../errors';
+import type { DomainSummary, DomainsSnapshot, ErrorInfo } from '../../shared/api';
+import { toErrorInfo } from '../common/errors';
 import { getDomain, listDomains, sortDomains } from './domains';
 import { parseEventLine } from './parse-event';
 import { classifyVirshFailure, virshErrorLines } from './virsh-errors';

@@ -1,5 +1,5 @@
-import type { DomainSummary } from '../../preload/api';
-import { VitrineError } from '../errors';
+import type { DomainSummary } from '../../shared/api';
+import { VitrineError } from '../common/errors';
 import { parseDominfo, parseNameList } from './parse-dominfo';
 import type { Virsh } from './virsh';
 

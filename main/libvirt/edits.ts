@@ -1,5 +1,5 @@
-import type { EditRequest } from '../../preload/api';
-import { VitrineError } from '../errors';
+import type { EditRequest } from '../../shared/api';
+import { VitrineError } from '../common/errors';
 import { cloneDocument, rootElement, tagOf, type XmlDocument, type XmlNode } from './xml/document';
 import {
   attr,
@@ -19,7 +19,7 @@ import {
   xml,
 } from './xml/nodes';
 import { setLookingGlassSettings } from './vitrine-metadata';
-import { formatPciAddress, fromLibvirtAttrs, libvirtAttrs, parsePciAddress, slotKey, type PciAddress } from './pci-address';
+import { formatPciAddress, fromLibvirtAttrs, libvirtAttrs, parsePciAddress, slotKey, type PciAddress } from '../common/pci-address';
 
 /**
  * Passthrough edits on a domain document. Each takes a document and returns a

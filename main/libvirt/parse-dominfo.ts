@@ -1,4 +1,4 @@
-import type { DomainState, DomainSummary } from '../../preload/api';
+import type { DomainState, DomainSummary } from '../../shared/api';
 
 const STATES: Record<string, DomainState> = {
   running: 'running',

@@ -1,6 +1,6 @@
-import type { DomainSummary, VmDetails } from '../../preload/api';
+import type { DomainSummary, VmDetails } from '../../shared/api';
 import { readVitrineMetadata } from './vitrine-metadata';
-import { formatPciAddress, fromLibvirtAttrs } from './pci-address';
+import { formatPciAddress, fromLibvirtAttrs } from '../common/pci-address';
 import { rootElement, tagOf, type XmlDocument, type XmlNode } from './xml/document';
 import { attr, attrValue, child, elements, findAll, textOf } from './xml/nodes';
 

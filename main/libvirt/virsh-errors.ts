@@ -1,4 +1,4 @@
-import { VitrineError } from '../errors';
+import { VitrineError } from '../common/errors';
 
 /** The `error: …` lines virsh printed, without the prefix, in order. */
 export function virshErrorLines(stderr: string): string[] {

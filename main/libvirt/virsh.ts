@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { VitrineError } from '../errors';
+import { VitrineError } from '../common/errors';
 import { classifyVirshFailure } from './virsh-errors';
 
 export interface VirshOptions {

@@ -1,5 +1,5 @@
-import type { LookingGlassVmSettings } from '../../preload/api';
-import { VitrineError } from '../errors';
+import type { LookingGlassVmSettings } from '../../shared/api';
+import { VitrineError } from '../common/errors';
 import { VITRINE_NS } from './builder';
 import { cloneDocument, rootElement, tagOf, type XmlDocument, type XmlNode } from './xml/document';
 import { attr, child, elements, fromXml, indentOf, insertChild, setAttr, textOf } from './xml/nodes';

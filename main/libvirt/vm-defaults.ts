@@ -2,9 +2,9 @@ import { access, readdir } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { cpus, homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { Monitor, VmDefaults } from '../../preload/api';
-import { freeGiB } from '../files';
-import { defaultResolution } from '../lookingglass/monitors';
+import type { Monitor, VmDefaults } from '../../shared/api';
+import { freeGiB } from '../common/files';
+import { defaultResolution } from '../host/monitors';
 
 /** Where new disks go: libvirt's own image folders (session: in the user's home). */
 export function defaultDiskDir(uri: string, home = homedir()): string {

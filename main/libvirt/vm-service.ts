@@ -1,5 +1,5 @@
-import type { DomainSummary, EditPreview, EditRequest, HistoryItem, VmDetails, VmSpec } from '../../preload/api';
-import { VitrineError } from '../errors';
+import type { DomainSummary, EditPreview, EditRequest, HistoryItem, VmDetails, VmSpec } from '../../shared/api';
+import { VitrineError } from '../common/errors';
 import { detectFirmware } from '../host/firmware';
 import { getDomain } from './domains';
 import { applyEdits } from './edits';

@@ -1,4 +1,4 @@
-import type { LookingGlassVmSettings, Monitor } from '../../preload/api';
+import type { LookingGlassVmSettings, Monitor } from '../../shared/api';
 import type { SpiceEndpoint } from './spice';
 
 export interface ArgvInput {

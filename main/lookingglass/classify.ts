@@ -1,4 +1,4 @@
-import type { LgState } from '../../preload/api';
+import type { LgState } from '../../shared/api';
 import { matchTexts } from '../diagnose/match';
 import { releaseFromOutput } from './client';
 

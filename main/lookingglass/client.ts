@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import type { ClientInfo, ErrorInfo } from '../../preload/api';
+import type { ClientInfo, ErrorInfo } from '../../shared/api';
 import { which } from '../host/which';
 
 /** The Looking Glass release Vitrine's argv, messages and size formula are checked against. */

@@ -1,7 +1,7 @@
 import { access, readFile, stat } from 'node:fs/promises';
 import { constants, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import type { MemoryCheck, MemoryProblem, VmDetails } from '../../preload/api';
+import type { MemoryCheck, MemoryProblem, VmDetails } from '../../shared/api';
 import { lookingGlassMiB } from './shm-size';
 
 /**

@@ -1,17 +1,17 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClientLaunch, DomainsSnapshot, LgSnapshot, LgStatus, LookingGlassVmSettings, Monitor, Task, VmDetails } from '../../preload/api';
-import { VitrineError } from '../errors';
+import type { ClientLaunch, DomainsSnapshot, LgSnapshot, LgStatus, LookingGlassVmSettings, Monitor, Task, VmDetails } from '../../shared/api';
+import { VitrineError } from '../common/errors';
 import { getDomain } from '../libvirt/domains';
 import type { Virsh } from '../libvirt/virsh';
 import type { VmService } from '../libvirt/vm-service';
 import { parseDomainXml } from '../libvirt/xml/document';
-import type { SettingsStore } from '../settings';
-import type { TaskTracker } from '../tasks';
+import type { SettingsStore } from '../state/settings';
+import type { TaskTracker } from '../state/tasks';
 import { buildClientArgv, checkArgv } from './argv';
 import { inspectClient } from './client';
 import { checkMemory, currentUser, KVMFR_DEVICE, memoryTarget, neededMiB, SHM_DIR, type UserIdentity } from './memory';
-import { defaultResolution, pickMonitor } from './monitors';
+import { defaultResolution, pickMonitor } from '../host/monitors';
 import { spiceEndpoint } from './spice';
 import { ClientSupervisor } from './supervisor';
 

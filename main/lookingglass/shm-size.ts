@@ -1,2 +1,2 @@
-/** The size formula is shared with the renderer (it shows the minimum as you type): preload/lg-size.ts. */
-export { lookingGlassMiB } from '../../preload/lg-size';
+/** The size formula is shared with the renderer (it shows the minimum as you type): shared/lg-size.ts. */
+export { lookingGlassMiB } from '../../shared/lg-size';

@@ -3,7 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { LgStatus } from '../../preload/api';
+import type { LgStatus } from '../../shared/api';
 import { classifyLine } from './classify';
 
 export interface SupervisorOptions {

@@ -1,6 +1,6 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { HostReport } from '../../preload/api';
+import type { HostReport } from '../../shared/api';
 import { PLAN_FILES, PLAN_MARKERS, type PlanFacts } from './planner';
 
 /** A host path under a root ('/' for the real host, a scratch folder in tests). */

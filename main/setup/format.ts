@@ -1,5 +1,5 @@
 import { createTwoFilesPatch } from 'diff';
-import type { HostPlan } from '../../preload/api';
+import type { HostPlan } from '../../shared/api';
 
 /** One file's change as a unified diff (new and removed files marked as such). */
 export function fileDiff(path: string, before: string | null, after: string | null): string {

@@ -1,4 +1,4 @@
-import { VitrineError } from '../errors';
+import { VitrineError } from '../common/errors';
 
 const KEY = 'GRUB_CMDLINE_LINUX_DEFAULT';
 

@@ -1,4 +1,4 @@
-import { VitrineError } from '../errors';
+import { VitrineError } from '../common/errors';
 import { normaliseParamName, parseCmdline } from '../host/cmdline';
 
 /** The kernel parameters Vitrine manages; anything else on the line is the user's and stays. */

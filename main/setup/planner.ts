@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Bootloader, HostPlan, InitramfsTool, PciDevice, PlanCommand, PlanRequest, PlanWrite } from '../../preload/api';
-import { VitrineError } from '../errors';
+import type { Bootloader, HostPlan, InitramfsTool, PciDevice, PlanCommand, PlanRequest, PlanWrite } from '../../shared/api';
+import { VitrineError } from '../common/errors';
 import { passSet } from '../host/verdicts';
-import { parsePciAddress, formatPciAddress } from '../libvirt/pci-address';
+import { parsePciAddress, formatPciAddress } from '../common/pci-address';
 import { parseGrubDefault } from './grub-default';
 import { checkIds, managedArgs, tokens, withManagedArgs } from './kernel-args';
 

@@ -1,8 +1,8 @@
 import { ipcMain, type BrowserWindow } from 'electron';
-import type { Channel, EventName } from '../../preload/api';
-import { EVENT_NAMES } from '../../preload/event-fanout';
+import type { Channel, EventName } from '../../shared/api';
+import { EVENT_NAMES } from '../../shared/event-fanout';
 import type { Registry } from '../api/registry';
-import type { EventSources } from '../services';
+import type { EventSources } from '../services/index';
 import { isTrustedSender } from './security';
 
 /**

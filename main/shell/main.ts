@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRegistry } from '../api/registry';
 import { electronMonitors } from './screen';
-import { createServices, resolveLibvirtUri } from '../services';
+import { createServices, resolveLibvirtUri } from '../services/index';
 import { handleAppProtocol, registerAppScheme } from './protocol';
 import { hardenApp } from './security';
 import { createMainWindow } from './window';

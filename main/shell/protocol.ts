@@ -1,6 +1,6 @@
 import { protocol } from 'electron';
-import { contentSecurityPolicy } from '../csp';
-import { readUiFile } from '../ui-files';
+import { contentSecurityPolicy } from '../web/csp';
+import { readUiFile } from '../web/ui-files';
 
 /** The UI's origin: app://vitrine/ (a custom scheme, never file:// or http://). */
 export const APP_SCHEME = 'app';

@@ -1,5 +1,5 @@
 import { screen } from 'electron';
-import type { Monitor } from '../../preload/api';
+import type { Monitor } from '../../shared/api';
 
 /** The desktop's monitors from Electron's screen API, in physical pixels (DIPs × scale factor). */
 export async function electronMonitors(): Promise<Monitor[]> {

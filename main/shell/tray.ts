@@ -1,9 +1,9 @@
 import { app, Menu, nativeImage, Notification, Tray, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
 import { join } from 'node:path';
-import type { DomainsSnapshot, LgSnapshot, TasksSnapshot } from '../../preload/api';
+import type { DomainsSnapshot, LgSnapshot, TasksSnapshot } from '../../shared/api';
 import { buildTrayMenu, notificationsBetween, trayIconState, trayTooltip, type TrayAction, type TrayItem, type TrayState } from '../desktop/tray-menu';
 import { systemLanguage, translator } from '../desktop/texts';
-import type { Services } from '../services';
+import type { Services } from '../services/index';
 
 /**
  * The tray icon and menu: drawn from buildTrayMenu (main/desktop/tray-menu.ts)

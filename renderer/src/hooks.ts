@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { AppInfo, DomainsSnapshot, ErrorInfo, HostCheck, LgSnapshot, TasksSnapshot } from '../../preload/api';
+import type { AppInfo, DomainsSnapshot, ErrorInfo, HostCheck, LgSnapshot, TasksSnapshot } from '../../shared/api';
 import { api } from './api';
 
 /** The live domain list (null until the first list arrives). */

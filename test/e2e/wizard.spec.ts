@@ -26,7 +26,7 @@ const prepared = {
 };
 
 const catalogue = (lang: string) => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'renderer', 'src', 'i18n', `${lang}.json`), 'utf8')) as Catalogue;
-type Catalogue = typeof import('../../renderer/src/i18n/en.json');
+type Catalogue = typeof import('../../shared/i18n/en.json');
 const en = catalogue('en');
 const fr = catalogue('fr');
 const fill = (text: string, values: Record<string, string | number>): string => text.replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(values[k]));

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DiagnoseResult, EditPreview } from '../../preload/api';
+import type { DiagnoseResult, EditPreview } from '../../shared/api';
 import { tempHostTree } from '../support/host-tree';
 import { FIXTURE_HOSTS } from '../support/hosts';
 import { connectServe, cookieFor, type ServeClient } from '../support/serve-client';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { HostCheck } from '../../preload/api';
+import type { HostCheck } from '../../shared/api';
 import { tempHostTree, type HostSpec } from '../support/host-tree';
 import { FIXTURE_HOSTS } from '../support/hosts';
 import { cliPath } from '../support/session-libvirt';

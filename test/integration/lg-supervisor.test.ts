@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LgStatus } from '../../preload/api';
+import type { LgStatus } from '../../shared/api';
 import { ClientSupervisor } from '../../main/lookingglass/supervisor';
 import { FAKE_CLIENT } from '../support/shm';
 

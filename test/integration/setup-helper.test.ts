@@ -3,7 +3,7 @@ import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { HostPlan } from '../../preload/api';
+import type { HostPlan } from '../../shared/api';
 import { FAMILIES, tempFamilyRoot, type HostFamily } from '../support/etc-trees';
 import { TEST_USER, cliPath, repoRoot } from '../support/session-libvirt';
 

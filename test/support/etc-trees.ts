@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { PlanRequest } from '../../preload/api';
+import type { PlanRequest } from '../../shared/api';
 import { writeHostTree, type HostSpec } from './host-tree';
 import { FIXTURE_HOSTS } from './hosts';
 

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { DomainsSnapshot } from '../../preload/api';
+import type { DomainsSnapshot } from '../../shared/api';
 
 /** Collects domains.changed payloads and waits for one that matches. */
 export class Snapshots {

@@ -1,6 +1,6 @@
-import type { DomainsSnapshot, DomainSummary } from '../../preload/api';
-import { VitrineError } from '../../main/errors';
-import type { Services } from '../../main/services';
+import type { DomainsSnapshot, DomainSummary } from '../../shared/api';
+import { VitrineError } from '../../main/common/errors';
+import type { Services } from '../../main/services/index';
 import { Lifecycle } from '../../main/libvirt/lifecycle';
 import { Virsh } from '../../main/libvirt/virsh';
 import { VmService } from '../../main/libvirt/vm-service';
@@ -8,9 +8,9 @@ import { DiagnoseService } from '../../main/diagnose/service';
 import { DEFAULT_ROOTS } from '../../main/host/roots';
 import { SetupService } from '../../main/setup/service';
 import { LookingGlassService } from '../../main/lookingglass/service';
-import { SettingsStore } from '../../main/settings';
-import { TaskTracker } from '../../main/tasks';
-import { WizardStore } from '../../main/wizard';
+import { SettingsStore } from '../../main/state/settings';
+import { TaskTracker } from '../../main/state/tasks';
+import { WizardStore } from '../../main/state/wizard';
 
 /**
  * Services over fixed data, for tests of the transport layers (registry,

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LogSource } from '../../preload/api';
+import type { LogSource } from '../../shared/api';
 import { guessSource } from '../../main/cli/diagnose';
 import { KNOWLEDGE } from '../../main/diagnose/knowledge';
 import { matchTexts, searchKnowledge } from '../../main/diagnose/match';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CheckItem, HostReport } from '../../preload/api';
+import type { CheckItem, HostReport } from '../../shared/api';
 import { buildChecklist } from '../../main/host/checklist';
 import type { EnvironmentFacts } from '../../main/host/environment';
 import { scanHost } from '../../main/host/scan';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HostReport } from '../../preload/api';
+import type { HostReport } from '../../shared/api';
 import { scanHost } from '../../main/host/scan';
 import { tempHostTree, type HostSpec } from '../support/host-tree';
 import { FIXTURE_HOSTS } from '../support/hosts';

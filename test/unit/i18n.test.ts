@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import en from '../../renderer/src/i18n/en.json';
-import fr from '../../renderer/src/i18n/fr.json';
+import en from '../../shared/i18n/en.json';
+import fr from '../../shared/i18n/fr.json';
 
 type Tree = { [key: string]: string | Tree };
 const root = join(import.meta.dirname, '..', '..');

@@ -2,7 +2,7 @@ import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/session-libvirt';
 
-// The folder rules of shared/DESIGN.md are lint rules: prove they fire.
+// The folder rules of docs/architecture.md are lint rules: prove they fire.
 const eslint = new ESLint({ cwd: repoRoot });
 
 async function restrictedImports(code: string, filePath: string): Promise<string[]> {
@@ -30,6 +30,6 @@ describe('import boundaries', () => {
   });
 
   it('lets the renderer use the contract', async () => {
-    expect(await restrictedImports("import type { VitrineApi } from '../../preload/api';\nexport type A = VitrineApi;\n", 'renderer/src/x.ts')).toEqual([]);
+    expect(await restrictedImports("import type { VitrineApi } from '../../../shared/api';\nexport type A = VitrineApi;\n", 'renderer/src/x.ts')).toEqual([]);
   });
 });

@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LookingGlassVmSettings, Monitor } from '../../preload/api';
+import type { LookingGlassVmSettings, Monitor } from '../../shared/api';
 import { buildClientArgv, checkArgv, type ArgvInput } from '../../main/lookingglass/argv';
 import { classifyLine } from '../../main/lookingglass/classify';
 import { describeClient, releaseFromOutput } from '../../main/lookingglass/client';
-import { defaultResolution, parseXrandr, pickMonitor } from '../../main/lookingglass/monitors';
+import { defaultResolution, parseXrandr, pickMonitor } from '../../main/host/monitors';
 import { lookingGlassMiB } from '../../main/lookingglass/shm-size';
 import { spiceEndpoint } from '../../main/lookingglass/spice';
 import { readVitrineMetadata, setLookingGlassSettings } from '../../main/libvirt/vitrine-metadata';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../main/api/registry';
-import { vmName } from '../../main/api/schemas';
-import { VitrineError } from '../../main/errors';
+import { vmName } from '../../shared/schemas';
+import { VitrineError } from '../../main/common/errors';
 import { SAMPLE_DOMAIN, staticServices } from '../support/static-services';
 
 describe('registry.dispatch', () => {

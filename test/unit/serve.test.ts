@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createRegistry } from '../../main/api/registry';
-import { startServer, type RunningServer } from '../../main/serve';
+import { startServer, type RunningServer } from '../../main/web/serve';
 import { SAMPLE_DOMAIN, staticServices } from '../support/static-services';
 
 let server: RunningServer;

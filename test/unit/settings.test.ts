@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, SettingsStore } from '../../main/settings';
-import { TaskTracker } from '../../main/tasks';
-import { VitrineError } from '../../main/errors';
+import { DEFAULT_SETTINGS, SettingsStore } from '../../main/state/settings';
+import { TaskTracker } from '../../main/state/tasks';
+import { VitrineError } from '../../main/common/errors';
 
 const dirs: string[] = [];
 const scratch = (): string => {

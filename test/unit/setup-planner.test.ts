@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { HostPlan, PlanRequest } from '../../preload/api';
+import type { HostPlan, PlanRequest } from '../../shared/api';
 import { scanHost } from '../../main/host/scan';
 import { hostRoots } from '../../main/host/roots';
 import { gatherPlanFacts } from '../../main/setup/facts';

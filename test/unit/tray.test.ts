@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DomainSummary, LgStatus, Task } from '../../preload/api';
+import type { DomainSummary, LgStatus, Task } from '../../shared/api';
 import { autostartEntry, autostartFile, launchCommand, quoteExecArg, setStartAtLogin } from '../../main/desktop/autostart';
 import { systemLanguage, translator } from '../../main/desktop/texts';
 import { buildTrayMenu, notificationsBetween, trayIconState, trayTooltip, type TrayItem, type TrayState } from '../../main/desktop/tray-menu';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { EditRequest, VmSpec } from '../../preload/api';
+import type { EditRequest, VmSpec } from '../../shared/api';
 import { buildGameVm } from '../../main/libvirt/builder';
 import { applyEdits } from '../../main/libvirt/edits';
 import { parseDomainXml, serializeXml } from '../../main/libvirt/xml/document';

@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { VitrineError } from '../../errors';
+import { VitrineError } from '../../common/errors';
 
 /**
  * A node of fast-xml-parser's ordered tree: `{ tag: children[], ':@': { '@_attr': value } }`,

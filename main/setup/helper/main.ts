@@ -6,7 +6,7 @@ import { backedUp, backupFile, listManifests, readManifest, writeManifest, type 
 import { EXIT } from './codes';
 import { HelperError, atomicDelete, atomicWrite, hostPath, makeParents, readOrNull, refuseLinks, removeEmptyDirs, sha256 } from './files';
 import { COMMAND_DIRS, ROM_DIR, planSchema, type CheckedPlan } from './policy';
-import { PCI_ADDRESS } from '../../libvirt/pci-address';
+import { PCI_ADDRESS } from '../../common/pci-address';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 

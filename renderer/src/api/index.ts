@@ -1,5 +1,5 @@
-import type { VitrineApi } from '../../../preload/api';
-import { makeApi } from '../../../preload/make-api';
+import type { VitrineApi } from '../../../shared/api';
+import { makeApi } from '../../../shared/make-api';
 import { createWebSocketTransport } from './ws-transport';
 
 declare global {

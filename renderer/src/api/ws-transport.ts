@@ -1,5 +1,5 @@
-import type { Channel, Result, Transport } from '../../../preload/api';
-import { EVENT_NAMES, EventFanout } from '../../../preload/event-fanout';
+import type { Channel, Result, Transport } from '../../../shared/api';
+import { EVENT_NAMES, EventFanout } from '../../../shared/event-fanout';
 
 type Pending = (result: Result<unknown>) => void;
 

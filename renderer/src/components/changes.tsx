@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ChangeSet, ErrorInfo } from '../../../preload/api';
+import type { ChangeSet, ErrorInfo } from '../../../shared/api';
 import { api } from '../api';
 import { ErrorBanner } from './error-banner';
 

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { CheckItem, PciDevice } from '../../../preload/api';
+import type { CheckItem, PciDevice } from '../../../shared/api';
 
 /** A device's name for people: vendor and model from pci.ids, else its class or ids. */
 export function deviceName(d: PciDevice): string {

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { EditPreview } from '../../../preload/api';
+import type { EditPreview } from '../../../shared/api';
 import { DiffView } from './diff-view';
 
 /** An edit shown before it is applied: the diff, then Apply (only if something changes) and Cancel. */

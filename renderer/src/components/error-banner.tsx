@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import type { ErrorInfo } from '../../../preload/api';
+import type { ErrorInfo } from '../../../shared/api';
 
 /** An error as the user should see it: what happened, what to do, and a way into the troubleshooter. */
 export function ErrorBanner({ error, vm }: { error: ErrorInfo; vm?: string }) {

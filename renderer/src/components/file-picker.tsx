@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo, FolderListing } from '../../../preload/api';
+import type { ErrorInfo, FolderListing } from '../../../shared/api';
 import { api } from '../api';
 import { ErrorBanner } from './error-banner';
 

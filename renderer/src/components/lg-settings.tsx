@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ClientLaunch, EditRequest, Monitor, VmDetails } from '../../../preload/api';
-import { lookingGlassMiB } from '../../../preload/lg-size';
+import type { ClientLaunch, EditRequest, Monitor, VmDetails } from '../../../shared/api';
+import { lookingGlassMiB } from '../../../shared/lg-size';
 import { api } from '../api';
 
 const PRESETS = ['1920x1080', '1920x1200', '2560x1080', '2560x1440', '3440x1440', '3840x2160'];

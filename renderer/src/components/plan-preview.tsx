@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo, PlanView } from '../../../preload/api';
+import type { ErrorInfo, PlanView } from '../../../shared/api';
 import { api } from '../api';
 import { DiffView } from './diff-view';
 import { ErrorBanner } from './error-banner';

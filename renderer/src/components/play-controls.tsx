@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import type { DomainSummary, ErrorInfo, LgStatus, Task } from '../../../preload/api';
+import type { DomainSummary, ErrorInfo, LgStatus, Task } from '../../../shared/api';
 import { api } from '../api';
 import { ErrorBanner } from './error-banner';
 import { TaskProgress } from './task-progress';

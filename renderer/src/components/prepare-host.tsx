@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo, GpuAssessment, PlanView } from '../../../preload/api';
+import type { ErrorInfo, GpuAssessment, PlanView } from '../../../shared/api';
 import { api } from '../api';
 import { ErrorBanner } from './error-banner';
 import { PlanPreview } from './plan-preview';

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { DomainState } from '../../../preload/api';
+import type { DomainState } from '../../../shared/api';
 
 /** A domain state as a coloured, labelled badge. */
 export function StateBadge({ state }: { state: DomainState }) {

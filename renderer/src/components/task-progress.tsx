@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { Task } from '../../../preload/api';
+import type { Task } from '../../../shared/api';
 import { api } from '../api';
 import { ErrorBanner } from './error-banner';
 

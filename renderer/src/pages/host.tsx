@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { GpuAssessment, PciDevice } from '../../../preload/api';
+import type { GpuAssessment, PciDevice } from '../../../shared/api';
 import { ErrorBanner } from '../components/error-banner';
 import { Changes } from '../components/changes';
 import { PrepareHost } from '../components/prepare-host';

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppSettings, ErrorInfo } from '../../../preload/api';
+import type { AppSettings, ErrorInfo } from '../../../shared/api';
 import { api } from '../api';
 import { ErrorBanner } from '../components/error-banner';
 import { useAppInfo } from '../hooks';

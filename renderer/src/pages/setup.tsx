@@ -1,8 +1,8 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import type { EditPreview, EditRequest, ErrorInfo, GpuAssessment, HostCheck, Task, VmDefaults, VmDetails, VmSpec, WizardStep, WizardView } from '../../../preload/api';
-import { lookingGlassMiB } from '../../../preload/lg-size';
+import type { EditPreview, EditRequest, ErrorInfo, GpuAssessment, HostCheck, Task, VmDefaults, VmDetails, VmSpec, WizardStep, WizardView } from '../../../shared/api';
+import { lookingGlassMiB } from '../../../shared/lg-size';
 import { api } from '../api';
 import { CheckRow } from '../components/check-row';
 import { DiffView } from '../components/diff-view';

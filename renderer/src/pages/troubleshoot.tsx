@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router';
-import type { DiagnoseResult, EditPreview, ErrorInfo, Evidence, Finding, KnownProblem, PlanView } from '../../../preload/api';
+import type { DiagnoseResult, EditPreview, ErrorInfo, Evidence, Finding, KnownProblem, PlanView } from '../../../shared/api';
 import { api } from '../api';
 import { EditPreviewPanel } from '../components/edit-preview';
 import { PlanPreview } from '../components/plan-preview';

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import type { EditPreview, EditRequest, ErrorInfo, HistoryItem, VmDetails } from '../../../preload/api';
+import type { EditPreview, EditRequest, ErrorInfo, HistoryItem, VmDetails } from '../../../shared/api';
 import { api } from '../api';
 import { EditPreviewPanel } from '../components/edit-preview';
 import { ErrorBanner } from '../components/error-banner';

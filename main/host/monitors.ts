@@ -1,5 +1,5 @@
-import type { Monitor } from '../../preload/api';
-import { runFile } from '../run-file';
+import type { Monitor } from '../../shared/api';
+import { runFile } from '../common/process';
 
 /** Monitors from `xrandr --query`: every connected output with a mode (`DP-1 connected primary 2560x1440+0+0 …`). */
 export function parseXrandr(text: string): Monitor[] {

@@ -1,27 +1,27 @@
-import type { AppInfo, AppSettings, DomainSummary, EventName, Events, HostCheck, Monitor, VmDefaults } from '../preload/api';
-import { vmDefaults } from './libvirt/vm-defaults';
-import { WizardStore } from './wizard';
+import type { AppInfo, AppSettings, DomainSummary, EventName, Events, HostCheck, Monitor, VmDefaults } from '../../shared/api';
+import { vmDefaults } from '../libvirt/vm-defaults';
+import { WizardStore } from '../state/wizard';
 import { join } from 'node:path';
-import { launchCommand, setStartAtLogin } from './desktop/autostart';
-import { VitrineError } from './errors';
-import { buildChecklist } from './host/checklist';
-import { gatherEnvironment } from './host/environment';
-import { DEFAULT_ROOTS, type HostRoots } from './host/roots';
-import { scanHost } from './host/scan';
-import { dataDir } from './data-dir';
-import { DiagnoseService } from './diagnose/service';
-import { DomainWatcher } from './libvirt/domain-watcher';
-import { Lifecycle } from './libvirt/lifecycle';
-import { VmService } from './libvirt/vm-service';
-import { SetupService } from './setup/service';
+import { launchCommand, setStartAtLogin } from '../desktop/autostart';
+import { VitrineError } from '../common/errors';
+import { buildChecklist } from '../host/checklist';
+import { gatherEnvironment } from '../host/environment';
+import { DEFAULT_ROOTS, type HostRoots } from '../host/roots';
+import { scanHost } from '../host/scan';
+import { dataDir } from '../common/xdg';
+import { DiagnoseService } from '../diagnose/service';
+import { DomainWatcher } from '../libvirt/domain-watcher';
+import { Lifecycle } from '../libvirt/lifecycle';
+import { VmService } from '../libvirt/vm-service';
+import { SetupService } from '../setup/service';
 import { homedir, userInfo } from 'node:os';
-import { listDomains } from './libvirt/domains';
-import { Virsh } from './libvirt/virsh';
-import { VERSION } from './version';
-import { LookingGlassService } from './lookingglass/service';
-import { xrandrMonitors } from './lookingglass/monitors';
-import { savedLibvirtUri, SettingsStore } from './settings';
-import { TaskTracker } from './tasks';
+import { listDomains } from '../libvirt/domains';
+import { Virsh } from '../libvirt/virsh';
+import { VERSION } from '../common/version';
+import { LookingGlassService } from '../lookingglass/service';
+import { xrandrMonitors } from '../host/monitors';
+import { savedLibvirtUri, SettingsStore } from '../state/settings';
+import { TaskTracker } from '../state/tasks';
 
 export const DEFAULT_LIBVIRT_URI = 'qemu:///system';
 
@@ -125,7 +125,7 @@ export function createServices(options: ServicesOptions): Services {
     info: () => ({ version: VERSION, libvirtUri: options.libvirtUri, mode: options.mode, user: userInfo().username, home: homedir() }),
     listDomains: () => listDomains(virsh),
     hostCheck: async () => {
-      const [report, env] = await Promise.all([scanHost(options.hostRoots ?? DEFAULT_ROOTS), gatherEnvironment(options.libvirtUri)]);
+      const [report, env] = await Promise.all([scanHost(options.hostRoots ?? DEFAULT_ROOTS), gatherEnvironment(options.libvirtUri, () => new Virsh({ uri: options.libvirtUri, timeoutMs: 15_000 }).run(['version']))]);
       return { ...report, checks: buildChecklist(report, env) };
     },
     events: {

@@ -1,8 +1,8 @@
 /**
  * THE contract between the main process and the renderer: every request with
  * its argument and result type, and every event main pushes. Types only: the
- * argument schemas live in main/api/schemas.ts, the named methods the renderer
- * calls are built in preload/make-api.ts.
+ * argument schemas live in shared/schemas.ts, the named methods the renderer
+ * calls are built in shared/make-api.ts.
  */
 
 /** An error the UI can explain: what happened and what to do next. */

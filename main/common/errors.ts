@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../preload/api';
+import type { ErrorInfo } from '../../shared/api';
 
 /** An error that carries what the UI needs to explain it: `{ kind, message, hint }`. */
 export class VitrineError extends Error implements ErrorInfo {

@@ -1,4 +1,4 @@
-import { version } from '../package.json';
+import { version } from '../../package.json';
 
 /** The app's version, from package.json at build time. */
 export const VERSION: string = version;

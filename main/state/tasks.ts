@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ErrorInfo, StepState, Task, TasksSnapshot } from '../preload/api';
-import { toErrorInfo, VitrineError } from './errors';
+import type { ErrorInfo, StepState, Task, TasksSnapshot } from '../../shared/api';
+import { toErrorInfo, VitrineError } from '../common/errors';
 
 const KEEP = 20;
 

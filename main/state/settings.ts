@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { AppSettings } from '../preload/api';
-import { settingsPatch } from './api/schemas';
-import { VitrineError } from './errors';
+import type { AppSettings } from '../../shared/api';
+import { settingsPatch } from '../../shared/schemas';
+import { VitrineError } from '../common/errors';
 
 export const DEFAULT_SETTINGS: AppSettings = {
   libvirtUri: null,

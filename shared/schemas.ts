@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppSettings, ArgsOf, Channel, EditRequest, VmSpec, WizardState } from '../../preload/api';
+import type { AppSettings, ArgsOf, Channel, EditRequest, VmSpec, WizardState } from './api';
 
 /**
  * Schemas for the arguments of every request. A request whose arguments do

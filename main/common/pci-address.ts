@@ -1,4 +1,4 @@
-import { VitrineError } from '../errors';
+import { VitrineError } from './errors';
 
 export interface PciAddress {
   domain: number;

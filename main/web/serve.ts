@@ -3,10 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { EventName } from '../preload/api';
-import { EVENT_NAMES } from '../preload/event-fanout';
-import type { Registry } from './api/registry';
-import type { EventSources } from './services';
+import type { EventName } from '../../shared/api';
+import { EVENT_NAMES } from '../../shared/event-fanout';
+import type { Registry } from '../api/registry';
+import type { EventSources } from '../services/index';
 import { contentSecurityPolicy } from './csp';
 import { readUiFile } from './ui-files';
 

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { WizardState, WizardView } from '../preload/api';
-import { wizardPatch } from './api/schemas';
+import type { WizardState, WizardView } from '../../shared/api';
+import { wizardPatch } from '../../shared/schemas';
 
 export const INITIAL_WIZARD: WizardState = { step: 'welcome', gpu: null, lookingGlass: null, changeSet: null, bootIdAtApply: null, vm: null, done: false };
 

@@ -1,6 +1,6 @@
 import { readdir, stat, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { FolderListing } from '../preload/api';
+import type { FolderListing } from '../../shared/api';
 import { VitrineError } from './errors';
 
 const MAX_ENTRIES = 2000;
