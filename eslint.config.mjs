@@ -10,11 +10,20 @@ const nodeModules = builtinModules.flatMap((name) => [name, `node:${name}`]);
 /**
  * The folder rules of docs/architecture.md, enforced:
  * - only main/shell/ and preload/ may import 'electron';
+ * - only main/common/process.ts (and the root helper, bundled on its own) may
+ *   import node:child_process in main/, shared/ and preload/;
  * - renderer/ may import neither main/ nor a Node module.
  */
-export const electronOnlyInShell = {
-  paths: [{ name: 'electron', message: "Only main/shell/ and preload/ may import 'electron' (shared/DESIGN.md)." }],
-};
+const electronPath = { name: 'electron', message: "Only main/shell/ and preload/ may import 'electron' (shared/DESIGN.md)." };
+const childProcessPaths = ['child_process', 'node:child_process'].map((name) => ({
+  name,
+  message: 'Start processes through main/common/process.ts (run, spawnDetached, spawnStreaming): argv only, timeouts, one place to audit.',
+}));
+export const electronOnlyInShell = { paths: [electronPath] };
+/** For main/ and shared/: neither 'electron' nor child_process. */
+export const mainBoundary = { paths: [electronPath, ...childProcessPaths] };
+/** For main/shell/ and preload/: 'electron' is theirs, child_process is not. */
+export const noChildProcess = { paths: childProcessPaths };
 export const rendererBoundary = {
   paths: [
     ...nodeModules.map((name) => ({ name, message: 'The renderer sees the host only through the contract in shared/api.ts.' })),
@@ -37,8 +46,22 @@ export default tseslint.config(
       'no-restricted-imports': ['error', electronOnlyInShell],
     },
   },
+  // Flat config: a later entry's rule replaces an earlier one for the files it names, so each entry lists every path it forbids.
   {
-    files: ['main/shell/**', 'preload/**', 'test/e2e/**'],
+    files: ['main/**', 'shared/**'],
+    rules: { 'no-restricted-imports': ['error', mainBoundary] },
+  },
+  {
+    files: ['main/shell/**', 'preload/**'],
+    rules: { 'no-restricted-imports': ['error', noChildProcess] },
+  },
+  {
+    // The process module itself, and the root helper (bundled alone by helper.vite.config.ts).
+    files: ['main/common/process.ts', 'main/setup/helper/**'],
+    rules: { 'no-restricted-imports': ['error', electronOnlyInShell] },
+  },
+  {
+    files: ['test/e2e/**'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

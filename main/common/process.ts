@@ -1,18 +1,168 @@
-import { execFile } from 'node:child_process';
+// The one module of main/ that starts processes (eslint.config.mjs allows
+// node:child_process only here and in the root helper): every program runs
+// from an argv, never through a shell.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
-/** A failed run: the error, with the program's stderr and exit code (or ENOENT) kept. */
-export type RunError = NodeJS.ErrnoException & { stderr: string };
+/**
+ * A failed run: the error with the program's stdout and stderr kept, `code`
+ * its exit code (or an errno string such as 'ENOENT' when it could not be
+ * started), `killed` true when the timeout ended it.
+ */
+export type RunError = Error & {
+  code?: string | number | null;
+  errno?: number;
+  syscall?: string;
+  path?: string;
+  killed?: boolean;
+  signal?: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+};
+
+export interface RunOptions {
+  /** Kill the program (with killSignal) after this long. */
+  timeoutMs: number;
+  /** The environment (default: this process's); the C locale is always set over it. */
+  env?: NodeJS.ProcessEnv;
+  /** Written to the program's stdin, which is then closed. */
+  input?: string;
+  /** Most bytes of stdout or stderr kept; more fails the run (default 16 MiB). */
+  maxBuffer?: number;
+  /** The signal the timeout sends (default SIGTERM). */
+  killSignal?: NodeJS.Signals;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** An environment with the C locale, so that parsers see English, untranslated output. */
+export function cLocale(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, LC_ALL: 'C' };
+}
 
 /**
  * Run a program with an argv (never a shell), in the C locale, and resolve
- * with its stdout. For the one-off tools around libvirt (qemu-img, journalctl,
- * dmesg); virsh has its own runner with typed errors (libvirt/virsh.ts).
+ * with its output; a failure (a non-zero exit, the timeout, ENOENT) rejects
+ * with a RunError that keeps stdout and stderr.
+ */
+export function run(file: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      file,
+      argv,
+      {
+        timeout: options.timeoutMs,
+        maxBuffer: options.maxBuffer ?? 16 * 1024 * 1024,
+        encoding: 'utf8',
+        env: cLocale(options.env),
+        ...(options.killSignal ? { killSignal: options.killSignal } : {}),
+      },
+      (error, stdout, stderr) => {
+        if (error) reject(Object.assign(error, { stdout: String(stdout), stderr: String(stderr) }) as RunError);
+        else resolve({ stdout, stderr });
+      },
+    );
+    if (options.input !== undefined) {
+      child.stdin?.on('error', () => undefined); // the program may exit without reading it
+      child.stdin?.end(options.input);
+    }
+  });
+}
+
+/**
+ * Run a program and resolve with its stdout. For the one-off tools around
+ * libvirt (qemu-img, journalctl, dmesg, xrandr); virsh has its own runner with
+ * typed errors on top of run() (libvirt/virsh.ts).
  */
 export function runFile(file: string, args: readonly string[], timeoutMs = 120_000): Promise<string> {
+  return run(file, args, { timeoutMs }).then((result) => result.stdout);
+}
+
+/**
+ * Start a program that outlives Vitrine (a viewer window the user owns):
+ * detached, its output ignored. Resolves once it started; rejects (ENOENT,
+ * EACCES) when it could not be.
+ */
+export function spawnDetached(file: string, argv: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<{ pid: number | null }> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }, (error, stdout, stderr) => {
-      if (error) reject(Object.assign(error, { stderr: String(stderr) }) as RunError);
-      else resolve(stdout);
+    const child = spawn(file, argv, { detached: true, stdio: 'ignore', env: options.env ?? process.env });
+    child.once('error', reject);
+    child.once('spawn', () => {
+      child.off('error', reject);
+      child.on('error', () => undefined);
+      child.unref();
+      resolve({ pid: child.pid ?? null });
     });
   });
+}
+
+/** How a streamed child ended: its exit code or signal, or why it could not start. */
+export interface StreamingExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the program could not be started (ENOENT, EACCES): code and signal are then null. */
+  error: NodeJS.ErrnoException | null;
+}
+
+export interface StreamingOptions {
+  /** The environment, as given (default: this process's; no locale is forced). */
+  env?: NodeJS.ProcessEnv;
+  /** Each chunk of output as it comes (UTF-8 text), with the stream it came on. */
+  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+  /** Each line of output (split as node:readline does; a last unterminated line comes at the end). */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /**
+   * 'pipe' (default): output goes to onOutput/onLine; 'inherit': the child
+   * shares this process's terminal (the CLI's `start` runs Electron so).
+   */
+  stdio?: 'pipe' | 'inherit';
+  /** With stdio 'pipe': stdin left open but unused ('pipe', as virsh has always had it) or /dev/null ('ignore', the default). */
+  stdin?: 'pipe' | 'ignore';
+}
+
+/** A running child whose output is streamed; it can be killed and awaited. */
+export interface StreamingChild {
+  /** Its process id (null if it could not be started). */
+  readonly pid: number | null;
+  /** Send a signal (default SIGTERM); false when it has already ended. */
+  kill(signal?: NodeJS.Signals): boolean;
+  /** Settles once it ended and its output was all delivered; never rejects. */
+  readonly exited: Promise<StreamingExit>;
+}
+
+/**
+ * Start a long-running program and stream its output: `virsh event --loop`,
+ * looking-glass-client under its supervisor, the root helper's run. A spawn
+ * failure is not thrown: it ends the child with `exited.error` set.
+ */
+export function spawnStreaming(file: string, argv: readonly string[], options: StreamingOptions = {}): StreamingChild {
+  const inherit = options.stdio === 'inherit';
+  const child: ChildProcess = spawn(file, argv, { env: options.env ?? process.env, stdio: inherit ? 'inherit' : [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
+  if (!inherit) {
+    for (const name of ['stdout', 'stderr'] as const) {
+      const stream = child[name];
+      if (!stream) continue;
+      stream.setEncoding('utf8');
+      const { onOutput, onLine } = options;
+      if (onOutput) stream.on('data', (chunk: string) => onOutput(chunk, name));
+      if (onLine) createInterface({ input: stream }).on('line', (line) => onLine(line, name));
+      if (!onOutput && !onLine) stream.resume();
+    }
+  }
+  let spawnError: NodeJS.ErrnoException | null = null;
+  child.on('error', (error: NodeJS.ErrnoException) => {
+    // A spawn failure (ENOENT, EACCES): 'close' follows.
+    spawnError ??= error;
+  });
+  const exited = new Promise<StreamingExit>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, error: spawnError }));
+  });
+  return {
+    pid: child.pid ?? null,
+    kill: (signal: NodeJS.Signals = 'SIGTERM') => child.kill(signal),
+    exited,
+  };
 }

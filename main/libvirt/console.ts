@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { VitrineError } from '../common/errors';
+import { spawnDetached } from '../common/process';
 import { which } from '../host/which';
 
 /**
@@ -15,7 +15,6 @@ export async function openConsole(uri: string, name: string): Promise<{ viewer: 
       hint: 'Install virt-viewer (Debian, Ubuntu, Fedora, Arch: the package virt-viewer), then open the console again. virt-manager works too.',
     });
   }
-  const child = spawn(viewer, ['--connect', uri, '--wait', '--reconnect', '--', name], { detached: true, stdio: 'ignore' });
-  child.unref();
+  await spawnDetached(viewer, ['--connect', uri, '--wait', '--reconnect', '--', name]);
   return { viewer };
 }

@@ -1,7 +1,6 @@
-import { createInterface } from 'node:readline';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { DomainSummary, DomainsSnapshot, ErrorInfo } from '../../shared/api';
 import { toErrorInfo } from '../common/errors';
+import type { StreamingChild } from '../common/process';
 import { getDomain, listDomains, sortDomains } from './domains';
 import { parseEventLine } from './parse-event';
 import { classifyVirshFailure, virshErrorLines } from './virsh-errors';
@@ -27,7 +26,7 @@ export class DomainWatcher {
   private readonly listeners = new Set<SnapshotListener>();
   private readonly backoffMs: readonly number[];
   private current: DomainsSnapshot | null = null;
-  private child: ChildProcessWithoutNullStreams | null = null;
+  private child: StreamingChild | null = null;
   private queue: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | null = null;
   private attempt = 0;
@@ -79,27 +78,23 @@ export class DomainWatcher {
   private connect(): void {
     this.retryTimer = null;
     if (!this.active) return;
-    const child = this.virsh.spawn(['event', '--loop', '--all', '--timestamp']);
-    this.child = child;
     let stderr = '';
-    let spawnError: NodeJS.ErrnoException | null = null;
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-8192);
+    const child = this.virsh.stream(['event', '--loop', '--all', '--timestamp'], {
+      onOutput: (chunk, stream) => {
+        if (stream === 'stderr') stderr = (stderr + chunk).slice(-8192);
+      },
+      onLine: (line, stream) => {
+        if (stream !== 'stdout') return;
+        const event = parseEventLine(line);
+        if (event?.type === 'lifecycle') this.enqueue(() => this.refreshOne(event.domain));
+      },
     });
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      const event = parseEventLine(line);
-      if (event?.type === 'lifecycle') this.enqueue(() => this.refreshOne(event.domain));
-    });
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      // A spawn failure (virsh missing): 'close' follows.
-      spawnError = error;
-    });
-    child.on('close', (code) => {
+    this.child = child;
+    void child.exited.then(({ code, error }) => {
       if (this.child !== child) return; // stopped on purpose
       this.child = null;
-      this.publish({ domains: this.current?.domains ?? [], error: this.streamError(stderr, code, spawnError) });
+      // A spawn failure (virsh missing) ends the stream with `error` set.
+      this.publish({ domains: this.current?.domains ?? [], error: this.streamError(stderr, code, error) });
       this.scheduleReconnect();
     });
     // List after the stream is up, so that no change falls between the two.

@@ -2,7 +2,6 @@ import { access, appendFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs
 import { constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { VmSpec } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import { runFile, type RunError } from '../common/process';
@@ -228,16 +227,17 @@ export class Lifecycle {
     const before = await getDomain(this.virsh, name);
     if (!before) throw new VitrineError({ kind: 'domain-not-found', message: `There is no VM called '${name}'.`, hint: 'Refresh the list.' });
     if (before.state === 'shut-off') return { stopped: true };
-    const events = this.virsh.spawn(['event', '--domain', name, '--event', 'lifecycle', '--loop', '--timeout', String(Math.max(1, Math.ceil(timeoutMs / 1000)))]);
-    const stopped = new Promise<boolean>((resolve) => {
-      createInterface({ input: events.stdout }).on('line', (line) => {
-        if (/: Stopped\b/.test(line)) {
-          resolve(true);
+    let resolveStopped: (stopped: boolean) => void = () => undefined;
+    const stopped = new Promise<boolean>((resolve) => (resolveStopped = resolve));
+    const events = this.virsh.stream(['event', '--domain', name, '--event', 'lifecycle', '--loop', '--timeout', String(Math.max(1, Math.ceil(timeoutMs / 1000)))], {
+      onLine: (line, stream) => {
+        if (stream === 'stdout' && /: Stopped\b/.test(line)) {
+          resolveStopped(true);
           events.kill('SIGTERM');
         }
-      });
-      events.on('close', () => resolve(false));
+      },
     });
+    void events.exited.then(() => resolveStopped(false));
     try {
       await this.virsh.run(['shutdown', '--domain', name]);
     } catch (error) {

@@ -1,5 +1,5 @@
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { VitrineError } from '../common/errors';
+import { run, spawnStreaming, type RunError, type StreamingChild, type StreamingOptions } from '../common/process';
 import { classifyVirshFailure } from './virsh-errors';
 
 export interface VirshOptions {
@@ -36,41 +36,28 @@ export class Virsh {
   }
 
   /** Run one virsh command and resolve with its stdout. */
-  run(args: readonly string[], options: { timeoutMs?: number } = {}): Promise<string> {
+  async run(args: readonly string[], options: { timeoutMs?: number } = {}): Promise<string> {
     const timeout = options.timeoutMs ?? this.timeoutMs;
-    return new Promise((resolve, reject) => {
-      execFile(
-        this.binary,
-        this.argv(args),
-        { env: virshEnv(), timeout, maxBuffer: MAX_OUTPUT, encoding: 'utf8', killSignal: 'SIGKILL' },
-        (error, stdout, stderr) => {
-          if (!error) {
-            resolve(stdout);
-            return;
-          }
-          const err = error as NodeJS.ErrnoException & { killed?: boolean; code?: string | number | null };
-          if (err.code === 'ENOENT') {
-            reject(virshMissing(this.binary));
-          } else if (err.killed) {
-            reject(
-              new VitrineError({
-                kind: 'timeout',
-                message: `virsh ${args[0] ?? ''} on '${this.uri}' did not answer within ${Math.round(timeout / 1000)} s.`,
-                hint: 'Check that the libvirt daemon is responsive (virsh --connect URI version), then try again.',
-                detail: stderr.trim(),
-              }),
-            );
-          } else {
-            reject(classifyVirshFailure(this.uri, args, stderr, typeof err.code === 'number' ? err.code : null));
-          }
-        },
-      );
-    });
+    try {
+      return (await run(this.binary, this.argv(args), { env: virshEnv(), timeoutMs: timeout, maxBuffer: MAX_OUTPUT, killSignal: 'SIGKILL' })).stdout;
+    } catch (error) {
+      const err = error as RunError;
+      if (err.code === 'ENOENT') throw virshMissing(this.binary);
+      if (err.killed) {
+        throw new VitrineError({
+          kind: 'timeout',
+          message: `virsh ${args[0] ?? ''} on '${this.uri}' did not answer within ${Math.round(timeout / 1000)} s.`,
+          hint: 'Check that the libvirt daemon is responsive (virsh --connect URI version), then try again.',
+          detail: err.stderr.trim(),
+        });
+      }
+      throw classifyVirshFailure(this.uri, args, err.stderr, typeof err.code === 'number' ? err.code : null);
+    }
   }
 
-  /** Start a long-running virsh command (e.g. `event --loop`); the caller reads its streams. */
-  spawn(args: readonly string[]): ChildProcessWithoutNullStreams {
-    return spawn(this.binary, this.argv(args), { env: virshEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  /** Start a long-running virsh command (e.g. `event --loop`) with its output streamed to the caller. */
+  stream(args: readonly string[], options: Pick<StreamingOptions, 'onLine' | 'onOutput'> = {}): StreamingChild {
+    return spawnStreaming(this.binary, this.argv(args), { ...options, env: virshEnv(), stdin: 'pipe' });
   }
 }
 

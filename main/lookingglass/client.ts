@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import type { ClientInfo, ErrorInfo } from '../../shared/api';
+import { run, type RunError } from '../common/process';
 import { which } from '../host/which';
 
 /** The Looking Glass release Vitrine's argv, messages and size formula are checked against. */
@@ -54,9 +54,10 @@ export async function probeRelease(path: string, timeoutMs = 5000): Promise<stri
   const mtimeMs = (await stat(path)).mtimeMs;
   const cached = probes.get(path);
   if (cached && cached.mtimeMs === mtimeMs) return cached.release;
-  const output = await new Promise<string>((resolve) => {
-    execFile(path, ['--help'], { timeout: timeoutMs, maxBuffer: 1024 * 1024, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }, (_error, stdout, stderr) => resolve(`${stdout}\n${stderr}`));
-  });
+  const output = await run(path, ['--help'], { timeoutMs, maxBuffer: 1024 * 1024 }).then(
+    ({ stdout, stderr }) => `${stdout}\n${stderr}`,
+    (error: RunError) => `${error.stdout ?? ''}\n${error.stderr ?? ''}`,
+  );
   const release = releaseFromOutput(output);
   probes.set(path, { mtimeMs, release });
   return release;

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { LgStatus } from '../../shared/api';
+import { spawnStreaming, type StreamingChild } from '../common/process';
 import { classifyLine } from './classify';
 
 export interface SupervisorOptions {
@@ -36,7 +35,7 @@ const KILL_AFTER_MS = 3000;
  * for good. Every change is reported as an LgStatus.
  */
 export class ClientSupervisor {
-  private child: ChildProcess | null = null;
+  private child: StreamingChild | null = null;
   private stopping = false;
   private timer: NodeJS.Timeout | null = null;
   private stableTimer: NodeJS.Timeout | null = null;
@@ -74,11 +73,6 @@ export class ClientSupervisor {
   private launch(): void {
     this.timer = null;
     this.fatalSeen = false;
-    const child = spawn(this.options.command, this.options.argv, { env: this.options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    let exitResolve: () => void = () => undefined;
-    this.exited = new Promise((resolve) => (exitResolve = resolve));
-    this.update({ state: this.current.restarts > 0 ? 'restarting' : 'starting', pid: child.pid ?? null, problem: null, message: 'Starting Looking Glass.' });
     const onLine = (line: string): void => {
       this.log?.write(`${line}\n`);
       const meaning = classifyLine(line);
@@ -90,21 +84,21 @@ export class ClientSupervisor {
       if (meaning.message) patch.message = meaning.message;
       if (Object.keys(patch).length > 0) this.update(patch);
     };
-    createInterface({ input: child.stdout! }).on('line', onLine);
-    createInterface({ input: child.stderr! }).on('line', onLine);
+    const child = spawnStreaming(this.options.command, this.options.argv, { env: this.options.env ?? process.env, onLine });
+    this.child = child;
+    this.update({ state: this.current.restarts > 0 ? 'restarting' : 'starting', pid: child.pid, problem: null, message: 'Starting Looking Glass.' });
     this.stableTimer = setTimeout(() => {
       if (this.child === child) this.current.restarts = 0;
     }, this.options.stableAfterMs ?? 60_000);
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      // spawn failed (ENOENT, EACCES): 'close' follows.
-      this.fatalSeen = true;
-      this.current.message = `Looking Glass could not be started: ${error.code ?? error.message}.`;
-    });
-    child.on('close', (code, signal) => {
+    this.exited = child.exited.then(({ code, signal, error }) => {
+      if (error) {
+        // spawn failed (ENOENT, EACCES).
+        this.fatalSeen = true;
+        this.current.message = `Looking Glass could not be started: ${error.code ?? error.message}.`;
+      }
       if (this.stableTimer) clearTimeout(this.stableTimer);
       this.child = null;
       this.onExit(code, signal);
-      exitResolve();
     });
   }
 
