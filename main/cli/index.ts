@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +10,8 @@ import { registerDiagnoseCommand } from './diagnose';
 import { registerSetupCommands } from './setup';
 import { registerLgCommands } from './lg';
 import { SetupService } from '../setup/service';
+import { elevationFor } from '../setup/elevation';
+import { spawnStreaming } from '../common/process';
 import { dataDir } from '../common/xdg';
 import { toErrorInfo, VitrineError } from '../common/errors';
 import { startServer } from '../web/serve';
@@ -82,8 +83,10 @@ async function start(host: string, port: number): Promise<void> {
     await serve(host, port);
     return;
   }
-  const child = spawn(binary.path, [appRoot], { stdio: 'inherit', env: { ...process.env, VITRINE_LIBVIRT_URI: uriOf() } });
-  child.on('close', (code) => process.exit(code ?? 0));
+  const child = spawnStreaming(binary.path, [appRoot], { stdio: 'inherit', env: { ...process.env, VITRINE_LIBVIRT_URI: uriOf() } });
+  const { code, error } = await child.exited;
+  if (error) fail(error);
+  process.exit(code ?? 0);
 }
 
 const program = new Command();
@@ -96,6 +99,7 @@ program
   .addOption(new Option('--proc-root <dir>', 'read the host from this procfs tree instead of /proc'))
   .addOption(new Option('--dev-root <dir>', 'look for device nodes (kvm) here instead of /dev'))
   .addOption(new Option('--modules-root <dir>', 'kernel modules folder (holding RELEASE/modules.alias) instead of /lib/modules'))
+  .addOption(new Option('--etc-root <dir>', 'read os-release, group and QEMU firmware descriptors from this folder instead of /etc'))
   .addOption(new Option('--setup-root <dir>', 'make host changes under this scratch folder instead of / (tests, dry runs)'))
   .addOption(new Option('--client <path>', 'the looking-glass-client to run (default: the Settings choice, else PATH)'))
   .showHelpAfterError('(run vitrine --help for the commands)');
@@ -106,6 +110,7 @@ interface GlobalOptions {
   procRoot?: string;
   devRoot?: string;
   modulesRoot?: string;
+  etcRoot?: string;
   setupRoot?: string;
   client?: string;
 }
@@ -116,7 +121,7 @@ function servicesOptions(mode: ServicesOptions['mode']): ServicesOptions {
   return {
     libvirtUri: uriOf(),
     mode,
-    hostRoots: hostRoots({ sys: o.sysfsRoot, proc: o.procRoot, dev: o.devRoot, modules: o.modulesRoot }),
+    hostRoots: hostRoots({ sys: o.sysfsRoot, proc: o.procRoot, dev: o.devRoot, modules: o.modulesRoot, etc: o.etcRoot }),
     ...(o.setupRoot ? { setupRoot: o.setupRoot } : {}),
     ...(o.client ? { clientPath: o.client } : {}),
   };
@@ -143,7 +148,8 @@ program
 registerVmCommands(program, { services: () => createServices(servicesOptions('serve')), uri: uriOf, fail });
 registerDiagnoseCommand(program, { services: () => createServices(servicesOptions('serve')), fail });
 registerLgCommands(program, { services: () => createServices(servicesOptions('serve')), fail });
-registerSetupCommands(program, { setup: () => new SetupService(dataDir(), servicesOptions('serve').hostRoots!), fail });
+// The elevation is chosen here, once per command: the command's --root, else --setup-root, else this host through pkexec.
+registerSetupCommands(program, { setup: (root) => new SetupService(dataDir(), servicesOptions('serve').hostRoots!, elevationFor(root ?? program.opts<GlobalOptions>().setupRoot)), fail });
 
 program
   .command('doctor')

@@ -5,6 +5,8 @@ import type { PlanRequest } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import { formatPciAddress, parsePciAddress } from '../common/pci-address';
 import { formatPlan } from '../setup/format';
+import { requestSchemas } from '../../shared/schemas';
+import { parseOrExplain } from './parse';
 import { explainHelperExit, type SetupService } from '../setup/service';
 
 const mib = (value: string): number => {
@@ -20,7 +22,7 @@ const rootDir = (value: string): string => {
 };
 
 /** `vitrine setup plan|apply|rollback|backups`: host preparation from a terminal (rollback works from a text console). */
-export function registerSetupCommands(program: Command, ctx: { setup: () => SetupService; fail: (e: unknown) => never }): void {
+export function registerSetupCommands(program: Command, ctx: { setup: (root?: string) => SetupService; fail: (e: unknown) => never }): void {
   const setup = program.command('setup').description('prepare the host: bind the GPU to vfio-pci, Looking Glass memory access — as a reviewed plan, undoable');
   const out = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
@@ -50,7 +52,9 @@ export function registerSetupCommands(program: Command, ctx: { setup: () => Setu
         if (request.gpu.length === 0 && !request.lookingGlass && !request.ignoreMsrs && !request.allowUnsafeInterrupts) {
           throw new VitrineError({ kind: 'invalid-argument', message: 'Nothing to plan.', hint: 'Give --gpu ADDRESSES, and/or --looking-glass, --ignore-msrs, --allow-unsafe-interrupts.' });
         }
-        const plan = await ctx.setup().plan(request, (opts['root'] as string | undefined) ?? '/');
+        // The same schema and service as the Host page's plan.
+        const checked = parseOrExplain(requestSchemas['setup.plan'], request, { gpu: '--gpu', lookingGlass: '--looking-glass', 'lookingGlass.sizeMiB': '--lg-size', user: '--user' }, 'Correct the option; nothing was planned.');
+        const plan = await ctx.setup(opts['root'] as string | undefined).plan(checked);
         out(opts['json'] ? JSON.stringify(plan, null, 2) : `${formatPlan(plan)}${plan.steps.length ? '\nApply it with: vitrine setup apply' : ''}`);
       } catch (error) {
         ctx.fail(error);
@@ -62,7 +66,9 @@ export function registerSetupCommands(program: Command, ctx: { setup: () => Setu
     .description('apply the last plan (one password prompt; every file is backed up first)')
     .action(async () => {
       try {
-        const result = await ctx.setup().apply((chunk) => process.stdout.write(chunk));
+        // The last plan says which host it is for (this one, or the scratch folder of `plan --root`).
+        const { root } = await ctx.setup().lastPlan();
+        const result = await ctx.setup(root).apply((chunk) => process.stdout.write(chunk));
         if (result.backup) out(`\nDone. Undo with: vitrine setup rollback ${result.backup}${result.plan.rebootRequired ? '\nReboot, then check with: vitrine doctor' : ''}`);
         else out(result.output);
       } catch (error) {
@@ -76,7 +82,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: () => Setu
     .option('--root <dir>', 'a scratch copy of a host', rootDir)
     .action(async (id: string | undefined, opts: { root?: string }) => {
       try {
-        out(await ctx.setup().rollback(opts.root ?? '/', id, (chunk) => process.stdout.write(chunk)).then(() => 'Undone. Rebuild the boot files if the plan had commands (vitrine setup plan shows them), then reboot.'));
+        out(await ctx.setup(opts.root).rollback(id, (chunk) => process.stdout.write(chunk)).then(() => 'Undone. Rebuild the boot files if the plan had commands (vitrine setup plan shows them), then reboot.'));
       } catch (error) {
         ctx.fail(error);
       }
@@ -90,7 +96,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: () => Setu
       try {
         const address = formatPciAddress(parsePciAddress(raw));
         const output = `/var/lib/vitrine/roms/${address.replace(/[:.]/g, '-')}.rom`;
-        const run = await ctx.setup().runHelper(opts.root ?? '/', ['dump-rom', address, output]);
+        const run = await ctx.setup(opts.root).runHelper(['dump-rom', address, output]);
         if (run.code !== 0) throw explainHelperExit(run.code, run.output);
         out(`${run.output.trim()}\nUse it with: vitrine vm xml NAME --attach-gpu ${address} --rom ${output} --diff`);
       } catch (error) {
@@ -105,7 +111,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: () => Setu
     .option('--json', 'print JSON')
     .action(async (opts: { root?: string; json?: boolean }) => {
       try {
-        const all = await ctx.setup().backups(opts.root ?? '/');
+        const all = await ctx.setup(opts.root).backups();
         if (opts.json) out(JSON.stringify(all, null, 2));
         else out(all.length === 0 ? 'No changes made by Vitrine.' : all.map((m) => `${m.id}  ${m.state}  ${m.reason}  (${m.files.length} changed, ${m.created.length} created)`).join('\n'));
       } catch (error) {

@@ -3,6 +3,7 @@ import type { ErrorInfo } from '../../shared/api';
 import { toErrorInfo } from '../common/errors';
 import { detectFirmware, type FirmwareInfo } from './firmware';
 import { readText } from './fs-read';
+import { DEFAULT_ROOTS, hostPath, type HostRoots } from './roots';
 import { which } from './which';
 
 export type OsFamily = 'debian' | 'fedora' | 'arch' | 'suse' | 'other';
@@ -44,17 +45,18 @@ export function groupsOf(groupFile: string, user: string, gids: number[]): { con
 /**
  * Gather the environment facts for the checklist (one libvirt probe, a few PATH
  * lookups). `virshVersion` runs `virsh version` on the connection: the caller
- * (services) owns libvirt, the host layer only reads the answer.
+ * (services) owns libvirt, the host layer only reads the answer. Files
+ * (/etc/os-release, /etc/group, the firmware) are read through `roots`.
  */
-export async function gatherEnvironment(uri: string, virshVersion: () => Promise<string>): Promise<EnvironmentFacts> {
+export async function gatherEnvironment(uri: string, virshVersion: () => Promise<string>, roots: HostRoots = DEFAULT_ROOTS): Promise<EnvironmentFacts> {
   const [osRelease, groupFile, virshPath, qemuImg, swtpm, lookingGlass, firmware] = await Promise.all([
-    readText('/etc/os-release'),
-    readText('/etc/group'),
+    readText(hostPath(roots, '/etc/os-release')),
+    readText(hostPath(roots, '/etc/group')),
     which('virsh'),
     which('qemu-img'),
     which('swtpm'),
     which('looking-glass-client'),
-    detectFirmware(),
+    detectFirmware(roots),
   ]);
   const name = userInfo().username;
   const groups = groupsOf(groupFile ?? '', name, process.getgroups?.() ?? []);

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileExists } from './fs-read';
+import { DEFAULT_ROOTS, hostPath, type HostRoots } from './roots';
 
 /** One UEFI firmware build: code and the template of its variable store. */
 export interface FirmwarePair {
@@ -45,12 +46,14 @@ interface Descriptor {
 /**
  * Find OVMF for q35 guests: QEMU's firmware descriptors first (what libvirt
  * itself uses), then the distributions' known paths. A descriptor in /etc
- * overrides one of the same name in /usr/share.
+ * overrides one of the same name in /usr/share. Every file is read through
+ * `roots`; the paths reported are the host's (they go into domain XML).
  */
-export async function detectFirmware(descriptorDirs: readonly string[] = DESCRIPTOR_DIRS): Promise<FirmwareInfo> {
+export async function detectFirmware(roots: HostRoots = DEFAULT_ROOTS, descriptorDirs: readonly string[] = DESCRIPTOR_DIRS): Promise<FirmwareInfo> {
+  const exists = (path: string): Promise<boolean> => fileExists(hostPath(roots, path));
   const byName = new Map<string, string>();
   for (const dir of [...descriptorDirs].reverse()) {
-    const names = await readdir(dir).catch(() => [] as string[]);
+    const names = await readdir(hostPath(roots, dir)).catch(() => [] as string[]);
     for (const name of names.filter((n) => n.endsWith('.json'))) byName.set(name, join(dir, name));
   }
   const info: FirmwareInfo = { plain: null, secureBoot: null };
@@ -58,7 +61,7 @@ export async function detectFirmware(descriptorDirs: readonly string[] = DESCRIP
     const path = byName.get(name)!;
     let d: Descriptor;
     try {
-      d = JSON.parse(await readFile(path, 'utf8')) as Descriptor;
+      d = JSON.parse(await readFile(hostPath(roots, path), 'utf8')) as Descriptor;
     } catch {
       continue;
     }
@@ -66,7 +69,7 @@ export async function detectFirmware(descriptorDirs: readonly string[] = DESCRIP
     const vars = d.mapping?.['nvram-template']?.filename;
     const q35 = d.targets?.some((t) => t.architecture === 'x86_64' && (t.machines ?? []).some((m) => m.includes('q35')));
     if (!d['interface-types']?.includes('uefi') || d.mapping?.device !== 'flash' || !code || !vars || !q35) continue;
-    if (!(await fileExists(code)) || !(await fileExists(vars))) continue;
+    if (!(await exists(code)) || !(await exists(vars))) continue;
     const features = new Set(d.features ?? []);
     const pair = { code, vars, source: path };
     if (features.has('secure-boot') && features.has('enrolled-keys')) info.secureBoot ??= pair;
@@ -75,7 +78,7 @@ export async function detectFirmware(descriptorDirs: readonly string[] = DESCRIP
   for (const kind of ['plain', 'secureBoot'] as const) {
     if (info[kind]) continue;
     for (const [code, vars] of KNOWN_FIRMWARE[kind]) {
-      if ((await fileExists(code)) && (await fileExists(vars))) {
+      if ((await exists(code)) && (await exists(vars))) {
         info[kind] = { code, vars, source: 'known path' };
         break;
       }

@@ -1,5 +1,7 @@
+import { join } from 'node:path';
+
 /**
- * Where the host scanner reads from. Tests point these at a fixture tree; the
+ * Where the host is read from. Tests point these at a fixture tree; the
  * defaults are the real host.
  */
 export interface HostRoots {
@@ -8,6 +10,10 @@ export interface HostRoots {
   dev: string;
   /** Holds `<kernel release>/modules.alias`. */
   modules: string;
+  /** /etc: os-release, group, QEMU's firmware descriptors. */
+  etc: string;
+  /** The file system root for the other paths read (OVMF and its descriptors under /usr/share). */
+  root: string;
   /** pci.ids candidates, first readable wins. */
   pciIds: readonly string[];
 }
@@ -20,16 +26,40 @@ export const DEFAULT_ROOTS: HostRoots = {
   proc: '/proc',
   dev: '/dev',
   modules: '/lib/modules',
+  etc: '/etc',
+  root: '/',
   pciIds: PCI_IDS_PATHS,
 };
 
 /** Roots from CLI flags (each optional), over the defaults. */
-export function hostRoots(overrides: Partial<Record<'sys' | 'proc' | 'dev' | 'modules', string | undefined>> = {}): HostRoots {
+export function hostRoots(overrides: Partial<Record<'sys' | 'proc' | 'dev' | 'modules' | 'etc' | 'root', string | undefined>> = {}): HostRoots {
   return {
     sys: overrides.sys ?? DEFAULT_ROOTS.sys,
     proc: overrides.proc ?? DEFAULT_ROOTS.proc,
     dev: overrides.dev ?? DEFAULT_ROOTS.dev,
     modules: overrides.modules ?? DEFAULT_ROOTS.modules,
+    etc: overrides.etc ?? DEFAULT_ROOTS.etc,
+    root: overrides.root ?? DEFAULT_ROOTS.root,
     pciIds: DEFAULT_ROOTS.pciIds,
   };
+}
+
+const UNDER: readonly ['sys' | 'proc' | 'dev' | 'etc', string][] = [
+  ['sys', '/sys/'],
+  ['proc', '/proc/'],
+  ['dev', '/dev/'],
+  ['etc', '/etc/'],
+];
+
+/**
+ * Where an absolute host path is read under these roots: /sys, /proc, /dev
+ * and /etc paths under their own roots, anything else under `root`.
+ * `hostPath(DEFAULT_ROOTS, p)` is `p`.
+ */
+export function hostPath(roots: HostRoots, path: string): string {
+  for (const [key, prefix] of UNDER) {
+    if (path === prefix.slice(0, -1)) return roots[key];
+    if (path.startsWith(prefix)) return join(roots[key], path.slice(prefix.length));
+  }
+  return join(roots.root, path);
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Monitor, VmDefaults } from '../../shared/api';
 import { freeGiB } from '../common/files';
 import { defaultResolution } from '../host/monitors';
+import { DEFAULT_ROOTS, type HostRoots } from '../host/roots';
 
 /** Where new disks go: libvirt's own image folders (session: in the user's home). */
 export function defaultDiskDir(uri: string, home = homedir()): string {
@@ -30,15 +31,15 @@ async function isoFiles(dirs: string[]): Promise<string[]> {
  * (the host keeps some), half its memory up to 16 GiB, a 128 GiB disk in
  * libvirt's image folder, the primary monitor's resolution, KVM when this user
  * may use it (else TCG, and the form says why), networking that works on the
- * connection (user-mode on qemu:///session).
+ * connection (user-mode on qemu:///session). /dev/kvm is looked for under `roots.dev`.
  */
-export async function vmDefaults(uri: string, monitors: Monitor[], taken: Set<string>, fallbackResolution: { width: number; height: number } | null): Promise<VmDefaults> {
+export async function vmDefaults(uri: string, monitors: Monitor[], taken: Set<string>, fallbackResolution: { width: number; height: number } | null, roots: Pick<HostRoots, 'dev'> = DEFAULT_ROOTS): Promise<VmDefaults> {
   const hostCpus = cpus().length;
   const threads = hostCpus >= 4 && hostCpus % 2 === 0 ? 2 : 1;
   const vcpus = Math.max(threads, Math.floor(Math.max(1, hostCpus - 2) / threads) * threads);
   const hostMemoryMiB = Math.floor(totalmem() / 1024 / 1024);
   const memoryMiB = Math.max(1024, Math.min(16384, Math.floor(hostMemoryMiB / 2 / 1024) * 1024));
-  const kvmUsable = await access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false);
+  const kvmUsable = await access(join(roots.dev, 'kvm'), constants.R_OK | constants.W_OK).then(() => true, () => false);
   const name = freeName('win11', taken);
   const diskDir = defaultDiskDir(uri);
   const isos = await isoFiles([join(homedir(), 'Downloads'), homedir()]);

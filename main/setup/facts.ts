@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { HostReport } from '../../shared/api';
 import { PLAN_FILES, PLAN_MARKERS, type PlanFacts } from './planner';
 
-/** A host path under a root ('/' for the real host, a scratch folder in tests). */
+/** A host path under a root ('/' for the real host, where it is the path itself; a scratch folder in tests). */
 export function underRoot(root: string, path: string): string {
-  return root === '/' ? path : join(root, path);
+  return join(root, path);
 }
 
 /** Read what the planner needs: the files it may change, the tools present, the command line. */

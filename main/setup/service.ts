@@ -1,69 +1,17 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { HostPlan, PlanRequest } from '../../shared/api';
+import { dirname, join, resolve } from 'node:path';
+import type { HostPlan, PlanRequest, PlanView } from '../../shared/api';
 import { VitrineError } from '../common/errors';
-import { hostRoots, type HostRoots } from '../host/roots';
+import type { HostRoots } from '../host/roots';
 import { scanHost } from '../host/scan';
+import { pkexecElevation, type Elevation, type HelperRun } from './elevation';
 import { listManifests, type Manifest } from './helper/backups';
 import { EXIT } from './helper/codes';
-import { gatherPlanFacts, underRoot } from './facts';
+import { gatherPlanFacts } from './facts';
 import { planHost } from './planner';
 
-/** Where a package installs the helper (root-owned, named in the polkit policy). */
-export const INSTALLED_HELPER = '/usr/lib/vitrine/vitrine-helper';
-
-export interface HelperRun {
-  code: number;
-  output: string;
-}
-
-/** Where `node` is for running the AppImage's bundled helper as root (pkexec's PATH has only system folders). */
-const SYSTEM_NODE = ['/usr/bin/node', '/usr/local/bin/node', '/usr/bin/nodejs'];
-
-export interface HelperLocation {
-  argv: string[];
-  /** What the password prompt will show, for the UI to say beforehand. */
-  prompt: 'policy' | 'generic-node' | 'dev';
-}
-
-/**
- * The helper to start. The deb installs it root-owned at INSTALLED_HELPER with
- * a polkit policy, so the prompt shows Vitrine's own message. An AppImage has
- * no root-owned path: its bundled copy runs through the system's node, and
- * polkit shows its generic prompt ("Authentication is needed to run
- * /usr/bin/node as the super user"). A checkout runs out/helper.
- */
-export function locateHelper(resourcesPath: string | undefined = process.resourcesPath, exists: (p: string) => boolean = existsSync): HelperLocation {
-  if (exists(INSTALLED_HELPER)) return { argv: [INSTALLED_HELPER], prompt: 'policy' };
-  const bundled = resourcesPath ? join(resourcesPath, 'helper', 'vitrine-helper.mjs') : null;
-  if (bundled && exists(bundled)) {
-    const node = SYSTEM_NODE.find(exists);
-    if (!node) {
-      throw new VitrineError({
-        kind: 'no-helper',
-        message: 'This Vitrine (an AppImage) carries its root helper but no way to run it as root: Node.js is not installed.',
-        hint: 'Install the deb package (it installs the helper root-owned with its own password prompt), or install Node.js 18 or later (apt install nodejs).',
-      });
-    }
-    return { argv: [node, bundled], prompt: 'generic-node' };
-  }
-  // From wherever the bundler put this code (out/main, out/main/chunks, …), look upwards for out/helper.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let level = 0; level < 5; level++, dir = dirname(dir)) {
-    for (const candidate of [join(dir, 'helper', 'vitrine-helper.mjs'), join(dir, 'out', 'helper', 'vitrine-helper.mjs')]) {
-      if (exists(candidate)) return { argv: [process.execPath, candidate], prompt: 'dev' };
-    }
-  }
-  throw new VitrineError({ kind: 'no-helper', message: 'The root helper is not built or installed.', hint: 'Run npm run build (from a checkout), or reinstall Vitrine.' });
-}
-
-/** The helper's argv (see locateHelper). */
-export function helperCommand(): string[] {
-  return locateHelper().argv;
-}
+// Where the helper is and how it runs as root live in elevation.ts; these names stay here for their callers.
+export { INSTALLED_HELPER, helperCommand, locateHelper, type HelperLocation, type HelperRun } from './elevation';
 
 /** Explain a helper exit code (and pkexec's own). */
 export function explainHelperExit(code: number, output: string): VitrineError {
@@ -89,30 +37,37 @@ export function explainHelperExit(code: number, output: string): VitrineError {
 
 /** Host preparation: plan as data, apply through the one root helper, undo. */
 export class SetupService {
+  /**
+   * `elevation` is chosen once at start-up (elevationFor): pkexec on this
+   * host, or a scratch root for tests and `--root DIR`.
+   */
   constructor(
     private readonly dataDir: string,
     private readonly defaultRoots: HostRoots,
+    private readonly elevation: Elevation = pkexecElevation(),
   ) {}
+
+  /** The host this service changes: '/' for this one, else the scratch folder. */
+  get root(): string {
+    return this.elevation.root;
+  }
+
+  /** What the password prompt will show when the plan is applied (null for a scratch root), for the UI to say beforehand. */
+  prompt(): PlanView['prompt'] {
+    return this.elevation.prompt();
+  }
 
   private planFile(): string {
     return join(this.dataDir, 'plans', 'last-plan.json');
   }
 
-  /** Roots to scan for a scratch root: its own sys/ and proc/ when it has them. */
-  private roots(root: string): HostRoots {
-    if (root === '/') return this.defaultRoots;
-    const sys = underRoot(root, '/sys');
-    return existsSync(join(sys, 'bus', 'pci', 'devices'))
-      ? hostRoots({ sys, proc: underRoot(root, '/proc'), dev: underRoot(root, '/dev'), modules: underRoot(root, '/lib/modules') })
-      : this.defaultRoots;
-  }
-
-  /** Plan the changes (nothing is written but the plan file in the user's data folder). */
-  async plan(request: PlanRequest, root = '/'): Promise<HostPlan> {
-    const report = await scanHost(this.roots(root));
-    const plan = planHost(request, await gatherPlanFacts(root, report));
+  /** Plan the changes for the elevation's root (nothing is written but the plan file in the user's data folder). */
+  async plan(request: PlanRequest): Promise<HostPlan> {
+    const target = this.elevation.root;
+    const report = await scanHost(this.elevation.hostRoots(this.defaultRoots));
+    const plan = planHost(request, await gatherPlanFacts(target, report));
     await mkdir(dirname(this.planFile()), { recursive: true, mode: 0o700 });
-    await writeFile(this.planFile(), JSON.stringify({ root, plan }, null, 2), { mode: 0o600 });
+    await writeFile(this.planFile(), JSON.stringify({ root: target, plan }, null, 2), { mode: 0o600 });
     return plan;
   }
 
@@ -123,35 +78,23 @@ export class SetupService {
     return JSON.parse(text) as { root: string; plan: HostPlan };
   }
 
-  /** Run the helper: directly on a scratch root, through pkexec on the real one. */
-  runHelper(root: string, args: string[], onOutput?: (chunk: string) => void): Promise<HelperRun> {
-    const helper = helperCommand();
-    const argv = root === '/' ? ['pkexec', ...helper, ...args] : [...helper, '--root', root, ...args];
-    return new Promise((done, fail) => {
-      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      const take = (chunk: Buffer): void => {
-        output += chunk.toString();
-        onOutput?.(chunk.toString());
-      };
-      child.stdout.on('data', take);
-      child.stderr.on('data', take);
-      child.on('error', (error: NodeJS.ErrnoException) =>
-        fail(
-          error.code === 'ENOENT'
-            ? new VitrineError({ kind: 'no-pkexec', message: 'pkexec was not found, so Vitrine cannot ask for the password.', hint: 'Install polkit: policykit-1 (Debian, Ubuntu), polkit (Fedora, Arch).' })
-            : error,
-        ),
-      );
-      child.on('close', (code) => done({ code: code ?? 1, output }));
-    });
+  /** Run the helper with a verb and its arguments (through pkexec on this host, directly on a scratch root). */
+  async runHelper(args: string[], onOutput?: (chunk: string) => void): Promise<HelperRun> {
+    return this.elevation.runHelper(args, onOutput);
   }
 
-  /** Apply the last plan with one authorisation. */
+  /** Apply the last plan with one authorisation; a plan made for another root is refused. */
   async apply(onOutput?: (chunk: string) => void): Promise<{ backup: string | null; output: string; plan: HostPlan }> {
     const { root, plan } = await this.lastPlan();
+    if (resolve(root) !== this.elevation.root) {
+      throw new VitrineError({
+        kind: 'setup-root',
+        message: `The last plan was made for ${root}, and this Vitrine changes ${this.elevation.root}.`,
+        hint: 'Make a new plan here, then apply it.',
+      });
+    }
     if (plan.steps.length === 0) return { backup: null, output: 'Nothing to change.\n', plan };
-    const run = await this.runHelper(root, ['apply', await this.writeHelperPlan(plan)], onOutput);
+    const run = await this.runHelper(['apply', await this.writeHelperPlan(plan)], onOutput);
     if (run.code !== 0) throw explainHelperExit(run.code, run.output);
     return { backup: run.output.match(/^backup (\S+)$/m)?.[1] ?? null, output: run.output, plan };
   }
@@ -163,14 +106,15 @@ export class SetupService {
     return file;
   }
 
-  async rollback(root: string, id?: string, onOutput?: (chunk: string) => void): Promise<string> {
-    const run = await this.runHelper(root, id ? ['rollback', id] : ['rollback'], onOutput);
+  /** Undo a change set (the last one by default). */
+  async rollback(id?: string, onOutput?: (chunk: string) => void): Promise<string> {
+    const run = await this.runHelper(id ? ['rollback', id] : ['rollback'], onOutput);
     if (run.code !== 0) throw explainHelperExit(run.code, run.output);
     return run.output;
   }
 
   /** The change sets, oldest first (their manifests are world-readable; the copies are not). */
-  backups(root: string): Promise<Manifest[]> {
-    return listManifests(root);
+  async backups(): Promise<Manifest[]> {
+    return listManifests(this.elevation.root);
   }
 }

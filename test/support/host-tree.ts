@@ -211,7 +211,7 @@ export function writeHostTree(spec: HostSpec, dir: string): HostRoots {
   if (spec.kvm ?? true) write(join(dev, 'kvm'), '', 0o666);
   else mkdirSync(dev, { recursive: true });
   write(join(modules, KERNEL_RELEASE, 'modules.alias'), MODULES_ALIAS);
-  return { sys, proc, dev, modules, pciIds: ['/usr/share/misc/pci.ids', '/usr/share/hwdata/pci.ids'] };
+  return { sys, proc, dev, modules, etc: '/etc', root: '/', pciIds: ['/usr/share/misc/pci.ids', '/usr/share/hwdata/pci.ids'] };
 }
 
 /** Write a host to a fresh temporary folder; `remove()` deletes it. */
