@@ -1,8 +1,26 @@
+import type { z } from 'zod';
+import type {
+  appSettings,
+  diagnoseText,
+  editRequest,
+  LOG_SOURCES,
+  lookingGlassVmSettings,
+  planRequest,
+  RequestSchemas,
+  vmSpec,
+  WIZARD_STEPS,
+  wizardState,
+} from './schemas';
+
 /**
- * THE contract between the main process and the renderer: every request with
- * its argument and result type, and every event main pushes. Types only: the
- * argument schemas live in shared/schemas.ts, the named methods the renderer
- * calls are built in shared/make-api.ts.
+ * THE contract between the main process and the renderer: every request
+ * (CHANNELS: its name and result type; its argument type is inferred from its
+ * schema in shared/schemas.ts) and every event main pushes (EVENTS). The
+ * renderer calls `api.<group>.<method>(args)` where `<group>.<method>` is the
+ * channel's name (shared/make-api.ts builds those methods).
+ *
+ * Adding a request: its line in CHANNELS, its schema in requestSchemas, its
+ * service, its line in main/api/registry.ts. The compiler checks the rest.
  */
 
 /** An error the UI can explain: what happened and what to do next. */
@@ -195,59 +213,22 @@ export interface HostCheck extends HostReport {
 }
 
 /** What `vm create` and the wizard ask for: a Windows game VM. */
-export interface VmSpec {
-  name: string;
-  os: 'win10' | 'win11';
-  /** Virtual CPUs in total (sockets 1, `threads` per core). */
-  vcpus: number;
-  /** Threads per core (2 on SMT hosts); vcpus must be a multiple. */
-  threads: number;
-  memoryMiB: number;
-  hugepages: boolean;
-  disk: { path: string; sizeGiB: number };
-  /** A libvirt network, a host bridge, or user-mode networking (no setup; what qemu:///session can do). */
-  network: { type: 'network' | 'bridge'; name: string } | { type: 'user' };
-  windowsIso: string;
-  virtioIso: string;
-  /** Looking Glass shared memory in MiB (a power of two), or null for none yet. */
-  lookingGlassMiB: number | null;
-  /** The guest resolution Looking Glass is started at. */
-  resolution: { width: number; height: number };
-  /** `kvm` for real hosts; `qemu` (TCG, slow) where KVM is missing, e.g. tests. */
-  virtType: 'kvm' | 'qemu';
-}
-
+export type VmSpec = z.infer<typeof vmSpec>;
 /** Edits to a domain, applied in this order; each is idempotent. */
-export interface EditRequest {
-  /** Attach these PCI functions (e.g. a GPU's passWith), one guest slot per card. */
-  attachPci?: { addresses: string[]; rom?: string | null };
-  /** Detach these PCI functions. */
-  detachPci?: { addresses: string[] };
-  /** Looking Glass memory as a <shmem> device (MiB, a power of two). */
-  shmemMiB?: number;
-  /** Looking Glass memory through the kvmfr module (qemu:commandline), MiB. */
-  kvmfrMiB?: number;
-  /** Hide the hypervisor: `a` CPUID bit off, `b` Hyper-V vendor_id + hypervclock. */
-  hideHypervisor?: { method: 'a' | 'b'; vendorId?: string };
-  videoNone?: boolean;
-  removeTablet?: boolean;
-  /** USB host devices by vendor:product (`046d:c52b`). */
-  usb?: string[];
-  memballoonNone?: boolean;
-  /** Vitrine's Looking Glass settings for this VM, kept in the domain's <metadata>. */
-  lookingGlass?: Partial<LookingGlassVmSettings>;
-}
-
+export type EditRequest = z.infer<typeof editRequest>;
 /** How Looking Glass is started for a VM (kept in the domain's Vitrine metadata). */
-export interface LookingGlassVmSettings {
-  /** The guest resolution; the client window gets this size. */
-  resolution: { width: number; height: number };
-  fullScreen: boolean;
-  /** A Linux `KEY_*` name, e.g. `KEY_SCROLLLOCK` (Looking Glass's default). */
-  escapeKey: string;
-  /** HDR doubles the memory the resolution needs. */
-  hdr: boolean;
-}
+export type LookingGlassVmSettings = z.infer<typeof lookingGlassVmSettings>;
+/** Where a text to diagnose came from. */
+export type LogSource = (typeof LOG_SOURCES)[number];
+export type DiagnoseText = z.infer<typeof diagnoseText>;
+/** What the user chose for host preparation. */
+export type PlanRequest = z.infer<typeof planRequest>;
+/** The app's own settings (not a VM's), kept in $XDG_CONFIG_HOME/vitrine/settings.json. */
+export type AppSettings = z.infer<typeof appSettings>;
+/** The first-time setup's steps, in order. */
+export type WizardStep = (typeof WIZARD_STEPS)[number];
+/** Where the first-time setup is, kept on disk so it resumes after the reboot it needs. */
+export type WizardState = z.infer<typeof wizardState>;
 
 /** What the VM page shows: the hardware in short, read from the domain XML. */
 export interface VmDetails {
@@ -284,16 +265,6 @@ export interface HistoryItem {
   id: string;
   savedAt: string;
   reason: string;
-}
-
-/** Where a text to diagnose came from. */
-export type LogSource = 'virsh' | 'qemu-log' | 'kernel-log' | 'looking-glass' | 'pasted' | 'domain-xml';
-
-export interface DiagnoseText {
-  source: LogSource;
-  /** A label for the user, e.g. a file path or "the last start". */
-  label: string;
-  text: string;
 }
 
 /** A fix one click can make, always previewed first. */
@@ -342,18 +313,6 @@ export interface DiagnoseResult {
 
 export type Bootloader = 'grub' | 'systemd-boot' | 'kernelstub' | 'grubby' | 'rpm-ostree';
 export type InitramfsTool = 'initramfs-tools' | 'dracut' | 'mkinitcpio';
-
-/** What the user chose for host preparation. */
-export interface PlanRequest {
-  /** PCI functions to bind to vfio-pci (a GPU's passWith). */
-  gpu: string[];
-  lookingGlass: { mode: 'shm' | 'kvmfr'; sizeMiB: number } | null;
-  /** The desktop user who runs the Looking Glass client. */
-  user: string;
-  ignoreMsrs?: boolean;
-  /** With its security cost: see the troubleshooter. */
-  allowUnsafeInterrupts?: boolean;
-}
 
 /** Write (or, with `after: null`, delete) one file. */
 export interface PlanWrite {
@@ -406,23 +365,6 @@ export interface ChangeSet {
   state: 'backing-up' | 'applying' | 'applied' | 'failed' | 'rolled-back';
   files: { path: string }[];
   created: string[];
-}
-
-/** The app's own settings (not a VM's), kept in $XDG_CONFIG_HOME/vitrine/settings.json. */
-export interface AppSettings {
-  /** The libvirt connection to use from the next start (--connect and VITRINE_LIBVIRT_URI come first); null: qemu:///system. */
-  libvirtUri: string | null;
-  /** The looking-glass-client to run; null: find it on PATH. */
-  clientPath: string | null;
-  /** What happens when the user closes the Looking Glass window while the VM runs. */
-  onClientClose: 'ask' | 'keep-running' | 'shut-down';
-  /** The monitor resolution to use when none can be detected (no Electron, no xrandr). */
-  fallbackResolution: { width: number; height: number } | null;
-  language: 'en' | 'fr' | null;
-  /** Start Vitrine in the tray at login (an XDG autostart entry). */
-  startAtLogin: boolean;
-  /** The "Vitrine keeps running in the tray" notice was shown once. */
-  trayHintShown: boolean;
 }
 
 /** A monitor of the desktop, in physical pixels. */
@@ -500,24 +442,6 @@ export interface LgSnapshot {
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 
-/** The first-time setup's steps, in order. */
-export type WizardStep = 'welcome' | 'host' | 'gpu' | 'prepare' | 'create' | 'install' | 'attach' | 'play';
-
-/** Where the first-time setup is, kept on disk so it resumes after the reboot it needs. */
-export interface WizardState {
-  step: WizardStep;
-  /** The chosen GPU's address (its passWith goes to the VM). */
-  gpu: string | null;
-  lookingGlass: { mode: 'shm' | 'kvmfr'; sizeMiB: number } | null;
-  /** The change set host preparation made, once applied. */
-  changeSet: string | null;
-  /** The kernel's boot id when it was applied: a different one means the host rebooted. */
-  bootIdAtApply: string | null;
-  /** The VM the wizard created. */
-  vm: string | null;
-  done: boolean;
-}
-
 export interface WizardView extends WizardState {
   /** Since host preparation was applied: rebooted (true), not yet (false), unknown (null). */
   rebooted: boolean | null;
@@ -563,133 +487,111 @@ export interface TasksSnapshot {
   tasks: Task[];
 }
 
-/** Every request: channel name -> argument and result. */
-export interface Requests {
-  'app.info': { args: void; result: AppInfo };
-  'domains.list': { args: void; result: DomainSummary[] };
-  'host.check': { args: void; result: HostCheck };
-  'vm.details': { args: { name: string }; result: VmDetails };
-  'vm.start': { args: { name: string }; result: DomainSummary };
+/** A result type carried by a channel entry (type only: the object is empty at run time). */
+export interface Returns<R> {
+  readonly result?: () => R;
+}
+function returns<R>(): Returns<R> {
+  return {};
+}
+
+/**
+ * Every request: `group.method` -> its result. The names are the methods the
+ * renderer calls (`api.vm.play({ name })` is the request `vm.play`).
+ */
+export const CHANNELS = {
+  'app.info': returns<AppInfo>(),
+  'domains.list': returns<DomainSummary[]>(),
+  'host.check': returns<HostCheck>(),
+  'vm.details': returns<VmDetails>(),
+  'vm.start': returns<DomainSummary>(),
   /** ACPI shutdown; `stopped: false` after the timeout means: offer force off. */
-  'vm.shutdown': { args: { name: string; timeoutSeconds?: number }; result: { stopped: boolean } };
-  'vm.forceOff': { args: { name: string }; result: DomainSummary };
-  'vm.previewEdits': { args: { name: string; edits: EditRequest }; result: EditPreview };
-  'vm.applyEdits': { args: { name: string; edits: EditRequest }; result: EditPreview };
-  'vm.history': { args: { name: string }; result: HistoryItem[] };
-  'vm.restore': { args: { name: string; id: string }; result: EditPreview };
-  /** Diagnose a VM (its logs, the kernel log, its configuration) and/or given texts. */
-  'diagnose.run': { args: { name?: string; texts: DiagnoseText[] }; result: DiagnoseResult };
-  /** Known problems matching the user's words (all of them for an empty query). */
-  'diagnose.search': { args: { query: string }; result: KnownProblem[] };
-  /** Plan host preparation (changes nothing). */
-  'setup.plan': { args: PlanRequest; result: PlanView };
-  /** Apply the last plan through the root helper (one password prompt). */
-  'setup.apply': { args: void; result: { backup: string | null; output: string } };
-  'setup.changes': { args: void; result: ChangeSet[] };
-  /** Undo a change set: files restored byte for byte. */
-  'setup.rollback': { args: { id: string }; result: { output: string } };
-  /** The Looking Glass command for a VM, with the memory and client checks. */
-  'lg.launchInfo': { args: { name: string }; result: ClientLaunch };
-  /** Open the Looking Glass window of a running VM (supervised). */
-  'lg.open': { args: { name: string }; result: LgStatus };
-  /** Close it (the VM keeps running). */
-  'lg.close': { args: { name: string }; result: LgStatus | null };
+  'vm.shutdown': returns<{ stopped: boolean }>(),
+  'vm.forceOff': returns<DomainSummary>(),
+  'vm.previewEdits': returns<EditPreview>(),
+  'vm.applyEdits': returns<EditPreview>(),
+  /** Remove a shut-off VM (its disks stay; its last definition is kept in the history). */
+  'vm.undefine': returns<{ name: string; keptDisks: string[] }>(),
+  'vm.history': returns<HistoryItem[]>(),
+  'vm.restore': returns<EditPreview>(),
   /** Preflight, start the VM, wait for it, open Looking Glass; progress as `task.progress`. */
-  'vm.play': { args: { name: string }; result: Task };
+  'vm.play': returns<Task>(),
   /** Close Looking Glass and shut the VM down. */
-  'vm.stop': { args: { name: string }; result: Task };
-  'settings.get': { args: void; result: AppSettings };
-  'settings.set': { args: Partial<AppSettings>; result: AppSettings };
-  'monitors.list': { args: void; result: Monitor[] };
-  'wizard.get': { args: void; result: WizardView };
-  'wizard.set': { args: Partial<WizardState>; result: WizardView };
-  'vm.defaults': { args: void; result: VmDefaults };
+  'vm.stop': returns<Task>(),
+  /** What the VM form starts from on this host. */
+  'vm.defaults': returns<VmDefaults>(),
   /** Create a game VM (disk, then definition); progress as `task.progress`. */
-  'vm.create': { args: VmSpec; result: Task };
+  'vm.create': returns<Task>(),
   /** Open the VM's display in virt-viewer (before the GPU is attached). */
-  'vm.console': { args: { name: string }; result: { viewer: string } };
+  'vm.console': returns<{ viewer: string }>(),
+  /** Diagnose a VM (its logs, the kernel log, its configuration) and/or given texts. */
+  'diagnose.run': returns<DiagnoseResult>(),
+  /** Known problems matching the user's words (all of them for an empty query). */
+  'diagnose.search': returns<KnownProblem[]>(),
+  /** Plan host preparation (changes nothing). */
+  'setup.plan': returns<PlanView>(),
+  /** Apply the last plan through the root helper (one password prompt). */
+  'setup.apply': returns<{ backup: string | null; output: string }>(),
+  'setup.changes': returns<ChangeSet[]>(),
+  /** Undo a change set: files restored byte for byte. */
+  'setup.rollback': returns<{ output: string }>(),
+  /** The Looking Glass command for a VM, with the memory and client checks. */
+  'lg.launchInfo': returns<ClientLaunch>(),
+  /** Open the Looking Glass window of a running VM (supervised). */
+  'lg.open': returns<LgStatus>(),
+  /** Close it (the VM keeps running). */
+  'lg.close': returns<LgStatus | null>(),
+  'settings.get': returns<AppSettings>(),
+  'settings.set': returns<AppSettings>(),
+  'monitors.list': returns<Monitor[]>(),
+  'wizard.get': returns<WizardView>(),
+  'wizard.set': returns<WizardView>(),
   /** List a folder for the file picker (ISOs, the disk's folder). */
-  'files.list': { args: { dir: string; extension?: string }; result: FolderListing };
-  'task.cancel': { args: { id: string }; result: Task | null };
-}
+  'files.list': returns<FolderListing>(),
+  'task.cancel': returns<Task | null>(),
+};
 
-/** Every event main pushes: name -> payload. */
-export interface Events {
-  'domains.changed': DomainsSnapshot;
-  'lg.status': LgSnapshot;
-  'task.progress': TasksSnapshot;
+/**
+ * Every event main pushes: name -> payload. A subscriber gets the latest
+ * payload at once, then every change.
+ */
+export const EVENTS = {
+  'domains.changed': returns<DomainsSnapshot>(),
+  'lg.status': returns<LgSnapshot>(),
+  'task.progress': returns<TasksSnapshot>(),
   /** The tray asks the window to show a page (e.g. `/machines/win11`); `at` is when, so a late subscriber ignores an old one. */
-  'app.navigate': { path: string; at: number };
-}
+  'app.navigate': returns<{ path: string; at: number }>(),
+};
 
-export type Channel = keyof Requests;
-export type EventName = keyof Events;
-export type ArgsOf<C extends Channel> = Requests[C]['args'];
-export type ResultOf<C extends Channel> = Requests[C]['result'];
+export type Channel = keyof typeof CHANNELS;
+export type EventName = keyof typeof EVENTS;
+/** What the caller passes (before the schema's parse). */
+export type ArgsOf<C extends Channel> = z.input<RequestSchemas[C]>;
+/** What the handler receives (after the schema's parse). */
+export type ParsedArgsOf<C extends Channel> = z.output<RequestSchemas[C]>;
+type Carried<T> = T extends Returns<infer R> ? R : never;
+export type ResultOf<C extends Channel> = Carried<(typeof CHANNELS)[C]>;
+export type Events = { [E in EventName]: Carried<(typeof EVENTS)[E]> };
 
-/** What the renderer sees as `window.vitrine`: named methods only. */
-export interface VitrineApi {
-  app: {
-    info(): Promise<Result<AppInfo>>;
-    /** Pages the tray asks for. */
-    onNavigate(listener: (request: { path: string; at: number }) => void): () => void;
-  };
-  domains: {
-    list(): Promise<Result<DomainSummary[]>>;
-    /** Calls `listener` with the current list at once, then on every change. Returns an unsubscribe. */
-    onChanged(listener: (snapshot: DomainsSnapshot) => void): () => void;
-  };
-  host: {
-    check(): Promise<Result<HostCheck>>;
-  };
-  vm: {
-    details(name: string): Promise<Result<VmDetails>>;
-    start(name: string): Promise<Result<DomainSummary>>;
-    shutdown(name: string, timeoutSeconds?: number): Promise<Result<{ stopped: boolean }>>;
-    forceOff(name: string): Promise<Result<DomainSummary>>;
-    previewEdits(name: string, edits: EditRequest): Promise<Result<EditPreview>>;
-    applyEdits(name: string, edits: EditRequest): Promise<Result<EditPreview>>;
-    history(name: string): Promise<Result<HistoryItem[]>>;
-    restore(name: string, id: string): Promise<Result<EditPreview>>;
-  };
-  diagnose: {
-    run(name: string | null, texts: DiagnoseText[]): Promise<Result<DiagnoseResult>>;
-    search(query: string): Promise<Result<KnownProblem[]>>;
-  };
-  setup: {
-    plan(request: PlanRequest): Promise<Result<PlanView>>;
-    apply(): Promise<Result<{ backup: string | null; output: string }>>;
-    changes(): Promise<Result<ChangeSet[]>>;
-    rollback(id: string): Promise<Result<{ output: string }>>;
-  };
-  lg: {
-    launchInfo(name: string): Promise<Result<ClientLaunch>>;
-    open(name: string): Promise<Result<LgStatus>>;
-    close(name: string): Promise<Result<LgStatus | null>>;
-    /** Calls `listener` with the current clients at once, then on every change. */
-    onStatus(listener: (snapshot: LgSnapshot) => void): () => void;
-  };
-  play: {
-    start(name: string): Promise<Result<Task>>;
-    stop(name: string): Promise<Result<Task>>;
-    /** Calls `listener` with the current tasks at once, then on every change. */
-    onProgress(listener: (snapshot: TasksSnapshot) => void): () => void;
-  };
-  wizard: {
-    get(): Promise<Result<WizardView>>;
-    set(patch: Partial<WizardState>): Promise<Result<WizardView>>;
-    vmDefaults(): Promise<Result<VmDefaults>>;
-    createVm(spec: VmSpec): Promise<Result<Task>>;
-    openConsole(name: string): Promise<Result<{ viewer: string }>>;
-    listFiles(dir: string, extension?: string): Promise<Result<FolderListing>>;
-    cancelTask(id: string): Promise<Result<Task | null>>;
-  };
-  settings: {
-    get(): Promise<Result<AppSettings>>;
-    set(patch: Partial<AppSettings>): Promise<Result<AppSettings>>;
-    monitors(): Promise<Result<Monitor[]>>;
-  };
-}
+/** Every channel and event name, for transports. */
+export const CHANNEL_NAMES = Object.keys(CHANNELS) as Channel[];
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+
+type GroupOf<C extends string> = C extends `${infer G}.${string}` ? G : never;
+type MethodOf<C extends string, G extends string> = C extends `${G}.${infer M}` ? M : never;
+/** A request as a method: no argument when the request takes none. */
+type MethodFor<C extends Channel> = [ArgsOf<C>] extends [undefined] ? () => Promise<Result<ResultOf<C>>> : (args: ArgsOf<C>) => Promise<Result<ResultOf<C>>>;
+
+/**
+ * What the renderer sees as `window.vitrine`: one named method per channel,
+ * `api.<group>.<method>`, and `on(event, listener)` for the events (the
+ * listener gets the latest payload at once; `on` returns an unsubscribe).
+ */
+export type VitrineApi = {
+  [G in GroupOf<Channel>]: { [C in Channel as MethodOf<C, G>]: MethodFor<C> };
+} & {
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+};
 
 /** How requests and events travel: Electron IPC in the preload, a WebSocket in a browser. */
 export interface Transport {

@@ -29,4 +29,4 @@ export class EventFanout {
 }
 
 /** Every event name of the contract, for transports that forward them all. */
-export const EVENT_NAMES: readonly EventName[] = ['domains.changed', 'lg.status', 'task.progress', 'app.navigate'] satisfies EventName[];
+export { EVENT_NAMES } from './api';

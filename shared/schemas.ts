@@ -1,10 +1,15 @@
 import { z } from 'zod';
-import type { AppSettings, ArgsOf, Channel, EditRequest, VmSpec, WizardState } from './api';
+import type { Channel } from './api';
 
 /**
- * Schemas for the arguments of every request. A request whose arguments do
- * not match never reaches a service. Shared pieces (VM names, PCI addresses,
- * paths) live here so every handler and the CLI check them the same way.
+ * Schemas for the arguments of every request: a request whose arguments do
+ * not match never reaches a service. The argument types of the contract are
+ * inferred from these (shared/api.ts re-exports them), so a type and its
+ * check cannot drift apart. Shared pieces (VM names, PCI addresses, paths)
+ * live here so every handler and the CLI check them the same way.
+ *
+ * Only main/ loads this file at run time; the renderer and the preload import
+ * its types alone (zod stays out of their bundles).
  */
 
 /** An existing libvirt domain name: libvirt refuses '/', and control characters have no place in one. */
@@ -58,97 +63,168 @@ export const resolution = z.object({ width: z.number().int().min(320).max(16384)
 /** A Linux key name for Looking Glass's input:escapeKey. */
 export const escapeKey = z.string().regex(/^KEY_[A-Z0-9_]{1,24}$/, 'An escape key is a Linux key name such as KEY_SCROLLLOCK or KEY_RIGHTCTRL.');
 
-/** The app settings a request may change (each field optional). */
-export const settingsPatch: z.ZodType<Partial<AppSettings>> = z
+/** The UI's languages (the catalogues in shared/i18n). */
+export const LANGUAGES = ['en', 'fr'] as const;
+
+/** The app's own settings (not a VM's), kept in $XDG_CONFIG_HOME/vitrine/settings.json. */
+export const appSettings = z
   .object({
+    /** The libvirt connection to use from the next start (--connect and VITRINE_LIBVIRT_URI come first); null: qemu:///system. */
     libvirtUri: z
       .string()
       .regex(/^[a-z][a-z0-9+]*:\/\/[^\s]*$/, 'A libvirt URI looks like qemu:///system or qemu:///session.')
       .max(300)
-      .nullable()
-      .optional(),
-    clientPath: absolutePath.nullable().optional(),
-    onClientClose: z.enum(['ask', 'keep-running', 'shut-down']).optional(),
-    fallbackResolution: resolution.nullable().optional(),
-    language: z.enum(['en', 'fr']).nullable().optional(),
-    startAtLogin: z.boolean().optional(),
-    trayHintShown: z.boolean().optional(),
+      .nullable(),
+    /** The looking-glass-client to run; null: find it on PATH. */
+    clientPath: absolutePath.nullable(),
+    /** What happens when the user closes the Looking Glass window while the VM runs. */
+    onClientClose: z.enum(['ask', 'keep-running', 'shut-down']),
+    /** The monitor resolution to use when none can be detected (no Electron, no xrandr). */
+    fallbackResolution: resolution.nullable(),
+    language: z.enum(LANGUAGES).nullable(),
+    /** Start Vitrine in the tray at login (an XDG autostart entry). */
+    startAtLogin: z.boolean(),
+    /** The "Vitrine keeps running in the tray" notice was shown once. */
+    trayHintShown: z.boolean(),
   })
   .strict();
 
-export const vmSpec: z.ZodType<VmSpec> = z
+/** The app settings a request may change (each field optional). */
+export const settingsPatch = appSettings.partial();
+
+/** What `vm create` and the wizard ask for: a Windows game VM. */
+export const vmSpec = z
   .object({
     name: newVmName,
     os: z.enum(['win10', 'win11']),
+    /** Virtual CPUs in total (sockets 1, `threads` per core). */
     vcpus: z.number().int().min(1, 'At least 1 vCPU.').max(512),
+    /** Threads per core (2 on SMT hosts); vcpus must be a multiple. */
     threads: z.number().int().min(1).max(8),
     memoryMiB: z.number().int().min(128, 'At least 128 MiB of memory (Windows wants 4096 or more).').max(16 * 1024 * 1024),
     hugepages: z.boolean(),
-    disk: z.object({ path: absolutePath, sizeGiB: z.number().int().min(1, 'The disk needs at least 1 GiB.').max(65536) }),
+    disk: z.object({ path: absolutePath, sizeGiB: z.number().int().min(1, 'The disk needs at least 1 GiB.').max(65536) }).strict(),
+    /** A libvirt network, a host bridge, or user-mode networking (no setup; what qemu:///session can do). */
     network: z.union([
-      z.object({
-        type: z.enum(['network', 'bridge']),
-        name: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'A network or bridge name is 1–64 letters, digits and _ . : -'),
-      }),
-      z.object({ type: z.literal('user') }),
+      z
+        .object({
+          type: z.enum(['network', 'bridge']),
+          name: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'A network or bridge name is 1–64 letters, digits and _ . : -'),
+        })
+        .strict(),
+      z.object({ type: z.literal('user') }).strict(),
     ]),
     windowsIso: absolutePath,
     virtioIso: absolutePath,
+    /** Looking Glass shared memory in MiB (a power of two), or null for none yet. */
     lookingGlassMiB: powerOfTwoMiB.nullable(),
+    /** The guest resolution Looking Glass is started at. */
     resolution,
+    /** `kvm` for real hosts; `qemu` (TCG, slow) where KVM is missing, e.g. tests. */
     virtType: z.enum(['kvm', 'qemu']),
   })
   .strict();
 
-export const editRequest: z.ZodType<EditRequest> = z
+/** How Looking Glass is started for a VM (kept in the domain's Vitrine metadata). */
+export const lookingGlassVmSettings = z
   .object({
+    /** The guest resolution; the client window gets this size. */
+    resolution,
+    fullScreen: z.boolean(),
+    /** A Linux `KEY_*` name, e.g. `KEY_SCROLLLOCK` (Looking Glass's default). */
+    escapeKey,
+    /** HDR doubles the memory the resolution needs. */
+    hdr: z.boolean(),
+  })
+  .strict();
+
+/** Edits to a domain, applied in this order; each is idempotent. */
+export const editRequest = z
+  .object({
+    /** Attach these PCI functions (e.g. a GPU's passWith), one guest slot per card. */
     attachPci: z.object({ addresses: z.array(pciAddress).min(1), rom: absolutePath.nullable().optional() }).strict().optional(),
+    /** Detach these PCI functions. */
     detachPci: z.object({ addresses: z.array(pciAddress).min(1) }).strict().optional(),
+    /** Looking Glass memory as a <shmem> device (MiB, a power of two). */
     shmemMiB: powerOfTwoMiB.optional(),
+    /** Looking Glass memory through the kvmfr module (qemu:commandline), MiB. */
     kvmfrMiB: powerOfTwoMiB.optional(),
+    /** Hide the hypervisor: `a` CPUID bit off, `b` Hyper-V vendor_id + hypervclock. */
     hideHypervisor: z
       .object({ method: z.enum(['a', 'b']), vendorId: z.string().regex(/^[A-Za-z0-9]{1,12}$/, 'A vendor_id is 1–12 letters or digits.').optional() })
       .strict()
       .optional(),
     videoNone: z.boolean().optional(),
     removeTablet: z.boolean().optional(),
+    /** USB host devices by vendor:product (`046d:c52b`). */
     usb: z.array(z.string().regex(/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/, 'A USB id looks like 046d:c52b.')).optional(),
     memballoonNone: z.boolean().optional(),
-    lookingGlass: z
-      .object({
-        resolution: resolution.optional(),
-        fullScreen: z.boolean().optional(),
-        escapeKey: escapeKey.optional(),
-        hdr: z.boolean().optional(),
-      })
-      .strict()
-      .optional(),
+    /** Vitrine's Looking Glass settings for this VM, kept in the domain's <metadata>. */
+    lookingGlass: lookingGlassVmSettings.partial().optional(),
   })
   .strict()
   .refine((r) => !(r.shmemMiB !== undefined && r.kvmfrMiB !== undefined), 'Choose shared memory (shmem) or kvmfr, not both.');
 
+/** The first-time setup's steps, in order. */
 export const WIZARD_STEPS = ['welcome', 'host', 'gpu', 'prepare', 'create', 'install', 'attach', 'play'] as const;
 
-/** A patch to the wizard's state (also what a saved file must look like). */
-export const wizardPatch = z
+/** Looking Glass memory as host preparation sets it up. */
+const lookingGlassMemory = z.object({ mode: z.enum(['shm', 'kvmfr']), sizeMiB: powerOfTwoMiB }).strict();
+
+/** Where the first-time setup is, kept on disk so it resumes after the reboot it needs. */
+export const wizardState = z
   .object({
     step: z.enum(WIZARD_STEPS),
+    /** The chosen GPU's address (its passWith goes to the VM). */
     gpu: pciAddress.nullable(),
     lookingGlass: z.object({ mode: z.enum(['shm', 'kvmfr']), sizeMiB: z.number().int().min(2).max(4096) }).strict().nullable(),
+    /** The change set host preparation made, once applied. */
     changeSet: z.string().regex(/^[\w.-]{1,100}$/).nullable(),
+    /** The kernel's boot id when it was applied: a different one means the host rebooted. */
     bootIdAtApply: z.string().max(64).nullable(),
+    /** The VM the wizard created. */
     vm: vmName.nullable(),
     done: z.boolean(),
   })
-  .partial()
+  .strict();
+
+/** A patch to the wizard's state (also what a saved file must look like). */
+export const wizardPatch = wizardState.partial();
+
+/** Where a text to diagnose came from. */
+export const LOG_SOURCES = ['virsh', 'qemu-log', 'kernel-log', 'looking-glass', 'pasted', 'domain-xml'] as const;
+
+export const diagnoseText = z
+  .object({
+    source: z.enum(LOG_SOURCES),
+    /** A label for the user, e.g. a file path or "the last start". */
+    label: z.string().max(500),
+    text: z.string().max(8 * 1024 * 1024, 'A text to diagnose is at most 8 MiB: paste the last part of the log.'),
+  })
+  .strict();
+
+/** What the user chose for host preparation. */
+export const planRequest = z
+  .object({
+    /** PCI functions to bind to vfio-pci (a GPU's passWith). */
+    gpu: z.array(pciAddress).max(16),
+    lookingGlass: lookingGlassMemory.nullable(),
+    /** The desktop user who runs the Looking Glass client. */
+    user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'A user name is lowercase letters, digits, _ and -.'),
+    ignoreMsrs: z.boolean().optional(),
+    /** With its security cost: see the troubleshooter. */
+    allowUnsafeInterrupts: z.boolean().optional(),
+  })
   .strict();
 
 const none = z.undefined();
 const named = z.object({ name: vmName }).strict();
 
-type SchemaMap = { [C in Channel]: z.ZodType<ArgsOf<C>> };
-
-export const requestSchemas: SchemaMap = {
+/**
+ * The argument schema of every request of the contract (shared/api.ts's
+ * CHANNELS): exactly one per channel, checked by the compiler both ways.
+ */
+export const requestSchemas = {
   'app.info': none,
   'domains.list': none,
   'host.check': none,
@@ -158,53 +234,33 @@ export const requestSchemas: SchemaMap = {
   'vm.forceOff': named,
   'vm.previewEdits': z.object({ name: vmName, edits: editRequest }).strict(),
   'vm.applyEdits': z.object({ name: vmName, edits: editRequest }).strict(),
+  'vm.undefine': named,
   'vm.history': named,
   'vm.restore': z.object({ name: vmName, id: z.string().regex(/^[\w-]+\.xml$/, 'Not a history entry.') }).strict(),
-  'diagnose.run': z
-    .object({
-      name: vmName.optional(),
-      texts: z
-        .array(
-          z
-            .object({
-              source: z.enum(['virsh', 'qemu-log', 'kernel-log', 'looking-glass', 'pasted', 'domain-xml']),
-              label: z.string().max(500),
-              text: z.string().max(8 * 1024 * 1024, 'A text to diagnose is at most 8 MiB: paste the last part of the log.'),
-            })
-            .strict(),
-        )
-        .max(20),
-    })
-    .strict(),
+  'vm.play': named,
+  'vm.stop': named,
+  'vm.defaults': none,
+  'vm.create': vmSpec,
+  'vm.console': named,
+  'diagnose.run': z.object({ name: vmName.optional(), texts: z.array(diagnoseText).max(20) }).strict(),
   'diagnose.search': z.object({ query: z.string().max(500) }).strict(),
-  'setup.plan': z
-    .object({
-      gpu: z.array(pciAddress).max(16),
-      lookingGlass: z.object({ mode: z.enum(['shm', 'kvmfr']), sizeMiB: powerOfTwoMiB }).strict().nullable(),
-      user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'A user name is lowercase letters, digits, _ and -.'),
-      ignoreMsrs: z.boolean().optional(),
-      allowUnsafeInterrupts: z.boolean().optional(),
-    })
-    .strict(),
+  'setup.plan': planRequest,
   'setup.apply': none,
   'setup.changes': none,
   'setup.rollback': z.object({ id: z.string().regex(/^[\w.-]{1,100}$/, 'Not a change set id.') }).strict(),
   'lg.launchInfo': named,
   'lg.open': named,
   'lg.close': named,
-  'vm.play': named,
-  'vm.stop': named,
   'settings.get': none,
   'settings.set': settingsPatch,
   'monitors.list': none,
   'wizard.get': none,
-  'wizard.set': wizardPatch as z.ZodType<Partial<WizardState>>,
-  'vm.defaults': none,
-  'vm.create': vmSpec,
-  'vm.console': named,
+  'wizard.set': wizardPatch,
   'files.list': z.object({ dir: absolutePath, extension: z.string().regex(/^\.[a-z0-9]{1,8}$/i, 'An extension looks like .iso.').optional() }).strict(),
   'task.cancel': z.object({ id: z.string().uuid('Not a task id.') }).strict(),
-};
+} satisfies { [C in Channel]: z.ZodType };
+
+export type RequestSchemas = typeof requestSchemas;
 
 /** Messages of a failed parse, joined for one line of output. */
 export function issuesText(error: z.ZodError): string {

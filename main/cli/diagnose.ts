@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { readFile, stat } from 'node:fs/promises';
 import type { DiagnoseResult, DiagnoseText, Finding, LogSource } from '../../shared/api';
-import { issuesText, vmName } from '../../shared/schemas';
+import { requestSchemas } from '../../shared/schemas';
 import { VitrineError } from '../common/errors';
 import type { Services } from '../services/index';
+import { parseOrExplain } from './parse';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -76,10 +77,6 @@ export function registerDiagnoseCommand(program: Command, ctx: { services: () =>
         if (name === undefined && opts.log.length === 0) {
           throw new VitrineError({ kind: 'invalid-argument', message: 'Nothing to diagnose.', hint: 'Give a VM name, or --log FILE (--log - reads standard input).' });
         }
-        if (name !== undefined) {
-          const check = vmName.safeParse(name);
-          if (!check.success) throw new VitrineError({ kind: 'invalid-argument', message: issuesText(check.error), hint: 'Give the name as vitrine vm list shows it.' });
-        }
         const texts: DiagnoseText[] = [];
         for (const file of opts.log) {
           let text: string;
@@ -91,7 +88,9 @@ export function registerDiagnoseCommand(program: Command, ctx: { services: () =>
           }
           texts.push({ source: guessSource(text), label: file === '-' ? 'standard input' : file, text });
         }
-        const result = await ctx.services().diagnose.run(name, texts);
+        // The same check and service as the Troubleshoot page.
+        const request = parseOrExplain(requestSchemas['diagnose.run'], name === undefined ? { texts } : { name, texts }, { name: 'NAME', texts: '--log' }, 'Give the name as vitrine vm list shows it, and logs of at most 8 MiB each (20 at most).');
+        const result = await ctx.services().diagnose.run(request.name, request.texts);
         process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatDiagnosis(result, name));
       } catch (error) {
         ctx.fail(error);

@@ -1,16 +1,14 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { readFile, stat } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
 import type { DomainSummary, EditRequest, VmSpec } from '../../shared/api';
-import { editRequest, issuesText, newVmName, vmName, vmSpec } from '../../shared/schemas';
-import { dataDir } from '../common/xdg';
+import { issuesText, requestSchemas, vmName } from '../../shared/schemas';
 import { VitrineError } from '../common/errors';
 import { applyEdits } from '../libvirt/edits';
 import { unifiedDiff } from '../libvirt/history';
 import { parseDomainXml, serializeXml } from '../libvirt/xml/document';
 import { lookingGlassMiB } from '../lookingglass/shm-size';
 import type { Services } from '../services/index';
+import { parseOrExplain } from './parse';
 
 export interface VmCommandContext {
   services: () => Services;
@@ -32,6 +30,72 @@ export function resolution(value: string): { width: number; height: number } {
 const yesNo = (what: string) => (value: string): boolean => {
   if (!/^(yes|no)$/i.test(value)) throw new InvalidArgumentError(`${what} takes yes or no, not '${value}'.`);
   return value.toLowerCase() === 'yes';
+};
+
+/** The vm create options by the spec field they set, to name the option in an error. */
+const CREATE_FLAGS: Record<string, string> = {
+  name: '--name',
+  os: '--os',
+  vcpus: '--cpus',
+  threads: '--threads',
+  memoryMiB: '--memory',
+  disk: '--disk',
+  'disk.path': '--disk',
+  'disk.sizeGiB': '--disk-size',
+  network: '--network/--bridge',
+  'network.name': '--network/--bridge',
+  windowsIso: '--iso',
+  virtioIso: '--virtio-iso',
+  lookingGlassMiB: '--shmem',
+  resolution: '--resolution',
+  virtType: '--virt-type',
+};
+
+/**
+ * The VM spec for `vm create`: the wizard's defaults for this host and
+ * connection (services.vmDefaults, the one place that decides them), with each
+ * given option over them. The disk follows the name, as in the wizard's form.
+ */
+export function specFromOptions(defaults: VmSpec, opts: Record<string, unknown>): unknown {
+  const name = opts['name'] === undefined ? defaults.name : String(opts['name']);
+  const diskDir = defaults.disk.path.slice(0, defaults.disk.path.lastIndexOf('/')) || '/';
+  const network = opts['userNet']
+    ? { type: 'user' }
+    : opts['bridge'] !== undefined
+      ? { type: 'bridge', name: opts['bridge'] }
+      : opts['network'] !== undefined
+        ? { type: 'network', name: opts['network'] }
+        : defaults.network;
+  return {
+    ...defaults,
+    name,
+    os: opts['os'] ?? defaults.os,
+    vcpus: opts['cpus'] ?? defaults.vcpus,
+    threads: opts['threads'] ?? (opts['cpus'] !== undefined && (opts['cpus'] as number) % defaults.threads !== 0 ? 1 : defaults.threads),
+    memoryMiB: opts['memory'] ?? defaults.memoryMiB,
+    hugepages: opts['hugepages'] === undefined ? defaults.hugepages : Boolean(opts['hugepages']),
+    disk: { path: (opts['disk'] as string | undefined) ?? `${diskDir}/${name}.qcow2`, sizeGiB: opts['diskSize'] ?? defaults.disk.sizeGiB },
+    network,
+    windowsIso: opts['iso'] ?? defaults.windowsIso,
+    virtioIso: opts['virtioIso'] ?? defaults.virtioIso,
+    lookingGlassMiB: opts['shmem'] ?? defaults.lookingGlassMiB,
+    resolution: opts['resolution'] ?? defaults.resolution,
+    virtType: opts['virtType'] ?? defaults.virtType,
+  };
+}
+
+/** The vm xml options by the edit field they set. */
+const XML_FLAGS: Record<string, string> = {
+  attachPci: '--attach-gpu',
+  'attachPci.rom': '--rom',
+  detachPci: '--detach-gpu',
+  shmemMiB: '--shmem',
+  kvmfrMiB: '--kvmfr',
+  hideHypervisor: '--hide-hypervisor',
+  'hideHypervisor.vendorId': '--vendor-id',
+  usb: '--usb',
+  'lookingGlass.resolution': '--resolution',
+  'lookingGlass.escapeKey': '--escape-key',
 };
 
 /** Check an existing VM name before it reaches virsh. */
@@ -66,59 +130,41 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     });
 
   vm.command('create')
-    .description('create a Windows game VM (q35, OVMF, virtio disk and network, the Windows and virtio-win ISOs)')
+    .description('create a Windows game VM (q35, OVMF, virtio disk and network, the Windows and virtio-win ISOs); unset options take the values the setup wizard offers on this host')
     .requiredOption('--name <name>', 'the VM name (letters, digits, spaces, . _ + -)')
-    .requiredOption('--os <os>', 'win10 or win11 (Secure Boot and a TPM)')
+    .option('--os <os>', 'win10, or win11 (Secure Boot and a TPM)', 'win11')
     .requiredOption('--iso <path>', 'the Windows installation ISO')
     .requiredOption('--virtio-iso <path>', 'the virtio-win driver ISO')
-    .option('--cpus <n>', 'virtual CPUs (default: half of the host threads)', int('--cpus'))
-    .option('--threads <n>', 'threads per core (default 2 when --cpus is even)', int('--threads'))
-    .option('--memory <MiB>', 'memory in MiB (default: a quarter of the host memory, 4096 to 16384)', int('--memory'))
+    .option('--cpus <n>', "virtual CPUs (default: the host's threads but two)", int('--cpus'))
+    .option('--threads <n>', 'threads per core (default: 2 on SMT hosts)', int('--threads'))
+    .option('--memory <MiB>', "memory in MiB (default: half the host's memory, 1024 to 16384)", int('--memory'))
     .option('--hugepages', 'back the memory with huge pages')
-    .option('--disk <path>', 'the qcow2 disk to create (default: ~/.local/share/vitrine/images/NAME.qcow2)')
-    .option('--disk-size <GiB>', 'disk size in GiB', int('--disk-size'), 128)
-    .option('--network <name>', 'libvirt network', 'default')
+    .option('--disk <path>', "the qcow2 disk to create (default: NAME.qcow2 in libvirt's image folder for this connection)")
+    .option('--disk-size <GiB>', 'disk size in GiB (default 128)', int('--disk-size'))
+    .option('--network <name>', 'libvirt network (default: user-mode networking on qemu:///session, else the network "default")')
     .option('--bridge <name>', 'host bridge instead of a libvirt network')
     .option('--user-net', 'user-mode networking (no host setup; the choice for qemu:///session)')
-    .option('--resolution <WxH>', 'guest resolution for Looking Glass', resolution, { width: 1920, height: 1080 })
+    .option('--resolution <WxH>', "guest resolution for Looking Glass (default: the primary monitor's)", resolution)
     .option('--shmem <MiB>', 'Looking Glass memory now (default: none until the GPU is attached)', int('--shmem'))
-    .option('--virt-type <type>', 'kvm, or qemu (TCG, slow) on hosts without KVM', 'kvm')
+    .option('--virt-type <type>', 'kvm, or qemu (TCG, slow) on hosts without KVM (default: kvm when you may use /dev/kvm)')
     .option('--dry-run', 'print the domain XML and create nothing')
     .action(async (opts: Record<string, unknown>) => {
       try {
-        const name = String(opts['name']);
-        const nameCheck = newVmName.safeParse(name);
-        if (!nameCheck.success) throw new VitrineError({ kind: 'invalid-argument', message: issuesText(nameCheck.error), hint: 'Choose another name; nothing was created.' });
-        const hostThreads = cpus().length;
-        const vcpus = (opts['cpus'] as number | undefined) ?? Math.max(2, Math.floor(hostThreads / 2));
-        const threads = (opts['threads'] as number | undefined) ?? (vcpus % 2 === 0 ? 2 : 1);
-        const memoryMiB = (opts['memory'] as number | undefined) ?? Math.min(16384, Math.max(4096, Math.floor(totalmem() / 1048576 / 4 / 1024) * 1024));
-        const res = opts['resolution'] as { width: number; height: number };
-        const candidate = {
-          name,
-          os: opts['os'],
-          vcpus,
-          threads,
-          memoryMiB,
-          hugepages: Boolean(opts['hugepages']),
-          disk: { path: (opts['disk'] as string | undefined) ?? join(dataDir(), 'images', `${name}.qcow2`), sizeGiB: opts['diskSize'] },
-          network: opts['userNet'] ? { type: 'user' } : opts['bridge'] ? { type: 'bridge', name: opts['bridge'] } : { type: 'network', name: opts['network'] },
-          windowsIso: opts['iso'],
-          virtioIso: opts['virtioIso'],
-          lookingGlassMiB: (opts['shmem'] as number | undefined) ?? null,
-          resolution: res,
-          virtType: opts['virtType'],
-        };
-        const spec = vmSpec.safeParse(candidate);
-        if (!spec.success) throw new VitrineError({ kind: 'invalid-argument', message: issuesText(spec.error), hint: 'Correct the option; nothing was created.' });
-        const result = await ctx.services().vm.create(spec.data as VmSpec, { dryRun: Boolean(opts['dryRun']) });
-        if (opts['dryRun']) out(result.xml);
-        else
-          out(
-            `Created '${name}' (disk ${result.disk}, ${spec.data.vcpus} vCPUs, ${spec.data.memoryMiB} MiB).\n` +
-              `Looking Glass at ${res.width}x${res.height} will need ${lookingGlassMiB(res.width, res.height)} MiB of shared memory.\n` +
-              `Start it with: vitrine vm start ${JSON.stringify(name)}`,
-          );
+        const services = ctx.services();
+        const spec = parseOrExplain(requestSchemas['vm.create'], specFromOptions((await services.vmDefaults()).spec, opts), CREATE_FLAGS, 'Correct the option; nothing was created.');
+        if (opts['dryRun']) {
+          out((await services.vm.create(spec, { dryRun: true })).xml);
+          return;
+        }
+        // The same task as the wizard's (check, disk, define), its steps printed as they finish.
+        const task = await services.createVm(spec);
+        if (task.state === 'failed' && task.error) throw new VitrineError(task.error);
+        const res = spec.resolution;
+        out(
+          `Created '${spec.name}' (disk ${spec.disk.path}, ${spec.vcpus} vCPUs, ${spec.memoryMiB} MiB).\n` +
+            `Looking Glass at ${res.width}x${res.height} will need ${lookingGlassMiB(res.width, res.height)} MiB of shared memory.\n` +
+            `Start it with: vitrine vm start ${JSON.stringify(spec.name)}`,
+        );
       } catch (error) {
         ctx.fail(error);
       }
@@ -170,8 +216,8 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .description('remove a VM definition, its UEFI variables and TPM state (its disk stays)')
     .action(async (name: string) => {
       try {
-        await ctx.services().vm.lifecycle.undefine(existingName(name));
-        out(`'${name}' was removed; its disk was kept. Its last definition is in the history.`);
+        const { keptDisks } = await ctx.services().vm.undefine(existingName(name));
+        out(`'${name}' was removed; ${keptDisks.length ? `its disk was kept (${keptDisks.join(', ')})` : 'it had no disk'}. Its last definition is in the history.`);
       } catch (error) {
         ctx.fail(error);
       }
@@ -225,34 +271,37 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
         if (opts['escapeKey'] !== undefined) lg.escapeKey = String(opts['escapeKey']);
         if (opts['hdr'] !== undefined) lg.hdr = opts['hdr'] as boolean;
         if (Object.keys(lg).length > 0) request.lookingGlass = lg;
-        const checked = editRequest.safeParse(request);
-        if (!checked.success) throw new VitrineError({ kind: 'invalid-argument', message: issuesText(checked.error), hint: 'Correct the option; nothing was changed.' });
+        const edits = parseOrExplain(requestSchemas['vm.applyEdits'].shape.edits, request, XML_FLAGS, 'Correct the option; nothing was changed.');
 
-        let before: string;
-        let label: string;
         if (name !== undefined) {
-          before = await ctx.services().vm.lifecycle.dumpXml(existingName(name));
-          label = name;
-        } else {
-          const path = String(opts['file']);
-          const info = await stat(path).catch(() => null);
-          if (!info?.isFile()) throw new VitrineError({ kind: 'missing-file', message: `'${path}' does not exist or is not a file.`, hint: 'Give the path of a domain XML file.' });
-          if (info.size > 10 * 1024 * 1024) throw new VitrineError({ kind: 'too-large', message: `'${path}' is over 10 MiB: not a domain XML.`, hint: 'Give the path of a domain XML file.' });
-          before = await readFile(path, 'utf8');
-          label = path;
+          // A defined VM: the same preview and apply as the VM page.
+          const vmName = existingName(name);
+          if (opts['apply']) {
+            const preview = await ctx.services().vm.applyEdits(vmName, edits);
+            if (!preview.diff) return out('Nothing to change.');
+            out(preview.diff);
+            const previous = (await ctx.services().vm.history(vmName)).at(0);
+            if (previous) out(`Previous definition kept as ${previous.id} (vitrine vm restore ${JSON.stringify(vmName)} ${previous.id}).`);
+          } else {
+            const preview = await ctx.services().vm.previewEdits(vmName, edits);
+            if (opts['diff']) out(preview.diff || 'No change.');
+            else process.stdout.write(preview.after);
+          }
+          return;
         }
-        const doc = parseDomainXml(before, name !== undefined ? `The XML of '${name}'` : `'${label}'`);
-        const after = serializeXml(applyEdits(doc, checked.data));
+        const path = String(opts['file']);
+        const info = await stat(path).catch(() => null);
+        if (!info?.isFile()) throw new VitrineError({ kind: 'missing-file', message: `'${path}' does not exist or is not a file.`, hint: 'Give the path of a domain XML file.' });
+        if (info.size > 10 * 1024 * 1024) throw new VitrineError({ kind: 'too-large', message: `'${path}' is over 10 MiB: not a domain XML.`, hint: 'Give the path of a domain XML file.' });
+        const before = await readFile(path, 'utf8');
+        const after = serializeXml(applyEdits(parseDomainXml(before, `'${path}'`), edits));
         if (opts['apply']) {
-          if (before === after) return out('Nothing to change.');
-          const result = await ctx.services().vm.lifecycle.define(after, `vm xml ${Object.keys(checked.data).join(', ')}`);
+          // Define the edited file as a VM (a new one, or a new version with its previous kept).
+          const result = await ctx.services().vm.lifecycle.define(after, `vm xml --file ${Object.keys(edits).join(', ') || 'as read'}`);
           out(result.diff || `Defined '${result.name}'.`);
           if (result.previous) out(`Previous definition kept as ${result.previous.id} (vitrine vm restore ${JSON.stringify(result.name)} ${result.previous.id}).`);
-        } else if (opts['diff']) {
-          out(before === after ? 'No change.' : unifiedDiff(before, after, label));
-        } else {
-          process.stdout.write(after);
-        }
+        } else if (opts['diff']) out(before === after ? 'No change.' : unifiedDiff(before, after, path));
+        else process.stdout.write(after);
       } catch (error) {
         ctx.fail(error);
       }

@@ -55,6 +55,21 @@ export class VmService {
     return preview;
   }
 
+  /**
+   * Remove a VM's definition with its UEFI variables and TPM state; its disks
+   * stay (listed in the answer) and its last definition goes to the history.
+   * A running VM is refused: undefining it would leave it running, transient.
+   */
+  async undefine(name: string): Promise<{ name: string; keptDisks: string[] }> {
+    const summary = await this.summaryOf(name);
+    if (summary.state !== 'shut-off') {
+      throw new VitrineError({ kind: 'domain-running', message: `'${name}' is ${summary.state}: a VM is removed only when it is shut off.`, hint: 'Shut it down (or force it off) first, then remove it.' });
+    }
+    const details = await this.details(name);
+    await this.lifecycle.undefine(name);
+    return { name, keptDisks: details.disks.filter((d) => d.device === 'disk' && d.source).map((d) => d.source!) };
+  }
+
   history(name: string): Promise<HistoryItem[]> {
     return this.lifecycle.historyOf(name);
   }

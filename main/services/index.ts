@@ -1,4 +1,4 @@
-import type { AppInfo, AppSettings, DomainSummary, EventName, Events, HostCheck, Monitor, VmDefaults } from '../../shared/api';
+import type { AppInfo, AppSettings, DomainSummary, EventName, Events, FolderListing, HostCheck, Monitor, Task, VmDefaults, VmSpec } from '../../shared/api';
 import { vmDefaults } from '../libvirt/vm-defaults';
 import { WizardStore } from '../state/wizard';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { DomainWatcher } from '../libvirt/domain-watcher';
 import { Lifecycle } from '../libvirt/lifecycle';
 import { VmService } from '../libvirt/vm-service';
 import { SetupService } from '../setup/service';
+import { elevationFor } from '../setup/elevation';
 import { homedir, userInfo } from 'node:os';
 import { listDomains } from '../libvirt/domains';
 import { Virsh } from '../libvirt/virsh';
@@ -22,6 +23,10 @@ import { LookingGlassService } from '../lookingglass/service';
 import { xrandrMonitors } from '../host/monitors';
 import { savedLibvirtUri, SettingsStore } from '../state/settings';
 import { TaskTracker } from '../state/tasks';
+import { listFolder } from '../common/files';
+import { openConsole } from '../libvirt/console';
+import { createVmTask } from '../libvirt/create-task';
+import { hostPreparation, type HostPreparation } from './host-preparation';
 
 export const DEFAULT_LIBVIRT_URI = 'qemu:///system';
 
@@ -46,8 +51,14 @@ export interface Services {
   navigate(path: string): void;
   wizard: WizardStore;
   vmDefaults(): Promise<VmDefaults>;
-  /** The root host changes go to: '/' normally, a scratch folder for tests and dry runs. */
-  setupRoot: string;
+  /** Create a game VM as a task (check, disk, define), cancellable until it is defined. */
+  createVm(spec: VmSpec): Promise<Task>;
+  /** Open the VM's display in virt-viewer. */
+  openConsole(name: string): Promise<{ viewer: string }>;
+  /** A folder for the file picker, as this user sees it. */
+  listFolder(dir: string, extension?: string): Promise<FolderListing>;
+  /** Host preparation (on `setup.root`): plan with diffs, apply as a task, change sets, undo. */
+  hostPreparation: HostPreparation;
   events: EventSources;
   /** Stop the event stream and close the Looking Glass clients. */
   close(): Promise<void>;
@@ -95,6 +106,7 @@ export function createServices(options: ServicesOptions): Services {
   });
   const navigation = new Set<(request: { path: string; at: number }) => void>();
   const roots = options.hostRoots ?? DEFAULT_ROOTS;
+  const setup = new SetupService(dataDir(), roots, elevationFor(options.setupRoot));
   return {
     wizard: new WizardStore(dataDir(), join(roots.proc, 'sys', 'kernel', 'random', 'boot_id')),
     vmDefaults: async () => {
@@ -118,14 +130,17 @@ export function createServices(options: ServicesOptions): Services {
     navigate: (path) => {
       for (const listener of [...navigation]) listener({ path, at: Date.now() });
     },
+    createVm: (spec) => createVmTask(vm, tasks, spec),
+    openConsole: (name) => openConsole(options.libvirtUri, name),
+    listFolder: (dir, extension) => listFolder(dir, extension),
+    hostPreparation: hostPreparation(setup, tasks),
     vm,
     diagnose: new DiagnoseService(options.libvirtUri, lifecycle, options.hostRoots ?? DEFAULT_ROOTS, (name) => lookingGlass.clientLog(name)),
-    setup: new SetupService(dataDir(), options.hostRoots ?? DEFAULT_ROOTS),
-    setupRoot: options.setupRoot ?? '/',
+    setup,
     info: () => ({ version: VERSION, libvirtUri: options.libvirtUri, mode: options.mode, user: userInfo().username, home: homedir() }),
     listDomains: () => listDomains(virsh),
     hostCheck: async () => {
-      const [report, env] = await Promise.all([scanHost(options.hostRoots ?? DEFAULT_ROOTS), gatherEnvironment(options.libvirtUri, () => new Virsh({ uri: options.libvirtUri, timeoutMs: 15_000 }).run(['version']))]);
+      const [report, env] = await Promise.all([scanHost(options.hostRoots ?? DEFAULT_ROOTS), gatherEnvironment(options.libvirtUri, () => new Virsh({ uri: options.libvirtUri, timeoutMs: 15_000 }).run(['version']), options.hostRoots ?? DEFAULT_ROOTS)]);
       return { ...report, checks: buildChecklist(report, env) };
     },
     events: {

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSessionUser, defineDomain, runCli, type SessionUser } from '../support/session-libvirt';
+import type { Result, VmDefaults, VmSpec } from '../../shared/api';
+import { Lifecycle } from '../../main/libvirt/lifecycle';
+import { Virsh } from '../../main/libvirt/virsh';
+import { VmService } from '../../main/libvirt/vm-service';
+import { connectServe, cookieFor } from '../support/serve-client';
+import { createSessionUser, defineDomain, runCli, startServe, type SessionUser } from '../support/session-libvirt';
 
 // A real qemu:///session of an unprivileged user: its own libvirtd, no root.
 let user: SessionUser;
@@ -69,5 +74,48 @@ describe('vitrine CLI basics', () => {
     const { code, stderr } = await runCli(user, ['serve', '--port', 'eighty']);
     expect(code).not.toBe(0);
     expect(stderr).toContain("'eighty' is not a port number");
+  });
+});
+
+describe('vitrine vm create --dry-run', () => {
+  // The wizard asks vm.defaults for its form, the user types a name and picks the
+  // ISOs (the disk follows the name), and vm.create builds the domain with
+  // VmService.create. The CLI must build the same domain from the same inputs.
+  const windowsIso = '/srv/isos/Win11_24H2_English_x64.iso';
+  const virtioIso = '/srv/isos/virtio-win-0.1.266.iso';
+  const name = 'win11 from the cli';
+
+  it('builds the domain the wizard builds for the same inputs, with networking that works on qemu:///session', async () => {
+    const cli = await runCli(user, ['vm', 'create', '--dry-run', '--connect', 'qemu:///session', '--name', name, '--iso', windowsIso, '--virtio-iso', virtioIso]);
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+
+    const serve = await startServe(user);
+    let spec: VmSpec;
+    try {
+      const client = await connectServe(serve.origin, await cookieFor(serve.url));
+      const defaults = (await client.request('vm.defaults')) as Result<VmDefaults>;
+      if (!defaults.ok) throw new Error(defaults.error.message);
+      const form = defaults.value.spec;
+      const dir = form.disk.path.slice(0, form.disk.path.lastIndexOf('/'));
+      spec = { ...form, name, disk: { ...form.disk, path: `${dir}/${name}.qcow2` }, windowsIso, virtioIso };
+      client.ws.close();
+    } finally {
+      serve.child.kill();
+    }
+    const virsh = new Virsh({ uri: 'test:///unused', binary: '/nonexistent/virsh' });
+    const wizard = await new VmService(virsh, new Lifecycle({ virsh, dataDir: '/nonexistent' })).create(spec, { dryRun: true });
+
+    expect(cli.stdout).toBe(wizard.xml.endsWith('\n') ? wizard.xml : `${wizard.xml}\n`);
+    expect(cli.stdout).toContain("<interface type='user'>");
+    expect(cli.stdout).toContain(`${name}.qcow2`);
+  });
+
+  it('names the option that is wrong, and creates nothing', async () => {
+    const bad = await runCli(user, ['vm', 'create', '--dry-run', '--connect', 'qemu:///session', '--name', name, '--iso', 'relative.iso', '--virtio-iso', virtioIso, '--memory', '64']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain('--iso: Give an absolute path');
+    expect(bad.stderr).toContain('--memory: At least 128 MiB');
   });
 });

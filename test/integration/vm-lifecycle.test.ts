@@ -98,7 +98,7 @@ describe('a game VM through its whole life', () => {
     expect((await vitrine('vm', 'xml', NAME, '--no-tablet', '--video-none', '--apply')).stdout).toContain('Nothing to change');
 
     const history = JSON.parse((await vitrine('vm', 'history', NAME, '--json')).stdout) as { id: string; reason: string }[];
-    expect(history[0]?.reason).toBe('vm xml videoNone, removeTablet');
+    expect(history[0]?.reason).toBe('edit videoNone, removeTablet');
     const restored = await vitrine('vm', 'restore', NAME, history[0]!.id);
     expect(restored.code).toBe(0);
     expect(await user.virsh('dumpxml', '--inactive', NAME)).toContain("type='tablet'");

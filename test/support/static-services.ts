@@ -7,10 +7,14 @@ import { VmService } from '../../main/libvirt/vm-service';
 import { DiagnoseService } from '../../main/diagnose/service';
 import { DEFAULT_ROOTS } from '../../main/host/roots';
 import { SetupService } from '../../main/setup/service';
+import { scratchRootElevation } from '../../main/setup/elevation';
 import { LookingGlassService } from '../../main/lookingglass/service';
 import { SettingsStore } from '../../main/state/settings';
 import { TaskTracker } from '../../main/state/tasks';
 import { WizardStore } from '../../main/state/wizard';
+import { hostPreparation } from '../../main/services/host-preparation';
+import { createVmTask } from '../../main/libvirt/create-task';
+import { listFolder } from '../../main/common/files';
 
 /**
  * Services over fixed data, for tests of the transport layers (registry,
@@ -28,6 +32,7 @@ export function staticServices(domains: DomainSummary[] | VitrineError): Service
     listener(snapshot);
     return () => undefined;
   };
+  const setup = new SetupService('/nonexistent', DEFAULT_ROOTS, scratchRootElevation('/nonexistent'));
   const lookingGlass = new LookingGlassService({ virsh, vm, settings, tasks, monitors: async () => [], domains: domainEvents, dataDir: '/nonexistent', user: 'tester' });
   return {
     info: () => ({ version: '0.0.0-test', libvirtUri: 'test:///static', mode: 'serve', user: 'tester', home: '/home/tester' }),
@@ -48,8 +53,13 @@ export function staticServices(domains: DomainSummary[] | VitrineError): Service
     },
     navigate: () => undefined,
     diagnose: new DiagnoseService('test:///static', lifecycle, DEFAULT_ROOTS),
-    setup: new SetupService('/nonexistent', DEFAULT_ROOTS),
-    setupRoot: '/nonexistent',
+    setup,
+    hostPreparation: hostPreparation(setup, tasks),
+    createVm: (spec) => createVmTask(vm, tasks, spec),
+    openConsole: async () => {
+      throw new VitrineError({ kind: 'not-available', message: 'No display in these tests.', hint: 'Use a session libvirt.' });
+    },
+    listFolder: (dir, extension) => listFolder(dir, extension),
     hostCheck: async () => {
       throw new VitrineError({ kind: 'not-available', message: 'No host in these tests.', hint: 'Use a fixture host.' });
     },

@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { createRegistry } from '../../main/api/registry';
-import { vmName } from '../../shared/schemas';
+import { requestSchemas, vmName } from '../../shared/schemas';
+import { CHANNEL_NAMES, type ArgsOf, type LgStatus, type ResultOf, type Task, type VitrineApi, type VmSpec } from '../../shared/api';
+import { makeApi } from '../../shared/make-api';
 import { VitrineError } from '../../main/common/errors';
 import { SAMPLE_DOMAIN, staticServices } from '../support/static-services';
 
@@ -31,41 +33,44 @@ describe('registry.dispatch', () => {
     expect(result).toEqual({ ok: false, error: { kind: 'connect', message: "Cannot connect to libvirt at 'x'", hint: 'Check the daemon.' } });
   });
 
-  it('lists every channel of the contract', () => {
-    expect(createRegistry(staticServices([])).channels().sort()).toEqual([
-      'app.info',
-      'diagnose.run',
-      'diagnose.search',
-      'domains.list',
-      'files.list',
-      'host.check',
-      'lg.close',
-      'lg.launchInfo',
-      'lg.open',
-      'monitors.list',
-      'settings.get',
-      'settings.set',
-      'setup.apply',
-      'setup.changes',
-      'setup.plan',
-      'setup.rollback',
-      'task.cancel',
-      'vm.applyEdits',
-      'vm.console',
-      'vm.create',
-      'vm.defaults',
-      'vm.details',
-      'vm.forceOff',
-      'vm.history',
-      'vm.play',
-      'vm.previewEdits',
-      'vm.restore',
-      'vm.shutdown',
-      'vm.start',
-      'vm.stop',
-      'wizard.get',
-      'wizard.set',
+  it('serves every channel of the contract, and only those', () => {
+    expect(createRegistry(staticServices([])).channels().sort()).toEqual([...CHANNEL_NAMES].sort());
+    expect(CHANNEL_NAMES).toContain('vm.undefine');
+    expect(Object.keys(requestSchemas).sort()).toEqual([...CHANNEL_NAMES].sort());
+  });
+});
+
+describe('the contract', () => {
+  it('builds one named method per channel, and on() for the events only', async () => {
+    const seen: [string, unknown][] = [];
+    const api = makeApi({
+      request: async (channel, args) => (seen.push([channel, args]), { ok: true, value: null as never }),
+      subscribe: () => () => undefined,
+    });
+    await api.vm.play({ name: 'win11' });
+    await api.app.info();
+    await api.files.list({ dir: '/tmp', extension: '.iso' });
+    expect(seen).toEqual([
+      ['vm.play', { name: 'win11' }],
+      ['app.info', undefined],
+      ['files.list', { dir: '/tmp', extension: '.iso' }],
     ]);
+    for (const channel of CHANNEL_NAMES) {
+      const [group, method] = channel.split('.') as [keyof VitrineApi, string];
+      expect(typeof (api[group] as unknown as Record<string, unknown>)[method]).toBe('function');
+    }
+    expect(() => api.on('domains.changed', () => undefined)).not.toThrow();
+    expect(() => api.on('nope' as 'lg.status', () => undefined)).toThrow(/Unknown event/);
+  });
+
+  it('derives argument and result types from the schemas and the channel map', () => {
+    expectTypeOf<ArgsOf<'vm.play'>>().toEqualTypeOf<{ name: string }>();
+    expectTypeOf<ArgsOf<'app.info'>>().toEqualTypeOf<undefined>();
+    expectTypeOf<ArgsOf<'vm.create'>>().toEqualTypeOf<VmSpec>();
+    expectTypeOf<ResultOf<'lg.close'>>().toEqualTypeOf<LgStatus | null>();
+    expectTypeOf<ResultOf<'task.cancel'>>().toEqualTypeOf<Task | null>();
+    expectTypeOf<VitrineApi['vm']['play']>().parameters.toEqualTypeOf<[{ name: string }]>();
+    expectTypeOf<VitrineApi['app']['info']>().parameters.toEqualTypeOf<[]>();
   });
 });
 
