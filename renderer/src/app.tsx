@@ -2,11 +2,12 @@ import { useEffect } from 'react';
 import { HashRouter, NavLink, Route, Routes, useNavigate } from 'react-router';
 import { api } from './api';
 import { useTranslation } from 'react-i18next';
+import { HostCheckProvider } from './hooks';
 import { Dashboard } from './pages/dashboard';
 import { HostPage } from './pages/host';
 import { MachinesPage } from './pages/machines';
 import { SettingsPage } from './pages/settings';
-import { SetupPage } from './pages/setup';
+import { SetupPage } from './pages/setup/index';
 import { TroubleshootPage } from './pages/troubleshoot';
 import { VmPage } from './pages/vm';
 
@@ -26,7 +27,7 @@ function NavigationRequests() {
   const navigate = useNavigate();
   useEffect(
     () =>
-      api.app.onNavigate(({ path, at }) => {
+      api.on('app.navigate', ({ path, at }) => {
         if (at >= LOADED_AT) void navigate(path);
       }),
     [navigate],
@@ -34,39 +35,41 @@ function NavigationRequests() {
   return null;
 }
 
-/** The app shell: navigation on the left, the page on the right. */
+/** The app shell: navigation on the left, the page on the right; one host check shared by its pages. */
 export function App() {
   const { t } = useTranslation();
   return (
-    <HashRouter>
-      <NavigationRequests />
-      <a className="skip-link" href="#main">
-        {t('app.skip')}
-      </a>
-      <div className="shell">
-        <nav className="sidebar" aria-label={t('nav.label')}>
-          <div className="brand" aria-hidden="true">
-            {t('app.name')}
-          </div>
-          <ul>
-            {PAGES.map((page) => (
-              <li key={page.key}>
-                <NavLink to={page.path} end={page.path === '/' || page.path === '/host'}>
-                  {t(`nav.${page.key}`)}
-                </NavLink>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <main id="main" className="content" tabIndex={-1}>
-          <Routes>
-            {PAGES.map((page) => (
-              <Route key={page.key} path={page.path} element={page.element} />
-            ))}
-            <Route path="/machines/:name" element={<VmPage />} />
-          </Routes>
-        </main>
-      </div>
-    </HashRouter>
+    <HostCheckProvider>
+      <HashRouter>
+        <NavigationRequests />
+        <a className="skip-link" href="#main">
+          {t('app.skip')}
+        </a>
+        <div className="shell">
+          <nav className="sidebar" aria-label={t('nav.label')}>
+            <div className="brand" aria-hidden="true">
+              {t('app.name')}
+            </div>
+            <ul>
+              {PAGES.map((page) => (
+                <li key={page.key}>
+                  <NavLink to={page.path} end={page.path === '/' || page.path === '/host'}>
+                    {t(`nav.${page.key}`)}
+                  </NavLink>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <main id="main" className="content" tabIndex={-1}>
+            <Routes>
+              {PAGES.map((page) => (
+                <Route key={page.key} path={page.path} element={page.element} />
+              ))}
+              <Route path="/machines/:name" element={<VmPage />} />
+            </Routes>
+          </main>
+        </div>
+      </HashRouter>
+    </HostCheckProvider>
   );
 }

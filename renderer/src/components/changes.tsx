@@ -1,35 +1,22 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ChangeSet, ErrorInfo } from '../../../shared/api';
 import { api } from '../api';
+import { useAction, useRequest } from '../hooks';
 import { ErrorBanner } from './error-banner';
 
 /** The change sets Vitrine made to the host, newest first, each with Undo. */
 export function Changes({ round }: { round: number }) {
   const { t } = useTranslation();
-  const [changes, setChanges] = useState<ChangeSet[]>([]);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [local, setLocal] = useState(0);
+  const loaded = useRequest(() => api.setup.changes(), [round]);
+  const changes = loaded.value ?? [];
+  const undoing = useAction();
+  const error = undoing.error ?? loaded.error;
   const [notice, setNotice] = useState<string | null>(null);
 
-  useEffect(() => {
-    let live = true;
-    void api.setup.changes().then((r) => {
-      if (!live) return;
-      if (r.ok) setChanges(r.value);
-      else setError(r.error);
-    });
-    return () => {
-      live = false;
-    };
-  }, [round, local]);
-
   const undo = async (id: string): Promise<void> => {
-    setError(null);
-    const r = await api.setup.rollback(id);
+    const r = await undoing.run(() => api.setup.rollback({ id }));
     if (r.ok) setNotice(t('changes.undone'));
-    else setError(r.error);
-    setLocal((n) => n + 1);
+    loaded.reload();
   };
 
   return (

@@ -1,7 +1,7 @@
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo, FolderListing } from '../../../shared/api';
 import { api } from '../api';
+import { useRequest } from '../hooks';
 import { ErrorBanner } from './error-banner';
 
 /**
@@ -46,25 +46,11 @@ export function PathField({ label, value, onChange, extension, folder = false, h
 
 function FilePicker({ title, start, extension, folder, onPick, onCancel }: { title: string; start: string; extension: string | undefined; folder: boolean; onPick: (path: string) => void; onCancel: () => void }) {
   const { t } = useTranslation();
-  const [listing, setListing] = useState<FolderListing | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
   const [dir, setDir] = useState(start);
-
-  useEffect(() => {
-    let live = true;
-    void (async () => {
-      // No start: the user's home.
-      const target = dir || (await api.app.info().then((r) => (r.ok ? r.value.home : '/')));
-      const r = await api.wizard.listFiles(target, extension);
-      if (!live) return;
-      if (r.ok) {
-        setListing(r.value);
-        setError(null);
-      } else setError(r.error);
-    })();
-    return () => {
-      live = false;
-    };
+  const { value: listing, error } = useRequest(async () => {
+    // No start: the user's home.
+    const target = dir || (await api.app.info().then((r) => (r.ok ? r.value.home : '/')));
+    return api.files.list(extension === undefined ? { dir: target } : { dir: target, extension });
   }, [dir, extension]);
 
   return (

@@ -29,7 +29,7 @@ export function LookingGlassSettings({ details, onPreview, busy, round }: { deta
 
   useEffect(() => {
     let live = true;
-    void Promise.all([api.lg.launchInfo(name), api.settings.monitors()]).then(([l, m]) => {
+    void Promise.all([api.lg.launchInfo({ name }), api.monitors.list()]).then(([l, m]) => {
       if (!live) return;
       if (l.ok) {
         setLaunch(l.value);

@@ -1,26 +1,22 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo, PlanView } from '../../../shared/api';
+import type { PlanView } from '../../../shared/api';
 import { api } from '../api';
+import { useAction } from '../hooks';
 import { DiffView } from './diff-view';
 import { ErrorBanner } from './error-banner';
 
 /** A host plan as the user reviews it: each file's diff, the commands, then one Apply and its result. */
 export function PlanPreview({ plan, onApplied }: { plan: PlanView; onApplied?: (backup: string | null) => void }) {
   const { t } = useTranslation();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorInfo | null>(null);
+  const { run, busy, error } = useAction();
   const [result, setResult] = useState<{ backup: string | null; output: string } | null>(null);
 
   const apply = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    const r = await api.setup.apply();
-    setBusy(false);
-    if (r.ok) {
-      setResult(r.value);
-      onApplied?.(r.value.backup);
-    } else setError(r.error);
+    const r = await run(() => api.setup.apply());
+    if (!r.ok) return;
+    setResult(r.value);
+    onApplied?.(r.value.backup);
   };
 
   if (result) {

@@ -1,8 +1,8 @@
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import type { DomainSummary, ErrorInfo, LgStatus, Task } from '../../../shared/api';
+import type { DomainSummary, LgStatus, Task } from '../../../shared/api';
 import { api } from '../api';
+import { useAction } from '../hooks';
 import { ErrorBanner } from './error-banner';
 import { TaskProgress } from './task-progress';
 
@@ -14,38 +14,30 @@ const OPEN_STATES = new Set(['starting', 'waiting-for-guest', 'running', 'restar
  */
 export function PlayControls({ domain, lg, task, compact = false }: { domain: DomainSummary; lg: LgStatus | null; task: Task | null; compact?: boolean }) {
   const { t } = useTranslation();
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [pending, setPending] = useState(false);
+  const { run, busy: pending, error } = useAction();
   const running = domain.state === 'running' || domain.state === 'paused' || domain.state === 'in-shutdown';
   const busy = pending || task?.state === 'running';
   const lgOpen = lg ? OPEN_STATES.has(lg.state) : false;
-  const call = async (work: () => Promise<{ ok: true; value: unknown } | { ok: false; error: ErrorInfo }>): Promise<void> => {
-    setPending(true);
-    setError(null);
-    const result = await work();
-    setPending(false);
-    if (!result.ok) setError(result.error);
-  };
   return (
     <div className="play">
       <div className="actions" role="group" aria-label={t('play.group', { name: domain.name })}>
         {!running && (
-          <button type="button" className="primary" disabled={busy} onClick={() => void call(() => api.play.start(domain.name))} aria-label={t('play.playNamed', { name: domain.name })}>
+          <button type="button" className="primary" disabled={busy} onClick={() => void run(() => api.vm.play({ name: domain.name }))} aria-label={t('play.playNamed', { name: domain.name })}>
             ▶ {t('play.play')}
           </button>
         )}
         {running && (
-          <button type="button" disabled={busy} onClick={() => void call(() => api.play.stop(domain.name))} aria-label={t('play.stopNamed', { name: domain.name })}>
+          <button type="button" disabled={busy} onClick={() => void run(() => api.vm.stop({ name: domain.name }))} aria-label={t('play.stopNamed', { name: domain.name })}>
             ■ {t('play.stop')}
           </button>
         )}
         {running && !lgOpen && (
-          <button type="button" disabled={busy} onClick={() => void call(() => api.lg.open(domain.name))} aria-label={t('play.openNamed', { name: domain.name })}>
+          <button type="button" disabled={busy} onClick={() => void run(() => api.lg.open({ name: domain.name }))} aria-label={t('play.openNamed', { name: domain.name })}>
             {t('play.open')}
           </button>
         )}
         {running && lgOpen && !compact && (
-          <button type="button" disabled={busy} onClick={() => void call(() => api.lg.close(domain.name))}>
+          <button type="button" disabled={busy} onClick={() => void run(() => api.lg.close({ name: domain.name }))}>
             {t('play.close')}
           </button>
         )}
@@ -68,10 +60,10 @@ export function PlayControls({ domain, lg, task, compact = false }: { domain: Do
         <div className="banner banner-warn" role="alertdialog" aria-label={t('play.askTitle')}>
           <p>{t('play.ask', { name: domain.name })}</p>
           <div className="actions">
-            <button type="button" onClick={() => void call(() => api.play.stop(domain.name))}>
+            <button type="button" onClick={() => void run(() => api.vm.stop({ name: domain.name }))}>
               {t('play.askShutDown')}
             </button>
-            <button type="button" onClick={() => void call(() => api.lg.close(domain.name))}>
+            <button type="button" onClick={() => void run(() => api.lg.close({ name: domain.name }))}>
               {t('play.askKeep')}
             </button>
           </div>

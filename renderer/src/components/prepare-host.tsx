@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo, GpuAssessment, PlanView } from '../../../shared/api';
+import type { GpuAssessment, PlanView } from '../../../shared/api';
 import { api } from '../api';
+import { useAction } from '../hooks';
 import { ErrorBanner } from './error-banner';
 import { PlanPreview } from './plan-preview';
 
@@ -12,17 +13,12 @@ export function PrepareHost({ gpu, user, onApplied }: { gpu: GpuAssessment; user
   const [size, setSize] = useState(32);
   const [ignoreMsrs, setIgnoreMsrs] = useState(false);
   const [plan, setPlan] = useState<PlanView | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { run, busy, error } = useAction();
 
   const makePlan = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
     setPlan(null);
-    const r = await api.setup.plan({ gpu: gpu.passWith, lookingGlass: mode === 'none' ? null : { mode, sizeMiB: size }, user, ...(ignoreMsrs ? { ignoreMsrs: true } : {}) });
-    setBusy(false);
+    const r = await run(() => api.setup.plan({ gpu: gpu.passWith, lookingGlass: mode === 'none' ? null : { mode, sizeMiB: size }, user, ...(ignoreMsrs ? { ignoreMsrs: true } : {}) }));
     if (r.ok) setPlan(r.value);
-    else setError(r.error);
   };
 
   return (

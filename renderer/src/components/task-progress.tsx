@@ -23,7 +23,7 @@ export function TaskProgress({ task }: { task: Task }) {
         ))}
       </ol>
       {task.state === 'running' && task.cancellable && (
-        <button type="button" onClick={() => void api.wizard.cancelTask(task.id)}>
+        <button type="button" onClick={() => void api.task.cancel({ id: task.id })}>
           {t('task.cancel')}
         </button>
       )}

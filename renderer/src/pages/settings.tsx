@@ -1,38 +1,49 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppSettings, ErrorInfo } from '../../../shared/api';
 import { api } from '../api';
 import { ErrorBanner } from '../components/error-banner';
-import { useAppInfo } from '../hooks';
+import { useAction, useAppInfo, useRequest } from '../hooks';
 import { LANGUAGES, setLanguage, type Language } from '../i18n';
+
+/** The text fields of the form, as typed. */
+interface Fields {
+  clientPath: string;
+  uri: string;
+  fallback: string;
+}
+
+function fieldsOf(settings: AppSettings | null): Fields {
+  return {
+    clientPath: settings?.clientPath ?? '',
+    uri: settings?.libvirtUri ?? '',
+    fallback: settings?.fallbackResolution ? `${settings.fallbackResolution.width}x${settings.fallbackResolution.height}` : '',
+  };
+}
 
 /** What this Vitrine is connected to, Looking Glass's defaults, and the UI language. */
 export function SettingsPage() {
   const { t, i18n } = useTranslation();
   const { info, error } = useAppInfo();
-  const [settings, setSettings] = useState<AppSettings | null>(null);
-  const [clientPath, setClientPath] = useState('');
-  const [uri, setUri] = useState('');
-  const [fallback, setFallback] = useState('');
-  const [saveError, setSaveError] = useState<ErrorInfo | null>(null);
+  const loaded = useRequest(() => api.settings.get(), []);
+  // The settings as last saved; until a save, as loaded.
+  const [stored, setStored] = useState<AppSettings | null>(null);
+  const settings = stored ?? loaded.value;
+  // The fields as typed; until the first keystroke, as loaded.
+  const [typed, setTyped] = useState<Fields | null>(null);
+  const { clientPath, uri, fallback } = typed ?? fieldsOf(loaded.value);
+  const edit = (patch: Partial<Fields>): void => setTyped({ clientPath, uri, fallback, ...patch });
+  const saving = useAction();
+  const [invalid, setInvalid] = useState<ErrorInfo | null>(null);
+  const saveError = invalid ?? saving.error ?? (stored ? null : loaded.error);
   const [saved, setSaved] = useState(false);
-
-  useEffect(() => {
-    void api.settings.get().then((r) => {
-      if (!r.ok) return setSaveError(r.error);
-      setSettings(r.value);
-      setClientPath(r.value.clientPath ?? '');
-      setUri(r.value.libvirtUri ?? '');
-      setFallback(r.value.fallbackResolution ? `${r.value.fallbackResolution.width}x${r.value.fallbackResolution.height}` : '');
-    });
-  }, []);
 
   const save = async (patch: Partial<AppSettings>): Promise<void> => {
     setSaved(false);
-    setSaveError(null);
-    const r = await api.settings.set(patch);
-    if (!r.ok) return setSaveError(r.error);
-    setSettings(r.value);
+    setInvalid(null);
+    const r = await saving.run(() => api.settings.set(patch));
+    if (!r.ok) return;
+    setStored(r.value);
     setSaved(true);
   };
 
@@ -40,7 +51,7 @@ export function SettingsPage() {
     event.preventDefault();
     const m = fallback.trim().match(/^(\d{3,5})\s*[x×]\s*(\d{3,5})$/);
     if (fallback.trim() && !m) {
-      setSaveError({ kind: 'invalid-argument', message: t('settings.badResolution', { value: fallback }), hint: t('settings.resolutionHint') });
+      setInvalid({ kind: 'invalid-argument', message: t('settings.badResolution', { value: fallback }), hint: t('settings.resolutionHint') });
       return;
     }
     void save({ libvirtUri: uri.trim() || null, clientPath: clientPath.trim() || null, fallbackResolution: m ? { width: Number(m[1]), height: Number(m[2]) } : null });
@@ -86,7 +97,7 @@ export function SettingsPage() {
             <legend>{t('settings.connectionTitle')}</legend>
             <label className="field field-wide">
               <span>{t('settings.uriSetting')}</span>
-              <input value={uri} onChange={(e) => setUri(e.target.value)} placeholder="qemu:///system" aria-describedby="uri-hint" />
+              <input value={uri} onChange={(e) => edit({ uri: e.target.value })} placeholder="qemu:///system" aria-describedby="uri-hint" />
               <span id="uri-hint" className="muted">
                 {t('settings.uriSettingHint')}
               </span>
@@ -96,14 +107,14 @@ export function SettingsPage() {
             <legend>{t('settings.lgTitle')}</legend>
             <label className="field field-wide">
               <span>{t('settings.clientPath')}</span>
-              <input value={clientPath} onChange={(e) => setClientPath(e.target.value)} placeholder="/usr/local/bin/looking-glass-client" aria-describedby="client-hint" />
+              <input value={clientPath} onChange={(e) => edit({ clientPath: e.target.value })} placeholder="/usr/local/bin/looking-glass-client" aria-describedby="client-hint" />
               <span id="client-hint" className="muted">
                 {t('settings.clientHint')}
               </span>
             </label>
             <label className="field">
               <span>{t('settings.fallback')}</span>
-              <input value={fallback} onChange={(e) => setFallback(e.target.value)} placeholder="2560x1440" aria-describedby="fallback-hint" />
+              <input value={fallback} onChange={(e) => edit({ fallback: e.target.value })} placeholder="2560x1440" aria-describedby="fallback-hint" />
               <span id="fallback-hint" className="muted">
                 {t('settings.fallbackHint')}
               </span>

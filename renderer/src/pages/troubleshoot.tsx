@@ -1,12 +1,12 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router';
-import type { DiagnoseResult, EditPreview, ErrorInfo, Evidence, Finding, KnownProblem, PlanView } from '../../../shared/api';
+import type { DiagnoseResult, EditPreview, Evidence, Finding, PlanView } from '../../../shared/api';
 import { api } from '../api';
 import { EditPreviewPanel } from '../components/edit-preview';
 import { PlanPreview } from '../components/plan-preview';
 import { ErrorBanner } from '../components/error-banner';
-import { useAppInfo, useDomains } from '../hooks';
+import { useAction, useAppInfo, useDomains, useRequest } from '../hooks';
 
 function EvidenceLine({ e }: { e: Evidence }) {
   return (
@@ -27,37 +27,34 @@ function FindingCard({ finding, vm, user }: { finding: Finding; vm: string; user
   const { t } = useTranslation();
   const [preview, setPreview] = useState<EditPreview | null>(null);
   const [hostPlan, setHostPlan] = useState<PlanView | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
+  const { run, error } = useAction();
   const [done, setDone] = useState(false);
   const fix = finding.oneClick;
   const previewFix = async (): Promise<void> => {
     if (fix?.kind !== 'edit') return;
-    setError(null);
-    const result = await api.vm.previewEdits(vm, fix.edits);
+    const result = await run(() => api.vm.previewEdits({ name: vm, edits: fix.edits }));
     if (result.ok) setPreview(result.value);
-    else setError(result.error);
   };
   const planHostFix = async (): Promise<void> => {
     if (fix?.kind !== 'host') return;
-    setError(null);
     const s = fix.setup;
-    const result = await api.setup.plan({
-      gpu: [],
-      lookingGlass: s.lookingGlass ?? null,
-      user,
-      ...(s.ignoreMsrs ? { ignoreMsrs: true } : {}),
-      ...(s.allowUnsafeInterrupts ? { allowUnsafeInterrupts: true } : {}),
-    });
+    const result = await run(() =>
+      api.setup.plan({
+        gpu: [],
+        lookingGlass: s.lookingGlass ?? null,
+        user,
+        ...(s.ignoreMsrs ? { ignoreMsrs: true } : {}),
+        ...(s.allowUnsafeInterrupts ? { allowUnsafeInterrupts: true } : {}),
+      }),
+    );
     if (result.ok) setHostPlan(result.value);
-    else setError(result.error);
   };
   const apply = async (): Promise<void> => {
     if (fix?.kind !== 'edit') return;
-    const result = await api.vm.applyEdits(vm, fix.edits);
-    if (result.ok) {
-      setDone(true);
-      setPreview(null);
-    } else setError(result.error);
+    const result = await run(() => api.vm.applyEdits({ name: vm, edits: fix.edits }));
+    if (!result.ok) return;
+    setDone(true);
+    setPreview(null);
   };
   return (
     <article className="finding" aria-label={finding.title}>
@@ -113,32 +110,17 @@ export function TroubleshootPage() {
   const snapshot = useDomains();
   const { info } = useAppInfo();
   const [query, setQuery] = useState('');
-  const [known, setKnown] = useState<KnownProblem[]>([]);
+  const known = useRequest(() => api.diagnose.search({ query }), [query]).value ?? [];
   const [text, setText] = useState(incoming.text ?? '');
   const [vm, setVm] = useState(incoming.name ?? '');
   const [result, setResult] = useState<DiagnoseResult | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    let live = true;
-    void api.diagnose.search(query).then((r) => {
-      if (live && r.ok) setKnown(r.value);
-    });
-    return () => {
-      live = false;
-    };
-  }, [query]);
+  const { run, busy, error } = useAction();
 
   const diagnose = async (event?: FormEvent): Promise<void> => {
     event?.preventDefault();
-    setBusy(true);
-    setError(null);
     const texts = text.trim() ? [{ source: 'pasted' as const, label: t('troubleshoot.pastedLabel'), text }] : [];
-    const r = await api.diagnose.run(vm || null, texts);
-    setBusy(false);
+    const r = await run(() => api.diagnose.run(vm ? { name: vm, texts } : { texts }));
     if (r.ok) setResult(r.value);
-    else setError(r.error);
   };
 
   return (

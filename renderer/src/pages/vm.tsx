@@ -1,14 +1,14 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import type { EditPreview, EditRequest, ErrorInfo, HistoryItem, VmDetails } from '../../../shared/api';
+import type { EditPreview, EditRequest, ErrorInfo } from '../../../shared/api';
 import { api } from '../api';
 import { EditPreviewPanel } from '../components/edit-preview';
 import { ErrorBanner } from '../components/error-banner';
 import { StateBadge } from '../components/state-badge';
 import { LookingGlassSettings } from '../components/lg-settings';
 import { PlayControls } from '../components/play-controls';
-import { useDomains, useLgStatus, useTasks } from '../hooks';
+import { useDomains, useLgStatus, useRequest, useTasks } from '../hooks';
 
 interface EditForm {
   attach: string;
@@ -40,9 +40,7 @@ export function VmPage() {
   const name = decodeURIComponent(useParams()['name'] ?? '');
   const snapshot = useDomains();
   const live = snapshot?.domains.find((d) => d.name === name) ?? null;
-  const [details, setDetails] = useState<VmDetails | null>(null);
-  const [history, setHistory] = useState<HistoryItem[]>([]);
-  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [actionError, setError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [offerForceOff, setOfferForceOff] = useState(false);
@@ -50,20 +48,12 @@ export function VmPage() {
   const [preview, setPreview] = useState<{ view: EditPreview; edits: EditRequest } | null>(null);
   const lg = useLgStatus()?.clients.find((c) => c.vm === name) ?? null;
   const task = useTasks()?.tasks.find((x) => x.subject === name) ?? null;
+  // Bumped after every action: the details, the history and the Looking Glass checks are read again.
   const [round, setRound] = useState(0);
-
-  useEffect(() => {
-    let current = true;
-    void Promise.all([api.vm.details(name), api.vm.history(name)]).then(([d, h]) => {
-      if (!current) return;
-      if (d.ok) setDetails(d.value);
-      else setError(d.error);
-      if (h.ok) setHistory(h.value);
-    });
-    return () => {
-      current = false;
-    };
-  }, [name, round, live?.state]);
+  const loaded = useRequest(() => api.vm.details({ name }), [name, round, live?.state]);
+  const details = loaded.value;
+  const history = useRequest(() => api.vm.history({ name }), [name, round, live?.state]).value ?? [];
+  const error = actionError ?? loaded.error;
 
   const act = async (label: string, work: () => Promise<{ ok: boolean; error?: ErrorInfo }>, done?: () => void): Promise<void> => {
     setBusy(label);
@@ -78,7 +68,7 @@ export function VmPage() {
 
   const shutDown = (): void =>
     void act(t('vm.waitingShutdown'), async () => {
-      const result = await api.vm.shutdown(name, 60);
+      const result = await api.vm.shutdown({ name, timeoutSeconds: 60 });
       if (result.ok && !result.value.stopped) {
         setOfferForceOff(true);
         setNotice(t('vm.didNotStop', { seconds: 60 }));
@@ -88,7 +78,7 @@ export function VmPage() {
 
   const previewEdits = (edits: EditRequest): void =>
     void act(t('vm.previewing'), async () => {
-      const result = await api.vm.previewEdits(name, edits);
+      const result = await api.vm.previewEdits({ name: name, edits: edits });
       if (result.ok) setPreview({ view: result.value, edits });
       return result;
     });
@@ -111,13 +101,13 @@ export function VmPage() {
       </div>
       {live && <PlayControls domain={live} lg={lg} task={task} />}
       <div className="actions" role="group" aria-label={t('vm.actions')}>
-        <button type="button" disabled={!!busy || running || !live} onClick={() => void act(t('vm.starting'), () => api.vm.start(name))}>
+        <button type="button" disabled={!!busy || running || !live} onClick={() => void act(t('vm.starting'), () => api.vm.start({ name }))}>
           {t('vm.start')}
         </button>
         <button type="button" disabled={!!busy || !running} onClick={shutDown}>
           {t('vm.shutDown')}
         </button>
-        <button type="button" className={offerForceOff ? 'danger' : ''} disabled={!!busy || !running} onClick={() => void act(t('vm.forcingOff'), () => api.vm.forceOff(name), () => setOfferForceOff(false))}>
+        <button type="button" className={offerForceOff ? 'danger' : ''} disabled={!!busy || !running} onClick={() => void act(t('vm.forcingOff'), () => api.vm.forceOff({ name }), () => setOfferForceOff(false))}>
           {t('vm.forceOff')}
         </button>
       </div>
@@ -220,7 +210,7 @@ export function VmPage() {
               preview={preview.view}
               busy={!!busy}
               onApply={() =>
-                void act(t('vm.applying'), () => api.vm.applyEdits(name, preview.edits), () => {
+                void act(t('vm.applying'), () => api.vm.applyEdits({ name: name, edits: preview.edits }), () => {
                   setPreview(null);
                   setForm(EMPTY_FORM);
                   setNotice(t('vm.applied'));
@@ -238,7 +228,7 @@ export function VmPage() {
               {history.map((h) => (
                 <li key={h.id}>
                   <span>{new Date(h.savedAt).toLocaleString()}</span> <span className="muted">{t('vm.replacedBy', { reason: h.reason })}</span>{' '}
-                  <button type="button" disabled={!!busy} onClick={() => void act(t('vm.restoring'), () => api.vm.restore(name, h.id), () => setNotice(t('vm.restored')))}>
+                  <button type="button" disabled={!!busy} onClick={() => void act(t('vm.restoring'), () => api.vm.restore({ name: name, id: h.id }), () => setNotice(t('vm.restored')))}>
                     {t('vm.restore')}
                   </button>
                 </li>
