@@ -1,22 +1,9 @@
-import { expect, test } from '@playwright/test';
-import type { ChildProcess } from 'node:child_process';
-import { createSessionUser, defineDomain, startServe, type SessionUser } from '../support/session-libvirt';
+import { expect, sessionTest } from './fixtures';
 
-let user: SessionUser;
-let serve: { url: string; origin: string; child: ChildProcess };
 const NAME = 'vitrine-e2e';
+const test = sessionTest({ domains: [NAME] });
 
-test.beforeAll(async () => {
-  user = await createSessionUser();
-  await defineDomain(user, NAME);
-  serve = await startServe(user);
-});
-test.afterAll(async () => {
-  serve?.child.kill('SIGTERM');
-  await user?.cleanup();
-});
-
-test('the dashboard lists the domain and turns it to running without a reload', async ({ page }) => {
+test('the dashboard lists the domain and turns it to running without a reload', async ({ page, serve, user }) => {
   await page.goto(serve.url);
   expect(page.url()).not.toContain('token'); // traded for a cookie on the first request
   const table = page.getByRole('table', { name: 'Virtual machines' });
@@ -35,7 +22,7 @@ test('the dashboard lists the domain and turns it to running without a reload', 
   await expect(row).toContainText('Shut off', { timeout: 2_000 });
 });
 
-test('the navigation reaches every page and Settings shows the connection', async ({ page }) => {
+test('the navigation reaches every page and Settings shows the connection', async ({ page, serve }) => {
   await page.goto(serve.url);
   const nav = page.getByRole('navigation', { name: 'Main' });
   for (const name of ['Host', 'Virtual machines', 'Troubleshoot', 'Settings', 'Dashboard', 'Set up']) {
@@ -55,7 +42,7 @@ test('the navigation reaches every page and Settings shows the connection', asyn
   await page.getByLabel('Langue').selectOption('en');
 });
 
-test('a request without the token is refused', async ({ request }) => {
+test('a request without the token is refused', async ({ request, serve }) => {
   const res = await request.get(serve.origin + '/', { maxRedirects: 0 });
   expect(res.status()).toBe(401);
   expect(await res.text()).toContain('open the URL that vitrine serve printed');

@@ -1,9 +1,10 @@
-import { _electron as electron, expect, test } from '@playwright/test';
+import { _electron as electron, expect } from '@playwright/test';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { ChildProcess } from 'node:child_process';
-import { createSessionUser, defineDomain, repoRoot, type SessionUser } from '../support/session-libvirt';
+import { repoRoot } from '../support/session-libvirt';
+import { sessionTest } from './fixtures';
 
 /**
  * The Electron binary, or why there is none. Reads the package's path.txt
@@ -19,19 +20,14 @@ function electronBinary(): { path: string } | { missing: string } {
 
 const binary = electronBinary();
 const NAME = 'vitrine-electron';
-let user: SessionUser | undefined;
+// The window gets the session user's environment; it needs no `vitrine serve`.
+const test = sessionTest({ domains: [NAME] });
 
 test.describe('the desktop window (Electron)', () => {
   test.skip('missing' in binary, `no Electron binary: ${'missing' in binary ? binary.missing : ''} (run node node_modules/electron/install.js where github.com is reachable)`);
 
-  test.beforeAll(async () => {
-    user = await createSessionUser();
-    await defineDomain(user, NAME);
-  });
-  test.afterAll(async () => user?.cleanup());
-
-  test('the dashboard lists the domain and turns it to running without a reload', async () => {
-    if ('missing' in binary || !user) return;
+  test('the dashboard lists the domain and turns it to running without a reload', async ({ user }) => {
+    if ('missing' in binary) return;
     const app = await electron.launch({
       executablePath: binary.path,
       args: [repoRoot, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],

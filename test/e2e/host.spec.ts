@@ -1,25 +1,16 @@
-import { expect, test } from '@playwright/test';
-import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { writeHostTree } from '../support/host-tree';
 import { FIXTURE_HOSTS } from '../support/hosts';
-import { createSessionUser, startServe, type SessionUser } from '../support/session-libvirt';
+import { expect, hostRootArgs, sessionTest, type SessionUser } from './fixtures';
 
-let user: SessionUser;
-let serve: { url: string; origin: string; child: ChildProcess };
-
-test.beforeAll(async () => {
-  user = await createSessionUser();
+const hostDir = (user: SessionUser): string => join(user.home, 'host');
+const test = sessionTest({
   // Seed 000's Z490: one card shares its group with NICs, one can be passed, the iGPU is the boot display.
-  const roots = writeHostTree(FIXTURE_HOSTS.seed000Z490, join(user.home, 'host'));
-  serve = await startServe(user, ['--sysfs-root', roots.sys, '--proc-root', roots.proc, '--dev-root', roots.dev, '--modules-root', roots.modules]);
-});
-test.afterAll(async () => {
-  serve?.child.kill('SIGTERM');
-  await user?.cleanup();
+  prepare: (user) => void writeHostTree(FIXTURE_HOSTS.seed000Z490, hostDir(user)),
+  serveArgs: (user) => hostRootArgs(hostDir(user)),
 });
 
-test('the Host page shows the checklist, the GPUs with their verdicts and the group map', async ({ page }) => {
+test('the Host page shows the checklist, the GPUs with their verdicts and the group map', async ({ page, serve }) => {
   await page.goto(serve.url);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Host' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Host' })).toBeVisible();

@@ -1,42 +1,38 @@
-import { expect, test } from '@playwright/test';
-import type { ChildProcess } from 'node:child_process';
 import { chownSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSessionUser, runCli, startServe, type SessionUser } from '../support/session-libvirt';
+import { runCli } from '../support/session-libvirt';
 import { clearOwnShm, FAKE_CLIENT } from '../support/shm';
+import { expect, sessionTest } from './fixtures';
 
 // Play from the dashboard and the VM page: a Windows 11 TCG VM with Looking
 // Glass memory on qemu:///session, and the scripted stand-in client
 // (test/fixtures/lookingglass/bin) as looking-glass-client.
-let user: SessionUser;
-let serve: { url: string; origin: string; child: ChildProcess };
-let blocked: string | null = null;
 const NAME = 'win11-play';
+/** Why the Looking Glass memory file cannot be used (another user's), or null. */
+let blocked: string | null = null;
 
-
-test.beforeAll(async () => {
-  user = await createSessionUser();
-  blocked = clearOwnShm(user.uid);
-  for (const iso of ['win.iso', 'virtio.iso']) {
-    writeFileSync(join(user.home, iso), '');
-    if (process.getuid?.() === 0) chownSync(join(user.home, iso), user.uid, user.gid);
-  }
-  const created = await runCli(user, [
-    '--connect', 'qemu:///session', 'vm', 'create', '--name', NAME, '--os', 'win11', '--iso', join(user.home, 'win.iso'), '--virtio-iso', join(user.home, 'virtio.iso'),
-    '--cpus', '1', '--memory', '256', '--disk', join(user.home, 'win11.qcow2'), '--disk-size', '1', '--user-net', '--virt-type', 'qemu', '--shmem', '32', '--resolution', '1920x1080',
-  ]);
-  if (created.code !== 0) throw new Error(created.stderr);
-  user.env['FAKE_LG_RUNS'] = 'wait,close';
-  user.env['FAKE_LG_STATE'] = join(user.home, 'fake-lg-runs');
-  serve = await startServe(user, ['--client', FAKE_CLIENT]);
+const test = sessionTest({
+  prepare: async (user) => {
+    blocked = clearOwnShm(user.uid);
+    for (const iso of ['win.iso', 'virtio.iso']) {
+      writeFileSync(join(user.home, iso), '');
+      if (process.getuid?.() === 0) chownSync(join(user.home, iso), user.uid, user.gid);
+    }
+    const created = await runCli(user, [
+      '--connect', 'qemu:///session', 'vm', 'create', '--name', NAME, '--os', 'win11', '--iso', join(user.home, 'win.iso'), '--virtio-iso', join(user.home, 'virtio.iso'),
+      '--cpus', '1', '--memory', '256', '--disk', join(user.home, 'win11.qcow2'), '--disk-size', '1', '--user-net', '--virt-type', 'qemu', '--shmem', '32', '--resolution', '1920x1080',
+    ]);
+    if (created.code !== 0) throw new Error(created.stderr);
+    user.env['FAKE_LG_RUNS'] = 'wait,close';
+    user.env['FAKE_LG_STATE'] = join(user.home, 'fake-lg-runs');
+  },
+  serveArgs: ['--client', FAKE_CLIENT],
+  afterCleanup: (user) => {
+    if (!blocked) clearOwnShm(user.uid);
+  },
 });
-test.afterAll(async () => {
-  serve?.child.kill('SIGTERM');
-  await user?.cleanup();
-  if (user && !blocked) clearOwnShm(user.uid);
-});
 
-test('Play from the dashboard: steps, Looking Glass waiting for Windows, close asks, force off closes it', async ({ page }) => {
+test('Play from the dashboard: steps, Looking Glass waiting for Windows, close asks, force off closes it', async ({ page, serve }) => {
   test.skip(blocked !== null, blocked ?? '');
   await page.goto(serve.url);
   const row = page.locator(`tr[data-domain="${NAME}"]`);

@@ -1,30 +1,23 @@
-import { expect, test } from '@playwright/test';
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAMILIES, writeFamilyRoot } from '../support/etc-trees';
-import { createSessionUser, startServe, type SessionUser } from '../support/session-libvirt';
+import { expect, hostRootArgs, sessionTest, type SessionUser } from './fixtures';
 
-let user: SessionUser;
-let serve: { url: string; origin: string; child: ChildProcess };
-let root: string;
 const family = FAMILIES[0]!; // Debian: GRUB + initramfs-tools, seed 003's GTX 1060
+/** The scratch root: the fixture host and its /etc, which the host changes are applied to. */
+const rootOf = (user: SessionUser): string => join(user.home, 'host');
 
-test.beforeAll(async () => {
-  user = await createSessionUser();
-  root = writeFamilyRoot(family, join(user.home, 'host'));
-  if (process.getuid?.() === 0) execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, root]);
-  serve = await startServe(user, [
-    '--sysfs-root', join(root, 'sys'), '--proc-root', join(root, 'proc'), '--dev-root', join(root, 'dev'), '--modules-root', join(root, 'lib/modules'),
-    '--setup-root', root,
-  ]);
-});
-test.afterAll(async () => {
-  serve?.child.kill('SIGTERM');
-  await user?.cleanup();
+const test = sessionTest({
+  prepare: (user) => {
+    const root = writeFamilyRoot(family, rootOf(user));
+    if (process.getuid?.() === 0) execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, root]);
+  },
+  serveArgs: (user) => [...hostRootArgs(rootOf(user)), '--setup-root', rootOf(user)],
 });
 
-test('prepare the host: the plan as diffs, one Apply, the change listed, and Undo', async ({ page }) => {
+test('prepare the host: the plan as diffs, one Apply, the change listed, and Undo', async ({ page, serve, user }) => {
+  const root = rootOf(user);
   const grubBefore = readFileSync(join(root, 'etc/default/grub'), 'utf8');
   await page.goto(serve.url);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Host' }).click();
@@ -55,7 +48,8 @@ test('prepare the host: the plan as diffs, one Apply, the change listed, and Und
   expect(readFileSync(join(root, 'etc/default/grub'), 'utf8')).toBe(grubBefore);
 });
 
-test("a troubleshooter's host fix is a host-preparation plan: previewed as a diff, applied once confirmed", async ({ page }) => {
+test("a troubleshooter's host fix is a host-preparation plan: previewed as a diff, applied once confirmed", async ({ page, serve, user }) => {
+  const root = rootOf(user);
   const file = join(root, 'etc/modprobe.d/kvm-ignore-msrs.conf');
   await page.goto(serve.url);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Troubleshoot' }).click();

@@ -1,22 +1,9 @@
-import { expect, test } from '@playwright/test';
-import type { ChildProcess } from 'node:child_process';
-import { createSessionUser, defineDomain, startServe, type SessionUser } from '../support/session-libvirt';
+import { expect, sessionTest } from './fixtures';
 
-let user: SessionUser;
-let serve: { url: string; origin: string; child: ChildProcess };
 const NAME = 'trouble-vm';
+const test = sessionTest({ domains: [NAME] });
 
-test.beforeAll(async () => {
-  user = await createSessionUser();
-  await defineDomain(user, NAME);
-  serve = await startServe(user);
-});
-test.afterAll(async () => {
-  serve?.child.kill('SIGTERM');
-  await user?.cleanup();
-});
-
-test('a pasted error is recognised, its evidence highlighted, and its one-click fix previewed before it is applied', async ({ page }) => {
+test('a pasted error is recognised, its evidence highlighted, and its one-click fix previewed before it is applied', async ({ page, serve, user }) => {
   await page.goto(serve.url);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Troubleshoot' }).click();
   await page.getByLabel('Virtual machine (its logs and settings are read)').selectOption(NAME);
@@ -37,7 +24,7 @@ test('a pasted error is recognised, its evidence highlighted, and its one-click 
   expect(await user.virsh('dumpxml', '--inactive', NAME)).toContain("<vendor_id state='on' value='0123456789ab'/>");
 });
 
-test('known problems are found by the words people use', async ({ page }) => {
+test('known problems are found by the words people use', async ({ page, serve }) => {
   await page.goto(serve.url);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Troubleshoot' }).click();
   await page.getByLabel('Describe the problem in your words').fill('mouse only moves when I click');
@@ -47,7 +34,7 @@ test('known problems are found by the words people use', async ({ page }) => {
   await expect(known).toContainText('Remove the emulated tablet');
 });
 
-test('a failed start links to the troubleshooter with its text', async ({ page }) => {
+test('a failed start links to the troubleshooter with its text', async ({ page, serve }) => {
   await page.goto(serve.url);
   await page.goto(`${serve.origin}/#/machines/${NAME}`);
   await page.getByLabel('Attach PCI devices (addresses)').fill('0000:01:00.0');

@@ -1,32 +1,24 @@
-import { expect, test } from '@playwright/test';
-import type { ChildProcess } from 'node:child_process';
 import { chownSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSessionUser, runCli, startServe, type SessionUser } from '../support/session-libvirt';
+import { runCli } from '../support/session-libvirt';
+import { expect, sessionTest } from './fixtures';
 
-let user: SessionUser;
-let serve: { url: string; origin: string; child: ChildProcess };
 const NAME = 'win10-e2e';
-
-test.beforeAll(async () => {
-  user = await createSessionUser();
-  for (const iso of ['win.iso', 'virtio.iso']) {
-    writeFileSync(join(user.home, iso), '');
-    if (process.getuid?.() === 0) chownSync(join(user.home, iso), user.uid, user.gid);
-  }
-  const created = await runCli(user, [
-    '--connect', 'qemu:///session', 'vm', 'create', '--name', NAME, '--os', 'win10', '--iso', join(user.home, 'win.iso'), '--virtio-iso', join(user.home, 'virtio.iso'),
-    '--cpus', '2', '--memory', '256', '--disk', join(user.home, 'win10.qcow2'), '--disk-size', '1', '--user-net', '--virt-type', 'qemu',
-  ]);
-  if (created.code !== 0) throw new Error(created.stderr);
-  serve = await startServe(user);
-});
-test.afterAll(async () => {
-  serve?.child.kill('SIGTERM');
-  await user?.cleanup();
+const test = sessionTest({
+  prepare: async (user) => {
+    for (const iso of ['win.iso', 'virtio.iso']) {
+      writeFileSync(join(user.home, iso), '');
+      if (process.getuid?.() === 0) chownSync(join(user.home, iso), user.uid, user.gid);
+    }
+    const created = await runCli(user, [
+      '--connect', 'qemu:///session', 'vm', 'create', '--name', NAME, '--os', 'win10', '--iso', join(user.home, 'win.iso'), '--virtio-iso', join(user.home, 'virtio.iso'),
+      '--cpus', '2', '--memory', '256', '--disk', join(user.home, 'win10.qcow2'), '--disk-size', '1', '--user-net', '--virt-type', 'qemu',
+    ]);
+    if (created.code !== 0) throw new Error(created.stderr);
+  },
 });
 
-test('the VM page: hardware, start and force off, an edit previewed then applied, history and restore', async ({ page }) => {
+test('the VM page: hardware, start and force off, an edit previewed then applied, history and restore', async ({ page, serve, user }) => {
   await page.goto(serve.url);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Virtual machines' }).click();
   await page.getByRole('link', { name: NAME }).click();
@@ -62,7 +54,7 @@ test('the VM page: hardware, start and force off, an edit previewed then applied
   await expect(history.getByRole('listitem')).toHaveCount(2);
 });
 
-test('an edit that cannot be made says why', async ({ page }) => {
+test('an edit that cannot be made says why', async ({ page, serve }) => {
   await page.goto(serve.url);
   await page.goto(`${serve.origin}/#/machines/${NAME}`);
   await page.getByLabel('Attach PCI devices (addresses)').fill('01:00');

@@ -1,13 +1,14 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAMILIES, writeFamilyRoot, type HostFamily } from '../support/etc-trees';
 import { writeHostTree } from '../support/host-tree';
 import { FIXTURE_HOSTS } from '../support/hosts';
-import { createSessionUser, startServe, type SessionUser } from '../support/session-libvirt';
+import { repoRoot } from '../support/session-libvirt';
 import { clearOwnShm, FAKE_CLIENT } from '../support/shm';
+import { expect, hostRootArgs, sessionTest, type SessionUser } from './fixtures';
 
 // The whole first-time setup in Chromium through `vitrine serve`: seed 001's
 // host (Ryzen, RTX 3080 alone in group 12, the iGPU is the boot display) as a
@@ -25,46 +26,42 @@ const prepared = {
   devices: host.devices.map((d) => (d.address.startsWith('01:00.') ? { ...d, driver: 'vfio-pci' } : d)),
 };
 
-const catalogue = (lang: string) => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'renderer', 'src', 'i18n', `${lang}.json`), 'utf8')) as Catalogue;
+const catalogue = (lang: string) => JSON.parse(readFileSync(join(repoRoot, 'shared', 'i18n', `${lang}.json`), 'utf8')) as Catalogue;
 type Catalogue = typeof import('../../shared/i18n/en.json');
 const en = catalogue('en');
 const fr = catalogue('fr');
 const fill = (text: string, values: Record<string, string | number>): string => text.replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(values[k]));
 
-for (const [lang, L] of [['en', en], ['fr', fr]] as [string, Catalogue][]) {
-  test.describe(`the setup wizard (${lang})`, () => {
-    test.use({ locale: lang === 'fr' ? 'fr-FR' : 'en-US' });
-    let user: SessionUser;
-    let serve: { url: string; origin: string; child: ChildProcess };
-    let root: string;
-    let blocked: string | null = null;
-    const own = (path: string): void => {
-      if (process.getuid?.() === 0) execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, path]);
-    };
-    const bootId = (id: string): void => {
-      mkdirSync(join(root, 'proc/sys/kernel/random'), { recursive: true });
-      writeFileSync(join(root, 'proc/sys/kernel/random/boot_id'), `${id}\n`);
-    };
+/** The scratch root: seed 001's host with Debian's /etc, which the host changes are applied to. */
+const rootOf = (user: SessionUser): string => join(user.home, 'host');
+const own = (user: SessionUser, path: string): void => {
+  if (process.getuid?.() === 0) execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, path]);
+};
+const bootId = (root: string, id: string): void => {
+  mkdirSync(join(root, 'proc/sys/kernel/random'), { recursive: true });
+  writeFileSync(join(root, 'proc/sys/kernel/random/boot_id'), `${id}\n`);
+};
 
-    test.beforeAll(async () => {
-      user = await createSessionUser();
+for (const [lang, L] of [['en', en], ['fr', fr]] as [string, Catalogue][]) {
+  /** Why the Looking Glass memory file cannot be used (another user's), or null. */
+  let blocked: string | null = null;
+  // A session of its own for each language.
+  const test = sessionTest({
+    prepare: (user) => {
       blocked = clearOwnShm(user.uid);
-      root = writeFamilyRoot(family, join(user.home, 'host'));
-      bootId('boot-before');
+      const root = writeFamilyRoot(family, rootOf(user));
+      bootId(root, 'boot-before');
       mkdirSync(join(user.home, 'Downloads'));
       for (const iso of ['Win11_24H2_English_x64.iso', 'virtio-win-0.1.262.iso']) writeFileSync(join(user.home, 'Downloads', iso), '');
-      own(root);
-      own(join(user.home, 'Downloads'));
+      own(user, root);
+      own(user, join(user.home, 'Downloads'));
       user.env['FAKE_LG_RUNS'] = 'wait';
-      serve = await startServe(user, [
-        '--sysfs-root', join(root, 'sys'), '--proc-root', join(root, 'proc'), '--dev-root', join(root, 'dev'), '--modules-root', join(root, 'lib/modules'),
-        '--setup-root', root, '--client', FAKE_CLIENT,
-      ]);
-    });
-    test.afterAll(async () => {
-      serve?.child.kill('SIGTERM');
-      await user?.cleanup();
-    });
+    },
+    serveArgs: (user) => [...hostRootArgs(rootOf(user)), '--setup-root', rootOf(user), '--client', FAKE_CLIENT],
+  });
+
+  test.describe(`the setup wizard (${lang})`, () => {
+    test.use({ locale: lang === 'fr' ? 'fr-FR' : 'en-US' });
 
     /** A screenshot to look at, and axe's WCAG 2 A/AA checks (labels, contrast, roles) on the same page. */
     const shot = async (page: Page, n: number, step: string): Promise<void> => {
@@ -76,9 +73,10 @@ for (const [lang, L] of [['en', en], ['fr', fr]] as [string, Catalogue][]) {
       expect(page.getByRole('heading', { level: 2 })).toHaveText(fill(L.wizard.stepOf, { n, total: 8, title: (L.wizard[key] as { title: string }).title }), { timeout: 20_000 });
     const next = (page: Page) => page.getByRole('button', { name: L.wizard.next, exact: true }).click();
 
-    test('from an empty dashboard to the VM on the dashboard, resuming after the reboot', async ({ page }) => {
+    test('from an empty dashboard to the VM on the dashboard, resuming after the reboot', async ({ page, serve, user }) => {
       test.setTimeout(240_000);
       test.skip(blocked !== null, blocked ?? '');
+      const root = rootOf(user);
       await page.goto(serve.url);
       await page.getByRole('link', { name: L.dashboard.startSetup }).click();
 
@@ -92,7 +90,8 @@ for (const [lang, L] of [['en', en], ['fr', fr]] as [string, Catalogue][]) {
       await page.keyboard.press('Enter');
 
       await stepTitle(page, 2, 'host');
-      await expect(page.getByText(L.wizard.host.ready)).toBeVisible();
+      // The check scans the host and asks the session's libvirt daemon, which probes QEMU on its first request: seconds on a busy machine.
+      await expect(page.getByText(L.wizard.host.ready)).toBeVisible({ timeout: 30_000 });
       await shot(page, 2, 'host');
       await next(page);
 
@@ -119,8 +118,8 @@ for (const [lang, L] of [['en', en], ['fr', fr]] as [string, Catalogue][]) {
       rmSync(join(root, 'sys'), { recursive: true, force: true });
       rmSync(join(root, 'proc'), { recursive: true, force: true });
       writeHostTree(prepared, root);
-      bootId('boot-after');
-      own(root);
+      bootId(root, 'boot-after');
+      own(user, root);
       await page.goto(serve.url.replace(/\?.*$/, '') + '#/setup');
       await stepTitle(page, 4, 'prepare');
       await page.getByRole('button', { name: L.wizard.prepare.verify }).click();

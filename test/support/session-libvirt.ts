@@ -88,14 +88,17 @@ export async function createSessionUser(): Promise<SessionUser> {
         await virsh('destroy', name).catch(() => undefined);
         await virsh('undefine', '--nvram', name).catch(() => undefined);
       }
-      // This run's own daemon (it would exit after 120 s idle): end it now.
+      // This run's own daemon (it would exit after 120 s idle): end it now, and
+      // wait until it has gone, so it writes nothing into the home being removed.
+      let pid = 0;
       try {
-        const pid = Number(readFileSync(join(runtime, 'libvirt', 'libvirtd.pid'), 'utf8').trim());
+        pid = Number(readFileSync(join(runtime, 'libvirt', 'libvirtd.pid'), 'utf8').trim());
         if (pid > 0) process.kill(pid, 'SIGTERM');
       } catch {
         // no daemon was started, or it is gone already
       }
-      rmSync(home, { recursive: true, force: true });
+      for (let waited = 0; pid > 0 && waited < 10_000 && isAlive(pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
+      rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
@@ -133,6 +136,15 @@ export function runCli(user: SessionUser, args: string[]): Promise<{ code: numbe
     child.stderr!.on('data', (chunk) => (stderr += chunk));
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Start `vitrine serve` as the session user and wait for its URL. */

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LookingGlassVmSettings, Monitor } from '../../shared/api';
@@ -10,6 +10,7 @@ import { lookingGlassMiB } from '../../main/lookingglass/shm-size';
 import { spiceEndpoint } from '../../main/lookingglass/spice';
 import { readVitrineMetadata, setLookingGlassSettings } from '../../main/libvirt/vitrine-metadata';
 import { parseDomainXml, serializeXml } from '../../main/libvirt/xml/document';
+import { expectGolden } from '../support/golden';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
 
@@ -46,10 +47,7 @@ describe('the client argv', () => {
   for (const c of ARGV_CASES) {
     it(`${c.name} matches its golden and has no bare flag`, () => {
       const argv = buildClientArgv(c.input);
-      const file = join(fixtures, 'lookingglass', 'argv', `${c.name}.txt`);
-      const text = argv.join('\n') + '\n';
-      if (process.env['VITRINE_UPDATE_GOLDEN'] === '1' || !existsSync(file)) writeFileSync(file, text);
-      expect(text).toBe(readFileSync(file, 'utf8'));
+      expectGolden(join(fixtures, 'lookingglass', 'argv', `${c.name}.txt`), argv.join('\n') + '\n');
       expect(checkArgv(argv)).toEqual([]);
       // Booleans toggle when given bare or as a short flag: every one is name=value.
       for (const a of argv) expect(a).toMatch(/^[a-z]+:[A-Za-z]+=.+/);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HostPlan, PlanRequest } from '../../shared/api';
@@ -8,9 +8,9 @@ import { gatherPlanFacts } from '../../main/setup/facts';
 import { formatPlan } from '../../main/setup/format';
 import { planHost } from '../../main/setup/planner';
 import { FAMILIES, tempFamilyRoot, type HostFamily } from '../support/etc-trees';
+import { expectGolden } from '../support/golden';
 
 const goldenDir = join(import.meta.dirname, '..', 'fixtures', 'setup');
-const update = process.env['VITRINE_UPDATE_GOLDEN'] === '1';
 const roots: { remove(): void }[] = [];
 afterAll(() => roots.forEach((r) => r.remove()));
 
@@ -48,10 +48,7 @@ describe('golden plans for each host family', () => {
     it(family.name, async () => {
       const dir = newRoot(family);
       const plan = await planFor(dir, family.request);
-      const text = formatPlan(plan);
-      const file = join(goldenDir, `${family.name}.plan.txt`);
-      if (update || !existsSync(file)) writeFileSync(file, text);
-      expect(text).toBe(readFileSync(file, 'utf8'));
+      expectGolden(join(goldenDir, `${family.name}.plan.txt`), formatPlan(plan));
       expect(plan.rebootRequired).toBe(true);
     });
   }

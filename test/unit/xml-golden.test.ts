@@ -1,20 +1,15 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EditRequest, VmSpec } from '../../shared/api';
 import { buildGameVm } from '../../main/libvirt/builder';
 import { applyEdits } from '../../main/libvirt/edits';
 import { parseDomainXml, serializeXml } from '../../main/libvirt/xml/document';
+import { expectGolden } from '../support/golden';
 
 // Golden files: *-in.xml -> *-out.xml. Regenerate with VITRINE_UPDATE_GOLDEN=1 (then read the diff).
 const dir = join(import.meta.dirname, '..', 'fixtures', 'xml');
-const update = process.env['VITRINE_UPDATE_GOLDEN'] === '1';
-
-function golden(file: string, actual: string): void {
-  const path = join(dir, file);
-  if (update || !existsSync(path)) writeFileSync(path, actual);
-  expect(actual).toBe(readFileSync(path, 'utf8'));
-}
+const golden = (file: string, actual: string): void => expectGolden(join(dir, file), actual);
 
 export const FIRMWARE = {
   win10: { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/usr/share/OVMF/OVMF_VARS_4M.fd', source: 'test' },
