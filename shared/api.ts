@@ -3,14 +3,13 @@ import type {
   appSettings,
   diagnoseText,
   editRequest,
-  LOG_SOURCES,
   lookingGlassVmSettings,
   planRequest,
   RequestSchemas,
   vmSpec,
-  WIZARD_STEPS,
   wizardState,
 } from './schemas';
+import type { LOG_SOURCES, WIZARD_STEPS } from './enums';
 
 /**
  * THE contract between the main process and the renderer: every request

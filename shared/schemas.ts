@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Channel } from './api';
+import { LANGUAGES, LOG_SOURCES, WIZARD_STEPS } from './enums';
 
 /**
  * Schemas for the arguments of every request: a request whose arguments do
@@ -62,9 +63,6 @@ export const resolution = z.object({ width: z.number().int().min(320).max(16384)
 
 /** A Linux key name for Looking Glass's input:escapeKey. */
 export const escapeKey = z.string().regex(/^KEY_[A-Z0-9_]{1,24}$/, 'An escape key is a Linux key name such as KEY_SCROLLLOCK or KEY_RIGHTCTRL.');
-
-/** The UI's languages (the catalogues in shared/i18n). */
-export const LANGUAGES = ['en', 'fr'] as const;
 
 /** The app's own settings (not a VM's), kept in $XDG_CONFIG_HOME/vitrine/settings.json. */
 export const appSettings = z
@@ -165,9 +163,6 @@ export const editRequest = z
   .strict()
   .refine((r) => !(r.shmemMiB !== undefined && r.kvmfrMiB !== undefined), 'Choose shared memory (shmem) or kvmfr, not both.');
 
-/** The first-time setup's steps, in order. */
-export const WIZARD_STEPS = ['welcome', 'host', 'gpu', 'prepare', 'create', 'install', 'attach', 'play'] as const;
-
 /** Looking Glass memory as host preparation sets it up. */
 const lookingGlassMemory = z.object({ mode: z.enum(['shm', 'kvmfr']), sizeMiB: powerOfTwoMiB }).strict();
 
@@ -190,9 +185,6 @@ export const wizardState = z
 
 /** A patch to the wizard's state (also what a saved file must look like). */
 export const wizardPatch = wizardState.partial();
-
-/** Where a text to diagnose came from. */
-export const LOG_SOURCES = ['virsh', 'qemu-log', 'kernel-log', 'looking-glass', 'pasted', 'domain-xml'] as const;
 
 export const diagnoseText = z
   .object({

@@ -1,4 +1,5 @@
 import type { EditRequest, KnownProblem, LogSource, OneClickFix } from '../../shared/api';
+import { TEXT_SOURCES } from '../../shared/enums';
 
 /** A PCI address as logs print it. */
 export const ADDRESS = String.raw`[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]`;
@@ -25,7 +26,7 @@ export interface KnowledgeEntry extends KnownProblem {
   recipe: FixRecipe | null;
 }
 
-const TEXT: LogSource[] = ['virsh', 'qemu-log', 'kernel-log', 'looking-glass', 'pasted'];
+const TEXT: LogSource[] = [...TEXT_SOURCES];
 const LG: LogSource[] = ['looking-glass', 'pasted'];
 const XML: LogSource[] = ['domain-xml'];
 const re = (source: string, flags = 'i'): RegExp => new RegExp(source, flags);

@@ -1,7 +1,8 @@
 import type { DiagnoseText, Evidence } from '../../shared/api';
 import { KNOWLEDGE, type KnowledgeEntry } from './knowledge';
+import { TEXT_SOURCES } from '../../shared/enums';
 
-const ALL_TEXT = new Set(['virsh', 'qemu-log', 'kernel-log', 'looking-glass', 'pasted']);
+const ALL_TEXT = new Set<string>(TEXT_SOURCES);
 const MAX_EVIDENCE_PER_PATTERN = 3;
 const MAX_LINE = 400;
 

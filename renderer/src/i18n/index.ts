@@ -2,8 +2,10 @@ import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import en from '../../../shared/i18n/en.json';
 import fr from '../../../shared/i18n/fr.json';
+import type { LANGUAGES as LANGUAGE_CODES } from '../../../shared/enums';
 
-export const LANGUAGES = { en: 'English', fr: 'Français' } as const;
+/** Each language of shared/enums.ts by its own name (the compiler checks none is missing). */
+export const LANGUAGES = { en: 'English', fr: 'Français' } as const satisfies Record<(typeof LANGUAGE_CODES)[number], string>;
 export type Language = keyof typeof LANGUAGES;
 const STORAGE_KEY = 'vitrine.language';
 

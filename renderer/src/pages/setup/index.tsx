@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { WizardStep, WizardView } from '../../../../shared/api';
+import { WIZARD_STEPS } from '../../../../shared/enums';
 import { api } from '../../api';
 import { ErrorBanner } from '../../components/error-banner';
 import { useAction, useRequest } from '../../hooks';
@@ -14,7 +15,7 @@ import { PrepareStep } from './prepare';
 import type { Patch } from './types';
 import { Welcome } from './welcome';
 
-const STEPS: WizardStep[] = ['welcome', 'host', 'gpu', 'prepare', 'create', 'install', 'attach', 'play'];
+const STEPS: readonly WizardStep[] = WIZARD_STEPS;
 
 /**
  * The first-time setup: eight steps from an unprepared host to Play. Where it
