@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../common/atomic-write';
 
 /**
  * Start at login through an XDG autostart entry
@@ -53,7 +54,5 @@ export async function setStartAtLogin(enabled: boolean, command: string[] = laun
     return;
   }
   await mkdir(join(file, '..'), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, autostartEntry(command), { mode: 0o644 });
-  await rename(tmp, file);
+  await writeFileAtomic(file, autostartEntry(command), { mode: 0o644 });
 }

@@ -1,6 +1,7 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
+import { writeFileAtomic } from '../common/atomic-write';
 
 export interface HistoryEntry {
   /** The file name, which sorts by time: `2026-11-21T08-01-28-759Z.xml`. */
@@ -31,8 +32,9 @@ export class DefinitionHistory {
     const dir = this.dir(uuid);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const id = `${now.toISOString().replace(/[:.]/g, '-')}.xml`;
-    await writeFile(join(dir, id), xml, { mode: 0o600 });
-    await writeFile(join(dir, `${id}.reason`), reason, { mode: 0o600 });
+    // The reason first: an entry is listed by its .xml file, which appears whole or not at all.
+    await writeFileAtomic(join(dir, `${id}.reason`), reason, { mode: 0o600 });
+    await writeFileAtomic(join(dir, id), xml, { mode: 0o600 });
     return { id, savedAt: now.toISOString(), reason };
   }
 

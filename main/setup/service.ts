@@ -1,5 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { HostPlan, PlanRequest, PlanView } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import type { HostRoots } from '../host/roots';
@@ -9,6 +9,7 @@ import { listManifests, type Manifest } from './helper/backups';
 import { EXIT } from './helper/codes';
 import { gatherPlanFacts } from './facts';
 import { planHost } from './planner';
+import { writeFileAtomic } from '../common/atomic-write';
 
 // Where the helper is and how it runs as root live in elevation.ts; these names stay here for their callers.
 export { INSTALLED_HELPER, helperCommand, locateHelper, type HelperLocation, type HelperRun } from './elevation';
@@ -66,8 +67,7 @@ export class SetupService {
     const target = this.elevation.root;
     const report = await scanHost(this.elevation.hostRoots(this.defaultRoots));
     const plan = planHost(request, await gatherPlanFacts(target, report));
-    await mkdir(dirname(this.planFile()), { recursive: true, mode: 0o700 });
-    await writeFile(this.planFile(), JSON.stringify({ root: target, plan }, null, 2), { mode: 0o600 });
+    await writeFileAtomic(this.planFile(), JSON.stringify({ root: target, plan }, null, 2), { mode: 0o600, dirMode: 0o700 });
     return plan;
   }
 
@@ -102,7 +102,7 @@ export class SetupService {
   /** The plan as the helper reads it (the plan alone, not the root). */
   private async writeHelperPlan(plan: HostPlan): Promise<string> {
     const file = join(this.dataDir, 'plans', `${plan.id}.json`);
-    await writeFile(file, JSON.stringify(plan), { mode: 0o644 });
+    await writeFileAtomic(file, JSON.stringify(plan), { mode: 0o644 });
     return file;
   }
 

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { AppSettings } from '../../shared/api';
 import { settingsPatch } from '../../shared/schemas';
 import { VitrineError } from '../common/errors';
+import { serialized, writeFileAtomic } from '../common/atomic-write';
 
 export const DEFAULT_SETTINGS: AppSettings = {
   libvirtUri: null,
@@ -64,13 +65,13 @@ export class SettingsStore {
   async set(patch: Partial<AppSettings>): Promise<AppSettings> {
     const parsed = settingsPatch.safeParse(patch);
     if (!parsed.success) throw new VitrineError({ kind: 'invalid-argument', message: `Invalid setting: ${parsed.error.issues.map((i) => i.message).join('; ')}`, hint: 'Correct the value and try again.' });
-    const next = { ...(await this.get()), ...parsed.data };
-    await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
-    await rename(tmp, this.file);
-    this.cache = next;
-    return next;
+    // One change at a time: each starts from the file the previous one wrote.
+    return serialized(this.file, async () => {
+      const next = { ...(await this.get()), ...parsed.data };
+      await writeFileAtomic(this.file, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600, dirMode: 0o700 });
+      this.cache = next;
+      return next;
+    });
   }
 }
 

@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WizardState, WizardView } from '../../shared/api';
 import { wizardPatch } from '../../shared/schemas';
+import { serialized, writeFileAtomic } from '../common/atomic-write';
 
 export const INITIAL_WIZARD: WizardState = { step: 'welcome', gpu: null, lookingGlass: null, changeSet: null, bootIdAtApply: null, vm: null, done: false };
 
@@ -42,15 +43,17 @@ export class WizardStore {
   }
 
   async set(patch: Partial<WizardState>): Promise<WizardView> {
+    // One change at a time: each starts from the file the previous one wrote.
+    return serialized(this.file, () => this.write(patch));
+  }
+
+  private async write(patch: Partial<WizardState>): Promise<WizardView> {
     const view = await this.get();
     const current: WizardState = { step: view.step, gpu: view.gpu, lookingGlass: view.lookingGlass, changeSet: view.changeSet, bootIdAtApply: view.bootIdAtApply, vm: view.vm, done: view.done };
     const next: WizardState = { ...current, ...(wizardPatch.parse(patch) as Partial<WizardState>) };
     // Applying host preparation: remember this boot, to know when the reboot happened.
     if (patch.changeSet && patch.changeSet !== current.changeSet) next.bootIdAtApply = await this.bootId();
-    await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
-    await rename(tmp, this.file);
+    await writeFileAtomic(this.file, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600, dirMode: 0o700 });
     return this.get();
   }
 }

@@ -1,0 +1,88 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { serialized, writeFileAtomic } from '../../main/common/atomic-write';
+import { SettingsStore } from '../../main/state/settings';
+import { WizardStore } from '../../main/state/wizard';
+
+const dirs: string[] = [];
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vitrine-atomic-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('writeFileAtomic', () => {
+  it('writes the file whole, with its mode, and leaves no temporary file', async () => {
+    const dir = scratch();
+    const file = join(dir, 'a', 'settings.json');
+    await writeFileAtomic(file, '{"x":1}\n', { mode: 0o600, dirMode: 0o700 });
+    expect(readFileSync(file, 'utf8')).toBe('{"x":1}\n');
+    expect(readdirSync(join(dir, 'a'))).toEqual(['settings.json']);
+  });
+
+  it('leaves the old file as it was and removes its temporary file when the write fails', async () => {
+    const dir = scratch();
+    const target = join(dir, 'taken');
+    mkdirSync(target); // renaming a file over a folder fails
+    writeFileSync(join(target, 'inside'), 'old');
+    await expect(writeFileAtomic(target, 'new')).rejects.toThrow();
+    expect(readdirSync(dir)).toEqual(['taken']);
+    expect(readFileSync(join(target, 'inside'), 'utf8')).toBe('old');
+  });
+
+  it('lets concurrent writers of one file each finish, the file always whole', async () => {
+    const dir = scratch();
+    const file = join(dir, 'f.json');
+    await Promise.all(Array.from({ length: 40 }, (_, i) => writeFileAtomic(file, JSON.stringify({ i }))));
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveProperty('i');
+    expect(readdirSync(dir)).toEqual(['f.json']);
+  });
+});
+
+describe('serialized', () => {
+  it('runs tasks of one key one after another, even when one fails', async () => {
+    const order: string[] = [];
+    const step = (name: string, ms: number, fail = false) => () =>
+      new Promise<string>((done, reject) =>
+        setTimeout(() => {
+          order.push(name);
+          if (fail) reject(new Error(name));
+          else done(name);
+        }, ms),
+      );
+    const results = await Promise.allSettled([serialized('k', step('a', 30)), serialized('k', step('b', 1, true)), serialized('k', step('c', 1))]);
+    expect(order).toEqual(['a', 'b', 'c']);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+});
+
+describe('the stores under concurrent changes', () => {
+  it('settings: every concurrent change succeeds and none is lost', async () => {
+    const store = new SettingsStore(scratch());
+    const changes = [
+      store.set({ language: 'fr' }),
+      store.set({ onClientClose: 'keep-running' }),
+      store.set({ trayHintShown: true }),
+      ...Array.from({ length: 60 }, (_, i) => store.set({ fallbackResolution: { width: 1000 + i, height: 800 } })),
+      store.set({ clientPath: '/opt/lg/looking-glass-client' }),
+    ];
+    await expect(Promise.all(changes)).resolves.toHaveLength(64);
+    const saved = JSON.parse(readFileSync(join(store.file), 'utf8')) as Record<string, unknown>;
+    expect(saved).toMatchObject({ language: 'fr', onClientClose: 'keep-running', trayHintShown: true, clientPath: '/opt/lg/looking-glass-client', fallbackResolution: { width: 1059, height: 800 } });
+    expect(await new SettingsStore(join(store.file, '..')).get()).toMatchObject(saved);
+  });
+
+  it('wizard: concurrent changes of different fields all survive', async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'boot_id'), 'b1\n');
+    const store = new WizardStore(dir, join(dir, 'boot_id'));
+    await Promise.all([store.set({ gpu: '0000:01:00.0' }), store.set({ vm: 'win11' }), store.set({ step: 'create' }), store.set({ lookingGlass: { mode: 'shm', sizeMiB: 64 } })]);
+    expect(await store.get()).toMatchObject({ gpu: '0000:01:00.0', vm: 'win11', step: 'create', lookingGlass: { mode: 'shm', sizeMiB: 64 } });
+    expect(readdirSync(dir).sort()).toEqual(['boot_id', 'wizard.json']);
+  });
+});
