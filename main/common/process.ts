@@ -121,6 +121,25 @@ export interface StreamingOptions {
   stdio?: 'pipe' | 'inherit';
   /** With stdio 'pipe': stdin left open but unused ('pipe', as virsh has always had it) or /dev/null ('ignore', the default). */
   stdin?: 'pipe' | 'ignore';
+  /**
+   * End the child (SIGTERM) when this process exits, whatever the way out
+   * (a normal exit, process.exit, an uncaught error): for watchers such as
+   * `virsh event --loop` that nobody else would stop.
+   */
+  endWithProcess?: boolean;
+}
+
+const endWithProcess = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function endOnExit(child: ChildProcess): void {
+  endWithProcess.add(child);
+  child.once('close', () => endWithProcess.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const running of endWithProcess) running.kill('SIGTERM');
+  });
 }
 
 /** A running child whose output is streamed; it can be killed and awaited. */
@@ -152,6 +171,7 @@ export function spawnStreaming(file: string, argv: readonly string[], options: S
       if (!onOutput && !onLine) stream.resume();
     }
   }
+  if (options.endWithProcess) endOnExit(child);
   let spawnError: NodeJS.ErrnoException | null = null;
   child.on('error', (error: NodeJS.ErrnoException) => {
     // A spawn failure (ENOENT, EACCES): 'close' follows.

@@ -57,7 +57,7 @@ export class Virsh {
 
   /** Start a long-running virsh command (e.g. `event --loop`) with its output streamed to the caller. */
   stream(args: readonly string[], options: Pick<StreamingOptions, 'onLine' | 'onOutput'> = {}): StreamingChild {
-    return spawnStreaming(this.binary, this.argv(args), { ...options, env: virshEnv(), stdin: 'pipe' });
+    return spawnStreaming(this.binary, this.argv(args), { ...options, env: virshEnv(), stdin: 'pipe', endWithProcess: true });
   }
 }
 

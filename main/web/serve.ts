@@ -32,6 +32,15 @@ export interface RunningServer {
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /**
+ * The largest WebSocket message accepted. The largest request the schemas
+ * allow in practice is one pasted log of 8 MiB (diagnose.run), which JSON
+ * escaping can make up to about three times longer; a bigger message closes
+ * that connection (1009) and the page reconnects. The schema then answers a
+ * too-long text with its own message.
+ */
+export const MAX_MESSAGE_BYTES = 24 * 1024 * 1024;
+
+/**
  * `vitrine serve`: the renderer and the same API as the desktop app, over
  * HTTP and a WebSocket. Every request needs the per-run token: the printed URL
  * carries it once (`/?token=…`), the server answers with an HttpOnly,
@@ -45,7 +54,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const loopback = LOOPBACK.has(options.host);
   let cookieName = 'vitrine-token';
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  // A protocol error (a malformed or oversized frame) closes that connection only: never the server.
+  wss.on('error', () => undefined);
   const server: Server = createServer((req, res) => {
     void handleHttp(req, res);
   });
@@ -120,7 +131,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 
+  // A broken HTTP request or a reset connection is that client's problem, not the server's.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://placeholder');
     const origin = req.headers.origin;
     const sameOrigin = origin === undefined || origin === `http://${req.headers.host ?? ''}`;
@@ -136,6 +154,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
 
   function serveSocket(ws: WebSocket): void {
+    // ws closes the connection after a protocol error; without a listener the error would end the process.
+    ws.on('error', () => ws.terminate());
     const unsubscribes = EVENT_NAMES.map((event: EventName) =>
       options.events[event]((payload) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
@@ -169,6 +189,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       resolvePromise();
     });
   });
+  // After listening, an error of the server itself is reported, not thrown at the process.
+  server.on('error', (error) => process.stderr.write(`vitrine serve: ${error.message}\n`));
   const port = (server.address() as AddressInfo).port;
   // Cookies are not port-specific: name the cookie after the port so two servers don't clash.
   cookieName = `vitrine-token-${port}`;

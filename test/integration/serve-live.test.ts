@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
@@ -53,5 +53,39 @@ describe('vitrine serve on a real session libvirt', () => {
     expect(lost.domains.map((d) => d.name)).toEqual([NAME]);
     // virsh spawns a new session daemon on the next connection attempt.
     await snapshots.next((s) => s.error === null && s.domains.some((d) => d.name === NAME), 30_000, 'after reconnecting');
+  });
+});
+
+/** The processes whose parent is `pid`, with their command lines (from /proc). */
+function childrenOf(pid: number): { pid: number; cmdline: string }[] {
+  const found: { pid: number; cmdline: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) found.push({ pid: Number(entry), cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ') });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+
+describe('vitrine serve ends its virsh event stream with it', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('no virsh child outlives a server stopped with %s', async (signal) => {
+    const own = await startServe(user);
+    const client = await connectServe(own.origin, await cookieFor(own.url));
+    await client.snapshots.next((s) => s.domains.length > 0, 30_000, 'listing the domains');
+    const virsh = childrenOf(own.child.pid!).filter((c) => c.cmdline.includes('event') && c.cmdline.includes('--loop'));
+    expect(virsh.length).toBeGreaterThan(0);
+    client.ws.close();
+    const exited = new Promise((done) => own.child.once('exit', done));
+    own.child.kill(signal);
+    await exited;
+    for (let waited = 0; waited < 5000 && virsh.some((v) => alive(v.pid)); waited += 100) await new Promise((r) => setTimeout(r, 100));
+    expect(virsh.filter((v) => alive(v.pid))).toEqual([]);
   });
 });
