@@ -32,6 +32,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   } catch (error) {
     await handle?.close().catch(() => undefined);
     await rm(tmp, { force: true }).catch(() => undefined);
+    // A write through a file handle names no file: name the one being written.
+    if (error instanceof Error && !(error as NodeJS.ErrnoException).path) (error as NodeJS.ErrnoException).path = path;
     throw error;
   }
 }

@@ -19,9 +19,39 @@ export class VitrineError extends Error implements ErrorInfo {
   }
 }
 
+/** File system failures a user can fix, by errno code: what happened, and what to do. */
+function fileSystemError(error: NodeJS.ErrnoException): ErrorInfo | null {
+  const where = error.path ? ` (${error.path})` : '';
+  switch (error.code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return {
+        kind: 'disk-full',
+        message: `The disk is full${where}: Vitrine could not write its file, and left the old one as it was.`,
+        hint: `Free some space on the file system that holds ${error.path ?? 'it'} (df -h shows which), then try again.`,
+      };
+    case 'EACCES':
+    case 'EPERM':
+      return {
+        kind: 'permission',
+        message: `Vitrine may not write or read there${where}.`,
+        hint: 'Check the owner and mode of that file and its folder: Vitrine\'s own files belong to you.',
+      };
+    case 'EROFS':
+      return { kind: 'read-only', message: `The file system is read-only${where}.`, hint: 'Remount it read-write, or choose another place.' };
+    case 'EMFILE':
+    case 'ENFILE':
+      return { kind: 'too-many-files', message: 'Too many files are open on this system.', hint: 'Close some programs, then try again.' };
+    default:
+      return null;
+  }
+}
+
 /** Turn anything thrown into an ErrorInfo; unexpected errors keep their message, never a stack. */
 export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof VitrineError) return error.toInfo();
+  const known = error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' ? fileSystemError(error as NodeJS.ErrnoException) : null;
+  if (known) return known;
   const message = error instanceof Error ? error.message : String(error);
   return {
     kind: 'internal',

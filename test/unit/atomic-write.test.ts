@@ -1,8 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serialized, writeFileAtomic } from '../../main/common/atomic-write';
+import { toErrorInfo } from '../../main/common/errors';
 import { SettingsStore } from '../../main/state/settings';
 import { WizardStore } from '../../main/state/wizard';
 
@@ -84,5 +87,54 @@ describe('the stores under concurrent changes', () => {
     await Promise.all([store.set({ gpu: '0000:01:00.0' }), store.set({ vm: 'win11' }), store.set({ step: 'create' }), store.set({ lookingGlass: { mode: 'shm', sizeMiB: 64 } })]);
     expect(await store.get()).toMatchObject({ gpu: '0000:01:00.0', vm: 'win11', step: 'create', lookingGlass: { mode: 'shm', sizeMiB: 64 } });
     expect(readdirSync(dir).sort()).toEqual(['boot_id', 'wizard.json']);
+  });
+});
+
+describe('file system failures, explained', () => {
+  const errno = (code: string, path = '/home/u/.config/vitrine/settings.json'): NodeJS.ErrnoException => Object.assign(new Error(`${code}: failed, write '${path}'`), { code, path });
+
+  it('names a full disk and what to free, never "a bug"', () => {
+    const info = toErrorInfo(errno('ENOSPC'));
+    expect(info.kind).toBe('disk-full');
+    expect(info.message).toContain('The disk is full (/home/u/.config/vitrine/settings.json)');
+    expect(info.hint).toMatch(/Free some space .*df -h/);
+    expect(`${info.message} ${info.hint}`).not.toMatch(/bug/i);
+  });
+
+  it('names a permission problem', () => {
+    expect(toErrorInfo(errno('EACCES'))).toMatchObject({ kind: 'permission' });
+    expect(toErrorInfo(errno('EROFS'))).toMatchObject({ kind: 'read-only' });
+  });
+
+  it('a write to a full device is named as a full disk', async () => {
+    const full = await writeFile('/dev/full', 'x').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(toErrorInfo(full)).toMatchObject({ kind: 'disk-full' });
+  });
+
+  // A real full file system: a 1 MiB tmpfs (mounting needs root, as CI runs).
+  it.skipIf(process.getuid?.() !== 0)('settings on a full 1 MiB tmpfs: the change fails naming the full disk, the old file stays whole, no temp file is left', async () => {
+    const dir = scratch();
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]);
+    try {
+      const store = new SettingsStore(dir);
+      await store.set({ language: 'fr' });
+      const before = readFileSync(store.file, 'utf8');
+      // Fill what is left.
+      const filler = join(dir, 'filler');
+      await writeFile(filler, Buffer.alloc(2 * 1024 * 1024)).catch(() => undefined);
+      let failure: unknown = null;
+      await store.set({ clientPath: '/opt/looking-glass/' + 'x'.repeat(3000) }).catch((e: unknown) => (failure = e));
+      expect(failure).not.toBeNull();
+      const info = toErrorInfo(failure);
+      expect(info.kind).toBe('disk-full');
+      expect(info.message).toContain(dir);
+      expect(readFileSync(store.file, 'utf8')).toBe(before);
+      expect(readdirSync(dir).sort()).toEqual(['filler', 'settings.json']);
+    } finally {
+      execFileSync('umount', [dir]);
+    }
   });
 });
