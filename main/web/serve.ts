@@ -9,9 +9,13 @@ import type { Registry } from '../api/registry';
 import type { EventSources } from '../services/index';
 import { contentSecurityPolicy } from './csp';
 import { readUiFile } from './ui-files';
+import { VitrineError } from '../common/errors';
 
 export interface ServeOptions {
+  /** A loopback address, or (with allowRemote) the one address or name the other machines use. */
   host: string;
+  /** Listen on a non-loopback address (the CLI's --allow-remote). */
+  allowRemote?: boolean;
   port: number;
   registry: Registry;
   events: EventSources;
@@ -29,7 +33,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+const LOOPBACK = new Set(['localhost', '::1', '[::1]']);
+
+/** A loopback address or name: localhost, ::1, or anything in 127.0.0.0/8. */
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** An address that names no one host (every interface): the Host check would have nothing to check against. */
+export function isWildcard(host: string): boolean {
+  return ['0.0.0.0', '::', '[::]', ''].includes(host);
+}
 
 /**
  * The largest WebSocket message accepted. The largest request the schemas
@@ -51,7 +65,21 @@ export const MAX_MESSAGE_BYTES = 24 * 1024 * 1024;
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const rendererDir = resolve(options.rendererDir);
-  const loopback = LOOPBACK.has(options.host);
+  const loopback = isLoopback(options.host);
+  if (!loopback && !options.allowRemote) {
+    throw new VitrineError({
+      kind: 'remote-refused',
+      message: `${options.host} is not a loopback address: vitrine serve would let other machines control your VMs and your host.`,
+      hint: 'Leave --host out (127.0.0.1), or add --allow-remote if you mean it.',
+    });
+  }
+  if (isWildcard(options.host)) {
+    throw new VitrineError({
+      kind: 'remote-refused',
+      message: `${options.host || 'An empty address'} listens on every interface, so Vitrine cannot check which host name requests are for.`,
+      hint: 'Give the one address or name the other machine will use, e.g. --host 192.168.1.20 --allow-remote.',
+    });
+  }
   let cookieName = 'vitrine-token';
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
@@ -61,11 +89,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     void handleHttp(req, res);
   });
 
+  /** The Host header must name this server (DNS rebinding): the loopback names, or the one remote name given. */
   function hostAllowed(req: IncomingMessage): boolean {
-    if (!loopback) return true;
     const host = req.headers.host ?? '';
     const port = (server.address() as AddressInfo | null)?.port;
-    return ['127.0.0.1', 'localhost', '[::1]'].some((name) => host === `${name}:${port}`);
+    const given = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+    const names = loopback ? [...new Set(['127.0.0.1', 'localhost', '[::1]', given])] : [given];
+    return names.some((name) => host === `${name}:${port}`);
   }
 
   function tokenMatches(candidate: string | undefined): boolean {

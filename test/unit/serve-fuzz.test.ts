@@ -172,3 +172,32 @@ describe('vitrine serve under malformed and hostile frames', () => {
     expect(result.error.message).toMatch(/at most 8 MiB: paste the last part of the log/);
   });
 });
+
+describe('vitrine serve beyond loopback', () => {
+  const base = { port: 0, registry: createRegistry(staticServices([])), events: staticServices([]).events, token: TOKEN };
+
+  it('refuses a non-loopback address without allowRemote, and any wildcard address', async () => {
+    await expect(startServer({ ...base, host: '192.0.2.10', rendererDir: dir })).rejects.toMatchObject({ kind: 'remote-refused', message: expect.stringContaining('not a loopback address') });
+    await expect(startServer({ ...base, host: '0.0.0.0', allowRemote: true, rendererDir: dir })).rejects.toMatchObject({ kind: 'remote-refused', message: expect.stringContaining('every interface') });
+    await expect(startServer({ ...base, host: '::', allowRemote: true, rendererDir: dir })).rejects.toMatchObject({ kind: 'remote-refused' });
+  });
+
+  it('keeps the Host check on another loopback address (127.0.0.2)', async () => {
+    const other = await startServer({ ...base, host: '127.0.0.2', rendererDir: dir });
+    try {
+      const ask = (host: string): Promise<number> =>
+        new Promise((done) => {
+          const socket = connect(other.port, '127.0.0.2');
+          socket.on('data', (d) => {
+            done(Number(d.toString('latin1').split(' ')[1]));
+            socket.destroy();
+          });
+          socket.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nCookie: vitrine-token-${other.port}=${TOKEN}\r\nConnection: close\r\n\r\n`);
+        });
+      expect(await ask(`127.0.0.2:${other.port}`)).toBe(200);
+      expect(await ask(`evil.example:${other.port}`)).toBe(403);
+    } finally {
+      await other.close();
+    }
+  });
+});
