@@ -76,6 +76,15 @@ export interface AppInfo {
   mode: 'electron' | 'serve';
 }
 
+/** Something to tell the user once: a file of Vitrine's that could not be read was kept aside. */
+export interface Notice {
+  kind: 'settings-kept-aside' | 'wizard-kept-aside';
+  /** Where the unreadable file now is (nothing of it was lost). */
+  path: string;
+  /** What was wrong with it, e.g. "not JSON" or the fields that were invalid. */
+  reason: string;
+}
+
 /** A DRM connector of a graphics card (`card0-DP-1`). */
 export interface DisplayConnector {
   card: string;
@@ -500,6 +509,8 @@ function returns<R>(): Returns<R> {
  */
 export const CHANNELS = {
   'app.info': returns<AppInfo>(),
+  /** What to tell the user once (a file kept aside); each notice is handed out once. */
+  'app.notices': returns<Notice[]>(),
   'domains.list': returns<DomainSummary[]>(),
   'host.check': returns<HostCheck>(),
   'vm.details': returns<VmDetails>(),

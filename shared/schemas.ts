@@ -218,6 +218,7 @@ const named = z.object({ name: vmName }).strict();
  */
 export const requestSchemas = {
   'app.info': none,
+  'app.notices': none,
   'domains.list': none,
   'host.check': none,
   'vm.details': named,

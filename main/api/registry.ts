@@ -15,6 +15,7 @@ export interface Registry {
 function handlers(services: Services): Handlers {
   return {
     'app.info': async () => services.info(),
+    'app.notices': async () => services.notices(),
     'domains.list': () => services.listDomains(),
     'host.check': () => services.hostCheck(),
     'vm.details': ({ name }) => services.vm.details(name),

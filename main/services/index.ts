@@ -1,7 +1,7 @@
-import type { AppInfo, AppSettings, DomainSummary, EventName, Events, FolderListing, HostCheck, Monitor, Task, VmDefaults, VmSpec } from '../../shared/api';
+import type { AppInfo, AppSettings, Notice, DomainSummary, EventName, Events, FolderListing, HostCheck, Monitor, Task, VmDefaults, VmSpec } from '../../shared/api';
 import { vmDefaults } from '../libvirt/vm-defaults';
 import { WizardStore } from '../state/wizard';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { launchCommand, setStartAtLogin } from '../desktop/autostart';
 import { VitrineError } from '../common/errors';
 import { buildChecklist } from '../host/checklist';
@@ -23,6 +23,7 @@ import { LookingGlassService } from '../lookingglass/service';
 import { xrandrMonitors } from '../host/monitors';
 import { savedLibvirtUri, SettingsStore } from '../state/settings';
 import { TaskTracker } from '../state/tasks';
+import { takeNotices } from '../state/notices';
 import { listFolder } from '../common/files';
 import { openConsole } from '../libvirt/console';
 import { createVmTask } from '../libvirt/create-task';
@@ -35,6 +36,8 @@ export type EventSources = { [E in EventName]: (listener: (payload: Events[E]) =
 
 export interface Services {
   info(): AppInfo;
+  /** What to tell the user once (a settings or wizard file kept aside), handed out once. */
+  notices(): Notice[];
   listDomains(): Promise<DomainSummary[]>;
   /** Scan the host and build the readiness checklist. */
   hostCheck(): Promise<HostCheck>;
@@ -106,7 +109,9 @@ export function createServices(options: ServicesOptions): Services {
   });
   const navigation = new Set<(request: { path: string; at: number }) => void>();
   const roots = options.hostRoots ?? DEFAULT_ROOTS;
-  const setup = new SetupService(dataDir(), roots, elevationFor(options.setupRoot));
+  // A scratch root's plan reads its own etc/, never this machine's /etc (as `vitrine setup … --root` does).
+  const scratch = options.setupRoot !== undefined && resolve(options.setupRoot) !== '/' ? resolve(options.setupRoot) : null;
+  const setup = new SetupService(dataDir(), scratch && roots.etc === DEFAULT_ROOTS.etc ? { ...roots, etc: join(scratch, 'etc') } : roots, elevationFor(options.setupRoot));
   return {
     wizard: new WizardStore(dataDir(), join(roots.proc, 'sys', 'kernel', 'random', 'boot_id')),
     vmDefaults: async () => {
@@ -137,6 +142,7 @@ export function createServices(options: ServicesOptions): Services {
     vm,
     diagnose: new DiagnoseService(options.libvirtUri, lifecycle, options.hostRoots ?? DEFAULT_ROOTS, (name) => lookingGlass.clientLog(name)),
     setup,
+    notices: () => takeNotices(),
     info: () => ({ version: VERSION, libvirtUri: options.libvirtUri, mode: options.mode, user: userInfo().username, home: homedir() }),
     listDomains: () => listDomains(virsh),
     hostCheck: async () => {

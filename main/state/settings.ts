@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AppSettings } from '../../shared/api';
 import { settingsPatch } from '../../shared/schemas';
 import { VitrineError } from '../common/errors';
 import { serialized, writeFileAtomic } from '../common/atomic-write';
+import { keepAside } from './keep-aside';
 
 export const DEFAULT_SETTINGS: AppSettings = {
   libvirtUri: null,
@@ -25,8 +26,9 @@ export function configDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * The app's settings file. A hand-edited file with a bad value keeps its
- * other values (the bad one falls back to the default); a file that is not
- * JSON at all is kept aside as settings.json.broken before anything is written.
+ * other values (the bad one falls back to the default); either way the file
+ * as it was is kept aside as settings.json.broken-<time> and the user is told
+ * once (state/notices.ts), so nothing typed is lost.
  */
 export class SettingsStore {
   readonly file: string;
@@ -36,26 +38,44 @@ export class SettingsStore {
     this.file = join(dir, 'settings.json');
   }
 
+  private loading: Promise<AppSettings> | null = null;
+
   async get(): Promise<AppSettings> {
     if (this.cache) return this.cache;
+    // Concurrent first reads share one load (it may move a broken file aside).
+    this.loading ??= this.load().finally(() => (this.loading = null));
+    return this.loading;
+  }
+
+  private async load(): Promise<AppSettings> {
     const text = await readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return null;
       throw new VitrineError({ kind: 'settings', message: `Vitrine's settings file ${this.file} cannot be read (${error.code ?? error.message}).`, hint: `Check its owner and mode: it belongs to you, mode 600.` });
     });
     const settings = { ...DEFAULT_SETTINGS };
     if (text !== null) {
-      let raw: unknown;
+      let raw: unknown = null;
       try {
         raw = JSON.parse(text);
       } catch {
-        await rename(this.file, `${this.file}.broken`).catch(() => undefined);
-        raw = {};
+        // Not JSON at all: keep it aside whole, start from the defaults.
+        await keepAside(this.file, 'settings-kept-aside', 'not JSON');
       }
-      if (raw && typeof raw === 'object') {
+      if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+        const invalid: string[] = [];
         for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
           const one = settingsPatch.safeParse({ [key]: value });
           if (one.success) Object.assign(settings, one.data);
+          else invalid.push(key);
         }
+        if (invalid.length > 0) {
+          // Keep the file as it was, and write back the values that are good.
+          if (await keepAside(this.file, 'settings-kept-aside', `invalid: ${invalid.join(', ')}`)) {
+            await writeFileAtomic(this.file, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600, dirMode: 0o700 });
+          }
+        }
+      } else if (raw !== null) {
+        await keepAside(this.file, 'settings-kept-aside', 'not a settings object');
       }
     }
     this.cache = settings;

@@ -1,4 +1,5 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import type { Notice } from '../../shared/api';
 import { HashRouter, NavLink, Route, Routes, useNavigate } from 'react-router';
 import { api } from './api';
 import { useTranslation } from 'react-i18next';
@@ -35,6 +36,26 @@ function NavigationRequests() {
   return null;
 }
 
+/** What the main process has to tell once (a file of Vitrine's kept aside), until dismissed. */
+function Notices() {
+  const { t } = useTranslation();
+  const [notices, setNotices] = useState<Notice[]>([]);
+  useEffect(() => {
+    void api.app.notices().then((r) => r.ok && setNotices(r.value));
+  }, []);
+  if (notices.length === 0) return null;
+  return (
+    <div className="banner banner-warn" role="status">
+      {notices.map((notice) => (
+        <p key={notice.path}>{t(`notices.${notice.kind}`, { path: notice.path })}</p>
+      ))}
+      <button type="button" onClick={() => setNotices([])}>
+        {t('notices.dismiss')}
+      </button>
+    </div>
+  );
+}
+
 /** The app shell: navigation on the left, the page on the right; one host check shared by its pages. */
 export function App() {
   const { t } = useTranslation();
@@ -61,6 +82,7 @@ export function App() {
             </ul>
           </nav>
           <main id="main" className="content" tabIndex={-1}>
+            <Notices />
             <Routes>
               {PAGES.map((page) => (
                 <Route key={page.key} path={page.path} element={page.element} />

@@ -35,6 +35,7 @@ export function staticServices(domains: DomainSummary[] | VitrineError): Service
   const setup = new SetupService('/nonexistent', DEFAULT_ROOTS, scratchRootElevation('/nonexistent'));
   const lookingGlass = new LookingGlassService({ virsh, vm, settings, tasks, monitors: async () => [], domains: domainEvents, dataDir: '/nonexistent', user: 'tester' });
   return {
+    notices: () => [],
     info: () => ({ version: '0.0.0-test', libvirtUri: 'test:///static', mode: 'serve', user: 'tester', home: '/home/tester' }),
     listDomains: async () => {
       if (domains instanceof VitrineError) throw domains;

@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, SettingsStore } from '../../main/state/settings';
 import { TaskTracker } from '../../main/state/tasks';
+import { WizardStore } from '../../main/state/wizard';
+import { takeNotices } from '../../main/state/notices';
 import { VitrineError } from '../../main/common/errors';
 
 const dirs: string[] = [];
@@ -26,19 +28,51 @@ describe('the settings file', () => {
     expect(await new SettingsStore(dir).get()).toMatchObject({ onClientClose: 'shut-down' });
   });
 
-  it('a hand-edited bad value falls back to its default and keeps the others', async () => {
+  it('a hand-edited bad value falls back to its default, keeps the others, and the file as it was is kept aside and told once', async () => {
     const dir = scratch();
-    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ onClientClose: 'explode', clientPath: 'relative/path', language: 'fr' }));
+    const original = JSON.stringify({ onClientClose: 'explode', clientPath: 'relative/path', language: 'fr' });
+    writeFileSync(join(dir, 'settings.json'), original);
+    takeNotices();
     expect(await new SettingsStore(dir).get()).toEqual({ ...DEFAULT_SETTINGS, language: 'fr' });
+    const aside = readdirSync(dir).filter((n) => n.startsWith('settings.json.broken-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(dir, aside[0]!), 'utf8')).toBe(original);
+    // The good values stay in use from the next start on.
+    expect(await new SettingsStore(dir).get()).toEqual({ ...DEFAULT_SETTINGS, language: 'fr' });
+    expect(takeNotices()).toEqual([{ kind: 'settings-kept-aside', path: join(dir, aside[0]!), reason: 'invalid: onClientClose, clientPath' }]);
+    expect(takeNotices()).toEqual([]);
   });
 
-  it('a file that is not JSON is kept aside, not lost', async () => {
+  it('a file that is not JSON is kept aside, not lost, and told once', async () => {
     const dir = scratch();
     writeFileSync(join(dir, 'settings.json'), '{ not json');
+    takeNotices();
     const store = new SettingsStore(dir);
-    expect(await store.get()).toEqual(DEFAULT_SETTINGS);
-    expect(readFileSync(join(dir, 'settings.json.broken'), 'utf8')).toBe('{ not json');
+    const [a, b] = await Promise.all([store.get(), store.get()]);
+    expect(a).toEqual(DEFAULT_SETTINGS);
+    expect(b).toEqual(DEFAULT_SETTINGS);
+    const aside = readdirSync(dir).filter((n) => n.startsWith('settings.json.broken-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(dir, aside[0]!), 'utf8')).toBe('{ not json');
     expect(existsSync(join(dir, 'settings.json'))).toBe(false);
+    expect(takeNotices()).toMatchObject([{ kind: 'settings-kept-aside', reason: 'not JSON' }]);
+  });
+
+  it('a broken wizard file is kept aside with its change set id, not silently reset', async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'boot_id'), 'b1\n');
+    const original = JSON.stringify({ step: 'install', changeSet: '2026-11-30T01-00-00Z-abc', bootIdAtApply: 'b0', gpu: 'not-a-pci-address' });
+    writeFileSync(join(dir, 'wizard.json'), original);
+    takeNotices();
+    const view = await new WizardStore(dir, join(dir, 'boot_id')).get();
+    expect(view).toMatchObject({ step: 'install', changeSet: '2026-11-30T01-00-00Z-abc', bootIdAtApply: 'b0', gpu: null, rebooted: true });
+    const aside = readdirSync(dir).filter((n) => n.startsWith('wizard.json.broken-'));
+    expect(readFileSync(join(dir, aside[0]!), 'utf8')).toBe(original);
+    expect(takeNotices()).toMatchObject([{ kind: 'wizard-kept-aside', reason: 'invalid: gpu' }]);
+
+    writeFileSync(join(dir, 'wizard.json'), '{"step":');
+    expect(await new WizardStore(dir, join(dir, 'boot_id')).get()).toMatchObject({ step: 'welcome' });
+    expect(takeNotices()).toMatchObject([{ kind: 'wizard-kept-aside', reason: 'not JSON' }]);
   });
 
   it('refuses a bad value with a message', async () => {
