@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import type { VmSpec } from '../../shared/api';
 import { VitrineError } from '../common/errors';
+import { isVirtioLabel, readIsoInfo } from './iso';
 import { runFile, type RunError } from '../common/process';
 import { buildGameVm, type BuildEnvironment } from './builder';
 import { getDomain } from './domains';
@@ -119,12 +120,28 @@ export class Lifecycle {
       ['Windows ISO', spec.windowsIso],
       ['virtio-win ISO', spec.virtioIso],
     ] as const) {
+      const download = label === 'Windows ISO' ? 'Download it from microsoft.com/software-download and give its path.' : 'Download virtio-win.iso (fedorapeople.org, "virtio-win direct downloads") and give its path.';
       const info = await stat(path).catch(() => null);
       if (!info?.isFile()) {
+        throw new VitrineError({ kind: 'missing-file', message: `The ${label} '${path}' does not exist or is not a file.`, hint: download });
+      }
+      // Any readable file would do as a CD-ROM: make sure it is an installation image, and the right one.
+      const iso = await readIsoInfo(path).catch(() => null);
+      if (!iso) {
+        throw new VitrineError({ kind: 'not-an-iso', message: `The ${label} '${path}' is not an ISO image (it has no ISO 9660 or UDF volume).`, hint: download });
+      }
+      if (label === 'Windows ISO' && isVirtioLabel(iso.label)) {
         throw new VitrineError({
-          kind: 'missing-file',
-          message: `The ${label} '${path}' does not exist or is not a file.`,
-          hint: label === 'Windows ISO' ? 'Download it from microsoft.com/software-download and give its path.' : 'Download virtio-win.iso (fedorapeople.org, "virtio-win direct downloads") and give its path.',
+          kind: 'iso-swapped',
+          message: `'${path}' is the virtio-win ISO (its label is ${iso.label}), not the Windows one.`,
+          hint: 'Give the Windows ISO first and the virtio-win ISO second.',
+        });
+      }
+      if (label === 'virtio-win ISO' && iso.label !== null && !isVirtioLabel(iso.label)) {
+        throw new VitrineError({
+          kind: 'not-virtio-iso',
+          message: `'${path}' is not the virtio-win ISO (its label is ${iso.label}; virtio-win's starts with virtio-win).`,
+          hint: `${iso.label.startsWith('CCCOMA') || iso.label.startsWith('CPBA') || iso.label.startsWith('CENA') ? 'It looks like the Windows ISO: swap the two. ' : ''}${download}`,
         });
       }
     }

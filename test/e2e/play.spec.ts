@@ -1,8 +1,9 @@
-import { chownSync, writeFileSync } from 'node:fs';
+import { chownSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../support/session-libvirt';
 import { clearOwnShm, FAKE_CLIENT } from '../support/shm';
 import { expect, sessionTest } from './fixtures';
+import { writeTestIso } from '../support/iso';
 
 // Play from the dashboard and the VM page: a Windows 11 TCG VM with Looking
 // Glass memory on qemu:///session, and the scripted stand-in client
@@ -14,8 +15,8 @@ let blocked: string | null = null;
 const test = sessionTest({
   prepare: async (user) => {
     blocked = clearOwnShm(user.uid);
-    for (const iso of ['win.iso', 'virtio.iso']) {
-      writeFileSync(join(user.home, iso), '');
+    for (const [iso, label] of [['win.iso', 'CCCOMA_X64FRE_EN-US_DV9'], ['virtio.iso', 'virtio-win-0.1.266']] as const) {
+      writeTestIso(join(user.home, iso), label);
       if (process.getuid?.() === 0) chownSync(join(user.home, iso), user.uid, user.gid);
     }
     const created = await runCli(user, [

@@ -1,13 +1,14 @@
-import { chownSync, writeFileSync } from 'node:fs';
+import { chownSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../support/session-libvirt';
 import { expect, sessionTest } from './fixtures';
+import { writeTestIso } from '../support/iso';
 
 const NAME = 'win10-e2e';
 const test = sessionTest({
   prepare: async (user) => {
-    for (const iso of ['win.iso', 'virtio.iso']) {
-      writeFileSync(join(user.home, iso), '');
+    for (const [iso, label] of [['win.iso', 'CCCOMA_X64FRE_EN-US_DV9'], ['virtio.iso', 'virtio-win-0.1.266']] as const) {
+      writeTestIso(join(user.home, iso), label);
       if (process.getuid?.() === 0) chownSync(join(user.home, iso), user.uid, user.gid);
     }
     const created = await runCli(user, [

@@ -9,6 +9,7 @@ import { FIXTURE_HOSTS } from '../support/hosts';
 import { repoRoot } from '../support/session-libvirt';
 import { clearOwnShm, FAKE_CLIENT } from '../support/shm';
 import { expect, hostRootArgs, sessionTest, type SessionUser } from './fixtures';
+import { writeTestIso } from '../support/iso';
 
 // The whole first-time setup in Chromium through `vitrine serve`: seed 001's
 // host (Ryzen, RTX 3080 alone in group 12, the iGPU is the boot display) as a
@@ -52,7 +53,8 @@ for (const [lang, L] of [['en', en], ['fr', fr]] as [string, Catalogue][]) {
       const root = writeFamilyRoot(family, rootOf(user));
       bootId(root, 'boot-before');
       mkdirSync(join(user.home, 'Downloads'));
-      for (const iso of ['Win11_24H2_English_x64.iso', 'virtio-win-0.1.262.iso']) writeFileSync(join(user.home, 'Downloads', iso), '');
+      writeTestIso(join(user.home, 'Downloads', 'Win11_24H2_English_x64.iso'), 'CCCOMA_X64FRE_EN-US_DV9');
+      writeTestIso(join(user.home, 'Downloads', 'virtio-win-0.1.262.iso'), 'virtio-win-0.1.262');
       own(user, root);
       own(user, join(user.home, 'Downloads'));
       user.env['FAKE_LG_RUNS'] = 'wait';

@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectServe, cookieFor, type ServeClient } from '../support/serve-client';
 import { createSessionUser, runCli, startServe, type SessionUser } from '../support/session-libvirt';
+import { writeTestIso } from '../support/iso';
 
 // The whole lifecycle on a real qemu:///session: a tiny Windows 11 VM under
 // TCG (type qemu; OVMF with Secure Boot, a TPM, a 1 GiB qcow2).
@@ -13,16 +14,20 @@ let client: ServeClient;
 const NAME = 'vitrine-life';
 const vitrine = (...args: string[]) => runCli(user, ['--connect', 'qemu:///session', ...args]);
 
-function ownedFile(path: string, content = ''): string {
-  writeFileSync(path, content);
+function own(path: string): string {
   if (process.getuid?.() === 0) chownSync(path, user.uid, user.gid);
   return path;
 }
 
+function ownedFile(path: string, content = ''): string {
+  writeFileSync(path, content);
+  return own(path);
+}
+
 beforeAll(async () => {
   user = await createSessionUser();
-  ownedFile(join(user.home, 'win11.iso'));
-  ownedFile(join(user.home, 'virtio-win.iso'));
+  own(writeTestIso(join(user.home, 'win11.iso'), 'CCCOMA_X64FRE_EN-US_DV9'));
+  own(writeTestIso(join(user.home, 'virtio-win.iso'), 'virtio-win-0.1.266'));
   serve = await startServe(user);
   client = await connectServe(serve.origin, await cookieFor(serve.url));
   await client.snapshots.next((s) => s.error === null, 30_000, 'first listing');
@@ -141,6 +146,18 @@ describe('bad input is refused with a clear message, and nothing is defined', ()
     expect(code).not.toBe(0);
     expect(stderr).toContain(message);
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(existsSync(join(user.home, 'bad.qcow2'))).toBe(false);
+    expect((await user.virsh('list', '--all', '--name')).trim()).toBe('');
+  });
+
+  it.each([
+    ['a file that is not an ISO image as the Windows ISO', () => [ownedFile(join(user.home, 'notes.txt'), 'root:x:0:0:root:/root:/bin/bash\n'.repeat(2000)), join(user.home, 'virtio-win.iso')], 'is not an ISO image'],
+    ['the two ISOs swapped', () => [join(user.home, 'virtio-win.iso'), join(user.home, 'win11.iso')], 'is the virtio-win ISO (its label is virtio-win-0.1.266), not the Windows one'],
+  ])('%s', async (_what, isos, message) => {
+    const [windows, virtio] = isos();
+    const { code, stderr } = await vitrine('vm', 'create', '--name', 'isocheck', '--os', 'win10', '--iso', windows!, '--virtio-iso', virtio!, '--virt-type', 'qemu', '--user-net', '--disk', join(user.home, 'bad.qcow2'));
+    expect(code).not.toBe(0);
+    expect(stderr).toContain(message);
     expect(existsSync(join(user.home, 'bad.qcow2'))).toBe(false);
     expect((await user.virsh('list', '--all', '--name')).trim()).toBe('');
   });
