@@ -18,6 +18,17 @@ test('the Host page shows the checklist, the GPUs with their verdicts and the gr
   const checklist = page.getByRole('list', { name: 'Readiness checklist' });
   await expect(checklist.getByRole('listitem').filter({ hasText: 'IOMMU groups' }).first()).toContainText('OK', { timeout: 20_000 });
 
+  // Each row: the badge in its narrow column, the text beside it taking the rest (not squeezed into a sliver).
+  const rows = checklist.getByRole('listitem');
+  const listBox = (await checklist.boundingBox())!;
+  for (let i = 0; i < (await rows.count()); i++) {
+    const title = (await rows.nth(i).locator('.check-title').boundingBox())!;
+    const badge = (await rows.nth(i).locator('.status').boundingBox())!;
+    expect(title.width, `row ${i}: the text column`).toBeGreaterThan(listBox.width * 0.6);
+    expect(badge.width, `row ${i}: the badge`).toBeLessThan(listBox.width * 0.2);
+    expect(title.x, `row ${i}: text right of the badge`).toBeGreaterThan(badge.x + badge.width);
+  }
+
   const second = page.getByRole('article', { name: /0000:07:00\.0/ });
   await expect(second).toContainText('Can be passed');
   await expect(second).toContainText('0000:07:00.3');
