@@ -82,6 +82,7 @@ test('Play from the dashboard: steps, Looking Glass waiting for Windows, close a
   await expect(page.locator('.page-head .badge')).toHaveText('Running');
 
   await page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'Force off' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Force it off' }).click();
   await expect(page.locator('.page-head .badge')).toHaveText('Shut off', { timeout: 15_000 });
   await expect(page.getByRole('button', { name: `Play ${NAME}` })).toBeVisible();
 });

@@ -31,6 +31,14 @@ test('the VM page: hardware, start and force off, an edit previewed then applied
   await actions.getByRole('button', { name: 'Start' }).click();
   await expect(page.locator('.page-head .badge')).toHaveText('Running', { timeout: 10_000 });
   await actions.getByRole('button', { name: 'Force off' }).click();
+  // Nothing happens before the confirmation; Cancel leaves the VM running.
+  const confirm = page.getByRole('alertdialog');
+  await expect(confirm).toContainText(`Force ${NAME} off?`);
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(page.locator('.page-head .badge')).toHaveText('Running');
+  await actions.getByRole('button', { name: 'Force off' }).click();
+  await confirm.getByRole('button', { name: 'Force it off' }).click();
   await expect(page.locator('.page-head .badge')).toHaveText('Shut off', { timeout: 10_000 });
 
   await page.getByLabel('Remove the emulated tablet').check();
@@ -61,4 +69,17 @@ test('an edit that cannot be made says why', async ({ page, serve }) => {
   await page.getByLabel('Attach PCI devices (addresses)').fill('01:00');
   await page.getByRole('button', { name: 'Preview the changes' }).click();
   await expect(page.getByRole('alert')).toContainText('PCI address looks like 0000:01:00.0');
+});
+
+test('Delete asks first, removes the VM, keeps its disk and says so', async ({ page, serve, user }) => {
+  await page.goto(`${serve.url}`);
+  await page.goto(`${serve.origin}/#/machines/${NAME}`);
+  await expect(page.locator('.page-head .badge')).toHaveText('Shut off', { timeout: 10_000 });
+  await page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'Delete…' }).click();
+  const confirm = page.getByRole('alertdialog');
+  await expect(confirm).toContainText(`Delete ${NAME}? Its definition, UEFI variables and TPM state are removed; its disk stays`);
+  await confirm.getByRole('button', { name: `Delete ${NAME}` }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Virtual machines' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'was deleted' })).toContainText(`${NAME} was deleted. Its disk was kept: `);
+  expect((await user.virsh('list', '--all', '--name')).trim()).toBe('');
 });

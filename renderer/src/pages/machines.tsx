@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { ErrorBanner } from '../components/error-banner';
 import { StateBadge } from '../components/state-badge';
 import { useDomains } from '../hooks';
@@ -8,9 +8,16 @@ import { useDomains } from '../hooks';
 export function MachinesPage() {
   const { t } = useTranslation();
   const snapshot = useDomains();
+  // What the VM page said on its way here (a VM deleted, its disks kept).
+  const notice = (useLocation().state as { notice?: string } | null)?.notice ?? null;
   return (
     <section aria-labelledby="machines-title">
       <h1 id="machines-title">{t('machines.title')}</h1>
+      {notice && (
+        <p role="status" className="banner banner-ok">
+          {notice}
+        </p>
+      )}
       {snapshot?.error && <ErrorBanner error={snapshot.error} />}
       {!snapshot && <p role="status">{t('dashboard.loading')}</p>}
       {snapshot && (

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import type { EditPreview, EditRequest, ErrorInfo } from '../../../shared/api';
 import { api } from '../api';
 import { EditPreviewPanel } from '../components/edit-preview';
@@ -44,6 +44,9 @@ export function VmPage() {
   const [busy, setBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [offerForceOff, setOfferForceOff] = useState(false);
+  /** The destructive action waiting for its confirmation, if any. */
+  const [confirming, setConfirming] = useState<'forceOff' | 'delete' | null>(null);
+  const navigate = useNavigate();
   const [form, setForm] = useState<EditForm>(EMPTY_FORM);
   const [preview, setPreview] = useState<{ view: EditPreview; edits: EditRequest } | null>(null);
   const lg = useLgStatus()?.clients.find((c) => c.vm === name) ?? null;
@@ -107,10 +110,39 @@ export function VmPage() {
         <button type="button" disabled={!!busy || !running} onClick={shutDown}>
           {t('vm.shutDown')}
         </button>
-        <button type="button" className={offerForceOff ? 'danger' : ''} disabled={!!busy || !running} onClick={() => void act(t('vm.forcingOff'), () => api.vm.forceOff({ name }), () => setOfferForceOff(false))}>
+        <button type="button" className={offerForceOff ? 'danger' : ''} disabled={!!busy || !running} aria-expanded={confirming === 'forceOff'} onClick={() => setConfirming('forceOff')}>
           {t('vm.forceOff')}
         </button>
+        <button type="button" disabled={!!busy || running || !live} aria-expanded={confirming === 'delete'} onClick={() => setConfirming('delete')}>
+          {t('vm.delete')}
+        </button>
       </div>
+      {confirming && (
+        <div className="banner banner-warn" role="alertdialog" aria-labelledby="vm-confirm-text">
+          <p id="vm-confirm-text">{t(confirming === 'forceOff' ? 'vm.forceOffConfirm' : 'vm.deleteConfirm', { name })}</p>
+          <div className="actions">
+            <button
+              type="button"
+              className="danger"
+              onClick={() => {
+                setConfirming(null);
+                if (confirming === 'forceOff') void act(t('vm.forcingOff'), () => api.vm.forceOff({ name }), () => setOfferForceOff(false));
+                else
+                  void act(t('vm.deleting'), async () => {
+                    const result = await api.vm.undefine({ name });
+                    if (result.ok) void navigate('/machines', { state: { notice: t('vm.deleted', { name, disks: result.value.keptDisks.join(', ') || '—' }) } });
+                    return result;
+                  });
+              }}
+            >
+              {t(confirming === 'forceOff' ? 'vm.forceOffYes' : 'vm.deleteYes', { name })}
+            </button>
+            <button type="button" onClick={() => setConfirming(null)}>
+              {t('vm.cancel')}
+            </button>
+          </div>
+        </div>
+      )}
       {busy && (
         <p role="status" className="progress">
           {busy}
