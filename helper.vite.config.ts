@@ -11,7 +11,9 @@ export default defineConfig({
     ssr: resolve(import.meta.dirname, 'assets/vitrine-helper.ts'),
     outDir: 'out/helper',
     emptyOutDir: true,
-    target: 'node18', // Debian 12's nodejs runs the installed helper
+    // The deb's floor (electron-builder.yml: nodejs (>= 18.19)): Debian 12 ships 18.19+, Ubuntu 24.04 18.19.
+    // The helper is an ES module (.mjs), so every Node 18 loads it as one.
+    target: 'node18.19',
     minify: false,
     rollupOptions: {
       external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],

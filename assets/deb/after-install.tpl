@@ -19,13 +19,18 @@ else
 fi
 
 # The root helper, root-owned at the one path the polkit policy allows, so the
-# password prompt shows Vitrine's own message and only root can change it.
+# password prompt shows Vitrine's own message and only root can change it. It
+# is an ES module: the .mjs name makes every Node.js (18 too) load it as one.
 install -d -m 0755 -o root -g root "$ROOT/usr/lib/vitrine"
-install -m 0755 -o root -g root "$ROOT$APP/resources/helper/vitrine-helper.mjs" "$ROOT/usr/lib/vitrine/vitrine-helper"
+install -m 0755 -o root -g root "$ROOT$APP/resources/helper/vitrine-helper.mjs" "$ROOT/usr/lib/vitrine/vitrine-helper.mjs"
+# Earlier builds installed it without the extension (Node 18 read that as CommonJS).
+rm -f "$ROOT/usr/lib/vitrine/vitrine-helper"
 install -d -m 0755 "$ROOT/usr/share/polkit-1/actions"
 install -m 0644 -o root -g root "$ROOT$APP/resources/helper/io.github.vitrine.helper.policy" "$ROOT/usr/share/polkit-1/actions/io.github.vitrine.helper.policy"
-# Backups of host changes (root only).
-install -d -m 0700 -o root -g root "$ROOT/var/lib/vitrine"
+# Backups of host changes: the folders and each change set's manifest.json are
+# readable by everyone, so the app lists its change sets without a password;
+# the copies of the files (backups/ID/files, backups/original) are root only.
+install -d -m 0755 -o root -g root "$ROOT/var/lib/vitrine" "$ROOT/var/lib/vitrine/backups"
 
 if [ -z "$ROOT" ]; then
   if hash update-desktop-database 2>/dev/null; then update-desktop-database /usr/share/applications || true; fi

@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRegistry } from '../api/registry';
 import { registerVmCommands } from './vm';
@@ -14,16 +14,25 @@ import { elevationFor } from '../setup/elevation';
 import { spawnStreaming } from '../common/process';
 import { dataDir } from '../common/xdg';
 import { toErrorInfo, VitrineError } from '../common/errors';
-import { startServer } from '../web/serve';
+import { isLoopback, startServer } from '../web/serve';
 import { formatHostCheck } from '../host/format';
-import { hostRoots } from '../host/roots';
-import { createServices, resolveLibvirtUri, type ServicesOptions } from '../services/index';
+import { hostRoots, type HostRoots } from '../host/roots';
+import { checkedLibvirtUri, createServices, type ServicesOptions } from '../services/index';
 import { VERSION } from '../common/version';
+import { takeNotices } from '../state/notices';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The package root: out/main/cli.js -> ../.. */
 const appRoot = resolve(here, '..', '..');
 const rendererDir = resolve(appRoot, 'out', 'renderer');
+
+// A settings or wizard file kept aside during this command is told once, as it ends.
+process.on('exit', () => {
+  for (const notice of takeNotices()) {
+    const what = notice.kind === 'settings-kept-aside' ? 'the settings file' : "the setup wizard's progress file";
+    process.stderr.write(`vitrine: note: ${what} could not be used in full (${notice.reason}); it was kept as ${notice.path}.\n`);
+  }
+});
 
 /** Print an error as one line (what happened — what to do) and exit non-zero. */
 function fail(error: unknown): never {
@@ -40,13 +49,22 @@ function parsePort(value: string): number {
   return port;
 }
 
-async function serve(host: string, port: number): Promise<void> {
+async function serve(host: string, port: number, allowRemote = false): Promise<void> {
   if (!existsSync(resolve(rendererDir, 'index.html'))) {
     fail(new VitrineError({ kind: 'not-built', message: `The UI is not built (no ${rendererDir}/index.html).`, hint: 'Run npm run build first.' }));
   }
   const options = servicesOptions('serve');
   const services = createServices(options);
-  const server = await startServer({ host, port, registry: createRegistry(services), events: services.events, rendererDir });
+  const server = await startServer({ host, port, allowRemote, registry: createRegistry(services), events: services.events, rendererDir }).catch(async (error: unknown) => {
+    await services.close();
+    throw error;
+  });
+  if (!isLoopback(host)) {
+    process.stderr.write(
+      `warning: vitrine serve listens on ${host}: anyone who can reach it and has the printed URL (its token) can start, stop and change your VMs and prepare this host. ` +
+        'The connection is plain HTTP: the token and everything you do travel unencrypted. Use it only on a network you trust, or through an SSH tunnel to 127.0.0.1.\n',
+    );
+  }
   process.stdout.write(`Vitrine ${VERSION} is serving the UI for ${options.libvirtUri}\nOpen: ${server.url}\nPress Ctrl+C to stop.\n`);
   const shutdown = (): void => {
     void Promise.all([services.close(), server.close()]).then(() => process.exit(0));
@@ -114,7 +132,8 @@ interface GlobalOptions {
   setupRoot?: string;
   client?: string;
 }
-const uriOf = (): string => resolveLibvirtUri(program.opts<GlobalOptions>().connect);
+/** The libvirt URI from --connect, VITRINE_LIBVIRT_URI or the Settings, checked before anything connects. */
+const uriOf = (): string => checkedLibvirtUri(program.opts<GlobalOptions>().connect);
 /** The services' options from the global flags. */
 function servicesOptions(mode: ServicesOptions['mode']): ServicesOptions {
   const o = program.opts<GlobalOptions>();
@@ -132,8 +151,9 @@ program
   .description('serve the UI and its API on a loopback address, for a browser')
   .option('--host <address>', 'address to listen on', '127.0.0.1')
   .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, 0)
-  .action(async (opts: { host: string; port: number }) => {
-    await serve(opts.host, opts.port).catch(fail);
+  .option('--allow-remote', 'allow a --host that is not loopback (other machines could then control your VMs)')
+  .action(async (opts: { host: string; port: number; allowRemote?: boolean }) => {
+    await serve(opts.host, opts.port, Boolean(opts.allowRemote)).catch(fail);
   });
 
 program
@@ -148,8 +168,19 @@ program
 registerVmCommands(program, { services: () => createServices(servicesOptions('serve')), uri: uriOf, fail });
 registerDiagnoseCommand(program, { services: () => createServices(servicesOptions('serve')), fail });
 registerLgCommands(program, { services: () => createServices(servicesOptions('serve')), fail });
-// The elevation is chosen here, once per command: the command's --root, else --setup-root, else this host through pkexec.
-registerSetupCommands(program, { setup: (root) => new SetupService(dataDir(), servicesOptions('serve').hostRoots!, elevationFor(root ?? program.opts<GlobalOptions>().setupRoot)), fail });
+/**
+ * The host roots a setup command scans for a scratch root: its own etc/ (unless
+ * --etc-root says otherwise), never this host's /etc. Its sys/, proc/, dev/ and
+ * lib/modules/ come from the root when it has them (the elevation decides),
+ * else from the global flags (this machine's hardware: a dry run for it).
+ */
+function setupRoots(root: string | undefined): HostRoots {
+  const o = program.opts<GlobalOptions>();
+  return hostRoots({ sys: o.sysfsRoot, proc: o.procRoot, dev: o.devRoot, modules: o.modulesRoot, etc: o.etcRoot ?? (root === undefined ? undefined : join(root, 'etc')) });
+}
+// The elevation is chosen here, once per command, for the root the command resolved
+// (its --root, else --setup-root — both given must agree —, else this host through pkexec).
+registerSetupCommands(program, { setup: (root) => new SetupService(dataDir(), setupRoots(root), elevationFor(root)), setupRoot: () => program.opts<GlobalOptions>().setupRoot, fail });
 
 program
   .command('doctor')

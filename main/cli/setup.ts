@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { userInfo } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { PlanRequest } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import { formatPciAddress, parsePciAddress } from '../common/pci-address';
@@ -16,15 +16,39 @@ const mib = (value: string): number => {
 };
 
 const rootDir = (value: string): string => {
-  const dir = isAbsolute(value) ? value : resolve(value);
+  const dir = resolve(value); // relative to here; '//' and '/.' are '/'
   if (dir === '/') throw new InvalidArgumentError('--root is for a scratch folder; leave it out to change this host.');
   return dir;
 };
 
+/**
+ * The scratch root a setup command works on, from its own `--root` and the
+ * global `--setup-root` (undefined: this host). Either alone is used; both
+ * must name the same folder, else nothing is done: a command must never
+ * change one host while the user believes it changes another.
+ */
+export function setupRootFor(commandRoot: string | undefined, globalRoot: string | undefined): string | undefined {
+  const own = commandRoot === undefined ? undefined : resolve(commandRoot);
+  const global = globalRoot === undefined || resolve(globalRoot) === '/' ? undefined : resolve(globalRoot);
+  if (own !== undefined && globalRoot !== undefined && own !== global) {
+    throw new VitrineError({
+      kind: 'invalid-argument',
+      message: `--root ${own} and --setup-root ${global ?? '/'} name different hosts; nothing was done.`,
+      hint: 'Give one of them (or the same folder to both).',
+    });
+  }
+  return own ?? global;
+}
+
+/** ` --root DIR` for the commands a message suggests, when they are about a scratch root. */
+const rootFlag = (root: string | undefined): string => (root === undefined ? '' : ` --root ${root}`);
+
 /** `vitrine setup plan|apply|rollback|backups`: host preparation from a terminal (rollback works from a text console). */
-export function registerSetupCommands(program: Command, ctx: { setup: (root?: string) => SetupService; fail: (e: unknown) => never }): void {
+export function registerSetupCommands(program: Command, ctx: { setup: (root?: string) => SetupService; setupRoot: () => string | undefined; fail: (e: unknown) => never }): void {
   const setup = program.command('setup').description('prepare the host: bind the GPU to vfio-pci, Looking Glass memory access — as a reviewed plan, undoable');
   const out = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  /** Every setup command's host: its --root, else the global --setup-root, else this one (they must agree). */
+  const rootOf = (opts: { root?: string }): string | undefined => setupRootFor(opts.root, ctx.setupRoot());
 
   setup
     .command('plan')
@@ -33,7 +57,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
     .option('--looking-glass <mode>', 'shm (a /dev/shm file) or kvmfr (the kernel module)', 'shm')
     .option('--lg-size <MiB>', 'Looking Glass memory for kvmfr (32 for 1080p, 64 for 1440p)', mib, 32)
     .option('--no-looking-glass-access', 'leave Looking Glass memory access alone')
-    .option('--user <name>', 'the desktop user that runs Looking Glass', process.env['SUDO_USER'] || userInfo().username)
+    .option('--user <name>', 'the desktop user that runs Looking Glass (default: you, or $SUDO_USER under sudo)')
     .option('--ignore-msrs', 'also: kvm ignore_msrs=1 (against KMODE_EXCEPTION_NOT_HANDLED)')
     .option('--allow-unsafe-interrupts', 'also: vfio allow_unsafe_interrupts=1 (security cost: see the troubleshooter)')
     .option('--root <dir>', 'plan for a scratch copy of a host instead of this one', rootDir)
@@ -45,7 +69,8 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
         const request: PlanRequest = {
           gpu: String(opts['gpu'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
           lookingGlass: opts['lookingGlassAccess'] === false ? null : { mode, sizeMiB: opts['lgSize'] as number },
-          user: String(opts['user']),
+          // Looked up only when not given: a plan for a scratch root reads nothing of this machine's /etc.
+          user: String(opts['user'] ?? (process.env['SUDO_USER'] || userInfo().username)),
           ...(opts['ignoreMsrs'] ? { ignoreMsrs: true } : {}),
           ...(opts['allowUnsafeInterrupts'] ? { allowUnsafeInterrupts: true } : {}),
         };
@@ -54,8 +79,9 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
         }
         // The same schema and service as the Host page's plan.
         const checked = parseOrExplain(requestSchemas['setup.plan'], request, { gpu: '--gpu', lookingGlass: '--looking-glass', 'lookingGlass.sizeMiB': '--lg-size', user: '--user' }, 'Correct the option; nothing was planned.');
-        const plan = await ctx.setup(opts['root'] as string | undefined).plan(checked);
-        out(opts['json'] ? JSON.stringify(plan, null, 2) : `${formatPlan(plan)}${plan.steps.length ? '\nApply it with: vitrine setup apply' : ''}`);
+        const root = rootOf({ root: opts['root'] as string | undefined });
+        const plan = await ctx.setup(root).plan(checked);
+        out(opts['json'] ? JSON.stringify(plan, null, 2) : `${formatPlan(plan)}${plan.steps.length ? `\nApply it with: vitrine setup apply${rootFlag(root)}` : ''}`);
       } catch (error) {
         ctx.fail(error);
       }
@@ -64,12 +90,23 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
   setup
     .command('apply')
     .description('apply the last plan (one password prompt; every file is backed up first)')
-    .action(async () => {
+    .option('--root <dir>', 'the scratch copy of a host the plan was made for (by default: the last plan\'s host)', rootDir)
+    .action(async (opts: { root?: string }) => {
       try {
-        // The last plan says which host it is for (this one, or the scratch folder of `plan --root`).
-        const { root } = await ctx.setup().lastPlan();
-        const result = await ctx.setup(root).apply((chunk) => process.stdout.write(chunk));
-        if (result.backup) out(`\nDone. Undo with: vitrine setup rollback ${result.backup}${result.plan.rebootRequired ? '\nReboot, then check with: vitrine doctor' : ''}`);
+        const given = rootOf(opts);
+        // Without --root or --setup-root, the host the last plan was made for (this one, or the scratch folder of `plan --root`);
+        // with one, it must be that host.
+        const last = await ctx.setup(given).lastPlan();
+        const planned = resolve(last.root) === '/' ? undefined : resolve(last.root);
+        if (given !== undefined && given !== planned) {
+          throw new VitrineError({
+            kind: 'setup-root',
+            message: `The last plan was made for ${planned ?? 'this host'}, not ${given}: nothing was applied.`,
+            hint: `Make a plan for it first: vitrine setup plan --root ${given} …`,
+          });
+        }
+        const result = await ctx.setup(planned).apply((chunk) => process.stdout.write(chunk));
+        if (result.backup) out(`\nDone. Undo with: vitrine setup rollback ${result.backup}${rootFlag(planned)}${result.plan.rebootRequired && planned === undefined ? '\nReboot, then check with: vitrine doctor' : ''}`);
         else out(result.output);
       } catch (error) {
         ctx.fail(error);
@@ -82,7 +119,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
     .option('--root <dir>', 'a scratch copy of a host', rootDir)
     .action(async (id: string | undefined, opts: { root?: string }) => {
       try {
-        out(await ctx.setup(opts.root).rollback(id, (chunk) => process.stdout.write(chunk)).then(() => 'Undone. Rebuild the boot files if the plan had commands (vitrine setup plan shows them), then reboot.'));
+        out(await ctx.setup(rootOf(opts)).rollback(id, (chunk) => process.stdout.write(chunk)).then(() => 'Undone. Rebuild the boot files if the plan had commands (vitrine setup plan shows them), then reboot.'));
       } catch (error) {
         ctx.fail(error);
       }
@@ -96,7 +133,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
       try {
         const address = formatPciAddress(parsePciAddress(raw));
         const output = `/var/lib/vitrine/roms/${address.replace(/[:.]/g, '-')}.rom`;
-        const run = await ctx.setup(opts.root).runHelper(['dump-rom', address, output]);
+        const run = await ctx.setup(rootOf(opts)).runHelper(['dump-rom', address, output]);
         if (run.code !== 0) throw explainHelperExit(run.code, run.output);
         out(`${run.output.trim()}\nUse it with: vitrine vm xml NAME --attach-gpu ${address} --rom ${output} --diff`);
       } catch (error) {
@@ -111,7 +148,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
     .option('--json', 'print JSON')
     .action(async (opts: { root?: string; json?: boolean }) => {
       try {
-        const all = await ctx.setup(opts.root).backups();
+        const all = await ctx.setup(rootOf(opts)).backups();
         if (opts.json) out(JSON.stringify(all, null, 2));
         else out(all.length === 0 ? 'No changes made by Vitrine.' : all.map((m) => `${m.id}  ${m.state}  ${m.reason}  (${m.files.length} changed, ${m.created.length} created)`).join('\n'));
       } catch (error) {

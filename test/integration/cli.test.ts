@@ -75,6 +75,23 @@ describe('vitrine CLI basics', () => {
     expect(code).not.toBe(0);
     expect(stderr).toContain("'eighty' is not a port number");
   });
+
+  it('checks the URI before connecting: a typo is named as one, for serve too', async () => {
+    for (const args of [['--connect', 'qemu:///sessoin', 'vm', 'list'], ['-c', 'qemu:///sessoin', 'serve']]) {
+      const { code, stdout, stderr } = await runCli(user, args);
+      expect(code).not.toBe(0);
+      expect(stdout).toBe('');
+      expect(stderr).toContain('did you mean qemu:///session?');
+    }
+  });
+
+  it('refuses to listen beyond loopback without --allow-remote', async () => {
+    const { code, stdout, stderr } = await runCli(user, ['--connect', 'qemu:///session', 'serve', '--host', '192.0.2.1']);
+    expect(code).not.toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('192.0.2.1 is not a loopback address');
+    expect(stderr).toContain('--allow-remote');
+  });
 });
 
 describe('vitrine vm create --dry-run', () => {

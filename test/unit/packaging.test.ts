@@ -50,6 +50,23 @@ describe('electron-builder.yml', () => {
     const policy = readFileSync(join(repoRoot, 'assets/io.github.vitrine.helper.policy'), 'utf8');
     expect(policy).toContain(`<annotate key="org.freedesktop.policykit.exec.path">${INSTALLED_HELPER}</annotate>`);
     expect(post).toContain(`"$ROOT${INSTALLED_HELPER}"`);
+    const remove = renderTemplate(readFileSync(join(repoRoot, 'assets/deb/after-remove.tpl'), 'utf8'), values);
+    expect(remove).toContain(`"$ROOT${INSTALLED_HELPER}"`);
+  });
+
+  it('installs the helper as an ES module by its name (.mjs), which every Node.js loads as one', () => {
+    // An extension-less file is read by Node 18 as CommonJS, and the bundle's `import` lines fail.
+    expect(INSTALLED_HELPER).toBe('/usr/lib/vitrine/vitrine-helper.mjs');
+    const helperConfig = readFileSync(join(repoRoot, 'helper.vite.config.ts'), 'utf8');
+    expect(helperConfig).toMatch(/format: 'es', entryFileNames: 'vitrine-helper\.mjs'/);
+  });
+
+  it("the deb's nodejs dependency is the Node.js the helper is built for", () => {
+    const target = /target: 'node([\d.]+)'/.exec(readFileSync(join(repoRoot, 'helper.vite.config.ts'), 'utf8'))?.[1];
+    const nodejs = (builderConfig().deb['depends'] as string[]).filter((d) => /^nodejs\b/.test(d));
+    expect(nodejs).toEqual([`nodejs (>= ${target})`]);
+    // Debian 12 ships 18.19 and later, Ubuntu 24.04 18.19.1: the floor must not be above them.
+    expect(target).toBe('18.19');
   });
 });
 
