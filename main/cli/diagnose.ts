@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readFile, stat } from 'node:fs/promises';
-import type { DiagnoseResult, DiagnoseText, Finding, LogSource } from '../../shared/api';
+import type { DiagnoseResult, DiagnoseText, Finding, KnownProblem, LogSource } from '../../shared/api';
 import { requestSchemas } from '../../shared/schemas';
 import { VitrineError } from '../common/errors';
 import type { Services } from '../services/index';
@@ -65,33 +65,93 @@ export function formatDiagnosis(result: DiagnoseResult, name: string | undefined
   return lines.join('\n').trimEnd() + '\n';
 }
 
-/** `vitrine diagnose [NAME] [--log FILE]... [--json]`. */
+/** Known problems found by words, for people: what the search found, or that it found nothing and what is closest. */
+export function formatSearch(query: string, result: { found: boolean; problems: KnownProblem[] }): string {
+  const lines: string[] = [];
+  if (!result.found) lines.push(`Nothing known matches "${query}". The closest known problems:`, '');
+  result.problems.forEach((p, i) => {
+    lines.push(`${i + 1}. ${p.title}  [${p.id}]`);
+    lines.push(`   Why: ${p.explanation}`);
+    for (const step of p.fix) lines.push(`   - ${step}`);
+    if (p.seeds.length) lines.push(`   (seen in seed ${p.seeds.join(', ')})`);
+    lines.push('');
+  });
+  if (!result.found) lines.push('Describe it in other words, or give the logs: vitrine diagnose NAME, or --log FILE.');
+  return lines.join('\n').trimEnd() + '\n';
+}
+
+/**
+ * What the positional text of `vitrine diagnose TEXT...` is: a VM's name when
+ * a VM of that name exists (or, when libvirt cannot be asked, when it is one
+ * word, as before), otherwise words to search the known problems for
+ * ("error 127", stutter). With --log the text is always the VM's name.
+ */
+export function positionalIs(text: string, pieces: number, withLogs: boolean, existing: Set<string> | null): 'vm' | 'words' {
+  if (withLogs) return 'vm';
+  if (existing) return existing.has(text) ? 'vm' : 'words';
+  return pieces === 1 && !/\s/.test(text) ? 'vm' : 'words';
+}
+
+/** `vitrine diagnose [NAME | WORDS...] [--search WORDS] [--log FILE]... [--json]`. */
 export function registerDiagnoseCommand(program: Command, ctx: { services: () => Services; fail: (e: unknown) => never }): void {
   program
-    .command('diagnose [name]')
-    .description('recognise known failures in a VM\'s logs (its last start, QEMU log, kernel log, configuration) and in log files')
+    .command('diagnose [text...]')
+    .description(
+      "recognise known failures in a VM's logs (its last start, QEMU log, kernel log, configuration) and in log files; " +
+        'or, given words that are not a VM\'s name ("error 127", stutter), search the known problems as the Troubleshoot page does',
+    )
     .option('--log <file>', 'a log file to read (repeatable; - for standard input)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .option('--json', 'print JSON: { findings: [{ id, title, evidence: [lines], fix, … }], collected }')
-    .action(async (name: string | undefined, opts: { log: string[]; json?: boolean }) => {
+    .option('--search <words>', 'search the known problems for these words (never taken as a VM name)')
+    .option('--json', 'print JSON: { findings: [{ id, title, evidence: [lines], fix, … }], collected }; with words: { query, found, problems }')
+    .action(async (pieces: string[], opts: { log: string[]; search?: string; json?: boolean }) => {
       try {
+        const text = pieces.join(' ').trim();
+        if (opts.search !== undefined && (text || opts.log.length)) {
+          throw new VitrineError({ kind: 'invalid-argument', message: '--search takes the words alone.', hint: 'Either vitrine diagnose --search "WORDS", or vitrine diagnose NAME [--log FILE].' });
+        }
+        let services: Services | undefined;
+        const get = (): Services => (services ??= ctx.services());
+        let name: string | undefined;
+        let unconfirmed = false;
+        let words: string | undefined = opts.search;
+        if (words === undefined && text) {
+          const withLogs = opts.log.length > 0;
+          const listed = withLogs ? null : await get().listDomains().then((d) => new Set(d.map((x) => x.name)), () => null);
+          if (positionalIs(text, pieces.length, withLogs, listed) === 'vm') {
+            name = text;
+            unconfirmed = !withLogs && listed === null;
+          } else {
+            words = text;
+            if (listed && pieces.length === 1) process.stderr.write(`vitrine: no VM is called '${text}'; searching the known problems for these words.\n`);
+          }
+        }
+        if (words !== undefined) {
+          const request = parseOrExplain(requestSchemas['diagnose.search'], { query: words }, { query: '--search' }, 'Give a few words, at most 500 characters.');
+          const result = get().diagnose.searchDetailed(request.query);
+          process.stdout.write(opts.json ? JSON.stringify({ query: request.query, ...result }, null, 2) + '\n' : formatSearch(request.query, result));
+          return;
+        }
         if (name === undefined && opts.log.length === 0) {
-          throw new VitrineError({ kind: 'invalid-argument', message: 'Nothing to diagnose.', hint: 'Give a VM name, or --log FILE (--log - reads standard input).' });
+          throw new VitrineError({ kind: 'invalid-argument', message: 'Nothing to diagnose.', hint: 'Give a VM name, or --log FILE (--log - reads standard input), or words: vitrine diagnose --search "error 127".' });
         }
         const texts: DiagnoseText[] = [];
         for (const file of opts.log) {
-          let text: string;
-          if (file === '-') text = await readStdin();
+          let content: string;
+          if (file === '-') content = await readStdin();
           else {
             const info = await stat(file).catch(() => null);
             if (!info?.isFile()) throw new VitrineError({ kind: 'missing-file', message: `'${file}' does not exist or is not a file.`, hint: 'Give the path of a log file.' });
-            text = await readFile(file, 'utf8');
+            content = await readFile(file, 'utf8');
           }
-          texts.push({ source: guessSource(text), label: file === '-' ? 'standard input' : file, text });
+          texts.push({ source: guessSource(content), label: file === '-' ? 'standard input' : file, text: content });
         }
         // The same check and service as the Troubleshoot page.
         const request = parseOrExplain(requestSchemas['diagnose.run'], name === undefined ? { texts } : { name, texts }, { name: 'NAME', texts: '--log' }, 'Give the name as vitrine vm list shows it, and logs of at most 8 MiB each (20 at most).');
-        const result = await ctx.services().diagnose.run(request.name, request.texts);
+        const result = await get().diagnose.run(request.name, request.texts);
         process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatDiagnosis(result, name));
+        if (!opts.json && unconfirmed && result.findings.length === 0) {
+          process.stdout.write(`\nlibvirt could not say whether a VM is called '${text}'. To search the known problems for these words: vitrine diagnose --search ${JSON.stringify(text)}\n`);
+        }
       } catch (error) {
         ctx.fail(error);
       }

@@ -3,6 +3,12 @@ import { TEXT_SOURCES } from '../../shared/enums';
 
 /** A PCI address as logs print it. */
 export const ADDRESS = String.raw`[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]`;
+/** The same, bare or in the single quotes libvirt puts around the values it reports ('%1$s'). */
+const QADDRESS = String.raw`'?${ADDRESS}'?`;
+/** A number (a header type, a group), bare or quoted. */
+const QNUM = (n = String.raw`\d+`): string => String.raw`'?${n}'?`;
+/** A path, bare or quoted. */
+const QPATH = String.raw`'?/[^'\s]+'?`;
 
 export interface Pattern {
   /** Matched on every line of the text (case-insensitive unless the regex says otherwise). */
@@ -15,6 +21,20 @@ export interface Pattern {
   requires?: RegExp;
 }
 
+/**
+ * Evidence against an entry: when any given text shows it, the entry's score
+ * is multiplied by `factor` (it stays listed, lower), and the finding says why.
+ */
+export interface Contradiction {
+  regex: RegExp;
+  sources?: LogSource[];
+  factor: number;
+  /** The finding's title while contradicted. */
+  title: string;
+  /** Said first in the explanation; `{line}` becomes the contradicting line. */
+  note: string;
+}
+
 /** What a one-click fix needs from the evidence and the host (see service.ts). */
 export type FixRecipe =
   | { kind: 'edit'; label: string; edits: EditRequest }
@@ -23,6 +43,7 @@ export type FixRecipe =
 
 export interface KnowledgeEntry extends KnownProblem {
   patterns: Pattern[];
+  contradictions?: Contradiction[];
   recipe: FixRecipe | null;
 }
 
@@ -56,10 +77,15 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
   {
     id: 'reset-bug-127',
     title: 'Error 127: the GPU did not reset',
-    words: ['error 127', 'header type 127', 'vm will not start again', 'reset bug', 'only starts once'],
-    patterns: [{ regex: re(String.raw`Unknown PCI header type '127' for device ${ADDRESS}`), weight: 10, sources: TEXT }],
+    words: ['error 127', 'header type 127', 'vm will not start again', 'reset bug', 'amd reset bug', 'only starts once', 'second start'],
+    patterns: [
+      // libvirt: virReportError(VIR_ERR_INTERNAL_ERROR, _("Unknown PCI header type '%1$d' for device '%2$s'"), ...)
+      { regex: re(String.raw`Unknown PCI header type ${QNUM('127')} for device ${QADDRESS}`), weight: 10, sources: TEXT },
+      // lspci of the same card: "!!! Unknown header type 7f"
+      { regex: re(String.raw`Unknown header type 7f`), weight: 8, sources: TEXT },
+    ],
     explanation:
-      'The card did not come back after the VM stopped: the host reads its configuration as all ones (header type 127). Many AMD cards have this reset bug; some cards stay in D3cold.',
+      'The card did not come back after the VM stopped: the host reads its configuration as all ones (header type 127). Many AMD cards have this reset bug (the AMD reset bug); some cards stay in D3cold.',
     fix: ['Reboot the host to reset the card.', 'For affected AMD cards, install and load the vendor-reset module.', 'Avoid stopping and starting the VM without a host reboot until then.'],
     seeds: ['002'],
     recipe: null,
@@ -69,8 +95,10 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     title: 'AMD card dead after a guest reboot (D3 power state)',
     words: ['d3', 'd3cold', 'refused to change power state', 'amd reset bug', 'dead after reboot', 'restoring bars'],
     patterns: [
-      { regex: re(String.raw`vfio-pci ${ADDRESS}: Refused to change power state, currently in D3`), weight: 10, sources: TEXT },
-      { regex: re(String.raw`Unable to change power state from D3cold to D0, device inaccessible`), weight: 10, sources: TEXT },
+      // Older kernels (drivers/pci/pci.c): "Refused to change power state, currently in D%d"
+      { regex: re(String.raw`vfio-pci ${QADDRESS}: Refused to change power state, currently in D3`), weight: 10, sources: TEXT },
+      // pci_power_up(): "Unable to change power state from %s to D0, device inaccessible"
+      { regex: re(String.raw`Unable to change power state from D3(cold|hot)? to D0, device inaccessible`), weight: 10, sources: TEXT },
       { regex: re(String.raw`vfio_bar_restore: reset recovery - restoring BARs`), weight: 4, sources: TEXT },
     ],
     explanation: 'The card stayed in a low-power state and cannot be reset: the AMD reset bug, or old firmware (AGESA) on the board.',
@@ -81,17 +109,34 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
   {
     id: 'no-iommu-22',
     title: 'Error -22: the IOMMU is off',
-    words: ['error -22', 'error 22', 'no iommu_group', 'vt-d', 'amd-vi', 'iommu off', 'passthrough not supported'],
+    words: ['error -22', 'error 22', 'einval', 'no iommu_group', 'vt-d', 'amd-vi', 'iommu off', 'passthrough not supported'],
     patterns: [
-      { regex: re(String.raw`probe (with driver vfio-pci failed|of ${ADDRESS} failed) with error -22`), weight: 10, sources: TEXT },
+      // drivers/base/dd.c: "probe with driver %s failed with error %d" (older kernels: "%s: probe of %s failed with error %d")
+      { regex: re(String.raw`probe (with driver vfio-pci failed|of ${QADDRESS} failed) with error -22`), weight: 10, sources: TEXT },
+      // QEMU: error_setg_errno(errp, errno, "no iommu_group found")
       { regex: re(String.raw`no iommu_group found`), weight: 10, sources: TEXT },
+      // libvirt (qemu_hostdev.c): VIR_ERR_CONFIG_UNSUPPORTED
       { regex: re(String.raw`host doesn't support passthrough of host PCI devices`), weight: 10, sources: TEXT },
+      // … and with <driver name='vfio'/> on the hostdev
+      { regex: re(String.raw`host doesn't support VFIO PCI passthrough`), weight: 10, sources: TEXT },
       { regex: re(String.raw`VFIO device assignment is currently not supported on this system`), weight: 10, sources: TEXT },
     ],
-    explanation: 'vfio-pci cannot take the card because the host has no IOMMU running: VT-d / AMD-Vi is off in the firmware, or intel_iommu=on is missing.',
+    contradictions: [
+      {
+        // drivers/iommu/iommu.c: "Adding to iommu group %d" (dev_info); before 5.x: "iommu: Adding device %s to group %d"
+        regex: re(String.raw`Adding to iommu group \d+|iommu: Adding device ${QADDRESS} to group \d+`),
+        sources: TEXT,
+        factor: 0.3,
+        title: 'Error -22 with the IOMMU on: vfio-pci refused the device',
+        note: 'The same logs show IOMMU groups being created ("{line}"), so the IOMMU is on and is not the cause here.',
+      },
+    ],
+    explanation:
+      'vfio-pci cannot take the card, usually because the host has no IOMMU running: VT-d / AMD-Vi is off in the firmware, or intel_iommu=on is missing. With the IOMMU on, -22 (EINVAL) has other causes: vfio-pci takes only ordinary devices (PCI header type 0), so it refuses a PCI bridge, and a card that did not reset and was rescanned while it read as all ones (header type 127); it also refuses a device the IOMMU put in no group.',
     fix: [
       'Turn on VT-d (Intel) or the IOMMU (AMD: Settings > AMD CBS > NBIO > IOMMU, seed 001) in the firmware setup.',
       'On Intel, add intel_iommu=on to the kernel command line (host preparation does it), then reboot.',
+      'If the IOMMU is on (groups under /sys/kernel/iommu_groups): pass only the GPU\'s own functions (not a bridge); if the card is dead after a stop (header type 127, D3), reboot the host; check the device has an iommu_group link.',
     ],
     seeds: ['001', '002'],
     recipe: null,
@@ -101,8 +146,9 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     title: 'IOMMU group not viable',
     words: ['group not viable', 'iommu group', 'not viable', 'bound to their vfio bus driver'],
     patterns: [
-      { regex: re(String.raw`vfio ${ADDRESS}: group \d+ is not viable`), weight: 10, sources: TEXT },
-      { regex: re(String.raw`group \d+ is not viable`), weight: 6, sources: TEXT },
+      // QEMU: error_setg(errp, "group %d is not viable", groupid), prefixed "vfio %s: " (VFIO_MSG_PREFIX)
+      { regex: re(String.raw`vfio ${QADDRESS}: group ${QNUM()} is not viable`), weight: 10, sources: TEXT },
+      { regex: re(String.raw`group ${QNUM()} is not viable`), weight: 6, sources: TEXT },
       { regex: re(String.raw`Please ensure all devices within the iommu_group are bound to their vfio bus driver`), weight: 4, sources: TEXT },
     ],
     explanation: 'Another device of the same IOMMU group is still used by the host. A group goes to a VM as a whole, or not at all.',
@@ -116,6 +162,7 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     words: ['interrupt remapping', 'allow_unsafe_interrupts', 'failed to set iommu for container'],
     patterns: [
       { regex: re(String.raw`No interrupt remapping support\.\s+Use the module param "allow_unsafe_interrupts"`), weight: 10, sources: TEXT },
+      // QEMU: error_setg_errno(errp, errno, "Failed to set iommu for container") (older: error_report "vfio: failed to set iommu for container")
       { regex: re(String.raw`Failed to set iommu for container`), weight: 6, sources: TEXT },
     ],
     explanation: 'The platform cannot remap interrupts, so vfio refuses to attach devices: a passed device could inject interrupts into the host.',
@@ -140,7 +187,10 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     id: 'bar-reserve',
     title: "BAR can't be reserved (host framebuffer)",
     words: ["can't reserve", 'bar 3', 'efifb', 'simplefb', 'framebuffer'],
-    patterns: [{ regex: re(String.raw`vfio-pci ${ADDRESS}: BAR \d+: can't reserve \[mem`), weight: 10, sources: TEXT }],
+    patterns: [
+      // drivers/pci/pci.c __pci_request_region(): pci_warn(pdev, "BAR %d: can't reserve %pR\n", ...)
+      { regex: re(String.raw`vfio-pci ${QADDRESS}: BAR \d+: can't reserve \[mem`), weight: 10, sources: TEXT },
+    ],
     explanation: "The host's boot framebuffer (efifb/simplefb) still holds the card's memory: the card was the boot display.",
     fix: ['Boot the host from its other GPU (firmware setting), or add video=efifb:off to the kernel command line.'],
     seeds: ['003'],
@@ -151,8 +201,9 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     title: 'KMODE_EXCEPTION_NOT_HANDLED: unhandled MSRs',
     words: ['kmode_exception_not_handled', 'kmode', 'blue screen', 'bsod', 'boot loop', 'msr', 'ignore_msrs'],
     patterns: [
+      // arch/x86/kvm: "Unhandled WRMSR(0x%x) = 0x%llx", "unhandled wrmsr: 0x%x data 0x%llx", "ignored wrmsr: 0x%x data 0x%llx", "ignored rdmsr: 0x%x"
       { regex: re(String.raw`Unhandled WRMSR\(0x[0-9a-f]+\)|unhandled wrmsr: 0x[0-9a-f]+`), weight: 10, sources: TEXT },
-      { regex: re(String.raw`ignored rdmsr: 0x[0-9a-f]+|Unhandled RDMSR\(0x[0-9a-f]+\)`), weight: 8, sources: TEXT },
+      { regex: re(String.raw`ignored [rw]dmsr: 0x[0-9a-f]+|Unhandled RDMSR\(0x[0-9a-f]+\)|unhandled rdmsr: 0x[0-9a-f]+`), weight: 8, sources: TEXT },
       { regex: re(String.raw`KMODE_EXCEPTION_NOT_HANDLED`), weight: 6, sources: ['pasted'] },
     ],
     explanation: 'Windows touches a model-specific register KVM does not emulate, and crashes (KMODE_EXCEPTION_NOT_HANDLED, boot loop).',
@@ -168,7 +219,8 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
       { regex: re(String.raw`Domain requires KVM, but it is not available`), weight: 10, sources: TEXT },
       { regex: re(String.raw`Could not access KVM kernel module`), weight: 10, sources: TEXT },
       { regex: re(String.raw`failed to initialize kvm`), weight: 8, sources: TEXT },
-      { regex: re(String.raw`does not support virt type 'kvm'`), weight: 10, sources: TEXT },
+      // libvirt: _("Emulator '%1$s' does not support virt type '%2$s'")
+      { regex: re(String.raw`does not support virt type '?kvm'?`), weight: 10, sources: TEXT },
     ],
     explanation: 'The VM asks for KVM, which this host cannot give: virtualisation is off in the firmware, the kvm module is not loaded, or your user may not open /dev/kvm.',
     fix: ['Turn on VT-x / AMD-V (SVM) in the firmware setup.', 'Load the module: sudo modprobe kvm_intel (or kvm_amd).', 'Join the kvm group: sudo usermod -aG kvm $USER, then log in again.'],
@@ -179,7 +231,8 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     id: 'stale-shm',
     title: 'Stale Looking Glass memory file',
     words: ['backing store', 'dev/shm', 'looking-glass file', 'permission denied'],
-    patterns: [{ regex: re(String.raw`can't open backing store /dev/shm/\S+ for guest RAM: Permission denied`), weight: 10, sources: TEXT }],
+    // QEMU: error_setg_errno(errp, errno, "can't open backing store %s for guest RAM", path)
+    patterns: [{ regex: re(String.raw`can't open backing store '?/dev/shm/\S+?'? for guest RAM: Permission denied`), weight: 10, sources: TEXT }],
     explanation: "A /dev/shm file left by another user or an earlier run belongs to someone else, so QEMU cannot open it and the VM does not start.",
     fix: ['With the VM off, remove the file: sudo rm /dev/shm/looking-glass', 'Add the tmpfiles rule so the file is created for you and QEMU alike (host preparation does it).'],
     seeds: ['002'],
@@ -189,7 +242,12 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     id: 'device-missing',
     title: 'A passed device is not on the host (any more)',
     words: ['could not find matching device', 'bios update', 'pci address changed', 'device missing'],
-    patterns: [{ regex: re(String.raw`Could not find matching device 'pci_[0-9a-f]{4}_[0-9a-f]{2}_[0-9a-f]{2}_[0-7]'`), weight: 10, sources: TEXT }],
+    patterns: [
+      // virsh: vshError(ctl, _("Could not find matching device '%1$s'"), ...)
+      { regex: re(String.raw`Could not find matching device '?pci_[0-9a-f]{4}_[0-9a-f]{2}_[0-9a-f]{2}_[0-7]'?`), weight: 10, sources: TEXT },
+      // libvirt virpci.c: virReportSystemError(errno, _("Device %1$s not found: could not access %2$s"), ...)
+      { regex: re(String.raw`Device ${QADDRESS} not found: could not access ${QPATH}`), weight: 10, sources: TEXT },
+    ],
     explanation: 'The VM passes a PCI address the host no longer has: a firmware update or a moved card changes addresses.',
     fix: ['Run the host check, find the GPU at its new address, detach the old address and attach the new one.'],
     seeds: ['004'],
@@ -209,7 +267,10 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     id: 'dnsmasq-missing',
     title: "The 'default' network cannot start (no dnsmasq)",
     words: ['dnsmasq', 'default network', 'network not active'],
-    patterns: [{ regex: re(String.raw`Unable to find 'dnsmasq' binary in \$PATH`), weight: 10, sources: TEXT }],
+    patterns: [
+      // libvirt virdnsmasq.c: "Unable to find 'dnsmasq' binary in $PATH"; virfile.c: "Cannot find '%1$s' in path"
+      { regex: re(String.raw`Unable to find '?dnsmasq'? binary in \$PATH|Cannot find '?dnsmasq'? in path`), weight: 10, sources: TEXT },
+    ],
     explanation: "libvirt's NAT network needs dnsmasq, which is not installed.",
     fix: ['Install it: dnsmasq-base (Debian, Ubuntu) or dnsmasq (Fedora, Arch); or use a bridge or user networking.'],
     seeds: [],
@@ -220,7 +281,8 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     title: 'libvirt is not running or not reachable',
     words: ['failed to connect', 'libvirt-sock', 'libvirtd not running', 'system bus'],
     patterns: [
-      { regex: re(String.raw`Failed to connect socket to '[^']*libvirt-sock'`), weight: 10, sources: TEXT },
+      // libvirt virnetsocket.c: _("Failed to connect socket to '%1$s'") (libvirt-sock, virtqemud-sock, …)
+      { regex: re(String.raw`Failed to connect socket to '?[^' ]*(libvirt|virtqemud)-sock(-ro)?'?`), weight: 10, sources: TEXT },
       { regex: re(String.raw`Unable to get system bus connection`), weight: 8, sources: TEXT },
     ],
     explanation: 'Nothing answers on the libvirt socket: the daemon is stopped, or your user may not use it.',
@@ -357,7 +419,7 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
   {
     id: 'mouse-only-on-click',
     title: 'The mouse moves only when I click',
-    words: ['mouse only moves when i click', 'mouse moves only on click', 'mouse lag', 'cursor stuck', 'tablet'],
+    words: ['mouse only moves when i click', 'mouse moves only on click', 'mouse lag', 'mouse stutters', 'stutter', 'stuttering', 'choppy mouse', 'cursor stuck', 'tablet'],
     patterns: [
       { regex: re(String.raw`mouse (only )?moves? only (when I click|on click)|mouse only moves when I click|souris ne bouge`), weight: 8, sources: ['pasted'] },
       { regex: re(String.raw`<input type=['"]tablet['"]`), weight: 8, sources: XML, requires: re(String.raw`<shmem name=['"]looking-glass['"]|/dev/kvmfr\d`) },

@@ -5,7 +5,7 @@ import { passSet } from '../host/verdicts';
 import type { Lifecycle } from '../libvirt/lifecycle';
 import { collectKernelLog, collectLastStartError, collectQemuLog, readTail } from './collect';
 import { ADDRESS, staticOneClick, type KnowledgeEntry } from './knowledge';
-import { matchTexts, searchKnowledge } from './match';
+import { closestKnowledge, matchTexts, queryTerms, searchKnowledge } from './match';
 
 function known(entry: KnowledgeEntry): KnownProblem {
   return { id: entry.id, title: entry.title, words: entry.words, explanation: entry.explanation, fix: entry.fix, seeds: entry.seeds };
@@ -21,9 +21,20 @@ export class DiagnoseService {
     private readonly clientLog: (name: string) => string = () => '',
   ) {}
 
-  /** Known problems for the user's words. */
+  /**
+   * Known problems for the user's words, best first; when none has any of
+   * them, the closest entries instead (found: false) so there is always
+   * something to read.
+   */
+  searchDetailed(query: string): { found: boolean; problems: KnownProblem[] } {
+    const found = searchKnowledge(query);
+    if (found.length > 0 || queryTerms(query).length === 0) return { found: true, problems: found.map(known) };
+    return { found: false, problems: closestKnowledge(query).map(known) };
+  }
+
+  /** Known problems for the user's words (the closest ones when nothing matches: see searchDetailed). */
   search(query: string): KnownProblem[] {
-    return searchKnowledge(query).map(known);
+    return this.searchDetailed(query).problems;
   }
 
   /**
@@ -65,7 +76,10 @@ export class DiagnoseService {
     }
     const findings: Finding[] = [];
     for (const m of matchTexts(texts)) {
-      findings.push({ ...known(m.entry), score: m.score, evidence: m.evidence, oneClick: await this.oneClick(m.entry, m.evidence) });
+      const base = known(m.entry);
+      // Evidence against the usual cause: say so first, under a title that does not claim it.
+      const said = m.contradicted ? { title: m.contradicted.title, explanation: `${m.contradicted.note} ${base.explanation}` } : {};
+      findings.push({ ...base, ...said, score: m.score, evidence: m.evidence, oneClick: await this.oneClick(m.entry, m.evidence) });
     }
     return { findings, collected };
   }

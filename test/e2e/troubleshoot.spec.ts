@@ -34,6 +34,22 @@ test('known problems are found by the words people use', async ({ page, serve })
   await expect(known).toContainText('Remove the emulated tablet');
 });
 
+test('plain words: "error 127" puts the reset entry first; words that match nothing say so and show the closest', async ({ page, serve }) => {
+  await page.goto(serve.url);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Troubleshoot' }).click();
+  const search = page.getByLabel('Describe the problem in your words');
+  const known = page.getByRole('list', { name: 'Known problems' });
+  await search.fill('error 127');
+  await expect(known.getByRole('listitem').first()).toContainText('Error 127: the GPU did not reset');
+  await expect(page.getByText(/Nothing known matches/)).toHaveCount(0);
+  await search.fill('stuter');
+  await expect(page.getByText('Nothing known matches “stuter”. The closest known problems:')).toBeVisible();
+  await expect(known.getByRole('listitem').first()).toContainText('The mouse moves only when I click');
+  await search.fill('stutter');
+  await expect(page.getByText(/Nothing known matches/)).toHaveCount(0);
+  await expect(known.getByRole('listitem').first()).toContainText('The mouse moves only when I click');
+});
+
 test('a failed start links to the troubleshooter with its text', async ({ page, serve }) => {
   await page.goto(serve.url);
   await page.goto(`${serve.origin}/#/machines/${NAME}`);

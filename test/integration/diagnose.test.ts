@@ -97,6 +97,76 @@ describe('vitrine diagnose --log', () => {
   });
 });
 
+describe('vitrine diagnose with plain words, as the Troubleshoot page', () => {
+  it('"error 127" prints the reset entry first (no VM of that name)', async () => {
+    const { code, stdout } = await vitrine(['diagnose', 'error 127']);
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toBe('1. Error 127: the GPU did not reset  [reset-bug-127]');
+    expect(stdout).toContain('vendor-reset');
+  });
+
+  it('the words unquoted, and with --search, give the same', async () => {
+    const quoted = await vitrine(['diagnose', 'error 127']);
+    const unquoted = await vitrine(['diagnose', 'error', '127']);
+    const search = await vitrine(['diagnose', '--search', 'error 127']);
+    expect(unquoted.stdout).toBe(quoted.stdout);
+    expect(search.stdout).toBe(quoted.stdout);
+  });
+
+  it.each([
+    ['black screen in looking glass', 'lg-black-screen'],
+    ['stutter', 'mouse-only-on-click'],
+  ])('"%s" finds [%s]', async (words, id) => {
+    const { code, stdout } = await vitrine(['diagnose', '--search', words]);
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toContain(`[${id}]`);
+  });
+
+  it('says when nothing is known and shows the closest entries, in text and JSON', async () => {
+    const text = await vitrine(['diagnose', '--search', 'stuter']);
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n')[0]).toBe('Nothing known matches "stuter". The closest known problems:');
+    expect(text.stdout).toContain('1. The mouse moves only when I click  [mouse-only-on-click]');
+    const json = JSON.parse((await vitrine(['diagnose', '--search', 'zzqx frobnicate', '--json'])).stdout) as { query: string; found: boolean; problems: { id: string }[] };
+    expect(json).toMatchObject({ query: 'zzqx frobnicate', found: false });
+    expect(json.problems).toHaveLength(3);
+    const found = JSON.parse((await vitrine(['diagnose', 'error 127', '--json'])).stdout) as { found: boolean; problems: { id: string }[] };
+    expect(found.found).toBe(true);
+    expect(found.problems[0]!.id).toBe('reset-bug-127');
+  });
+
+  it('--search takes the words alone', async () => {
+    const both = await vitrine(['diagnose', 'win11', '--search', 'stutter']);
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toContain('--search takes the words alone');
+  });
+});
+
+describe("libvirt's exact wording, through the CLI", () => {
+  it("recognises Unknown PCI header type '127' for device '0000:01:00.0' (the address quoted)", async () => {
+    const { code, stdout } = await vitrine(['diagnose', '--log', '-'], "error: Failed to start domain 'win11'\nerror: internal error: Unknown PCI header type '127' for device '0000:01:00.0'\n");
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toBe('1. Error 127: the GPU did not reset  [reset-bug-127]');
+    expect(stdout).not.toContain('No known problem found.');
+  });
+
+  it('a kernel log with IOMMU groups and a vfio-pci probe error -22 does not say the IOMMU is off', async () => {
+    const log = [
+      '[    0.046142] DMAR: IOMMU enabled',
+      '[    1.912345] pci 0000:01:00.0: Adding to iommu group 13',
+      '[    3.201388] vfio-pci 0000:01:00.0: probe with driver vfio-pci failed with error -22',
+      '',
+    ].join('\n');
+    const file = join(scratch, 'groups-22.log');
+    writeFileSync(file, log);
+    const { stdout } = await vitrine(['diagnose', '--log', file, '--json']);
+    const result = JSON.parse(stdout) as DiagnoseResult;
+    expect(result.findings[0]!.title).toBe('Error -22 with the IOMMU on: vfio-pci refused the device');
+    expect(result.findings[0]!.explanation).toContain('so the IOMMU is on');
+    expect(result.findings.map((f) => f.title)).not.toContain('Error -22: the IOMMU is off');
+  });
+});
+
 describe('diagnosing a VM of a real session libvirt', () => {
   let user: SessionUser;
   let serve: { url: string; origin: string; child: ChildProcess };
@@ -113,6 +183,16 @@ describe('diagnosing a VM of a real session libvirt', () => {
     client?.ws.close();
     serve?.child.kill('SIGTERM');
     await user?.cleanup();
+  });
+
+  it('vitrine diagnose NAME still diagnoses the VM; a word that names no VM is searched', async () => {
+    const vm = await runCli(user, ['-c', 'qemu:///session', 'diagnose', NAME, '--json']);
+    expect(vm.code).toBe(0);
+    expect(JSON.parse(vm.stdout)).toHaveProperty('collected');
+    const words = await runCli(user, ['-c', 'qemu:///session', 'diagnose', 'stutter']);
+    expect(words.code).toBe(0);
+    expect(words.stdout.split('\n')[0]).toContain('[mouse-only-on-click]');
+    expect(words.stderr).toContain("no VM is called 'stutter'");
   });
 
   it('turns a failed start into a finding, from the kept error and the QEMU log', async () => {
