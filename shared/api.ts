@@ -536,8 +536,8 @@ export const CHANNELS = {
   'vm.console': returns<{ viewer: string }>(),
   /** Diagnose a VM (its logs, the kernel log, its configuration) and/or given texts. */
   'diagnose.run': returns<DiagnoseResult>(),
-  /** Known problems matching the user's words (all of them for an empty query). */
-  'diagnose.search': returns<KnownProblem[]>(),
+  /** Known problems matching the user's words (all of them for an empty query); when none matches, found is false and the closest are given. */
+  'diagnose.search': returns<{ found: boolean; problems: KnownProblem[] }>(),
   /** Plan host preparation (changes nothing). */
   'setup.plan': returns<PlanView>(),
   /** Apply the last plan through the root helper (one password prompt). */

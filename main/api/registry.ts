@@ -33,7 +33,7 @@ function handlers(services: Services): Handlers {
     'vm.create': (spec) => services.createVm(spec),
     'vm.console': ({ name }) => services.openConsole(name),
     'diagnose.run': ({ name, texts }) => services.diagnose.run(name, texts),
-    'diagnose.search': async ({ query }) => services.diagnose.search(query),
+    'diagnose.search': async ({ query }) => services.diagnose.searchDetailed(query),
     'setup.plan': (request) => services.hostPreparation.plan(request),
     'setup.apply': () => services.hostPreparation.apply(),
     'setup.changes': () => services.hostPreparation.changes(),

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { LogSource } from '../../shared/api';
 import { formatSearch, guessSource, positionalIs } from '../../main/cli/diagnose';
 import { KNOWLEDGE } from '../../main/diagnose/knowledge';
-import { closestKnowledge, hasTerm, matchTexts, queryTerms, searchKnowledge, STOP_WORDS } from '../../main/diagnose/match';
+import { closestKnowledge, hasTerm, matchTexts, queryTerms, searchKnowledge } from '../../main/diagnose/match';
 import { DiagnoseService } from '../../main/diagnose/service';
 import type { Lifecycle } from '../../main/libvirt/lifecycle';
 import type { HostRoots } from '../../main/host/roots';
@@ -275,12 +275,6 @@ describe('plain words, as the Troubleshoot page and vitrine diagnose search', ()
     expect(service.search('stuter').map((p) => p.id)).toEqual(typo.problems.map((p) => p.id));
     expect(service.searchDetailed('')).toMatchObject({ found: true });
     expect(service.search('')).toHaveLength(KNOWLEDGE.length);
-  });
-
-  it('the Troubleshoot page tells matches from the closest entries with the same stop words', () => {
-    const page = readFileSync(join(import.meta.dirname, '..', '..', 'renderer', 'src', 'pages', 'troubleshoot.tsx'), 'utf8');
-    const list = page.match(/const STOP_WORDS = new Set\(\s*'([^']*)'\.split/)?.[1];
-    expect(new Set(list?.split(' '))).toEqual(STOP_WORDS);
   });
 
   it('vitrine diagnose prints the best entry first, or that nothing matched and the closest', () => {

@@ -22,6 +22,16 @@ describe('registry.dispatch', () => {
     expect(result).toMatchObject({ ok: false, error: { kind: 'invalid-argument' } });
   });
 
+  it('answers a search with whether anything matched, and the closest entries when nothing did', async () => {
+    const registry = createRegistry(staticServices([]));
+    const hit = (await registry.dispatch('diagnose.search', { query: 'error 127' })) as { ok: true; value: { found: boolean; problems: { id: string }[] } };
+    expect(hit.value.found).toBe(true);
+    expect(hit.value.problems[0]?.id).toBe('reset-bug-127');
+    const none = (await registry.dispatch('diagnose.search', { query: 'zzqx frobnicate' })) as { ok: true; value: { found: boolean; problems: unknown[] } };
+    expect(none.value.found).toBe(false);
+    expect(none.value.problems).toHaveLength(3);
+  });
+
   it('does not treat Object.prototype names as channels', async () => {
     const result = await createRegistry(staticServices([])).dispatch('constructor', undefined);
     expect(result).toMatchObject({ ok: false, error: { kind: 'unknown-request' } });

@@ -1,34 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router';
-import type { DiagnoseResult, EditPreview, Evidence, Finding, KnownProblem, PlanView } from '../../../shared/api';
+import type { DiagnoseResult, EditPreview, Evidence, Finding, PlanView } from '../../../shared/api';
 import { api } from '../api';
 import { EditPreviewPanel } from '../components/edit-preview';
 import { PlanPreview } from '../components/plan-preview';
 import { ErrorBanner } from '../components/error-banner';
 import { useAction, useAppInfo, useDomains, useRequest } from '../hooks';
-
-/**
- * diagnose.search gives the closest entries when none has the user's words;
- * this tells the two apart by the search's own rule (main/diagnose/match.ts:
- * the same stop words, a word of the entry that starts with a query word).
- */
-const STOP_WORDS = new Set(
-  'a an and are at be but by can do does for from has have how i if in into is it its me my of on or so that the then there this to was what when why with le la les de des du un une et dans sur avec mon ma mes je il est'.split(' '),
-);
-function queryTerms(query: string): string[] {
-  return query
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}_-]+/u)
-    .filter((t) => (t.length > 1 || /\d/.test(t)) && /[\p{L}\p{N}]/u.test(t) && !STOP_WORDS.has(t));
-}
-function mentions(problem: KnownProblem, terms: string[]): boolean {
-  const text = [problem.title, problem.words.join(' | '), problem.explanation, problem.fix.join(' ')].join(' ').toLowerCase();
-  return terms.some((term) => {
-    const escaped = term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return new RegExp(`(^|[^\\p{L}\\p{N}_])${escaped}${/^-?\d+$/.test(term) ? '(?![\\p{N}])' : ''}`, 'u').test(text);
-  });
-}
 
 function EvidenceLine({ e }: { e: Evidence }) {
   return (
@@ -132,9 +110,9 @@ export function TroubleshootPage() {
   const snapshot = useDomains();
   const { info } = useAppInfo();
   const [query, setQuery] = useState('');
-  const known = useRequest(() => api.diagnose.search({ query }), [query]).value ?? [];
-  const terms = queryTerms(query);
-  const nothingFound = terms.length > 0 && known.length > 0 && !known.some((k) => mentions(k, terms));
+  const search = useRequest(() => api.diagnose.search({ query }), [query]).value;
+  const known = search?.problems ?? [];
+  const nothingFound = search ? !search.found : false;
   const [text, setText] = useState(incoming.text ?? '');
   const [vm, setVm] = useState(incoming.name ?? '');
   const [result, setResult] = useState<DiagnoseResult | null>(null);
