@@ -71,12 +71,15 @@ describe('the stores under concurrent changes', () => {
       store.set({ language: 'fr' }),
       store.set({ onClientClose: 'keep-running' }),
       store.set({ trayHintShown: true }),
-      ...Array.from({ length: 60 }, (_, i) => store.set({ fallbackResolution: { width: 1000 + i, height: 800 } })),
+      ...Array.from({ length: 196 }, (_, i) => store.set({ fallbackResolution: { width: 1000 + i, height: 800 } })),
       store.set({ clientPath: '/opt/lg/looking-glass-client' }),
     ];
-    await expect(Promise.all(changes)).resolves.toHaveLength(64);
+    await expect(Promise.all(changes)).resolves.toHaveLength(200);
     const saved = JSON.parse(readFileSync(join(store.file), 'utf8')) as Record<string, unknown>;
-    expect(saved).toMatchObject({ language: 'fr', onClientClose: 'keep-running', trayHintShown: true, clientPath: '/opt/lg/looking-glass-client', fallbackResolution: { width: 1059, height: 800 } });
+    expect(saved).toMatchObject({ language: 'fr', onClientClose: 'keep-running', trayHintShown: true, clientPath: '/opt/lg/looking-glass-client', fallbackResolution: { width: 1195, height: 800 } });
+    // The file equals the last write, and no temp file is left.
+    expect(saved).toEqual(await changes.at(-1));
+    expect(readdirSync(join(store.file, '..'))).toEqual(['settings.json']);
     expect(await new SettingsStore(join(store.file, '..')).get()).toMatchObject(saved);
   });
 
@@ -84,7 +87,15 @@ describe('the stores under concurrent changes', () => {
     const dir = scratch();
     writeFileSync(join(dir, 'boot_id'), 'b1\n');
     const store = new WizardStore(dir, join(dir, 'boot_id'));
-    await Promise.all([store.set({ gpu: '0000:01:00.0' }), store.set({ vm: 'win11' }), store.set({ step: 'create' }), store.set({ lookingGlass: { mode: 'shm', sizeMiB: 64 } })]);
+    const steps = ['welcome', 'host', 'gpu', 'prepare', 'create', 'install', 'attach', 'play'] as const;
+    const writes = [
+      store.set({ gpu: '0000:01:00.0' }),
+      store.set({ vm: 'win11' }),
+      store.set({ lookingGlass: { mode: 'shm', sizeMiB: 64 } }),
+      ...Array.from({ length: 196 }, (_, i) => store.set({ step: steps[i % steps.length]! })),
+      store.set({ step: 'create' }),
+    ];
+    await expect(Promise.all(writes)).resolves.toHaveLength(200);
     expect(await store.get()).toMatchObject({ gpu: '0000:01:00.0', vm: 'win11', step: 'create', lookingGlass: { mode: 'shm', sizeMiB: 64 } });
     expect(readdirSync(dir).sort()).toEqual(['boot_id', 'wizard.json']);
   });
