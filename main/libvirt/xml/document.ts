@@ -1,9 +1,12 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { VitrineError } from '../../common/errors';
+import { scanXml, type ScannedAttr, type ScannedNode } from './scanner';
 
 /**
  * A node of fast-xml-parser's ordered tree: `{ tag: children[], ':@': { '@_attr': value } }`,
  * `{ '#text': '…' }`, `{ '#comment': [{ '#text': '…' }] }` or `{ '#cdata': [...] }`.
+ * Nodes read from a source also carry `':raw'`: how they were written there
+ * (see attachSource); edits leave it alone and the serialiser decides from it.
  */
 export type XmlNode = Record<string, unknown>;
 
@@ -14,12 +17,17 @@ export interface XmlDocument {
   quote: "'" | '"';
   /** Whitespace between the top-level nodes (the parser drops it), in order; the last one ends the file. */
   gaps: string[];
+  /** The line ending the source mostly used: new or edited text gets it (the parser reads every `\r\n` as `\n`). */
+  newline: '\n' | '\r\n';
 }
 
 /**
  * The lossless settings (shared/DESIGN.md "Domain XML is the model"): order,
  * attributes, comments, CDATA and whitespace kept; no value parsed; entities
  * left exactly as written (processEntities off), so `&amp;` stays `&amp;`.
+ * What the parser still loses (line endings, PI text, the spacing inside
+ * tags) is taken from the source by the scanner and kept on each node as
+ * `:raw` (see attachSource).
  */
 const OPTIONS = {
   preserveOrder: true,
@@ -37,42 +45,46 @@ const OPTIONS = {
 
 const parser = new XMLParser(OPTIONS);
 
-/** Text with comments and CDATA sections blanked, to look for markup outside them. */
-function outsideCommentsAndCdata(text: string): string {
-  return text.replace(/<!--[\s\S]*?-->/g, '').replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '');
-}
-
 /**
  * Parse XML text into a document. Refuses DTDs and entity declarations (XXE,
- * "billion laughs"), malformed XML (with line and column), and, when
- * `rootName` is given, a document whose root element is another.
+ * "billion laughs"), malformed XML (with line and column: two roots, `<` in
+ * an attribute, forbidden characters, unmatched tags, more than 64 levels),
+ * and, when `rootName` is given, a document whose root element is another.
  */
 export function parseXml(text: string, what: string, rootName?: string): XmlDocument {
   if (typeof text !== 'string' || text.trim().length === 0) {
     throw new VitrineError({ kind: 'xml-empty', message: `${what} is empty.`, hint: 'Give a file with a libvirt <domain> document.' });
   }
-  const markup = outsideCommentsAndCdata(text);
-  if (/<!DOCTYPE/i.test(markup) || /<!ENTITY/i.test(markup)) {
-    throw new VitrineError({
-      kind: 'xml-dtd',
-      message: `${what} carries a DTD or entity declarations, which Vitrine refuses (they can read local files or expand without end).`,
-      hint: 'Remove the <!DOCTYPE …> part: libvirt domain XML never needs one.',
-    });
-  }
-  const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
-  if (valid !== true) {
+  // The scanner first: it refuses what the parser would let through, and records the source's exact bytes.
+  const scanned = scanXml(text, what);
+  let parsed: XmlNode[];
+  try {
+    // The library's own check as well; the scanner is stricter, so this should never be the one to refuse.
+    const valid = XMLValidator.validate(scanned.forParser, { allowBooleanAttributes: false });
+    if (valid !== true) {
+      throw new VitrineError({
+        kind: 'xml-malformed',
+        message: `${what} is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col}).`,
+        hint: 'Fix the XML at that place, or export it again with: virsh dumpxml --inactive --security-info NAME',
+      });
+    }
+    parsed = parser.parse(scanned.forParser) as XmlNode[];
+  } catch (error) {
+    if (error instanceof VitrineError) throw error;
     throw new VitrineError({
       kind: 'xml-malformed',
-      message: `${what} is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col}).`,
-      hint: 'Fix the XML at that place, or export it again with: virsh dumpxml --inactive --security-info NAME',
+      message: `${what} could not be read as XML: ${error instanceof Error ? error.message : String(error)}.`,
+      hint: 'Export it again with: virsh dumpxml --inactive --security-info NAME',
     });
   }
   // Whitespace between top-level nodes is kept in `gaps` (the parser keeps some of it as text nodes, not all).
-  const nodes = (parser.parse(text) as XmlNode[]).filter((n) => typeof n['#text'] !== 'string');
-  attachRawTags(text, nodes);
+  const nodes = parsed.filter((n) => typeof n['#text'] !== 'string');
   const single = (text.match(/=\s*'/g) ?? []).length;
   const double = (text.match(/=\s*"/g) ?? []).length;
-  const doc: XmlDocument = { nodes, quote: single > double ? "'" : '"', gaps: topLevelGaps(text, nodes.length) };
+  const crlf = (text.match(/\r\n/g) ?? []).length;
+  const lf = (text.match(/\n/g) ?? []).length - crlf;
+  const doc: XmlDocument = { nodes, quote: single > double ? "'" : '"', gaps: [], newline: crlf > lf ? '\r\n' : '\n' };
+  doc.gaps = attachSource(text, scanned.nodes, nodes) ?? fallbackGaps(nodes.length, doc.newline);
   if (rootName !== undefined) {
     const root = rootElement(doc);
     const name = root ? tagOf(root) : null;
@@ -97,96 +109,106 @@ export function escapeXml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
+/** What the parser reads for a piece of source: every `\r\n` (and lone `\r`) as `\n`. */
+function normalizeNewlines(text: string): string {
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
+/** An element's (or PI's) tags as written, kept on the node as `:raw`. */
+interface RawTag {
+  /** The start tag exactly as written, e.g. `<disk type='file'\r\n      device="disk">`. */
+  text: string;
+  /** Its attributes as the parser read them, to tell whether an edit changed them. */
+  attrs: [string, string][];
+  /** The start tag in pieces (not for PIs): `<disk`, each attribute with the space before it, the tail (`>`, ` />`). */
+  head?: string;
+  pieces?: ScannedAttr[];
+  tail?: string;
+  selfClosing: boolean;
+  /** The end tag as written (`</disk >`), when there is one. */
+  close?: string;
+}
+
+function kindOf(node: XmlNode): ScannedNode['kind'] | null {
+  if (typeof node['#text'] === 'string') return 'text';
+  if (Array.isArray(node['#comment'])) return 'comment';
+  if (Array.isArray(node['#cdata'])) return 'cdata';
+  const tag = tagOf(node);
+  if (tag === null) return null;
+  return tag.startsWith('?') ? 'pi' : 'element';
+}
+
+function innerText(node: XmlNode, key: '#comment' | '#cdata'): string {
+  return (node[key] as XmlNode[]).map((n) => String(n['#text'] ?? '')).join('');
+}
+
 /**
- * The whitespace before each top-level node and after the last one. The
- * parser keeps none of it; without it the XML declaration, leading comments
- * and the final newline would run together on output.
+ * Pair the parser's nodes with the scanner's, in document order, and keep on
+ * each the source it came from (`:raw`): the serialiser writes that back when
+ * no edit changed the node. Every pair is checked (kind, name, text); at the
+ * first disagreement nothing is kept and the document is written from the
+ * tree instead (equivalent XML, not byte for byte). Returns the top-level gaps.
  */
-function topLevelGaps(text: string, count: number): string[] {
-  const gaps: string[] = [];
-  let i = 0;
-  const skipSpace = (): string => {
-    const start = i;
-    while (i < text.length && /\s/.test(text[i]!)) i++;
-    return text.slice(start, i);
-  };
-  for (let n = 0; n < count; n++) {
-    gaps.push(skipSpace());
-    if (text.startsWith('<!--', i)) i = text.indexOf('-->', i) + 3;
-    else if (text.startsWith('<?', i)) i = text.indexOf('?>', i) + 2;
-    else {
-      // The root element: jump to its end, the last '>' before trailing space/comments.
-      const tail = text.trimEnd();
-      let end = tail.length;
-      while (tail.slice(0, end).endsWith('-->')) end = tail.lastIndexOf('<!--', end) ;
-      i = tail.lastIndexOf('>', end - 1) + 1;
+function attachSource(text: string, scanned: ScannedNode[], nodes: XmlNode[]): string[] | null {
+  const pending: [XmlNode, unknown][] = [];
+  const pair = (node: XmlNode, s: ScannedNode): boolean => {
+    const kind = kindOf(node);
+    if (kind !== s.kind) return false;
+    const raw = text.slice(s.start, s.end);
+    switch (s.kind) {
+      case 'text':
+        if (normalizeNewlines(raw) !== node['#text']) return false;
+        pending.push([node, raw]);
+        return true;
+      case 'comment':
+      case 'cdata': {
+        const inner = s.kind === 'comment' ? raw.slice(4, -3) : raw.slice(9, -3);
+        if (normalizeNewlines(inner) !== innerText(node, s.kind === 'comment' ? '#comment' : '#cdata')) return false;
+        pending.push([node, raw]);
+        return true;
+      }
+      case 'pi': {
+        if (tagOf(node) !== `?${s.target}`) return false;
+        const attrs = Object.entries((node[':@'] as Record<string, string> | undefined) ?? {});
+        pending.push([node, { text: raw, attrs, selfClosing: true } satisfies RawTag]);
+        return true;
+      }
+      case 'element': {
+        const tag = tagOf(node)!;
+        if (tag !== s.name) return false;
+        const attrs = Object.entries((node[':@'] as Record<string, string> | undefined) ?? {});
+        if (attrs.length !== s.attrs.length || attrs.some(([k], i) => k !== `@_${s.attrs[i]!.name}`)) return false;
+        const rawTag: RawTag = { text: text.slice(s.start, s.openEnd), attrs, head: s.head, pieces: s.attrs, tail: s.tail, selfClosing: s.selfClosing };
+        if (!s.selfClosing) rawTag.close = text.slice(s.closeStart, s.end);
+        pending.push([node, rawTag]);
+        return pairList((node[tag] as XmlNode[] | undefined) ?? [], s.children);
+      }
     }
+  };
+  const pairList = (list: XmlNode[], scannedList: ScannedNode[]): boolean =>
+    list.length === scannedList.length && list.every((n, i) => pair(n, scannedList[i]!));
+  // At top level the parser drops (some) whitespace, which the gaps keep.
+  const top = scanned.filter((s) => s.kind !== 'text');
+  if (!pairList(nodes, top)) return null;
+  for (const [node, raw] of pending) node[':raw'] = raw;
+  const gaps: string[] = [];
+  let at = 0;
+  for (const s of top) {
+    gaps.push(text.slice(at, s.start));
+    at = s.end;
   }
-  gaps.push(skipSpace());
+  gaps.push(text.slice(at));
   return gaps;
 }
 
-interface RawTag {
-  /** The start tag exactly as written, e.g. `<disk type='file' device="disk">`. */
-  text: string;
-  /** Its attributes as parsed, to tell whether an edit changed them. */
-  attrs: [string, string][];
-  selfClosing: boolean;
-}
-
-const START_TAG = /<([A-Za-z_][\w.:-]*)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/y;
-const PI_TAG = /<\?([A-Za-z_][\w.:-]*)((?:\s+[^\s=?>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*\?>/y;
-const ATTR = /([^\s=/>?]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
-
-/** Every start tag (and processing instruction) of the text, in document order. */
-function scanStartTags(text: string): RawTag[] {
-  const tags: RawTag[] = [];
-  let i = text.indexOf('<');
-  while (i >= 0 && i < text.length) {
-    if (text.startsWith('<!--', i)) i = text.indexOf('-->', i) + 3;
-    else if (text.startsWith('<![CDATA[', i)) i = text.indexOf(']]>', i) + 3;
-    else if (text.startsWith('</', i)) i = text.indexOf('>', i) + 1;
-    else {
-      const re = text.startsWith('<?', i) ? PI_TAG : START_TAG;
-      re.lastIndex = i;
-      const m = text.match(re); // sticky: matches at lastIndex only
-      if (!m) return [];
-      const attrs = [...(m[2] ?? '').matchAll(ATTR)].map((a): [string, string] => [a[1]!, a[2] ?? a[3] ?? '']);
-      tags.push({ text: m[0], attrs, selfClosing: m[3] === '/' });
-      i = re.lastIndex;
-    }
-    if (i <= 0) break;
-    i = text.indexOf('<', i);
-  }
-  return tags;
-}
-
-/**
- * Remember each element's start tag as written (node[':raw']), matched to the
- * parsed elements in document order. If the counts disagree the memory is
- * dropped and tags are rebuilt instead (still equivalent XML).
- */
-function attachRawTags(text: string, nodes: XmlNode[]): void {
-  const tags = scanStartTags(text);
-  const elementsInOrder: XmlNode[] = [];
-  const walk = (list: XmlNode[]): void => {
-    for (const n of list) {
-      const tag = tagOf(n);
-      if (!tag) continue;
-      elementsInOrder.push(n);
-      if (Array.isArray(n[tag])) walk(n[tag] as XmlNode[]);
-    }
-  };
-  walk(nodes);
-  if (tags.length !== elementsInOrder.length) return;
-  elementsInOrder.forEach((n, k) => {
-    n[':raw'] = tags[k];
-  });
+/** Gaps when the source could not be kept: each node on its own line. */
+function fallbackGaps(count: number, newline: string): string[] {
+  return Array.from({ length: count + 1 }, (_, i) => (i === 0 ? '' : newline));
 }
 
 function sameAttrs(raw: RawTag, attrs: Record<string, string>): boolean {
   const keys = Object.keys(attrs);
-  return keys.length === raw.attrs.length && raw.attrs.every(([name, value], k) => keys[k] === `@_${name}` && attrs[`@_${name}`] === value);
+  return keys.length === raw.attrs.length && raw.attrs.every(([key, value], k) => keys[k] === key && attrs[key] === value);
 }
 
 function quoteAttr(value: string, preferred: "'" | '"'): string {
@@ -195,69 +217,97 @@ function quoteAttr(value: string, preferred: "'" | '"'): string {
   return `${q}${safe}${q}`;
 }
 
-function writeNode(node: XmlNode, quote: "'" | '"', out: string[]): void {
+interface Style {
+  quote: "'" | '"';
+  newline: '\n' | '\r\n';
+}
+
+/** Text the parser gave (or an edit wrote), with the document's line ending. */
+function withNewline(text: string, style: Style): string {
+  return style.newline === '\n' ? text : text.replace(/\r?\n/g, style.newline);
+}
+
+/**
+ * A start tag after an edit changed its attributes: each attribute the edit
+ * left alone is written as it was (with the space before it), a changed one
+ * gets its new value in its own quote, a removed one goes, a new one comes
+ * last. Without the source, the tag is rebuilt.
+ */
+function startTag(tag: string, raw: RawTag | undefined, current: Record<string, string>, style: Style, selfClosing: boolean): string {
+  const before = new Map(raw?.attrs ?? []);
+  const own = raw?.text.match(/=\s*(['"])/)?.[1] as "'" | '"' | undefined;
+  const fresh = (name: string, value: string, q: "'" | '"'): string => ` ${name}=${quoteAttr(value, q)}`;
+  if (!raw?.pieces || raw.head === undefined || raw.tail === undefined) {
+    const attrs = Object.entries(current).map(([k, v]) => fresh(k.slice(2), v, own ?? style.quote)).join('');
+    return tag.startsWith('?') ? `<${tag}${attrs}?>` : `<${tag}${attrs}${selfClosing ? '/>' : '>'}`;
+  }
+  let out = raw.head;
+  for (const piece of raw.pieces) {
+    const key = `@_${piece.name}`;
+    const value = current[key];
+    if (value === undefined) continue;
+    if (value === before.get(key)) out += piece.lead + piece.text;
+    else out += `${piece.lead}${piece.name}=${quoteAttr(value, (piece.text.match(/=\s*(['"])/)?.[1] as "'" | '"' | undefined) ?? style.quote)}`;
+  }
+  const known = new Set(raw.pieces.map((p) => `@_${p.name}`));
+  for (const [k, v] of Object.entries(current)) if (!known.has(k)) out += fresh(k.slice(2), v, own ?? style.quote);
+  if (selfClosing === raw.selfClosing) return out + raw.tail;
+  return out + (selfClosing ? '/>' : '>');
+}
+
+function writeNode(node: XmlNode, style: Style, out: string[]): void {
+  const source = node[':raw'];
   if (typeof node['#text'] === 'string') {
-    out.push(node['#text']);
+    const text = node['#text'];
+    out.push(typeof source === 'string' && normalizeNewlines(source) === text ? source : withNewline(text, style));
     return;
   }
-  if (Array.isArray(node['#comment'])) {
-    out.push(`<!--${(node['#comment'] as XmlNode[]).map((n) => String(n['#text'] ?? '')).join('')}-->`);
-    return;
-  }
-  if (Array.isArray(node['#cdata'])) {
-    out.push(`<![CDATA[${(node['#cdata'] as XmlNode[]).map((n) => String(n['#text'] ?? '')).join('')}]]>`);
+  for (const [key, open, close] of [['#comment', '<!--', '-->'], ['#cdata', '<![CDATA[', ']]>']] as const) {
+    if (!Array.isArray(node[key])) continue;
+    const written = `${open}${innerText(node, key)}${close}`;
+    out.push(typeof source === 'string' && normalizeNewlines(source) === written ? source : withNewline(written, style));
     return;
   }
   const tag = tagOf(node);
   if (!tag) return;
   const kids = (node[tag] as XmlNode[] | undefined) ?? [];
   const current = (node[':@'] as Record<string, string> | undefined) ?? {};
-  const raw = node[':raw'] as RawTag | undefined;
-  // An element whose attributes no edit touched is written exactly as it was read.
-  if (raw && sameAttrs(raw, current) && (tag.startsWith('?') || raw.selfClosing === (kids.length === 0) || (!raw.selfClosing && kids.length === 0))) {
-    out.push(raw.text);
-    if (tag.startsWith('?') || raw.selfClosing) return;
-    for (const kid of kids) writeNode(kid, quote, out);
-    out.push(`</${tag}>`);
-    return;
-  }
-  // Otherwise rebuilt, with the quote this element used before (or the document's).
-  const own = raw?.text.match(/=\s*(['"])/)?.[1] as "'" | '"' | undefined;
-  const attrs = Object.entries(current)
-    .map(([k, v]) => ` ${k.slice(2)}=${quoteAttr(v, own ?? quote)}`)
-    .join('');
+  const raw = source as RawTag | undefined;
   if (tag.startsWith('?')) {
-    out.push(`<${tag}${attrs}?>`);
+    // A processing instruction: as written, unless an edit changed the attributes the parser found in it.
+    out.push(raw && sameAttrs(raw, current) ? raw.text : startTag(tag, raw, current, style, true));
     return;
   }
-  if (kids.length === 0) {
-    out.push(`<${tag}${attrs}/>`);
-    return;
-  }
-  out.push(`<${tag}${attrs}>`);
-  for (const kid of kids) writeNode(kid, quote, out);
-  out.push(`</${tag}>`);
+  // An empty element stays as it was written (`<a/>` or `<a></a>`); one that gains children gets an end tag.
+  const selfClosing = kids.length === 0 && (raw?.selfClosing ?? true);
+  out.push(raw && sameAttrs(raw, current) && selfClosing === raw.selfClosing ? raw.text : startTag(tag, raw, current, style, selfClosing));
+  if (selfClosing) return;
+  for (const kid of kids) writeNode(kid, style, out);
+  out.push(raw?.close ?? `</${tag}>`);
 }
 
 /**
- * Serialise a document as it was written: the source's attribute quote, the
- * whitespace and comments around the root, `<a/>` for empty elements, and
- * every value exactly as stored (entities are never decoded on the way).
- * A value that holds the quote character gets the other quote.
+ * Serialise a document as it was written: every node no edit touched comes
+ * back byte for byte (line endings, processing instructions, the spacing
+ * inside tags); new or edited parts use the source's attribute quote and
+ * line ending, `<a/>` for empty elements, and every value exactly as stored
+ * (entities are never decoded on the way). A value that holds the quote
+ * character gets the other quote.
  */
 export function serializeXml(doc: XmlDocument): string {
+  const style: Style = { quote: doc.quote, newline: doc.newline };
   const out: string[] = [];
   doc.nodes.forEach((node, i) => {
-    out.push(doc.gaps[i] ?? (i > 0 ? '\n' : ''));
-    writeNode(node, doc.quote, out);
+    out.push(doc.gaps[i] ?? (i > 0 ? style.newline : ''));
+    writeNode(node, style, out);
   });
-  out.push(doc.gaps[doc.nodes.length] ?? '\n');
+  out.push(doc.gaps[doc.nodes.length] ?? style.newline);
   return out.join('');
 }
 
 /** A deep copy: edits work on copies so that they stay pure functions. */
 export function cloneDocument(doc: XmlDocument): XmlDocument {
-  return { nodes: structuredClone(doc.nodes), quote: doc.quote, gaps: [...doc.gaps] };
+  return { nodes: structuredClone(doc.nodes), quote: doc.quote, gaps: [...doc.gaps], newline: doc.newline };
 }
 
 /** The element name of a node (`domain`, `qemu:commandline`), or null for text, comments, CDATA. */

@@ -129,10 +129,21 @@ function reindent(node: XmlNode, prefix: string): void {
   }
 }
 
+/** Forget how a snippet's text was written, so that it takes the line ending of the document it joins. */
+function forgetTextSource(node: XmlNode): void {
+  const tag = tagOf(node);
+  if (!tag) {
+    delete node[':raw'];
+    return;
+  }
+  for (const kid of childrenOf(node)) forgetTextSource(kid);
+}
+
 /** Parse one element from a snippet of XML (written by Vitrine, escaped with `xml`). */
 export function fromXml(snippet: string): XmlNode {
   const root = rootElement(parseXml(snippet.trim(), 'A built element'));
   if (!root) throw new Error(`no element in snippet: ${snippet}`);
+  forgetTextSource(root);
   return root;
 }
 
