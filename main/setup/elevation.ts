@@ -4,10 +4,11 @@ import { fileURLToPath } from 'node:url';
 import type { PlanView } from '../../shared/api';
 import { toErrorInfo, VitrineError } from '../common/errors';
 import { spawnStreaming } from '../common/process';
-import { hostRoots, type HostRoots } from '../host/roots';
+import { DEFAULT_ROOTS, type HostRoots } from '../host/roots';
+import { scratchHostRoots } from './host-plan';
 
 /** Where a package installs the helper (root-owned, named in the polkit policy). */
-export const INSTALLED_HELPER = '/usr/lib/vitrine/vitrine-helper';
+export const INSTALLED_HELPER = '/usr/lib/vitrine/vitrine-helper.mjs';
 
 /** Where `node` is for running the AppImage's bundled helper as root (pkexec's PATH has only system folders). */
 const SYSTEM_NODE = ['/usr/bin/node', '/usr/local/bin/node', '/usr/bin/nodejs'];
@@ -108,7 +109,8 @@ export function pkexecElevation(locate: () => HelperLocation = () => locateHelpe
         return { kind: 'unavailable', reason: toErrorInfo(error).message };
       }
     },
-    hostRoots: (defaults) => defaults,
+    // The helper scans the real host for its own plan, so the plan shown must come from it too.
+    hostRoots: () => DEFAULT_ROOTS,
   };
 }
 
@@ -130,12 +132,7 @@ export function scratchRootElevation(dir: string, locate: () => HelperLocation =
         new VitrineError({ kind: 'no-helper', message: `The root helper could not be started (${error.code ?? error.message}).`, hint: 'Run npm run build (from a checkout), or reinstall Vitrine.' }),
       ),
     prompt: () => null,
-    hostRoots: (defaults) => {
-      const sys = join(root, 'sys');
-      return existsSync(join(sys, 'bus', 'pci', 'devices'))
-        ? hostRoots({ sys, proc: join(root, 'proc'), dev: join(root, 'dev'), modules: join(root, 'lib', 'modules') })
-        : defaults;
-    },
+    hostRoots: (defaults) => scratchHostRoots(root) ?? defaults,
   };
 }
 

@@ -1,11 +1,56 @@
-import { lstat, readFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostReport } from '../../shared/api';
+import { VitrineError } from '../common/errors';
 import { PLAN_FILES, PLAN_MARKERS, type PlanFacts } from './planner';
 
 /** A host path under a root ('/' for the real host, where it is the path itself; a scratch folder in tests). */
 export function underRoot(root: string, path: string): string {
   return join(root, path);
+}
+
+/** What a path is when it is not a regular file or a link (null otherwise). */
+export function specialKind(info: Stats): string | null {
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a named pipe';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isSocket()) return 'a socket';
+  return null;
+}
+
+function notAFile(path: string, what: string): VitrineError {
+  return new VitrineError({
+    kind: 'not-a-file',
+    message: `${path} is ${what}, not a regular file; Vitrine only changes regular files there.`,
+    hint: `Move it out of the way (or replace it with a regular file), then plan again. Vitrine changed nothing.`,
+  });
+}
+
+/**
+ * A planned file's text, or null when it does not exist. Opened without
+ * blocking (a named pipe would otherwise hang the read) and checked to be a
+ * regular file on the descriptor itself, so nothing can be swapped in between
+ * the check and the read. Folders, pipes, devices and sockets are refused.
+ */
+async function readPlanned(path: string, full: string, follow: boolean): Promise<string | null> {
+  const flags = constants.O_RDONLY | constants.O_NONBLOCK | (follow ? 0 : constants.O_NOFOLLOW);
+  let handle;
+  try {
+    handle = await open(full, flags);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return null;
+    if (code === 'ENXIO') throw notAFile(path, 'a socket or an unconnected device');
+    throw error;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw notAFile(path, specialKind(info) ?? 'something else');
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Read what the planner needs: the files it may change, the tools present, the command line. */
@@ -18,7 +63,8 @@ export async function gatherPlanFacts(root: string, report: HostReport): Promise
       const full = underRoot(root, path);
       const info = await lstat(full).catch(() => null);
       if (info?.isSymbolicLink()) symlinks.add(path);
-      files[path] = info ? await readFile(full, 'utf8').catch(() => null) : null;
+      else if (info && !info.isFile()) throw notAFile(path, specialKind(info) ?? 'something else');
+      files[path] = info ? await readPlanned(path, full, info.isSymbolicLink()) : null;
     }),
   );
   await Promise.all(

@@ -322,13 +322,28 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
   const anyWrite = real.some((s) => s.kind === 'write');
   const finalSteps = real.filter((s) => s.kind === 'write' || anyWrite || s.kernelArgs !== undefined);
   const rebootRequired = finalSteps.some((s) => (s.kind === 'write' ? !s.path.startsWith('/etc/tmpfiles.d/') : s.long || s.kernelArgs !== undefined));
-  const id = createHash('sha256').update(JSON.stringify(finalSteps)).digest('hex').slice(0, 12);
-  return {
-    id,
-    reason: planReason(request, devices),
-    host: { bootloader, initramfs, apparmor },
-    steps: finalSteps,
-    rebootRequired,
-    warnings,
-  };
+  const content: Omit<HostPlan, 'id'> = { reason: planReason(request, devices), host: { bootloader, initramfs, apparmor }, steps: finalSteps, rebootRequired, warnings };
+  return { id: planIdOf(content), ...content };
+}
+
+/** JSON with every object's keys sorted and undefined members left out: the same content always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/**
+ * A plan's id: the sha256 of its whole content (every path, before and after
+ * bytes, mode, argv, reason, the reboot flag, the warnings), so any
+ * difference gives another id. The helper plans again for itself and applies
+ * only when its own plan has the id the user reviewed. Nothing in it is a
+ * timestamp or random: the same host and request always give the same id.
+ */
+export function planIdOf(content: Omit<HostPlan, 'id'>): string {
+  const { reason, host, steps, rebootRequired, warnings } = content;
+  return createHash('sha256').update(canonicalJson({ reason, host, steps, rebootRequired, warnings })).digest('hex');
 }

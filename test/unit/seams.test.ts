@@ -103,7 +103,7 @@ describe('elevation', () => {
     expect(setup.root).toBe(join(scratch, 'host-a'));
     expect(setup.prompt()).toBeNull();
     await expect(setup.backups()).resolves.toEqual([]);
-    write(join(dataDir, 'plans', 'last-plan.json'), JSON.stringify({ root: '/', plan: { id: 'p1', steps: [] } }));
+    write(join(dataDir, 'plans', 'last-plan.json'), JSON.stringify({ root: '/', request: { gpu: [], lookingGlass: null, user: 'alice' }, plan: { id: 'p1', steps: [] } }));
     await expect(setup.apply()).rejects.toMatchObject({ kind: 'setup-root' });
   });
 });

@@ -1,6 +1,6 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BACKUP_DIR } from './policy';
+import { BACKUP_DIR, manifestSchema } from './policy';
 import { atomicWrite, hostPath, readOrNull, sha256 } from './files';
 
 /** One change set's record: what was backed up, what was created, how far the apply got. */
@@ -26,13 +26,27 @@ export function backupRoot(root: string): string {
 export async function writeManifest(root: string, manifest: Manifest): Promise<void> {
   const dir = join(backupRoot(root), manifest.id);
   await mkdir(dir, { recursive: true, mode: 0o755 });
+  // Listable by the app without root whatever the umask (the copies under files/ and original/ stay 0700).
+  for (const folder of [join(backupRoot(root), '..'), backupRoot(root), dir]) await chmod(folder, 0o755);
   await atomicWrite(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n', 0o644);
 }
 
+/**
+ * A change set's record, or null when there is none or it is not one the
+ * helper accepts: JSON that passes manifestSchema (every path on the
+ * allow-list, plain modes and numeric owners). Rollback checks more (see
+ * main.ts: the file's owner and the links on its way).
+ */
 export async function readManifest(root: string, id: string): Promise<Manifest | null> {
-  if (!/^[\w.-]+$/.test(id)) return null;
+  if (!/^[\w.-]+$/.test(id) || id === '.' || id === '..') return null;
   const text = await readFile(join(backupRoot(root), id, 'manifest.json'), 'utf8').catch(() => null);
-  return text ? (JSON.parse(text) as Manifest) : null;
+  if (!text) return null;
+  try {
+    const parsed = manifestSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Every change set, oldest first. */
@@ -70,7 +84,7 @@ export async function backupFile(root: string, manifest: Manifest, path: string)
 
 /** The backed-up bytes of a file, checked against the recorded checksum. */
 export async function backedUp(root: string, manifest: Manifest, entry: Manifest['files'][number]): Promise<Buffer> {
-  const data = await readFile(join(backupRoot(root), manifest.id, 'files', entry.path));
-  if (sha256(data) !== entry.sha256) throw new Error(`the backup of ${entry.path} does not match its checksum`);
+  const data = await readOrNull(join(backupRoot(root), manifest.id, 'files', entry.path));
+  if (data === null || sha256(data) !== entry.sha256) throw new Error(`the backup of ${entry.path} does not match its checksum`);
   return data;
 }

@@ -1,12 +1,16 @@
 import { spawn } from 'node:child_process';
-import { access, chown, open, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, lstat, open, realpath, stat, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { join } from 'node:path';
-import { backedUp, backupFile, listManifests, readManifest, writeManifest, type Manifest } from './backups';
-import { EXIT } from './codes';
-import { HelperError, atomicDelete, atomicWrite, hostPath, makeParents, readOrNull, refuseLinks, removeEmptyDirs, sha256 } from './files';
-import { COMMAND_DIRS, ROM_DIR, planSchema, type CheckedPlan } from './policy';
+import { join, resolve } from 'node:path';
+import type { HostPlan, PlanRequest, PlanWrite } from '../../../shared/api';
+import { VitrineError } from '../../common/errors';
 import { PCI_ADDRESS } from '../../common/pci-address';
+import { hostRoots, type HostRoots } from '../../host/roots';
+import { planOnHost, scratchHostRoots } from '../host-plan';
+import { backedUp, backupFile, backupRoot, listManifests, readManifest, writeManifest, type Manifest } from './backups';
+import { EXIT } from './codes';
+import { HelperError, atomicDelete, atomicWrite, hostPath, makeParents, readOrNull, refuseLinks, refuseSpecial, refuseUnsafeDirs, removeEmptyDirs, removeStaleTemps, sha256 } from './files';
+import { ALLOWED_FILES, COMMAND_DIRS, MAX_REQUEST_BYTES, PLAN_ID, ROM_DIR, helperRequestSchema, planRefusals } from './policy';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -15,21 +19,44 @@ function crashPoint(root: string, point: string): void {
   if (root !== '/' && process.env['VITRINE_HELPER_CRASH'] === point) process.kill(process.pid, 'SIGKILL');
 }
 
-async function readPlan(file: string): Promise<CheckedPlan> {
-  const info = await stat(file).catch(() => null);
-  if (!info?.isFile() || info.size > 8 * 1024 * 1024) throw new HelperError(EXIT.invalidPlan, `${file} is not a plan file.`);
+/** Tests make a write fail at a given point to prove failures are undone and leave no temp file (only on a scratch root). */
+function faultPoint(root: string, point: string): void {
+  if (root !== '/' && process.env['VITRINE_HELPER_FAIL'] === point) throw Object.assign(new Error(`no space left on device (injected at ${point})`), { code: 'ENOSPC' });
+}
+
+/** The request argument of `apply`: small JSON, checked by the strict request schema. */
+function parseRequest(text: string): PlanRequest {
+  if (Buffer.byteLength(text) > MAX_REQUEST_BYTES) throw new HelperError(EXIT.invalidPlan, `The request is over ${MAX_REQUEST_BYTES} bytes; the helper takes the Host page's request, not a plan.`);
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(file, 'utf8'));
+    json = JSON.parse(text);
   } catch {
-    throw new HelperError(EXIT.invalidPlan, `${file} is not JSON.`);
+    throw new HelperError(EXIT.invalidPlan, 'The request is not JSON: apply takes PLAN_ID and the request as JSON (vitrine setup apply passes both).');
   }
-  const parsed = planSchema.safeParse(json);
+  const parsed = helperRequestSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new HelperError(parsed.error.issues.some((i) => /may change|may run/.test(i.message)) ? EXIT.pathRefused : EXIT.invalidPlan, `The plan was refused: ${problems}`);
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
+    throw new HelperError(EXIT.invalidPlan, `The request was refused: ${problems}`);
   }
   return parsed.data;
+}
+
+/** Where the helper reads the host it plans for: the real one, or a scratch root's own tree (the rule the app uses). */
+function helperHostRoots(root: string): HostRoots {
+  return root === '/' ? hostRoots() : (scratchHostRoots(root) ?? hostRoots());
+}
+
+/** The helper's own plan of the host for this request (the same pure planner as the app's). */
+async function planForRequest(root: string, request: PlanRequest): Promise<HostPlan> {
+  try {
+    return await planOnHost(request, root, helperHostRoots(root));
+  } catch (error) {
+    if (error instanceof VitrineError) {
+      const code = error.kind === 'symlink' || error.kind === 'not-a-file' ? EXIT.pathRefused : EXIT.invalidPlan;
+      throw new HelperError(code, `${error.message} ${error.hint}`.trim());
+    }
+    throw error;
+  }
 }
 
 async function resolveCommand(name: string): Promise<string> {
@@ -48,19 +75,52 @@ function runCommand(path: string, args: string[]): Promise<number> {
   });
 }
 
+/** Folders and files of the helper's own records must be its own and writable by nobody else. */
+async function checkOwn(full: string, what: 'file' | 'folder'): Promise<void> {
+  const info = await lstat(full).catch(() => null);
+  const uid = process.getuid?.() ?? 0;
+  const ok = info !== null && (what === 'file' ? info.isFile() : info.isDirectory()) && info.uid === uid && (info.mode & 0o022) === 0;
+  if (!ok) throw new HelperError(EXIT.pathRefused, `${full} is not a record the helper wrote (it must be a ${what} owned by uid ${uid}, writable by no one else); rollback refuses it.`);
+}
+
+/**
+ * A change set's record for rollback: only from the helper's backup folder,
+ * through no link, owned by the helper's user and writable by no one else,
+ * and valid (every path on the allow-list, plain modes, numeric owners).
+ */
+async function ownManifest(root: string, id: string): Promise<Manifest> {
+  if (!/^[\w.-]{1,200}$/.test(id) || id === '.' || id === '..') throw new HelperError(EXIT.noBackup, `'${id}' is not a change set id (vitrine setup backups lists them).`);
+  const base = backupRoot(root);
+  const file = join(base, id, 'manifest.json');
+  await refuseLinks(root, file);
+  await refuseUnsafeDirs(root, file);
+  await checkOwn(base, 'folder');
+  if (!(await lstat(join(base, id)).catch(() => null))) throw new HelperError(EXIT.noBackup, `No backup ${id}.`);
+  await checkOwn(join(base, id), 'folder');
+  await checkOwn(file, 'file');
+  const manifest = await readManifest(root, id);
+  if (!manifest || manifest.id !== id) throw new HelperError(EXIT.invalidPlan, `The record of ${id} is not valid (a path outside the allow-list, a mode or owner that is not plain, or not JSON); rollback refuses it. Restore by hand from ${file.replace(/manifest\.json$/, 'files')}.`);
+  return manifest;
+}
+
 /**
  * Restore a change set: every backed-up file byte for byte (checksums
- * checked), every created file removed, folders the apply created removed when
- * empty. Works from a text console: `vitrine setup rollback`.
+ * checked) with its recorded mode, owner and group, every created file
+ * removed, folders the apply created removed when empty, and any temporary
+ * file a killed apply left next to them. Works from a text console:
+ * `vitrine setup rollback`.
  */
 async function rollback(root: string, manifest: Manifest): Promise<void> {
   // First make sure nobody changed a file after Vitrine did: their edit would be lost.
   const changed: string[] = [];
   for (const path of [...manifest.files.map((f) => f.path), ...manifest.created]) {
-    const current = await readOrNull(hostPath(root, path));
+    const full = hostPath(root, path);
+    await refuseLinks(root, full);
+    await refuseUnsafeDirs(root, full);
+    const current = await readOrNull(full);
     const now = current === null ? null : sha256(current);
     const original = manifest.files.find((f) => f.path === path)?.sha256 ?? null;
-    const planned = manifest.planned?.[path];
+    const planned = manifest.planned[path];
     if (now !== original && now !== planned) changed.push(path);
   }
   if (changed.length > 0) {
@@ -72,8 +132,7 @@ async function rollback(root: string, manifest: Manifest): Promise<void> {
   for (const entry of manifest.files) {
     const full = hostPath(root, entry.path);
     await refuseLinks(root, full);
-    await atomicWrite(full, await backedUp(root, manifest, entry), entry.mode);
-    if (process.getuid?.() === 0) await chown(full, entry.uid, entry.gid);
+    await atomicWrite(full, await backedUp(root, manifest, entry), entry.mode, { exact: { mode: entry.mode, uid: entry.uid, gid: entry.gid } });
     out(`restored ${entry.path}`);
   }
   for (const path of manifest.created) {
@@ -84,25 +143,58 @@ async function rollback(root: string, manifest: Manifest): Promise<void> {
       out(`removed ${path}`);
     }
   }
+  for (const path of new Set([...manifest.files.map((f) => f.path), ...manifest.created, ...Object.keys(manifest.planned)])) {
+    const full = hostPath(root, path);
+    await refuseLinks(root, full);
+    for (const temp of await removeStaleTemps(full)) out(`removed a temporary file: ${root === '/' ? temp : temp.slice(root.length)}`);
+  }
   await removeEmptyDirs(manifest.createdDirs.map((d) => hostPath(root, d)));
   manifest.state = 'rolled-back';
   await writeManifest(root, manifest);
 }
 
-async function apply(root: string, planFile: string): Promise<number> {
-  const plan = await readPlan(planFile);
-  const writes = plan.steps.filter((s) => s.kind === 'write');
-  // Check everything before touching anything: paths, links, and that each file still has the planned bytes.
+/**
+ * Apply a request: plan it again here, from the host as it is now, with the
+ * same pure planner the app used; refuse unless that plan has the id the user
+ * reviewed (the id hashes every path, byte, mode and argv), so no plan ever
+ * crosses from the user's side. Then back up, write, and run the commands of
+ * that plan (fixed templates, checked again).
+ */
+async function apply(root: string, id: string, requestText: string): Promise<number> {
+  if (!PLAN_ID.test(id)) throw new HelperError(EXIT.usage, `'${id.slice(0, 80)}' is not a plan id (64 hex digits). ${USAGE}`);
+  const request = parseRequest(requestText);
+  // Read nothing through a folder another user could change (they could point it anywhere meanwhile).
+  for (const path of ALLOWED_FILES) await refuseUnsafeDirs(root, hostPath(root, path));
+  const plan = await planForRequest(root, request);
+  if (plan.id !== id) {
+    throw new HelperError(
+      EXIT.planMismatch,
+      `This host's plan for the request is not the plan you reviewed (reviewed ${id.slice(0, 12)}, now ${plan.id.slice(0, 12)}): a file changed since, or the plan was swapped. Nothing was changed; make a new plan, review it, and apply that.`,
+    );
+  }
+  const problems = planRefusals(plan);
+  if (problems.length > 0) throw new HelperError(EXIT.pathRefused, `The plan was refused: ${problems.join('; ')}`);
+  out(`plan ${plan.id}`);
+  if (plan.steps.length === 0) {
+    out('nothing to change');
+    return EXIT.ok;
+  }
+  const writes = plan.steps.filter((s): s is PlanWrite => s.kind === 'write');
+  // Check everything before touching anything: links, regular files, and that each file still has the planned bytes.
   for (const step of writes) {
     const full = hostPath(root, step.path);
     await refuseLinks(root, full);
+    await refuseUnsafeDirs(root, full);
+    await refuseSpecial(full);
     const current = await readOrNull(full);
     const matches = step.before === null ? current === null : current !== null && current.toString('utf8') === step.before;
     if (!matches) throw new HelperError(EXIT.changedSincePlanned, `${step.path} changed since the plan was made; make a new plan.`);
   }
+  await refuseLinks(root, join(backupRoot(root), 'manifest'));
+  await refuseUnsafeDirs(root, join(backupRoot(root), 'manifest'));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const planned = Object.fromEntries(writes.map((w) => [w.path, w.after === null ? null : sha256(w.after)]));
-  const manifest: Manifest = { id: `${stamp}-${plan.id}`, planId: plan.id, reason: plan.reason, createdAt: new Date().toISOString(), state: 'backing-up', files: [], created: [], createdDirs: [], planned };
+  const manifest: Manifest = { id: `${stamp}-${plan.id.slice(0, 12)}`, planId: plan.id, reason: plan.reason, createdAt: new Date().toISOString(), state: 'backing-up', files: [], created: [], createdDirs: [], planned };
   await writeManifest(root, manifest);
   for (const step of writes) await backupFile(root, manifest, step.path);
   manifest.state = 'applying';
@@ -110,6 +202,7 @@ async function apply(root: string, planFile: string): Promise<number> {
   out(`backup ${manifest.id}`);
   crashPoint(root, 'after-backup');
   let renamed = 0;
+  let written = 0;
   try {
     for (const step of writes) {
       const full = hostPath(root, step.path);
@@ -120,22 +213,33 @@ async function apply(root: string, planFile: string): Promise<number> {
           manifest.createdDirs.push(...made.map((d) => (root === '/' ? d : d.slice(root.length))));
           await writeManifest(root, manifest);
         }
-        await atomicWrite(full, step.after, step.mode, () => {
-          renamed++;
-          crashPoint(root, `after-rename:${renamed}`);
+        await atomicWrite(full, step.after, step.mode, {
+          onTempWritten: () => {
+            written++;
+            crashPoint(root, `temp-written:${written}`);
+            faultPoint(root, `temp-written:${written}`);
+          },
+          onRenamed: () => crashPoint(root, `after-rename:${++renamed}`),
         });
       }
       out(`${step.after === null ? 'removed' : 'wrote'} ${step.path}`);
     }
+    manifest.state = 'applied';
+    await writeManifest(root, manifest);
   } catch (error) {
     out(`failed: ${(error as Error).message}; restoring the backup`);
-    await rollback(root, manifest);
-    manifest.state = 'failed';
-    await writeManifest(root, manifest);
+    try {
+      await rollback(root, manifest);
+      manifest.state = 'failed';
+      await writeManifest(root, manifest);
+    } catch (undo) {
+      throw new HelperError(
+        EXIT.halfApplied,
+        `Writing failed (${(error as Error).message}) and undoing it failed too (${(undo as Error).message}): the host is half-applied. Finish the undo with: vitrine setup rollback ${manifest.id}${root === '/' ? '' : ` --root ${root}`}`,
+      );
+    }
     throw new HelperError(EXIT.ioFailure, `Writing failed and was undone: ${(error as Error).message}`);
   }
-  manifest.state = 'applied';
-  await writeManifest(root, manifest);
   for (const step of plan.steps) {
     if (step.kind !== 'run') continue;
     if (root !== '/') {
@@ -171,6 +275,7 @@ async function dumpRom(root: string, address: string, output: string): Promise<n
   if (data.length < 512 || data[0] !== 0x55 || data[1] !== 0xaa) throw new HelperError(EXIT.romInvalid, `The ROM of ${address} has no 55 AA header (${data.length} bytes): not a valid image. Try again with the card not in use.`);
   const full = hostPath(root, output);
   await refuseLinks(root, full);
+  await refuseUnsafeDirs(root, full);
   await makeParents(root, full);
   await atomicWrite(full, data, 0o644);
   out(`wrote ${output} (${data.length} bytes)`);
@@ -187,37 +292,65 @@ async function readLog(root: string, name: string): Promise<number> {
   return EXIT.ok;
 }
 
-const USAGE = 'usage: vitrine-helper [--root DIR] apply PLAN_FILE | rollback [ID] | backups | dump-rom ADDRESS OUT | read-log NAME';
+const USAGE = 'usage: vitrine-helper [--root DIR] apply PLAN_ID REQUEST_JSON | rollback [ID] | backups | dump-rom ADDRESS OUT | read-log NAME';
+
+/**
+ * Check `--root DIR`: never under pkexec (a user must not point root's writes
+ * at a folder they control), and only a plain folder: absolute, written as
+ * its canonical path (not `//`, `/.`, `a/../b` or with a trailing slash), not
+ * a link, with no link on its way, and not `/` itself however written.
+ */
+async function checkRoot(raw: string): Promise<string> {
+  if (process.env['PKEXEC_UID'] !== undefined) {
+    throw new HelperError(EXIT.rootRefused, '--root is refused under pkexec: the elevated helper only changes this host. Run it without pkexec (as your user) to work on a scratch folder.');
+  }
+  const refuse = (why: string): never => {
+    throw new HelperError(EXIT.rootRefused, `--root ${JSON.stringify(raw)} is refused: ${why}. Give a scratch folder as an absolute path without links (leave --root out to change this host).`);
+  };
+  if (!raw.startsWith('/')) refuse('it is not an absolute path');
+  if (resolve(raw) === '/') refuse('it is / (this host)');
+  if (resolve(raw) !== raw) refuse(`it is not written plainly (that is ${resolve(raw)})`);
+  const info = await lstat(raw).catch(() => null);
+  if (!info) refuse('it does not exist');
+  if (info!.isSymbolicLink()) refuse('it is a symbolic link');
+  if (!info!.isDirectory()) refuse('it is not a folder');
+  const real = await realpath(raw);
+  if (real === '/') refuse('it resolves to / (this host)');
+  if (real !== raw) refuse(`a link on its way leads to ${real}`);
+  return raw;
+}
 
 /** The helper's entry: parse the argv (no shell ever), check the caller, run one verb. */
 export async function helperMain(argv: string[]): Promise<number> {
   let root = '/';
   const args = [...argv];
-  if (args[0] === '--root') {
-    root = args[1] ?? '';
-    args.splice(0, 2);
-    if (!root.startsWith('/') || root === '/') {
-      process.stderr.write('vitrine-helper: --root takes an absolute scratch folder\n');
-      return EXIT.usage;
-    }
-  }
-  const [verb, ...rest] = args;
   try {
+    if (args[0] === '--root') {
+      root = await checkRoot(args[1] ?? '');
+      args.splice(0, 2);
+    }
+    const [verb, ...rest] = args;
     if (root === '/' && process.getuid?.() !== 0) throw new HelperError(EXIT.notRoot, 'The helper must run as root (the app starts it with pkexec).');
     switch (verb) {
       case 'apply':
-        if (rest.length !== 1) throw new HelperError(EXIT.usage, USAGE);
-        return await apply(root, rest[0]!);
+        if (rest.length !== 2) throw new HelperError(EXIT.usage, `apply takes the plan id and the request (no plan file). ${USAGE}`);
+        return await apply(root, rest[0]!, rest[1]!);
       case 'rollback': {
-        const all = await listManifests(root);
-        const manifest = rest[0] ? await readManifest(root, rest[0]) : [...all].reverse().find((m) => m.state !== 'rolled-back' && m.state !== 'failed');
-        if (!manifest) throw new HelperError(EXIT.noBackup, rest[0] ? `No backup ${rest[0]}.` : 'No change to undo.');
+        if (rest.length > 1) throw new HelperError(EXIT.usage, USAGE);
+        let id = rest[0];
+        if (id === undefined) {
+          const all = await listManifests(root);
+          id = [...all].reverse().find((m) => m.state !== 'rolled-back' && m.state !== 'failed')?.id;
+          if (id === undefined) throw new HelperError(EXIT.noBackup, 'No change to undo.');
+        }
+        const manifest = await ownManifest(root, id);
         if (manifest.state === 'rolled-back') throw new HelperError(EXIT.noBackup, `${manifest.id} was already undone.`);
         await rollback(root, manifest);
         out(`rolled back ${manifest.id}`);
         return EXIT.ok;
       }
       case 'backups':
+        if (rest.length !== 0) throw new HelperError(EXIT.usage, USAGE);
         out(JSON.stringify(await listManifests(root)));
         return EXIT.ok;
       case 'dump-rom':
