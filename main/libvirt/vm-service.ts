@@ -1,5 +1,7 @@
 import type { DomainSummary, EditPreview, EditRequest, HistoryItem, VmDetails, VmSpec } from '../../shared/api';
+import { access } from 'node:fs/promises';
 import { VitrineError } from '../common/errors';
+import { formatPciAddress, parsePciAddress } from '../common/pci-address';
 import { detectFirmware } from '../host/firmware';
 import { getDomain } from './domains';
 import { applyEdits } from './edits';
@@ -14,7 +16,24 @@ export class VmService {
   constructor(
     private readonly virsh: Virsh,
     readonly lifecycle: Lifecycle,
+    /** Whether the host has this PCI function (`0000:01:00.0`): sysfs under the host roots, in services. */
+    private readonly pciPresent: (address: string) => Promise<boolean> = (address) => access(`/sys/bus/pci/devices/${address}`).then(() => true, () => false),
   ) {}
+
+  /** Refuse to attach a PCI function this host does not have: the VM would fail at its next start. */
+  private async checkPciPresent(edits: EditRequest): Promise<void> {
+    if (!edits.attachPci) return;
+    const addresses = edits.attachPci.addresses.map((a) => formatPciAddress(parsePciAddress(a)));
+    const missing: string[] = [];
+    for (const address of addresses) if (!(await this.pciPresent(address))) missing.push(address);
+    if (missing.length > 0) {
+      throw new VitrineError({
+        kind: 'no-such-device',
+        message: `This host has no PCI device ${missing.join(', ')}: the VM would not start with it.`,
+        hint: 'Pick the card from the Host page (or vitrine doctor), which lists every device with its address.',
+      });
+    }
+  }
 
   private async summaryOf(name: string): Promise<DomainSummary> {
     const summary = await getDomain(this.virsh, name);
@@ -43,6 +62,7 @@ export class VmService {
 
   /** What the edits would change, on a fresh persistent definition. */
   async previewEdits(name: string, edits: EditRequest): Promise<EditPreview> {
+    await this.checkPciPresent(edits);
     const before = await this.lifecycle.dumpXml(name);
     const after = serializeXml(applyEdits(parseDomainXml(before), edits));
     return { before, after, diff: before === after ? '' : unifiedDiff(before, after, name) };

@@ -2,6 +2,7 @@ import type { AppInfo, AppSettings, Notice, DomainSummary, EventName, Events, Fo
 import { vmDefaults } from '../libvirt/vm-defaults';
 import { WizardStore } from '../state/wizard';
 import { join, resolve } from 'node:path';
+import { access } from 'node:fs/promises';
 import { launchCommand, setStartAtLogin } from '../desktop/autostart';
 import { VitrineError } from '../common/errors';
 import { buildChecklist } from '../host/checklist';
@@ -104,7 +105,8 @@ export function createServices(options: ServicesOptions): Services {
   const virsh = new Virsh({ uri: options.libvirtUri });
   const watcher = new DomainWatcher(virsh);
   const lifecycle = new Lifecycle({ virsh, dataDir: dataDir() });
-  const vm = new VmService(virsh, lifecycle);
+  const hostDevices = join((options.hostRoots ?? DEFAULT_ROOTS).sys, 'bus', 'pci', 'devices');
+  const vm = new VmService(virsh, lifecycle, (address) => access(join(hostDevices, address)).then(() => true, () => false));
   const settings = new SettingsStore(options.configDir);
   const tasks = new TaskTracker();
   const monitors = options.monitors ?? (() => xrandrMonitors());

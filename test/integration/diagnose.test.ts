@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiagnoseResult, EditPreview } from '../../shared/api';
-import { tempHostTree } from '../support/host-tree';
+import { tempHostTree, writeHostTree } from '../support/host-tree';
 import { FIXTURE_HOSTS } from '../support/hosts';
 import { connectServe, cookieFor, type ServeClient } from '../support/serve-client';
 import { cliPath, createSessionUser, defineDomain, repoRoot, runCli, startServe, type SessionUser } from '../support/session-libvirt';
@@ -196,7 +196,9 @@ describe('diagnosing a VM of a real session libvirt', () => {
   });
 
   it('turns a failed start into a finding, from the kept error and the QEMU log', async () => {
-    expect((await runCli(user, ['-c', 'qemu:///session', 'vm', 'xml', NAME, '--attach-gpu', '0000:01:00.0', '--apply'])).code).toBe(0);
+    // Seed 003's card, from its fixture host: this machine has none, so the start fails.
+    const host = writeHostTree(FIXTURE_HOSTS.seed003Xeon, join(user.home, 'host'));
+    expect((await runCli(user, ['-c', 'qemu:///session', '--sysfs-root', host.sys, 'vm', 'xml', NAME, '--attach-gpu', '0000:01:00.0', '--apply'])).code).toBe(0);
     expect((await runCli(user, ['-c', 'qemu:///session', 'vm', 'start', NAME])).code).not.toBe(0);
     const { code, stdout } = await runCli(user, ['-c', 'qemu:///session', 'diagnose', NAME, '--json']);
     expect(code).toBe(0);

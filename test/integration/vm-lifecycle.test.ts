@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectServe, cookieFor, type ServeClient } from '../support/serve-client';
 import { createSessionUser, runCli, startServe, type SessionUser } from '../support/session-libvirt';
 import { writeTestIso } from '../support/iso';
+import { writeHostTree } from '../support/host-tree';
+import { FIXTURE_HOSTS } from '../support/hosts';
 
 // The whole lifecycle on a real qemu:///session: a tiny Windows 11 VM under
 // TCG (type qemu; OVMF with Secure Boot, a TPM, a 1 GiB qcow2).
@@ -110,7 +112,13 @@ describe('a game VM through its whole life', () => {
   });
 
   it('fails to start with a PCI hostdev, with the typed error and the verbatim text', async () => {
-    expect((await vitrine('vm', 'xml', NAME, '--attach-gpu', '0000:01:00.0,0000:01:00.1', '--apply')).code).toBe(0);
+    // A card this machine does not have is refused before the preview…
+    const missing = await vitrine('vm', 'xml', NAME, '--attach-gpu', '0000:99:00.0', '--diff');
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('This host has no PCI device 0000:99:00.0');
+    // …so attach seed 003's card from its fixture host (libvirt, on the real host, then fails to start the VM with it).
+    const host = writeHostTree(FIXTURE_HOSTS.seed003Xeon, join(user.home, 'host'));
+    expect((await runCli(user, ['--connect', 'qemu:///session', '--sysfs-root', host.sys, 'vm', 'xml', NAME, '--attach-gpu', '0000:01:00.0,0000:01:00.1', '--apply'])).code).toBe(0);
     const { code, stderr } = await vitrine('vm', 'start', NAME);
     expect(code).not.toBe(0);
     const viaApi = (await client.request('vm.start', { name: NAME })) as { ok: boolean; error: { kind: string; detail: string } };
