@@ -1,7 +1,16 @@
-import { expect, sessionTest } from './fixtures';
+import { join } from 'node:path';
+import { writeHostTree } from '../support/host-tree';
+import { FIXTURE_HOSTS } from '../support/hosts';
+import { expect, hostRootArgs, sessionTest, type SessionUser } from './fixtures';
 
 const NAME = 'trouble-vm';
-const test = sessionTest({ domains: [NAME] });
+// Seed 003's host, so that its card 0000:01:00.0 can be attached (this machine has none; the start then fails).
+const hostDir = (user: SessionUser): string => join(user.home, 'host');
+const test = sessionTest({
+  domains: [NAME],
+  prepare: (user) => void writeHostTree(FIXTURE_HOSTS.seed003Xeon, hostDir(user)),
+  serveArgs: (user) => hostRootArgs(hostDir(user)),
+});
 
 test('a pasted error is recognised, its evidence highlighted, and its one-click fix previewed before it is applied', async ({ page, serve, user }) => {
   await page.goto(serve.url);
