@@ -6,7 +6,7 @@ import type { AppSettings } from '../../shared/api';
 import { settingsPatch } from '../../shared/schemas';
 import { VitrineError } from '../common/errors';
 import { serialized, writeFileAtomic } from '../common/atomic-write';
-import { keepAside } from './keep-aside';
+import { salvageJson } from './keep-aside';
 
 export const DEFAULT_SETTINGS: AppSettings = {
   libvirtUri: null,
@@ -52,32 +52,7 @@ export class SettingsStore {
       if (error.code === 'ENOENT') return null;
       throw new VitrineError({ kind: 'settings', message: `Vitrine's settings file ${this.file} cannot be read (${error.code ?? error.message}).`, hint: `Check its owner and mode: it belongs to you, mode 600.` });
     });
-    const settings = { ...DEFAULT_SETTINGS };
-    if (text !== null) {
-      let raw: unknown = null;
-      try {
-        raw = JSON.parse(text);
-      } catch {
-        // Not JSON at all: keep it aside whole, start from the defaults.
-        await keepAside(this.file, 'settings-kept-aside', 'not JSON');
-      }
-      if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
-        const invalid: string[] = [];
-        for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-          const one = settingsPatch.safeParse({ [key]: value });
-          if (one.success) Object.assign(settings, one.data);
-          else invalid.push(key);
-        }
-        if (invalid.length > 0) {
-          // Keep the file as it was, and write back the values that are good.
-          if (await keepAside(this.file, 'settings-kept-aside', `invalid: ${invalid.join(', ')}`)) {
-            await writeFileAtomic(this.file, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600, dirMode: 0o700 });
-          }
-        }
-      } else if (raw !== null) {
-        await keepAside(this.file, 'settings-kept-aside', 'not a settings object');
-      }
-    }
+    const settings = text === null ? { ...DEFAULT_SETTINGS } : await salvageJson(this.file, text, settingsPatch, DEFAULT_SETTINGS, 'settings-kept-aside', 'a settings object');
     this.cache = settings;
     return settings;
   }

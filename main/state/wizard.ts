@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { WizardState, WizardView } from '../../shared/api';
 import { wizardPatch } from '../../shared/schemas';
 import { serialized, writeFileAtomic } from '../common/atomic-write';
-import { keepAside } from './keep-aside';
+import { salvageJson } from './keep-aside';
 
 export const INITIAL_WIZARD: WizardState = { step: 'welcome', gpu: null, lookingGlass: null, changeSet: null, bootIdAtApply: null, vm: null, done: false };
 
@@ -29,31 +29,8 @@ export class WizardStore {
 
   async get(): Promise<WizardView> {
     const text = await readFile(this.file, 'utf8').catch(() => null);
-    let state = INITIAL_WIZARD;
-    if (text) {
-      let raw: unknown = null;
-      try {
-        raw = JSON.parse(text);
-      } catch {
-        // Kept aside whole: it may hold the change set id that undoes host preparation.
-        await keepAside(this.file, 'wizard-kept-aside', 'not JSON');
-      }
-      if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
-        const good: Partial<WizardState> = {};
-        const invalid: string[] = [];
-        for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-          const one = wizardPatch.safeParse({ [key]: value });
-          if (one.success) Object.assign(good, one.data);
-          else invalid.push(key);
-        }
-        state = { ...INITIAL_WIZARD, ...good };
-        if (invalid.length > 0 && (await keepAside(this.file, 'wizard-kept-aside', `invalid: ${invalid.join(', ')}`))) {
-          await writeFileAtomic(this.file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-        }
-      } else if (raw !== null) {
-        await keepAside(this.file, 'wizard-kept-aside', 'not a wizard state');
-      }
-    }
+    // A broken file is kept aside, not reset: it may hold the change set id that undoes host preparation.
+    const state: WizardState = text ? await salvageJson(this.file, text, wizardPatch, INITIAL_WIZARD, 'wizard-kept-aside', 'a wizard state') : INITIAL_WIZARD;
     const now = await this.bootId();
     const rebooted = state.bootIdAtApply === null || now === null ? null : now !== state.bootIdAtApply;
     return { ...state, rebooted };

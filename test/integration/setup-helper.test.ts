@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { HostPlan, PlanRequest } from '../../shared/api';
 import { FAMILIES, tempFamilyRoot, type HostFamily } from '../support/etc-trees';
 import { TEST_USER, cliPath, repoRoot } from '../support/session-libvirt';
+import { snapshot } from '../support/etc-snapshot';
 
 const helper = join(repoRoot, 'out', 'helper', 'vitrine-helper.mjs');
 const dataHome = mkdtempSync(join(tmpdir(), 'vitrine-setup-data-'));
@@ -25,21 +26,6 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv = {}, as?: { u
 }
 const vitrine = (...args: string[]) => run(process.execPath, [cliPath, ...args]);
 const runHelper = (args: string[], env: NodeJS.ProcessEnv = {}) => run(process.execPath, [helper, ...args], env);
-
-/** Every file under the root's etc/ (the host side), with bytes, mode and owner; the helper's own folder is left out. */
-function snapshot(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const full = join(dir, name);
-      const info = lstatSync(full);
-      if (info.isDirectory()) walk(full);
-      else out[relative(root, full)] = `${(info.mode & 0o7777).toString(8)} ${info.uid}:${info.gid} ${info.isFile() ? readFileSync(full, 'base64') : 'special'}`;
-    }
-  };
-  walk(join(root, 'etc'));
-  return out;
-}
 
 async function plan(root: string, family: HostFamily): Promise<HostPlan> {
   const r = family.request;

@@ -1,10 +1,11 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FAMILIES, writeFamilyRoot } from '../support/etc-trees';
 import { cliPath } from '../support/session-libvirt';
 import { straceMissing, traced, within, type FileCall } from '../support/strace';
+import { snapshot } from '../support/etc-snapshot';
 
 // `--root DIR` on every setup command and the global `--setup-root DIR` name
 // the same thing, and a command given one touches only that folder: every
@@ -38,21 +39,6 @@ function newRoot(withSys = true): string {
   writeFamilyRoot(family, dir);
   if (!withSys) for (const tree of ['sys', 'proc', 'dev', 'lib']) rmSync(join(dir, tree), { recursive: true, force: true });
   return dir;
-}
-
-/** Every file under the root's etc/, with bytes and mode. */
-function snapshot(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const full = join(dir, name);
-      const info = lstatSync(full);
-      if (info.isDirectory()) walk(full);
-      else out[relative(root, full)] = `${(info.mode & 0o7777).toString(8)} ${readFileSync(full, 'base64')}`;
-    }
-  };
-  walk(join(root, 'etc'));
-  return out;
 }
 
 const planArgs = ['--gpu', family.request.gpu.join(','), '--user', family.request.user, '--looking-glass', 'shm'];
