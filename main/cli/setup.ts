@@ -106,6 +106,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
             hint: `Make a plan for it first: vitrine setup plan --root ${given} …`,
           });
         }
+        if (planned === undefined && last.plan.steps.length > 0) out(`Applying plan ${last.plan.id.slice(0, 12)}… — the password dialog shows the command: check that the id after "apply" starts with ${last.plan.id.slice(0, 12)}.`);
         const result = await ctx.setup(planned).apply((chunk) => process.stdout.write(chunk));
         if (result.backup) out(`\nDone. Undo with: vitrine setup rollback ${result.backup}${rootFlag(planned)}${result.plan.rebootRequired && planned === undefined ? '\nReboot, then check with: vitrine doctor' : ''}`);
         else out(result.output);
