@@ -10,7 +10,7 @@ import { planOnHost, scratchHostRoots } from '../host-plan';
 import { backedUp, backupFile, backupRoot, listManifests, readManifest, writeManifest, type Manifest } from './backups';
 import { EXIT } from './codes';
 import { HelperError, atomicDelete, atomicWrite, hostPath, makeParents, readOrNull, refuseLinks, refuseSpecial, refuseUnsafeDirs, removeEmptyDirs, removeStaleTemps, sha256 } from './files';
-import { ALLOWED_FILES, COMMAND_DIRS, MAX_REQUEST_BYTES, PLAN_ID, ROM_DIR, helperRequestSchema, planRefusals } from './policy';
+import { ALLOWED_FILES, COMMAND_DIRS, MAX_REQUEST_BYTES, PLAN_ID, ROM_DIR, commandRefusal, helperRequestSchema, planRefusals } from './policy';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -59,12 +59,13 @@ async function planForRequest(root: string, request: PlanRequest): Promise<HostP
   }
 }
 
-async function resolveCommand(name: string): Promise<string> {
+/** A program's path in COMMAND_DIRS (never PATH), as seen inside `root` ('/' for this host). */
+async function resolveCommand(root: string, name: string): Promise<string> {
   for (const dir of COMMAND_DIRS) {
     const candidate = join(dir, name);
-    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+    if (await access(join(root, candidate), constants.X_OK).then(() => true, () => false)) return candidate;
   }
-  throw new HelperError(EXIT.commandFailed, `${name} is not installed (looked in ${COMMAND_DIRS.join(', ')}).`);
+  throw new HelperError(EXIT.commandFailed, `${name} is not installed${root === '/' ? '' : ` in ${root}`} (looked in ${COMMAND_DIRS.join(', ')}).`);
 }
 
 function runCommand(path: string, args: string[]): Promise<number> {
@@ -73,6 +74,33 @@ function runCommand(path: string, args: string[]): Promise<number> {
     child.on('error', () => resolve(127));
     child.on('close', (code) => resolve(code ?? 1));
   });
+}
+
+/**
+ * Run one command of a plan (apply's, and rollback's regenerate and inverse
+ * commands) and return its exit code, or null when it was not run. The argv
+ * must match a template (commandRefusal). On this host the program is found
+ * in COMMAND_DIRS and run as is. On a scratch root it is skipped, unless asked
+ * with `--run-in-root` (never elevated: --root is refused under pkexec): then
+ * it runs inside that root as `chroot ROOT PROGRAM ARGS…`, the program found
+ * in the root's own COMMAND_DIRS (the proof on a real Debian root in CI).
+ */
+export async function runPlanCommand(root: string, argv: readonly string[], options: { inRoot: boolean }): Promise<number | null> {
+  const refusal = commandRefusal(argv);
+  if (refusal) throw new HelperError(EXIT.pathRefused, `The command was refused: ${refusal}`);
+  const [name, ...args] = argv as [string, ...string[]];
+  if (root === '/') {
+    out(`running: ${argv.join(' ')}`);
+    return runCommand(await resolveCommand('/', name), args);
+  }
+  if (!options.inRoot) {
+    out(`skipped on a scratch root: ${argv.join(' ')}`);
+    return null;
+  }
+  if (process.env['PKEXEC_UID'] !== undefined) throw new HelperError(EXIT.rootRefused, '--run-in-root is refused under pkexec.');
+  const program = await resolveCommand(root, name);
+  out(`running in ${root}: ${argv.join(' ')}`);
+  return runCommand(await resolveCommand('/', 'chroot'), [root, program, ...args]);
 }
 
 /** Folders and files of the helper's own records must be its own and writable by nobody else. */
@@ -160,7 +188,7 @@ async function rollback(root: string, manifest: Manifest): Promise<void> {
  * crosses from the user's side. Then back up, write, and run the commands of
  * that plan (fixed templates, checked again).
  */
-async function apply(root: string, id: string, requestText: string): Promise<number> {
+async function apply(root: string, id: string, requestText: string, inRoot = false): Promise<number> {
   if (!PLAN_ID.test(id)) throw new HelperError(EXIT.usage, `'${id.slice(0, 80)}' is not a plan id (64 hex digits). ${USAGE}`);
   const request = parseRequest(requestText);
   // Read nothing through a folder another user could change (they could point it anywhere meanwhile).
@@ -242,13 +270,8 @@ async function apply(root: string, id: string, requestText: string): Promise<num
   }
   for (const step of plan.steps) {
     if (step.kind !== 'run') continue;
-    if (root !== '/') {
-      out(`skipped on a scratch root: ${step.argv.join(' ')}`);
-      continue;
-    }
-    out(`running: ${step.argv.join(' ')}`);
-    const code = await runCommand(await resolveCommand(step.argv[0]!), step.argv.slice(1));
-    if (code !== 0) throw new HelperError(EXIT.commandFailed, `${step.argv[0]} failed (exit ${code}). The files were changed; undo with: vitrine setup rollback ${manifest.id}`);
+    const code = await runPlanCommand(root, step.argv, { inRoot });
+    if (code !== null && code !== 0) throw new HelperError(EXIT.commandFailed, `${step.argv[0]} failed (exit ${code}). The files were changed; undo with: vitrine setup rollback ${manifest.id}`);
   }
   out(`applied ${manifest.id}`);
   return EXIT.ok;
@@ -292,7 +315,7 @@ async function readLog(root: string, name: string): Promise<number> {
   return EXIT.ok;
 }
 
-const USAGE = 'usage: vitrine-helper [--root DIR] apply PLAN_ID REQUEST_JSON | rollback [ID] | backups | dump-rom ADDRESS OUT | read-log NAME';
+const USAGE = 'usage: vitrine-helper [--root DIR [--run-in-root]] apply PLAN_ID REQUEST_JSON | rollback [ID] | backups | dump-rom ADDRESS OUT | read-log NAME';
 
 /**
  * Check `--root DIR`: never under pkexec (a user must not point root's writes
@@ -329,12 +352,17 @@ export async function helperMain(argv: string[]): Promise<number> {
       root = await checkRoot(args[1] ?? '');
       args.splice(0, 2);
     }
+    // Run the plan's commands inside the scratch root with chroot (as root, not elevated) instead of skipping them.
+    const inRoot = args[0] === '--run-in-root';
+    if (inRoot && root === '/') throw new HelperError(EXIT.usage, `--run-in-root goes after --root DIR: it runs a scratch root's commands inside that root. ${USAGE}`);
+    if (inRoot) args.shift();
+    if (inRoot && process.getuid?.() !== 0) throw new HelperError(EXIT.notRoot, '--run-in-root runs the commands with chroot, which needs root: run the helper as root (without pkexec), or leave --run-in-root out to skip them.');
     const [verb, ...rest] = args;
     if (root === '/' && process.getuid?.() !== 0) throw new HelperError(EXIT.notRoot, 'The helper must run as root (the app starts it with pkexec).');
     switch (verb) {
       case 'apply':
         if (rest.length !== 2) throw new HelperError(EXIT.usage, `apply takes the plan id and the request (no plan file). ${USAGE}`);
-        return await apply(root, rest[0]!, rest[1]!);
+        return await apply(root, rest[0]!, rest[1]!, inRoot);
       case 'rollback': {
         if (rest.length > 1) throw new HelperError(EXIT.usage, USAGE);
         let id = rest[0];
