@@ -14,13 +14,15 @@ import { cliPath, repoRoot } from '../support/session-libvirt';
 // host laid into that root (its sys/ and proc/: seed 003's Xeon and GTX 1060),
 // the helper applies the plan with the commands run in the root (chroot,
 // `--run-in-root`), and the generated grub.cfg and initramfs must carry the
-// vfio parameters and modules; after rollback they must not.
+// vfio parameters and modules, and GRUB a "without GPU passthrough" entry with
+// the command line from before; after rollback none of them.
 // The only stand-in is grub-probe (the root has no block device; see .ci/debian-roots).
 
 const helper = join(repoRoot, 'out', 'helper', 'vitrine-helper.mjs');
 const work = mkdtempSync(join(tmpdir(), 'vitrine-debian-root-test-'));
 const cleanups: (() => void)[] = [() => rmSync(work, { recursive: true, force: true })];
-afterAll(() => cleanups.reverse().forEach((c) => c()));
+// Each root copy is a few hundred MB: removing them takes a while on a busy machine.
+afterAll(() => cleanups.reverse().forEach((c) => c()), 10 * 60_000);
 
 if (debianRootMissing) console.log(`debian-root.test.ts skipped: ${debianRootMissing}`);
 
@@ -39,8 +41,23 @@ const GPU = ['0000:01:00.0', '0000:01:00.1'];
 /** seed 003's GTX 1060 and its audio function, as vfio-pci.ids must name them. */
 const IDS = '10de:1c03,10de:10f1';
 
-/** The `linux` lines of a grub.cfg's normal entries (recovery entries carry GRUB_CMDLINE_LINUX only, by Debian's design). */
-const linuxLines = (cfg: string): string[] => cfg.split('\n').filter((l) => /^\s*linux\s+\/boot\/vmlinuz-/.test(l) && !/\ssingle\b/.test(l));
+/** Every `linux` line of a grub.cfg with the title of its menu entry. */
+function kernelLines(cfg: string): { title: string; line: string; args: string }[] {
+  const found: { title: string; line: string; args: string }[] = [];
+  let title = '';
+  for (const line of cfg.split('\n')) {
+    const entry = /^\s*menuentry\s+'([^']*)'/.exec(line);
+    if (entry) title = entry[1]!;
+    const linux = /^\s*linux\s+\/boot\/vmlinuz-\S+\s*(.*)$/.exec(line);
+    if (linux) found.push({ title, line: line.trim(), args: linux[1]!.trim().replace(/\s+/g, ' ') });
+  }
+  return found;
+}
+/** The normal entries' `linux` lines (recovery entries carry GRUB_CMDLINE_LINUX only, by Debian's design; the way back is apart). */
+const linuxLines = (cfg: string): string[] => kernelLines(cfg).filter((k) => !k.title.includes(WITHOUT) && !k.title.includes('(recovery mode)')).map((k) => k.line);
+/** The entries of the way back that needs no app ("… (without GPU passthrough)"). */
+const WITHOUT = 'without GPU passthrough';
+const withoutEntries = (cfg: string) => kernelLines(cfg).filter((k) => k.title.includes(WITHOUT));
 const VFIO_ARGS = [/\bintel_iommu=on\b/, /\biommu=pt\b/, new RegExp(`\\bvfio[-_]pci\\.ids=${IDS}\\b`)];
 const vfioArgsIn = (cfg: string): RegExp[] => VFIO_ARGS.filter((re) => re.test(cfg));
 
@@ -67,10 +84,12 @@ describe.skipIf(debianRootMissing !== null)('a real plan on a Debian 12 root (de
     let kernel = '';
     let originalCfg = '';
     let applied = false;
+    let removeRoot = (): void => {};
+    afterAll(() => removeRoot(), 10 * 60_000);
 
-    it('apply: update-grub writes the vfio parameters into grub.cfg, and the initramfs gains vfio_pci', async () => {
+    it('apply: update-grub writes the vfio parameters and the way back into grub.cfg, and the initramfs gains vfio_pci', async () => {
       const copy = debianRootCopy(cache, kind, { ...seed003Xeon, cmdline: 'BOOT_IMAGE=/boot/vmlinuz root=UUID=3f1b2c4d-5e6f-4a1b-8c9d-0e1f2a3b4c5d ro quiet' });
-      cleanups.push(copy.remove);
+      removeRoot = copy.remove;
       root = copy.dir;
       kernel = copy.kernel;
       originalCfg = readFileSync(join(root, 'boot/grub/grub.cfg'), 'utf8');
@@ -96,18 +115,24 @@ describe.skipIf(debianRootMissing !== null)('a real plan on a Debian 12 root (de
       const lines = linuxLines(cfg);
       expect(lines.length).toBeGreaterThan(0);
       for (const line of lines) expect(vfioArgsIn(line), line).toEqual(VFIO_ARGS);
+      // The way back: GRUB's own 10_linux run again by the plan's /etc/grub.d script, with the command line from before.
+      const before = kernelLines(originalCfg).find((k) => !k.title.includes('(recovery mode)'))!.args;
+      const without = withoutEntries(cfg);
+      expect(without.length, `no "${WITHOUT}" entry in grub.cfg`).toBeGreaterThan(0);
+      for (const entry of without) expect(entry.args, entry.title).toBe(before);
       const listing = inRoot(root, LIST[kind](kernel));
       expect(vfioModules(listing).length, `no vfio-pci module in the initramfs:\n${listing.split('\n').filter((l) => /vfio/.test(l)).join('\n')}`).toBeGreaterThan(0);
       applied = true;
     }, 15 * 60_000);
 
-    it('rollback: the regenerated grub.cfg and initramfs no longer carry vfio', async () => {
+    it('rollback: the regenerated grub.cfg and initramfs no longer carry vfio, nor the way back', async () => {
       expect(applied, 'the apply above failed').toBe(true);
       const result = await run([helper, '--root', root, '--run-in-root', 'rollback']);
       expect(result.stderr).not.toMatch(/vitrine-helper:/);
       expect(result.code).toBe(0);
       const cfg = readFileSync(join(root, 'boot/grub/grub.cfg'), 'utf8');
       expect(vfioArgsIn(cfg)).toEqual([]);
+      expect(withoutEntries(cfg)).toEqual([]);
       expect(cfg).toBe(originalCfg);
       expect(vfioModules(inRoot(root, LIST[kind](kernel)))).toEqual([]);
     }, 15 * 60_000);
