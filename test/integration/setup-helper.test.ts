@@ -259,6 +259,26 @@ describe('the helper refuses, changing nothing', () => {
     expect(snapshot(root)).toEqual(before);
   });
 
+  it('--run-in-root: only after --root, only as root, never under pkexec', async () => {
+    const root = newRoot(family);
+    const before = snapshot(root);
+    const planned = await plan(root, family);
+    const [, , ...verb] = applyArgs(root, planned);
+    const alone = await runHelper(['--run-in-root', ...verb]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('--run-in-root goes after --root DIR');
+    const elevated = await runHelper(['--root', root, '--run-in-root', ...verb], { PKEXEC_UID: '1000' });
+    expect(elevated.code).toBe(12);
+    expect(elevated.stderr).toContain('--root is refused under pkexec');
+    if (process.getuid?.() === 0) {
+      const id = (flag: string) => Number(execFileSync('id', [flag, TEST_USER]).toString());
+      const user = await run(process.execPath, [helper, '--root', root, '--run-in-root', 'backups'], {}, { uid: id('-u'), gid: id('-g') });
+      expect(user.code).toBe(6);
+      expect(user.stderr).toContain('--run-in-root runs the commands with chroot, which needs root');
+    }
+    expect(snapshot(root)).toEqual(before);
+  });
+
   it('a root that is /, however written, a link, under a link, or not a plain path', async () => {
     const root = newRoot(family);
     const links = mkdtempSync(join(tmpdir(), 'vitrine-links-'));

@@ -107,12 +107,13 @@ async function planForRequest(root: string, request: PlanRequest): Promise<HostP
   }
 }
 
-async function resolveCommand(name: string): Promise<string> {
+/** A program's path in COMMAND_DIRS (never PATH), as seen inside `root` ('/' for this host). */
+async function resolveCommand(root: string, name: string): Promise<string> {
   for (const dir of COMMAND_DIRS) {
     const candidate = join(dir, name);
-    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+    if (await access(join(root, candidate), constants.X_OK).then(() => true, () => false)) return candidate;
   }
-  throw new HelperError(EXIT.commandFailed, `${name} is not installed (looked in ${COMMAND_DIRS.join(', ')}).`);
+  throw new HelperError(EXIT.commandFailed, `${name} is not installed${root === '/' ? '' : ` in ${root}`} (looked in ${COMMAND_DIRS.join(', ')}).`);
 }
 
 function runCommand(path: string, args: string[]): Promise<number> {
@@ -130,6 +131,33 @@ async function sweepTemps(root: string): Promise<void> {
   await refuseLinks(root, base);
   await checkOwn(base, 'folder');
   for (const temp of await removeTempsUnder(base)) out(`removed a temporary file: ${root === '/' ? temp : temp.slice(root.length)}`);
+}
+
+/**
+ * Run one command of a plan (apply's, and rollback's regenerate and inverse
+ * commands) and return its exit code, or null when it was not run. The argv
+ * must match a template (commandRefusal). On this host the program is found
+ * in COMMAND_DIRS and run as is. On a scratch root it is skipped, unless asked
+ * with `--run-in-root` (never elevated: --root is refused under pkexec): then
+ * it runs inside that root as `chroot ROOT PROGRAM ARGS…`, the program found
+ * in the root's own COMMAND_DIRS (the proof on a real Debian root in CI).
+ */
+export async function runPlanCommand(root: string, argv: readonly string[], options: { inRoot: boolean }): Promise<number | null> {
+  const refusal = commandRefusal(argv);
+  if (refusal) throw new HelperError(EXIT.pathRefused, `The command was refused: ${refusal}`);
+  const [name, ...args] = argv as [string, ...string[]];
+  if (root === '/') {
+    out(`running: ${argv.join(' ')}`);
+    return runCommand(await resolveCommand('/', name), args);
+  }
+  if (!options.inRoot) {
+    out(`skipped on a scratch root: ${argv.join(' ')}`);
+    return null;
+  }
+  if (process.env['PKEXEC_UID'] !== undefined) throw new HelperError(EXIT.rootRefused, '--run-in-root is refused under pkexec.');
+  const program = await resolveCommand(root, name);
+  out(`running in ${root}: ${argv.join(' ')}`);
+  return runCommand(await resolveCommand('/', 'chroot'), [root, program, ...args]);
 }
 
 /** Folders and files of the helper's own records must be its own and writable by nobody else. */
@@ -215,7 +243,7 @@ async function restoreFiles(root: string, manifest: Manifest): Promise<void> {
  * tool, GRUB's menu and the initramfs regenerated), then `rolled-back`. A
  * kill in between leaves `restoring`, and running the undo again finishes it.
  */
-async function undo(root: string, manifest: Manifest, expected: string | undefined): Promise<void> {
+async function undo(root: string, manifest: Manifest, expected: string | undefined, inRoot = false): Promise<void> {
   const plan = planUndo(manifest);
   if (expected !== undefined && plan.id !== expected) {
     throw new HelperError(
@@ -232,8 +260,8 @@ async function undo(root: string, manifest: Manifest, expected: string | undefin
     if (step.kind !== 'run') continue;
     const refusal = commandRefusal(step.argv);
     if (refusal) throw new HelperError(EXIT.pathRefused, `The undo was refused: ${refusal}`);
-    const code = await runPlanCommand(root, step.argv);
-    if (code !== 0) {
+    const code = await runPlanCommand(root, step.argv, { inRoot });
+    if (code !== null && code !== 0) {
       throw new HelperError(
         EXIT.commandFailed,
         `The files are restored, but ${step.argv.join(' ')} failed (exit ${code}), so the boot may still carry the change. Fix what the output says, then run the undo again: vitrine setup rollback ${manifest.id}${root === '/' ? '' : ` --root ${root}`}`,
@@ -245,27 +273,13 @@ async function undo(root: string, manifest: Manifest, expected: string | undefin
 }
 
 /**
- * Run one command of a plan or an undo (argv checked against the templates,
- * resolved in fixed folders, never a shell). On a scratch root it is only
- * printed.
- */
-async function runPlanCommand(root: string, argv: readonly string[]): Promise<number> {
-  if (root !== '/') {
-    out(`skipped on a scratch root: ${argv.join(' ')}`);
-    return 0;
-  }
-  out(`running: ${argv.join(' ')}`);
-  return runCommand(await resolveCommand(argv[0]!), argv.slice(1));
-}
-
-/**
  * Apply a request: plan it again here, from the host as it is now, with the
  * same pure planner the app used; refuse unless that plan has the id the user
  * reviewed (the id hashes every path, byte, mode and argv), so no plan ever
  * crosses from the user's side. Then back up, write, and run the commands of
  * that plan (fixed templates, checked again).
  */
-async function apply(root: string, id: string, requestText: string): Promise<number> {
+async function apply(root: string, id: string, requestText: string, inRoot = false): Promise<number> {
   if (!PLAN_ID.test(id)) throw new HelperError(EXIT.usage, `'${id.slice(0, 80)}' is not a plan id (64 hex digits). ${USAGE}`);
   const request = parseRequest(requestText);
   // Read nothing through a folder another user could change (they could point it anywhere meanwhile).
@@ -351,8 +365,8 @@ async function apply(root: string, id: string, requestText: string): Promise<num
   }
   for (const step of plan.steps) {
     if (step.kind !== 'run') continue;
-    const code = await runPlanCommand(root, step.argv);
-    if (code !== 0) throw new HelperError(EXIT.commandFailed, `${step.argv[0]} failed (exit ${code}). The files were changed; undo with: vitrine setup rollback ${manifest.id}`);
+    const code = await runPlanCommand(root, step.argv, { inRoot });
+    if (code !== null && code !== 0) throw new HelperError(EXIT.commandFailed, `${step.argv[0]} failed (exit ${code}). The files were changed; undo with: vitrine setup rollback ${manifest.id}`);
   }
   out(`applied ${manifest.id}`);
   return EXIT.ok;
@@ -396,7 +410,7 @@ async function readLog(root: string, name: string): Promise<number> {
   return EXIT.ok;
 }
 
-const USAGE = 'usage: vitrine-helper [--root DIR] apply PLAN_ID REQUEST_JSON | rollback [ID] [--expect UNDO_ID] | backups | dump-rom ADDRESS OUT | read-log NAME';
+const USAGE = 'usage: vitrine-helper [--root DIR [--run-in-root]] apply PLAN_ID REQUEST_JSON | rollback [ID] [--expect UNDO_ID] | backups | dump-rom ADDRESS OUT | read-log NAME';
 
 /**
  * Check `--root DIR`: never under pkexec (a user must not point root's writes
@@ -433,13 +447,18 @@ export async function helperMain(argv: string[]): Promise<number> {
       root = await checkRoot(args[1] ?? '');
       args.splice(0, 2);
     }
+    // Run the plan's commands inside the scratch root with chroot (as root, not elevated) instead of skipping them.
+    const inRoot = args[0] === '--run-in-root';
+    if (inRoot && root === '/') throw new HelperError(EXIT.usage, `--run-in-root goes after --root DIR: it runs a scratch root's commands inside that root. ${USAGE}`);
+    if (inRoot) args.shift();
+    if (inRoot && process.getuid?.() !== 0) throw new HelperError(EXIT.notRoot, '--run-in-root runs the commands with chroot, which needs root: run the helper as root (without pkexec), or leave --run-in-root out to skip them.');
     const [verb, ...rest] = args;
     armCheckpoints(root);
     if (root === '/' && process.getuid?.() !== 0) throw new HelperError(EXIT.notRoot, 'The helper must run as root (the app starts it with pkexec).');
     switch (verb) {
       case 'apply':
         if (rest.length !== 2) throw new HelperError(EXIT.usage, `apply takes the plan id and the request (no plan file). ${USAGE}`);
-        return await apply(root, rest[0]!, rest[1]!);
+        return await apply(root, rest[0]!, rest[1]!, inRoot);
       case 'rollback': {
         const expectAt = rest.indexOf('--expect');
         const expected = expectAt >= 0 ? rest.splice(expectAt, 2)[1] : undefined;
@@ -454,7 +473,7 @@ export async function helperMain(argv: string[]): Promise<number> {
         }
         const manifest = await ownManifest(root, id);
         if (manifest.state === 'rolled-back') throw new HelperError(EXIT.noBackup, `${manifest.id} was already undone.`);
-        await undo(root, manifest, expected);
+        await undo(root, manifest, expected, inRoot);
         out(`rolled back ${manifest.id}`);
         return EXIT.ok;
       }
