@@ -67,7 +67,7 @@ function newRoot(family: HostFamily): string {
 }
 
 // File-based families: everything the plan does lives in files (tool-driven bootloaders also run commands).
-const FILE_FAMILIES = FAMILIES.filter((f) => ['debian-grub-initramfs-tools', 'arch-systemd-boot-mkinitcpio', 'fedora-grubby-dracut'].includes(f.name));
+const FILE_FAMILIES = FAMILIES.filter((f) => ['debian-grub-initramfs-tools', 'arch-systemd-boot-mkinitcpio', 'fedora-grubby-dracut', 'proxmox-boot-tool-etc-modules', 'proxmox-grub-seed001'].includes(f.name));
 
 describe.each(FILE_FAMILIES)('the helper on a scratch root: $name', (family) => {
   it('applies exactly the plan, finds nothing left to do, and rolls back to the same bytes', async () => {

@@ -39,7 +39,8 @@ function simulateApplyAndReboot(dir: string, plan: HostPlan): void {
   const grub = plan.steps.find((s) => s.kind === 'write' && (s.path === '/etc/default/grub' || s.path === '/etc/kernel/cmdline'));
   if (grub && grub.kind === 'write' && grub.after) {
     const line = grub.path === '/etc/kernel/cmdline' ? grub.after.trim() : grub.after.match(/GRUB_CMDLINE_LINUX_DEFAULT="([^"]*)"/)![1]!;
-    writeFileSync(join(dir, 'proc', 'cmdline'), `BOOT_IMAGE=/vmlinuz ${line}\n`);
+    // systemd-boot (and proxmox-boot-tool's ESPs) put no BOOT_IMAGE= on the line; GRUB does.
+    writeFileSync(join(dir, 'proc', 'cmdline'), grub.path === '/etc/kernel/cmdline' ? `${line}\n` : `BOOT_IMAGE=/vmlinuz ${line}\n`);
   }
 }
 

@@ -45,6 +45,7 @@ const TEMPLATES: Record<string, (args: string[]) => boolean> = {
   'grub-mkconfig': (a) => a.join(' ') === '-o /boot/grub/grub.cfg',
   'grub2-mkconfig': (a) => a.join(' ') === '-o /boot/grub2/grub.cfg',
   'kernel-install': (a) => a.join(' ') === 'add-all',
+  'proxmox-boot-tool': (a) => a.join(' ') === 'refresh',
   'update-initramfs': (a) => a.join(' ') === '-u -k all',
   dracut: (a) => a.join(' ') === '-f --regenerate-all',
   mkinitcpio: (a) => a.join(' ') === '-P',
