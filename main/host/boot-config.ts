@@ -11,7 +11,7 @@ export interface BootConfigFacts {
   kernelCmdline: string | null;
   /** /etc/kernel/proxmox-boot-uuids exists: proxmox-boot-tool keeps the ESPs. */
   proxmoxBootTool: boolean;
-  /** Which GRUB regenerator is installed. */
+  /** Which GRUB regenerator is installed (Proxmox VE, a Debian, always has update-grub). */
   grubTool: 'update-grub' | 'grub2-mkconfig' | 'grub-mkconfig';
   /** The generated GRUB menu (/boot/grub/grub.cfg or /boot/grub2/grub.cfg) when readable. */
   grubCfg: string | null;
@@ -19,7 +19,7 @@ export interface BootConfigFacts {
 
 export async function readBootConfig(roots: HostRoots): Promise<BootConfigFacts> {
   const at = (path: string): string => hostPath(roots, path);
-  const [grubDefault, kernelCmdline, proxmoxBootTool, updateGrub, grub2, grubCfg, grub2Cfg] = await Promise.all([
+  const [grubDefault, kernelCmdline, proxmoxBootTool, updateGrub, grub2, grubCfg, grub2Cfg, pve] = await Promise.all([
     readText(at('/etc/default/grub')),
     readText(at('/etc/kernel/cmdline')),
     fileExists(at('/etc/kernel/proxmox-boot-uuids')),
@@ -27,8 +27,9 @@ export async function readBootConfig(roots: HostRoots): Promise<BootConfigFacts>
     Promise.all([fileExists(at('/usr/sbin/grub2-mkconfig')), fileExists(at('/usr/bin/grub2-mkconfig'))]).then((a) => a.some(Boolean)),
     readText(at('/boot/grub/grub.cfg')),
     readText(at('/boot/grub2/grub.cfg')),
+    fileExists(at('/etc/pve')),
   ]);
-  return { grubDefault, kernelCmdline, proxmoxBootTool, grubTool: updateGrub ? 'update-grub' : grub2 ? 'grub2-mkconfig' : 'grub-mkconfig', grubCfg: grubCfg ?? grub2Cfg };
+  return { grubDefault, kernelCmdline, proxmoxBootTool, grubTool: updateGrub || pve ? 'update-grub' : grub2 ? 'grub2-mkconfig' : 'grub-mkconfig', grubCfg: grubCfg ?? grub2Cfg };
 }
 
 /** GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT as the shell would see them (last assignment wins, quotes removed, $VAR references left out). */
