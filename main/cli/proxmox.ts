@@ -7,7 +7,9 @@ import { elevationFor } from '../setup/elevation';
 import { explainHelperExit } from '../setup/service';
 
 const vmidOf = (value: string): number => {
-  if (!/^\d+$/.test(value) || Number(value) < 100 || Number(value) > 999_999_999) throw new InvalidArgumentError(`'${value}' is not a Proxmox VM id (100 and up; vitrine proxmox vms lists them).`);
+  if (!/^\d+$/.test(value) || Number(value) < 100 || Number(value) > 999_999_999) {
+    throw new VitrineError({ kind: 'invalid-argument', message: `'${value}' is not a Proxmox VM id (100 to 999999999).`, hint: 'vitrine proxmox vms lists the VMs with their ids.' });
+  }
   return Number(value);
 };
 
@@ -26,7 +28,7 @@ function requestOf(vmid: number, opts: Record<string, unknown>): ProxmoxEditRequ
     ...(opts['hvVendorId'] !== undefined ? { hvVendorId: String(opts['hvVendorId']) } : {}),
     hideKvm: opts['hideKvm'] !== false,
     keepVga: Boolean(opts['keepVga']),
-    ...(opts['ivshmem'] !== undefined ? { ivshmemMiB: Number(opts['ivshmem']) } : {}),
+    ...(opts['ivshmem'] !== undefined ? { ivshmemMiB: /^\d+$/.test(String(opts['ivshmem'])) ? Number(opts['ivshmem']) : (String(opts['ivshmem']) as unknown as number) } : {}),
     usb: opts['usb'] === undefined ? [] : String(opts['usb']).split(',').map((s) => s.trim()).filter(Boolean),
   };
   const parsed = proxmoxEditRequest.safeParse(raw);

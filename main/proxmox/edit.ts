@@ -22,24 +22,24 @@ export const proxmoxEditRequest = z
       .transform((a) => (a.length <= 7 ? `0000:${a}` : a).toLowerCase())
       .refine((a) => /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}(\.[0-7])?$/.test(a), 'is not a PCI address such as 0000:01:00'),
     /** A ROM image file name in /usr/share/kvm (Proxmox looks there). */
-    romfile: z.string().regex(/^[\w][\w.+-]{0,99}\.(rom|bin)$/, 'is a file name in /usr/share/kvm ending in .rom or .bin (no folder)').optional(),
+    romfile: z.string().regex(/^[\w][\w.+-]{0,99}\.(rom|bin)$/, 'is not a file name in /usr/share/kvm ending in .rom or .bin (no folder)').optional(),
     /** hv-vendor-id for NVIDIA's Code 43 (1 to 12 letters or digits). */
-    hvVendorId: z.string().regex(/^[A-Za-z0-9]{1,12}$/, 'is 1 to 12 letters or digits').optional(),
+    hvVendorId: z.string().regex(/^[A-Za-z0-9]{1,12}$/, 'is not 1 to 12 letters or digits').optional(),
     /** Hide KVM from the guest (cpu: host,hidden=1); default true. */
     hideKvm: z.boolean().default(true),
     /** Keep the emulated display (default: vga: none, the card is the screen). */
     keepVga: z.boolean().default(false),
     /** Looking Glass memory in MiB (ivshmem: size=N,name=looking-glass). */
     ivshmemMiB: z
-      .number()
-      .int()
-      .min(8)
-      .max(1024)
-      .refine((n) => (n & (n - 1)) === 0, 'is a power of two (32, 64, 128…)')
+      .number({ error: 'is not a number of MiB' })
+      .int('is not a whole number of MiB')
+      .min(8, 'is not between 8 and 1024 MiB')
+      .max(1024, 'is not between 8 and 1024 MiB')
+      .refine((n) => (n & (n - 1)) === 0, 'is not a power of two (32 for 1080p, 64 for 1440p, 128 for 4K)')
       .optional(),
     /** USB devices by VID:PID. */
     usb: z
-      .array(z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/i, 'is a USB id such as 046d:c52b'))
+      .array(z.string().regex(/^[0-9a-f]{4}:[0-9a-f]{4}$/i, 'is not a USB id such as 046d:c52b (lsusb shows them)'))
       .max(14)
       .default([])
       .transform((a) => a.map((x) => x.toLowerCase())),

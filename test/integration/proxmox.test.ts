@@ -116,7 +116,7 @@ describe('a Proxmox VM through qm (stand-in qm and pvesh on a scratch root)', ()
     const wrongVm = await run(process.execPath, [helper, '--root', root, 'qm-set', '101', preview.id, JSON.stringify(request)]);
     expect(wrongVm.code).toBe(3);
     const badRom = await vitrine(['proxmox', 'preview', '100', '--root', root, '--gpu', '0000:01:00', '--romfile', '/etc/shadow']);
-    expect(badRom.stderr).toContain("--romfile: '/etc/shadow' is a file name in /usr/share/kvm");
+    expect(badRom.stderr).toContain("--romfile: '/etc/shadow' is not a file name in /usr/share/kvm");
     expect(qmLog(root).some((a) => a[1] === 'set')).toBe(false);
   });
 
@@ -139,7 +139,7 @@ describe('a Proxmox VM through qm (stand-in qm and pvesh on a scratch root)', ()
       ['qm', 'stop', '100'],
     ]);
     const bad = await vitrine(['proxmox', 'start', '42', '--root', root]);
-    expect(bad.stderr).toContain("'42' is not a Proxmox VM id");
+    expect(bad.stderr).toBe("vitrine: '42' is not a Proxmox VM id (100 to 999999999). — vitrine proxmox vms lists the VMs with their ids.\n");
   });
 });
 
