@@ -269,6 +269,11 @@ function initramfsSteps(tool: InitramfsTool | null, bootloader: Bootloader, fact
 function lookingGlassSteps(request: PlanRequest, facts: PlanFacts, apparmor: boolean, warnings: string[]): (PlanWrite | PlanCommand | null)[] {
   const lg = request.lookingGlass;
   if (!lg) return [];
+  if (isProxmox(facts)) {
+    // No libvirt here: the VM's own ivshmem line makes the memory, as /dev/shm/pve-shm-NAME, root's, anew at each start.
+    warnings.push('On Proxmox VE the Looking Glass memory comes from the VM’s ivshmem line (vitrine proxmox preview ID --ivshmem 32): Proxmox creates /dev/shm/pve-shm-looking-glass, owned by root, at each start, so no host file is written for it.');
+    return [];
+  }
   const user = request.user;
   if (lg.mode === 'shm') {
     const step = write(facts, '/etc/tmpfiles.d/10-looking-glass.conf', `${HEADER}\n# Looking Glass shared memory: readable and writable by ${user} and QEMU (group kvm).\nf /dev/shm/looking-glass 0660 ${user} kvm -\n`, `Let ${user}'s Looking Glass client open the memory QEMU shares.`);
