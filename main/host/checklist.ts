@@ -119,7 +119,7 @@ export function buildChecklist(report: HostReport, env: EnvironmentFacts): Check
           ? 'The passthrough parameters in the boot configuration are all on the running kernel’s command line.'
           : regenerateOnly
             ? `${pending.missing.join(' ')} ${pending.missing.length > 1 ? 'are' : 'is'} in ${pending.file} and in GRUB’s menu, but not on the running kernel’s command line: the host was not rebooted since.`
-            : `${pending.missing.join(' ')} ${pending.missing.length > 1 ? 'are' : 'is'} in ${pending.file} but not on the running kernel’s command line: \`${pending.command}\` was not run after the edit (or the host was not rebooted since).${pending.file === '/etc/default/grub' ? ' update-initramfs does not carry kernel parameters to the boot.' : ''}`,
+            : `${pending.missing.join(' ')} ${pending.missing.length > 1 ? 'are' : 'is'} in ${pending.file} but not on the running kernel’s command line: ${pending.command} was not run after the edit (or the host was not rebooted since).${pending.file === '/etc/default/grub' ? ' update-initramfs does not carry kernel parameters to the boot.' : ''}`,
         !pending ? null : regenerateOnly ? 'Reboot the host.' : `Run: sudo ${pending.command}, then reboot.`,
       ),
     );
@@ -153,7 +153,7 @@ export function buildChecklist(report: HostReport, env: EnvironmentFacts): Check
       modules.vfioPci ? 'ok' : 'warn',
       'vfio-pci driver',
       modules.vfioPci ? 'The vfio-pci module is loaded.' : 'The vfio-pci module is not loaded yet.',
-      'Host preparation adds vfio-pci to the initramfs so that it binds the GPU at boot.',
+      pve ? 'Host preparation lists vfio, vfio_iommu_type1 and vfio_pci in /etc/modules (Proxmox’s way) so that vfio-pci binds the GPU at boot.' : 'Host preparation adds vfio-pci to the initramfs so that it binds the GPU at boot.',
     ),
   );
 

@@ -155,6 +155,6 @@ describe('vitrine doctor on a Proxmox fixture host (seed 001: update-grub never 
     expect(checks['qm']).toMatchObject({ status: 'ok' });
     expect(checks['virsh']).toBeUndefined();
     expect(checks['boot-config-applied']).toMatchObject({ status: 'warn', fix: 'Run: sudo update-grub, then reboot.' });
-    expect(checks['boot-config-applied']!.detail).toContain('`update-grub` was not run');
+    expect(checks['boot-config-applied']!.detail).toContain('update-grub was not run');
   });
 });

@@ -111,7 +111,7 @@ describe('Proxmox VE and boot configuration that never reached the boot', () => 
     const checks = await checklist(notBooted, { ...goodEnv, boot: boot({ grubDefault: seed001Grub }) });
     expect(checks['boot-config-applied']).toMatchObject({ status: 'warn', fix: 'Run: sudo update-grub, then reboot.' });
     expect(checks['boot-config-applied']!.detail).toBe(
-      'iommu=pt is in /etc/default/grub but not on the running kernel’s command line: `update-grub` was not run after the edit (or the host was not rebooted since). update-initramfs does not carry kernel parameters to the boot.',
+      'iommu=pt is in /etc/default/grub but not on the running kernel’s command line: update-grub was not run after the edit (or the host was not rebooted since). update-initramfs does not carry kernel parameters to the boot.',
     );
   });
 
@@ -120,7 +120,7 @@ describe('Proxmox VE and boot configuration that never reached the boot', () => 
     expect(grubMode['boot-config-applied']).toMatchObject({ status: 'warn', fix: 'Run: sudo proxmox-boot-tool refresh, then reboot.' });
     const zfs: HostSpec = { ...FIXTURE_HOSTS.seed000Z490, cmdline: 'initrd=\\EFI\\proxmox\\5.4.78-2-pve\\initrd.img-5.4.78-2-pve root=ZFS=rpool/ROOT/pve-1 boot=zfs' };
     const cmdlineMode = await checklist(zfs, { ...goodEnv, boot: boot({ grubDefault: seed001Grub, kernelCmdline: 'root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt\n', proxmoxBootTool: true }) });
-    expect(cmdlineMode['boot-config-applied']!.detail).toContain('intel_iommu=on iommu=pt are in /etc/kernel/cmdline but not on the running kernel’s command line: `proxmox-boot-tool refresh` was not run');
+    expect(cmdlineMode['boot-config-applied']!.detail).toContain('intel_iommu=on iommu=pt are in /etc/kernel/cmdline but not on the running kernel’s command line: proxmox-boot-tool refresh was not run');
   });
 
   it('says only the reboot is missing when GRUB’s menu already has the parameters, and is ok once booted', async () => {
