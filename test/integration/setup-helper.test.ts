@@ -31,6 +31,7 @@ async function plan(root: string, family: HostFamily): Promise<HostPlan> {
   const r = family.request;
   const args = ['setup', 'plan', '--root', root, '--gpu', r.gpu.join(','), '--user', r.user, '--json'];
   if (r.lookingGlass) args.push('--looking-glass', r.lookingGlass.mode, '--lg-size', String(r.lookingGlass.sizeMiB));
+  else args.push('--no-looking-glass-access');
   if (r.ignoreMsrs) args.push('--ignore-msrs');
   if (r.allowUnsafeInterrupts) args.push('--allow-unsafe-interrupts');
   const result = await vitrine(...args);

@@ -149,7 +149,7 @@ export const FAMILIES: HostFamily[] = [
       '/etc/initramfs-tools/modules': INITRAMFS_MODULES,
     },
     markers: ['/etc/pve/', '/usr/sbin/proxmox-boot-tool', '/usr/sbin/update-grub', '/usr/sbin/update-initramfs', '/etc/initramfs-tools/', '/etc/apparmor.d/'],
-    request: { gpu: ['0000:07:00.0', '0000:07:00.1', '0000:07:00.2', '0000:07:00.3'], user: 'root' },
+    request: { gpu: ['0000:07:00.0', '0000:07:00.1', '0000:07:00.2', '0000:07:00.3'], lookingGlass: null, user: 'root' },
   },
   {
     // Seed 001: Proxmox VE on LVM, GRUB; iommu=pt is in /etc/default/grub but the boot never got it.
@@ -162,7 +162,7 @@ export const FAMILIES: HostFamily[] = [
       '/etc/modprobe.d/blacklist.conf': 'blacklist nouveau\nblacklist nvidia*\n',
     },
     markers: ['/etc/pve/', '/usr/sbin/update-grub', '/usr/sbin/update-initramfs', '/etc/initramfs-tools/', '/etc/apparmor.d/'],
-    request: { gpu: ['0000:01:00.0', '0000:01:00.1'], user: 'root' },
+    request: { gpu: ['0000:01:00.0', '0000:01:00.1'], lookingGlass: null, user: 'root' },
   },
 ];
 
