@@ -370,9 +370,62 @@ export interface ChangeSet {
   planId: string;
   reason: string;
   createdAt: string;
-  state: 'backing-up' | 'applying' | 'applied' | 'failed' | 'rolled-back';
+  /** `restoring`: an undo put the files back and has not yet regenerated the boot files (run the undo again). */
+  state: 'backing-up' | 'applying' | 'applied' | 'failed' | 'restoring' | 'rolled-back';
   files: { path: string }[];
   created: string[];
+  /**
+   * After an undo, whether the boot is back as before: `reboot` until the
+   * host restarted; then `verified` (the GPU has its own driver again and
+   * the kernel line lost Vitrine's parameters) or `still-bound` (with what is
+   * still there). Null when the change set was not undone from this account.
+   */
+  undo: UndoCheck | null;
+}
+
+/** The check after an undo and a reboot: each GPU function's driver now, and vfio-pci ids left on the running kernel line. */
+export interface UndoCheck {
+  state: 'reboot' | 'verified' | 'still-bound';
+  devices: { address: string; driver: string | null }[];
+  leftArgs: string[];
+}
+
+/**
+ * One file of an undo: put back the copy saved before the change
+ * (`toSha256`), or remove a file the change created (`toSha256: null`).
+ * The bytes are shown when the app has them (its record of the plan it
+ * applied); the id never depends on them, so the helper, which reads the
+ * root-only copies, computes the same id.
+ */
+export interface UndoWrite {
+  kind: 'write';
+  path: string;
+  /** The file as Vitrine left it (null: the change removed it). */
+  fromSha256: string | null;
+  toSha256: string | null;
+  /** Restored with the recorded mode and owner (null for a removal). */
+  mode: number | null;
+  uid: number | null;
+  gid: number | null;
+  reason: string;
+  before?: string | null;
+  after?: string | null;
+}
+
+/** Undoing a change set, as a plan of its own: files back, then the boot tools run so the boot is as before. */
+export interface UndoPlan {
+  id: string;
+  changeSet: string;
+  reason: string;
+  steps: (UndoWrite | PlanCommand)[];
+  rebootRequired: boolean;
+  warnings: string[];
+}
+
+/** An undo plan as the UI shows it: each file's diff (or why it cannot be shown), and the password prompt. */
+export interface UndoView extends UndoPlan {
+  diffs: Record<string, string>;
+  prompt: PlanView['prompt'];
 }
 
 /** A monitor of the desktop, in physical pixels. */
@@ -543,7 +596,9 @@ export const CHANNELS = {
   /** Apply the last plan through the root helper (one password prompt). */
   'setup.apply': returns<{ backup: string | null; output: string }>(),
   'setup.changes': returns<ChangeSet[]>(),
-  /** Undo a change set: files restored byte for byte. */
+  /** What undoing a change set does (the last one by default): the files put back and the boot commands, with its id. Changes nothing. */
+  'setup.undoPlan': returns<UndoView>(),
+  /** Undo a change set as reviewed (its undo plan's id): files restored byte for byte, kernel parameters removed, boot files regenerated. */
   'setup.rollback': returns<{ output: string }>(),
   /** The Looking Glass command for a VM, with the memory and client checks. */
   'lg.launchInfo': returns<ClientLaunch>(),

@@ -258,6 +258,8 @@ export const planRequest = z
   .strict();
 
 const none = z.undefined();
+/** A change set's id as the helper names it (time stamp and plan id). */
+const changeSetId = z.string().regex(/^[\w.-]{1,100}$/, 'Not a change set id.');
 const named = z.object({ name: vmName }).strict();
 
 /**
@@ -288,7 +290,8 @@ export const requestSchemas = {
   'setup.plan': planRequest,
   'setup.apply': none,
   'setup.changes': none,
-  'setup.rollback': z.object({ id: z.string().regex(/^[\w.-]{1,100}$/, 'Not a change set id.') }).strict(),
+  'setup.undoPlan': z.object({ id: changeSetId.optional() }).strict(),
+  'setup.rollback': z.object({ id: changeSetId, undoId: z.string().regex(/^[0-9a-f]{64}$/, 'Not an undo plan id.') }).strict(),
   'lg.launchInfo': named,
   'lg.open': named,
   'lg.close': named,

@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import type { PlanRequest } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import { formatPciAddress, parsePciAddress } from '../common/pci-address';
-import { formatPlan } from '../setup/format';
+import { formatPlan, formatUndo } from '../setup/format';
+import { createInterface } from 'node:readline/promises';
 import { requestSchemas } from '../../shared/schemas';
 import { parseOrExplain } from './parse';
 import { explainHelperExit, type SetupService } from '../setup/service';
@@ -105,6 +106,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
             hint: `Make a plan for it first: vitrine setup plan --root ${given} …`,
           });
         }
+        if (planned === undefined && last.plan.steps.length > 0) out(`Applying plan ${last.plan.id.slice(0, 12)}… — the password dialog shows the command: check that the id after "apply" starts with ${last.plan.id.slice(0, 12)}.`);
         const result = await ctx.setup(planned).apply((chunk) => process.stdout.write(chunk));
         if (result.backup) out(`\nDone. Undo with: vitrine setup rollback ${result.backup}${rootFlag(planned)}${result.plan.rebootRequired && planned === undefined ? '\nReboot, then check with: vitrine doctor' : ''}`);
         else out(result.output);
@@ -115,11 +117,34 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
 
   setup
     .command('rollback [id]')
-    .description('undo a change set (the last one by default): files restored byte for byte, created files removed')
+    .description('undo a change set (the last one by default): shows the undo first — files restored byte for byte, kernel parameters removed, boot files regenerated — and asks')
     .option('--root <dir>', 'a scratch copy of a host', rootDir)
-    .action(async (id: string | undefined, opts: { root?: string }) => {
+    .option('--plan', 'only show what the undo does (changes nothing)')
+    .option('--json', 'with --plan: print the undo plan as JSON')
+    .option('-y, --yes', 'do not ask (for scripts; the undo is still printed first)')
+    .action(async (id: string | undefined, opts: { root?: string; plan?: boolean; json?: boolean; yes?: boolean }) => {
       try {
-        out(await ctx.setup(rootOf(opts)).rollback(id, (chunk) => process.stdout.write(chunk)).then(() => 'Undone. Rebuild the boot files if the plan had commands (vitrine setup plan shows them), then reboot.'));
+        const root = rootOf(opts);
+        const service = ctx.setup(root);
+        const undo = await service.undoPlan(id);
+        if (opts.plan) {
+          out(opts.json ? JSON.stringify(undo, null, 2) : `${formatUndo(undo)}\nUndo it with: vitrine setup rollback ${undo.changeSet}${rootFlag(root)}`);
+          return;
+        }
+        out(formatUndo(undo));
+        if (!opts.yes) {
+          if (!process.stdin.isTTY) {
+            throw new VitrineError({ kind: 'invalid-argument', message: 'Not undone: there is no terminal to confirm on.', hint: `Read the undo above, then run it again with --yes: vitrine setup rollback ${undo.changeSet}${rootFlag(root)} --yes` });
+          }
+          const rl = createInterface({ input: process.stdin, output: process.stdout });
+          const answer = await rl.question('Undo this change? [y/N] ').finally(() => rl.close());
+          if (!/^(y|yes|o|oui)$/i.test(answer.trim())) {
+            out('Not undone: nothing was changed.');
+            return;
+          }
+        }
+        await service.rollback(undo.changeSet, (chunk) => process.stdout.write(chunk), undo.id);
+        out(root === undefined && undo.rebootRequired ? '\nUndone. Reboot, then check with: vitrine setup backups (it says whether the GPU is back on its own driver).' : '\nUndone.');
       } catch (error) {
         ctx.fail(error);
       }
@@ -150,7 +175,17 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
       try {
         const all = await ctx.setup(rootOf(opts)).backups();
         if (opts.json) out(JSON.stringify(all, null, 2));
-        else out(all.length === 0 ? 'No changes made by Vitrine.' : all.map((m) => `${m.id}  ${m.state}  ${m.reason}  (${m.files.length} changed, ${m.created.length} created)`).join('\n'));
+        else {
+          const sets = await ctx.setup(rootOf(opts)).changeSets();
+          const undoNote = (u: (typeof sets)[number]['undo']): string => {
+            if (u === null) return '';
+            if (u.state === 'reboot') return '\n    undone; reboot to boot without it';
+            const devices = u.devices.map((d) => (d.driver === 'vfio-pci' ? `${d.address} is still bound to vfio-pci` : d.driver ? `${d.address} uses ${d.driver} again` : `${d.address} has no driver (load its own)`));
+            const args = u.leftArgs.length ? [`the running kernel line still has ${u.leftArgs.join(' ')}`] : [];
+            return `\n    ${u.state === 'verified' ? 'undone and checked after the reboot' : 'undone, but after the reboot'}: ${[...devices, ...args].join('; ') || 'no vfio-pci ids left'}.`;
+          };
+          out(sets.length === 0 ? 'No changes made by Vitrine.' : sets.map((m) => `${m.id}  ${m.state}  ${m.reason}  (${m.files.length} changed, ${m.created.length} created)${undoNote(m.undo)}`).join('\n'));
+        }
       } catch (error) {
         ctx.fail(error);
       }

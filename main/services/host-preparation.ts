@@ -1,4 +1,4 @@
-import type { ChangeSet, PlanRequest, PlanView } from '../../shared/api';
+import type { ChangeSet, PlanRequest, PlanView, UndoView } from '../../shared/api';
 import type { TaskTracker } from '../state/tasks';
 import { fileDiff } from '../setup/format';
 import type { SetupService } from '../setup/service';
@@ -11,7 +11,10 @@ export interface HostPreparation {
   apply(): Promise<{ backup: string | null; output: string }>;
   /** The change sets, newest first. */
   changes(): Promise<ChangeSet[]>;
-  rollback(id: string): Promise<{ output: string }>;
+  /** What undoing a change set does (the last one by default), with each file's diff when known. */
+  undoPlan(id?: string): Promise<UndoView>;
+  /** Undo as reviewed: the helper refuses unless its own undo has `undoId`. */
+  rollback(id: string, undoId: string): Promise<{ output: string }>;
 }
 
 /** Host preparation on the root the setup service's elevation changes ('/' normally, a scratch folder in tests). */
@@ -43,7 +46,33 @@ export function hostPreparation(setup: SetupService, tasks: TaskTracker): HostPr
       }
     },
 
-    changes: async () => (await setup.backups()).reverse(),
-    rollback: async (id) => ({ output: await setup.rollback(id) }),
+    changes: async () => (await setup.changeSets()).reverse(),
+    async undoPlan(id) {
+      const plan = await setup.undoPlan(id);
+      const diffs: Record<string, string> = {};
+      for (const step of plan.steps) {
+        if (step.kind !== 'write') continue;
+        diffs[step.path] = step.before !== undefined ? fileDiff(step.path, step.before, step.after ?? null) : '';
+      }
+      return { ...plan, diffs, prompt: setup.prompt() };
+    },
+    async rollback(id, undoId) {
+      const task = tasks.begin('prepare', 'host', 'Undo a host change', [{ id: 'undo', label: 'Undo the change' }]);
+      task.step('undo', 'running');
+      let last = '';
+      try {
+        const output = await setup.rollback(id, (chunk) => {
+          const line = chunk.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
+          if (line && line !== last) task.step('undo', 'running', (last = line.slice(0, 200)));
+        }, undoId);
+        task.step('undo', 'done');
+        task.finish();
+        return { output };
+      } catch (error) {
+        task.step('undo', 'failed');
+        task.finish(error);
+        throw error;
+      }
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { createTwoFilesPatch } from 'diff';
-import type { HostPlan } from '../../shared/api';
+import type { UndoPlan, HostPlan } from '../../shared/api';
 
 /** One file's change as a unified diff (new and removed files marked as such). */
 export function fileDiff(path: string, before: string | null, after: string | null): string {
@@ -32,5 +32,26 @@ export function formatPlan(plan: HostPlan): string {
   for (const w of plan.warnings) lines.push(`Note: ${w}`);
   const bindsGpu = plan.steps.some((s) => s.kind === 'write' && s.path === '/etc/modprobe.d/vitrine-vfio.conf');
   if (plan.rebootRequired) lines.push(bindsGpu ? 'A reboot is needed afterwards; then check that the GPU uses vfio-pci (vitrine doctor).' : 'A reboot is needed for this to take effect.');
+  return lines.join('\n').trimEnd() + '\n';
+}
+
+/** An undo plan as the CLI prints it: each file's way back (its diff when known), then the boot commands. */
+export function formatUndo(plan: UndoPlan): string {
+  const lines: string[] = [`Undo ${plan.id}`, `of change set ${plan.changeSet}: ${plan.reason}`, ''];
+  for (const step of plan.steps) {
+    if (step.kind !== 'write') continue;
+    lines.push(`# ${step.reason}`);
+    if (step.before !== undefined) lines.push(fileDiff(step.path, step.before, step.after ?? null).trimEnd());
+    else lines.push(step.toSha256 === null ? `remove ${step.path}` : `restore ${step.path} (mode ${step.mode?.toString(8)}, owner ${step.uid}:${step.gid}; the saved copy is readable by root only)`);
+    lines.push('');
+  }
+  const commands = plan.steps.filter((s) => s.kind === 'run');
+  if (commands.length) {
+    lines.push('Then, as root:');
+    for (const c of commands) lines.push(`  $ ${c.argv.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}    # ${c.reason}`);
+    lines.push('');
+  }
+  for (const w of plan.warnings) lines.push(`Note: ${w}`);
+  if (plan.rebootRequired) lines.push('A reboot is needed afterwards; then check that the GPU uses its own driver again (vitrine setup backups, or the Host page).');
   return lines.join('\n').trimEnd() + '\n';
 }

@@ -5,6 +5,7 @@ import { passSet } from '../host/verdicts';
 import { parsePciAddress, formatPciAddress } from '../common/pci-address';
 import { parseGrubDefault } from './grub-default';
 import { checkIds, managedArgs, tokens, withManagedArgs } from './kernel-args';
+import { RECOVERY_NOTE, WITHOUT_ENTRY, recoveryNote, withoutEntryScript, withoutPassthrough } from './recovery';
 
 /** What the planner knows of the host: contents of the files it may change, which tools exist. */
 export interface PlanFacts {
@@ -37,6 +38,8 @@ export const PLAN_FILES = [
   '/etc/tmpfiles.d/10-looking-glass.conf',
   '/etc/apparmor.d/local/abstractions/libvirt-qemu',
   '/etc/libvirt/qemu.conf',
+  WITHOUT_ENTRY,
+  RECOVERY_NOTE,
 ] as const;
 
 /** Tools and markers the planner looks for. */
@@ -166,8 +169,17 @@ function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: strin
     const conflicting = grub.linuxTokens.filter((t) => /^(vfio[-_]pci\.ids|intel_iommu|amd_iommu|iommu)=/.test(t) && !wanted.includes(t));
     if (conflicting.length) warnings.push(`GRUB_CMDLINE_LINUX also sets ${conflicting.join(' ')}; Vitrine only changes GRUB_CMDLINE_LINUX_DEFAULT: remove them there by hand.`);
     steps.push(write(facts, '/etc/default/grub', next.join(' ') === grub.tokens.join(' ') ? text : grub.withTokens(next), 'Kernel parameters: IOMMU on, passthrough mode, the GPU ids for vfio-pci.'));
-    if (steps.at(-1) && proxmoxFile) steps.push(PROXMOX_REFRESH);
-    else if (steps.at(-1)) {
+    if (/^\s*GRUB_ENABLE_BLSCFG=["']?true/m.test(text)) {
+      warnings.push('GRUB reads boot entries from /boot/loader/entries (BLS) here, so Vitrine adds no separate entry without passthrough; RECOVERY.txt says how to remove the parameters at the boot menu.');
+    } else {
+      // Written once, from the line as it was before Vitrine's first change; later plans keep it.
+      const existing = facts.files[WITHOUT_ENTRY] ?? null;
+      const keep = existing !== null && existing.startsWith(withoutEntryScript([]).split('\n').slice(0, 2).join('\n'));
+      const script = keep ? null : write(facts, WITHOUT_ENTRY, withoutEntryScript(withoutPassthrough(grub.tokens)), 'A boot entry “without GPU passthrough” with the kernel parameters from before: a way back that needs no app.', 0o755);
+      if (script) steps.push(script);
+    }
+    if (steps.some((s) => s !== null) && proxmoxFile) steps.push(PROXMOX_REFRESH);
+    else if (steps.some((s) => s !== null)) {
       const argv = has(facts, '/usr/sbin/update-grub')
         ? ['update-grub']
         : has(facts, '/usr/sbin/grub2-mkconfig', '/usr/bin/grub2-mkconfig')
@@ -343,6 +355,9 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
     const deps = softdeps(devices, warnings);
     steps.push(write(facts, '/etc/modprobe.d/vitrine-vfio.conf', `${HEADER}\n# vfio-pci claims ${devices.map((d) => d.address).join(', ')} before these drivers can.\n${deps.map((m) => `softdep ${m} pre: vfio-pci`).join('\n')}\n`, 'Make vfio-pci bind the GPU before its own drivers.'));
     steps.push(...initramfsSteps(initramfs, bootloader, facts, warnings));
+    const withoutEntry = (bootloader === 'grub' || (bootloader === 'proxmox-boot-tool' && proxmoxBootFile(facts) === '/etc/default/grub')) && !/^\s*GRUB_ENABLE_BLSCFG=["']?true/m.test(facts.files['/etc/default/grub'] ?? '');
+    const added = managedArgs(facts.cpuVendor, ids, initramfs === 'dracut');
+    if (steps.some((s) => s !== null)) steps.push(write(facts, RECOVERY_NOTE, recoveryNote(bootloader, added, withoutEntry), 'How to start without the change and undo it without the app, if the computer does not start properly (kept next to the backups).'));
   }
   steps.push(...lookingGlassSteps(request, facts, apparmor, warnings));
   if (request.ignoreMsrs) steps.push(write(facts, '/etc/modprobe.d/kvm-ignore-msrs.conf', `${HEADER}\noptions kvm ignore_msrs=1 report_ignored_msrs=0\n`, 'Windows guests crash (KMODE_EXCEPTION_NOT_HANDLED) on MSRs KVM does not emulate.'));

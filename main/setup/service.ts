@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import type { HostPlan, PlanRequest, PlanView } from '../../shared/api';
+import { createHash } from 'node:crypto';
+import { readFile, readlink } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { ChangeSet, HostPlan, PlanRequest, PlanView, UndoCheck, UndoPlan } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import type { HostRoots } from '../host/roots';
 import { pkexecElevation, type Elevation, type HelperRun } from './elevation';
@@ -8,6 +9,7 @@ import { listManifests, type Manifest } from './helper/backups';
 import { EXIT } from './helper/codes';
 import { planOnHost } from './host-plan';
 import { writeFileAtomic } from '../common/atomic-write';
+import { planUndo, type UndoTexts } from './undo';
 
 // Where the helper is and how it runs as root live in elevation.ts; these names stay here for their callers.
 export { INSTALLED_HELPER, helperCommand, locateHelper, type HelperLocation, type HelperRun } from './elevation';
@@ -29,6 +31,7 @@ export function explainHelperExit(code: number, output: string): VitrineError {
     [EXIT.ioFailure]: ['io-failure', last, 'What was written is undone; check free space and the file system, then apply again.'],
     [EXIT.halfApplied]: ['half-applied', last, 'The host is half-applied: run the command in the message (from a text console if need be) to finish the undo.'],
     [EXIT.noBackup]: ['no-backup', last, 'List the changes with vitrine setup backups.'],
+    [EXIT.noSpace]: ['disk-full', last, 'Free some space on the disk that holds /etc, /boot and /var/lib/vitrine, then apply again. Nothing was changed.'],
     [EXIT.notRoot]: ['not-root', last, 'The helper runs through pkexec; install polkit (policykit-1 on Debian).'],
     [EXIT.romInvalid]: ['rom-invalid', last, 'Read the ROM while the card is bound to vfio-pci and no VM uses it; some cards only give a valid image from a second slot.'],
     [EXIT.usage]: ['usage', last, 'This is a bug in Vitrine: please report it.'],
@@ -43,6 +46,16 @@ export interface LastPlan {
   request: PlanRequest;
   plan: HostPlan;
 }
+
+/** What this account undid, to check after the reboot that the boot is back as before. */
+interface UndoneRecord {
+  changeSet: string;
+  bootId: string | null;
+  /** The PCI functions the change bound to vfio-pci. */
+  gpu: string[];
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Host preparation: plan as data, apply through the one root helper, undo. */
 export class SetupService {
@@ -113,16 +126,121 @@ export class SetupService {
       });
     }
     if (plan.steps.length === 0) return { backup: null, output: 'Nothing to change.\n', plan };
+    // Kept so the undo can show each file's bytes (the helper's copies are root-only); nothing trusts it.
+    await writeFileAtomic(this.appliedFile(plan.id), JSON.stringify({ request, plan }), { mode: 0o600, dirMode: 0o700 });
     const run = await this.runHelper(['apply', plan.id, JSON.stringify(request)], onOutput);
     if (run.code !== 0) throw explainHelperExit(run.code, run.output);
     return { backup: run.output.match(/^backup (\S+)$/m)?.[1] ?? null, output: run.output, plan };
   }
 
-  /** Undo a change set (the last one by default). */
-  async rollback(id?: string, onOutput?: (chunk: string) => void): Promise<string> {
-    const run = await this.runHelper(id ? ['rollback', id] : ['rollback'], onOutput);
+  private appliedFile(planId: string): string {
+    return join(this.dataDir, 'plans', 'applied', `${planId}.json`);
+  }
+
+  private undoneFile(): string {
+    return join(this.dataDir, 'plans', 'undone.json');
+  }
+
+  /** The change set an undo is about: the given one, else the last one not undone. */
+  private async changeSetFor(id: string | undefined): Promise<Manifest> {
+    const all = await listManifests(this.elevation.root);
+    const manifest = id === undefined ? [...all].reverse().find((m) => m.state !== 'rolled-back' && m.state !== 'failed') : all.find((m) => m.id === id);
+    if (!manifest) {
+      throw new VitrineError(
+        id === undefined
+          ? { kind: 'no-backup', message: 'There is no change of Vitrine’s to undo on this host.', hint: 'vitrine setup backups lists the change sets and their state.' }
+          : { kind: 'no-backup', message: `There is no change set ${id}.`, hint: 'vitrine setup backups lists the change sets.' },
+      );
+    }
+    if (manifest.state === 'rolled-back') throw new VitrineError({ kind: 'no-backup', message: `${manifest.id} was already undone.`, hint: 'Nothing to do; vitrine setup backups lists the change sets.' });
+    if (manifest.state === 'failed') throw new VitrineError({ kind: 'no-backup', message: `${manifest.id} failed and was undone at once: there is nothing left of it.`, hint: 'Nothing to do.' });
+    return manifest;
+  }
+
+  /**
+   * What undoing a change set does, as a plan (changes nothing): the files
+   * put back, the inverse boot commands, its id. The bytes come from the
+   * record of the plan this account applied, used only when they match the
+   * helper's checksums; the id does not depend on them.
+   */
+  async undoPlan(id?: string): Promise<UndoPlan> {
+    const manifest = await this.changeSetFor(id);
+    const texts: UndoTexts = {};
+    const record = await readFile(this.appliedFile(manifest.planId), 'utf8').then((t) => JSON.parse(t) as { plan?: HostPlan }, () => null);
+    for (const step of record?.plan?.steps ?? []) {
+      if (step.kind !== 'write') continue;
+      const backed = manifest.files.find((f) => f.path === step.path);
+      const beforeOk = backed ? step.before !== null && sha256(step.before) === backed.sha256 : manifest.created.includes(step.path) && step.before === null;
+      const afterOk = (manifest.planned[step.path] ?? null) === (step.after === null ? null : sha256(step.after));
+      if (beforeOk && afterOk) texts[step.path] = { current: step.after, restored: step.before };
+    }
+    return planUndo(manifest, texts);
+  }
+
+  /**
+   * Undo a change set as reviewed: the helper computes the undo from its own
+   * record and refuses unless it has the id shown (`undoId`). Without an id
+   * (the CLI's --yes from a text console), the helper's own undo of the
+   * record runs. Remembered so the next boot can be checked.
+   */
+  async rollback(id?: string, onOutput?: (chunk: string) => void, undoId?: string): Promise<string> {
+    const manifest = id === undefined ? await this.changeSetFor(undefined).catch(() => null) : null;
+    const target = id ?? manifest?.id;
+    const run = await this.runHelper(['rollback', ...(target ? [target] : []), ...(undoId ? ['--expect', undoId] : [])], onOutput);
     if (run.code !== 0) throw explainHelperExit(run.code, run.output);
+    const undone = run.output.match(/^rolled back (\S+)$/m)?.[1];
+    if (undone) await this.remember(undone);
     return run.output;
+  }
+
+  private async bootId(): Promise<string | null> {
+    return (await readFile(join(this.defaultRoots.proc, 'sys', 'kernel', 'random', 'boot_id'), 'utf8').catch(() => '')).trim() || null;
+  }
+
+  private async undone(): Promise<UndoneRecord[]> {
+    const text = await readFile(this.undoneFile(), 'utf8').catch(() => null);
+    try {
+      const list = text ? (JSON.parse(text) as unknown) : [];
+      return Array.isArray(list) ? (list as UndoneRecord[]).filter((r) => typeof r?.changeSet === 'string' && Array.isArray(r.gpu)) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private async remember(changeSet: string): Promise<void> {
+    const manifest = (await listManifests(this.elevation.root)).find((m) => m.id === changeSet);
+    const record = manifest ? await readFile(this.appliedFile(manifest.planId), 'utf8').then((t) => JSON.parse(t) as { request?: PlanRequest }, () => null) : null;
+    const gpu = Array.isArray(record?.request?.gpu) ? record.request.gpu.filter((a): a is string => typeof a === 'string') : [];
+    const list = (await this.undone()).filter((r) => r.changeSet !== changeSet);
+    list.push({ changeSet, bootId: await this.bootId(), gpu });
+    await writeFileAtomic(this.undoneFile(), JSON.stringify(list.slice(-20), null, 2), { mode: 0o600, dirMode: 0o700 });
+  }
+
+  /**
+   * After an undo and a reboot: is the boot back as before? Each GPU
+   * function on its own driver again, and the running kernel line without
+   * vfio-pci ids.
+   */
+  private async verifyUndo(record: UndoneRecord): Promise<UndoCheck> {
+    const now = await this.bootId();
+    if (now === null || now === record.bootId) return { state: 'reboot', devices: [], leftArgs: [] };
+    const devices = await Promise.all(
+      record.gpu.map(async (address) => ({ address, driver: await readlink(join(this.defaultRoots.sys, 'bus', 'pci', 'devices', address, 'driver')).then((l) => basename(l), () => null) })),
+    );
+    const leftArgs = (await readFile(join(this.defaultRoots.proc, 'cmdline'), 'utf8').catch(() => '')).split(/\s+/).filter((t) => /^vfio[-_]pci\.ids=/.test(t));
+    const bound = leftArgs.length > 0 || devices.some((d) => d.driver === 'vfio-pci');
+    return { state: bound ? 'still-bound' : 'verified', devices, leftArgs };
+  }
+
+  /** The change sets, oldest first, with the check after an undo this account made. */
+  async changeSets(): Promise<ChangeSet[]> {
+    const [all, undone] = await Promise.all([listManifests(this.elevation.root), this.undone()]);
+    return Promise.all(
+      all.map(async (m) => {
+        const record = m.state === 'rolled-back' ? undone.find((r) => r.changeSet === m.id) : undefined;
+        return { id: m.id, planId: m.planId, reason: m.reason, createdAt: m.createdAt, state: m.state, files: m.files.map((f) => ({ path: f.path })), created: m.created, undo: record ? await this.verifyUndo(record) : null };
+      }),
+    );
   }
 
   /** The change sets, oldest first (their manifests are world-readable; the copies are not). */

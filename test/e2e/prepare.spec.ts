@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAMILIES, writeFamilyRoot } from '../support/etc-trees';
 import { expect, hostRootArgs, sessionTest, type SessionUser } from './fixtures';
@@ -11,6 +11,9 @@ const rootOf = (user: SessionUser): string => join(user.home, 'host');
 const test = sessionTest({
   prepare: (user) => {
     const root = writeFamilyRoot(family, rootOf(user));
+    // This boot's id: the undo is checked after the next boot (another id).
+    mkdirSync(join(root, 'proc/sys/kernel/random'), { recursive: true });
+    writeFileSync(join(root, 'proc/sys/kernel/random/boot_id'), 'b0b0b0b0-0000-4000-8000-000000000001\n');
     if (process.getuid?.() === 0) execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, root]);
   },
   serveArgs: (user) => [...hostRootArgs(rootOf(user)), '--setup-root', rootOf(user)],
@@ -42,10 +45,37 @@ test('prepare the host: the plan as diffs, one Apply, the change listed, and Und
   const changes = page.getByRole('list', { name: 'Changes Vitrine made to this host' });
   await expect(changes.getByRole('listitem')).toHaveCount(1);
   await expect(changes).toContainText('applied');
+  // The way back that needs no app: a GRUB entry without passthrough, and the recovery note.
+  expect(readFileSync(join(root, 'etc/grub.d/35_vitrine_without_passthrough'), 'utf8')).toContain("GRUB_CMDLINE_LINUX_DEFAULT='quiet'");
+  expect(readFileSync(join(root, 'var/lib/vitrine/RECOVERY.txt'), 'utf8')).toContain('vitrine setup rollback');
+
+  // Undo is reviewed first: the files put back, the boot tools run again; "Keep the change" leaves everything.
   await changes.getByRole('button', { name: 'Undo' }).click();
-  await expect(page.getByText('Undone: the files are back as they were.')).toBeVisible();
+  let review = page.getByRole('region', { name: 'Undo this change?' });
+  await expect(review.getByLabel('Changes to /etc/default/grub')).toContainText('-GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt vfio-pci.ids=10de:1c03,10de:10f1"');
+  await expect(review).toContainText('/etc/grub.d/35_vitrine_without_passthrough is removed (Vitrine created it).');
+  await expect(review.getByRole('listitem').filter({ hasText: 'update-grub' })).toBeVisible();
+  await expect(review.getByRole('listitem').filter({ hasText: 'update-initramfs -u -k all' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/e2e/prepare-undo-review.png', fullPage: true });
+  await review.getByRole('button', { name: 'Keep the change' }).click();
+  await expect(review).toBeHidden();
+  expect(readFileSync(join(root, 'etc/default/grub'), 'utf8')).toContain('vfio-pci.ids=');
+
+  await changes.getByRole('button', { name: 'Undo' }).click();
+  review = page.getByRole('region', { name: 'Undo this change?' });
+  await review.getByRole('button', { name: 'Undo (asks for your password)' }).click();
+  await expect(page.getByText('Undone: the files are back as they were and the boot files were regenerated.')).toBeVisible({ timeout: 20_000 });
   await expect(changes).toContainText('undone');
+  await expect(changes).toContainText('Restart the computer to boot without the change');
   expect(readFileSync(join(root, 'etc/default/grub'), 'utf8')).toBe(grubBefore);
+  expect(() => readFileSync(join(root, 'etc/grub.d/35_vitrine_without_passthrough'))).toThrow();
+
+  // The next boot: the page checks that the card is back on its own driver and the kernel line lost the ids.
+  writeFileSync(join(root, 'proc/sys/kernel/random/boot_id'), 'b0b0b0b0-0000-4000-8000-000000000002\n');
+  await page.reload();
+  const checked = page.getByRole('list', { name: 'Changes Vitrine made to this host' });
+  await expect(checked).toContainText('Checked after the restart: the boot is back as before.', { timeout: 20_000 });
+  await expect(checked).toContainText('0000:01:00.0 uses');
 });
 
 test("a troubleshooter's host fix is a host-preparation plan: previewed as a diff, applied once confirmed", async ({ page, serve, user }) => {

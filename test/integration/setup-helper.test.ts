@@ -91,7 +91,7 @@ describe.each(FILE_FAMILIES)('the helper on a scratch root: $name', (family) => 
     expect(backups[0]!.state).toBe('applied');
     for (const f of backups[0]!.files) expect(readFileSync(join(root, 'var/lib/vitrine/backups/original', f.path))).toBeTruthy();
 
-    const undone = await vitrine('setup', 'rollback', '--root', root);
+    const undone = await vitrine('setup', 'rollback', '--root', root, '--yes');
     expect(undone.code).toBe(0);
     expect(snapshot(root)).toEqual(before);
     for (const path of backups[0]!.created) expect(() => lstatSync(join(root, path))).toThrow();
@@ -171,7 +171,7 @@ describe('the helper plans for itself: no plan crosses the privilege boundary', 
         expect(existsSync(join(root, 'etc/shadow'))).toBe(false);
         expect(readFileSync(join(root, 'etc/modprobe.d/vitrine-vfio.conf'), 'utf8')).not.toContain('install');
         expect(result.stdout).not.toContain('/etc/shadow');
-        expect((await vitrine('setup', 'rollback', '--root', root)).code).toBe(0);
+        expect((await vitrine('setup', 'rollback', '--root', root, '--yes')).code).toBe(0);
       } else {
         expect(result.code).not.toBe(0);
         expect(result.stderr).toContain('is not the plan you reviewed');
@@ -352,7 +352,7 @@ describe('the helper refuses, changing nothing', () => {
     expect(statSync(grub)).toMatchObject({ uid: 1234, gid: 2345 });
     chownSync(grub, 0, 0);
     chmodSync(grub, 0o600);
-    expect((await vitrine('setup', 'rollback', '--root', root)).code).toBe(0);
+    expect((await vitrine('setup', 'rollback', '--root', root, '--yes')).code).toBe(0);
     expect(statSync(grub).mode & 0o7777).toBe(0o640);
     expect(statSync(grub)).toMatchObject({ uid: 1234, gid: 2345 });
     expect(snapshot(root)).toEqual(before);
@@ -457,7 +457,7 @@ describe('the helper refuses, changing nothing', () => {
     const grub = join(root, 'etc/default/grub');
     writeFileSync(grub, `${readFileSync(grub, 'utf8')}GRUB_TIMEOUT_STYLE=menu\n`);
     const edited = snapshot(root);
-    const result = await vitrine('setup', 'rollback', '--root', root);
+    const result = await vitrine('setup', 'rollback', '--root', root, '--yes');
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("/etc/default/grub changed after Vitrine's change; undoing would lose that edit");
     expect(snapshot(root)).toEqual(edited);

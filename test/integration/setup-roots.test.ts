@@ -87,7 +87,7 @@ describe.skipIf(straceMissing)('setup commands on a scratch root', () => {
       expect((JSON.parse(backups.stdout) as { id: string }[]).map((m) => m.id)).toEqual([id![1]]);
       expect(escapes(backups.calls, root)).toEqual({ writes: [], etc: [] });
 
-      const rollback = await vitrine(style.args(root, ['rollback']));
+      const rollback = await vitrine(style.args(root, ['rollback'], ['--yes']));
       expect(rollback.stderr).toBe('');
       expect(rollback.code).toBe(0);
       expect(snapshot(root)).toEqual(before);

@@ -158,12 +158,16 @@ describe('Proxmox VE hosts', () => {
     const plan = await planFor(dir, pbt.request);
     expect(plan.host.bootloader).toBe('proxmox-boot-tool');
     expect(plan.steps.filter((s) => s.kind === 'run').map((s) => s.kind === 'run' && s.argv.join(' '))).toEqual(['proxmox-boot-tool refresh', 'update-initramfs -u -k all']);
-    expect(plan.steps.filter((s) => s.kind === 'write').map((s) => s.kind === 'write' && s.path)).toEqual(['/etc/kernel/cmdline', '/etc/modprobe.d/vitrine-vfio.conf', '/etc/modules']);
+    expect(plan.steps.filter((s) => s.kind === 'write').map((s) => s.kind === 'write' && s.path)).toEqual(['/etc/kernel/cmdline', '/etc/modprobe.d/vitrine-vfio.conf', '/etc/modules', '/var/lib/vitrine/RECOVERY.txt']);
+    const note = plan.steps.find((s) => s.kind === 'write' && s.path === '/var/lib/vitrine/RECOVERY.txt');
+    expect(note?.kind === 'write' && note.after).toContain('Proxmox VE boots through proxmox-boot-tool');
     // Legacy BIOS (or Secure Boot) ESPs boot GRUB: BOOT_IMAGE= on the running line, the parameters go to /etc/default/grub.
     writeFileSync(join(dir, 'proc', 'cmdline'), 'BOOT_IMAGE=/ROOT/pve-1@/boot/vmlinuz-5.4.78-2-pve root=ZFS=rpool/ROOT/pve-1 ro boot=zfs quiet\n');
     const grubMode = await planFor(dir, pbt.request);
     expect(grubMode.steps.filter((s) => s.kind === 'write').map((s) => s.kind === 'write' && s.path)[0]).toBe('/etc/default/grub');
     expect(grubMode.steps.find((s) => s.kind === 'run')).toMatchObject({ argv: ['proxmox-boot-tool', 'refresh'] });
+    // Its GRUB menu gets the entry without passthrough too (proxmox-boot-tool runs /etc/grub.d for GRUB-mode ESPs).
+    expect(grubMode.steps.some((s) => s.kind === 'write' && s.path === '/etc/grub.d/35_vitrine_without_passthrough')).toBe(true);
   });
 
   let grubRoot: string | null = null;

@@ -9,13 +9,15 @@ export interface Manifest {
   planId: string;
   reason: string;
   createdAt: string;
-  /** backing-up -> applying -> applied | failed; rolled-back after an undo. */
-  state: 'backing-up' | 'applying' | 'applied' | 'failed' | 'rolled-back';
+  /** backing-up -> applying -> applied | failed; an undo: restoring (files back, boot commands to run) -> rolled-back. */
+  state: 'backing-up' | 'applying' | 'applied' | 'failed' | 'restoring' | 'rolled-back';
   files: { path: string; sha256: string; mode: number; uid: number; gid: number }[];
   created: string[];
   createdDirs: string[];
   /** sha256 of what the plan writes to each path (null: deletes it); rollback only touches files still like this or like before. */
   planned: Record<string, string | null>;
+  /** The commands the apply ran, in order; undo runs their inverses (absent in records of older versions). */
+  commands?: string[][] | undefined;
 }
 
 export function backupRoot(root: string): string {

@@ -17,6 +17,8 @@ export const EXIT = {
   rootRefused: 12,
   /** A write failed and undoing it failed too: the host is half-applied (the message names the command that finishes the undo). */
   halfApplied: 13,
+  /** Not enough free space for the backups and the new files: refused before anything changed. */
+  noSpace: 14,
   /** pkexec: the user dismissed the password dialog. */
   cancelled: 126,
   /** pkexec: not authorised (or no polkit agent could ask). */

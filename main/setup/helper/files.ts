@@ -3,6 +3,13 @@ import { constants, type Stats } from 'node:fs';
 import { chmod, chown, lstat, mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 
+/**
+ * Called at every step that changes the disk (a temporary file made, filled,
+ * renamed; a file deleted). The helper points it at its kill switch on a
+ * scratch root, so a test can stop it at every step in turn.
+ */
+export const writeHooks: { checkpoint: () => void } = { checkpoint: () => undefined };
+
 /** A refusal with the exit code that says why. */
 export class HelperError extends Error {
   constructor(
@@ -170,11 +177,13 @@ export async function atomicWrite(full: string, data: Buffer | string, mode: num
   const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     try {
+      writeHooks.checkpoint();
       await handle.writeFile(data);
       await handle.sync();
     } finally {
       await handle.close();
     }
+    writeHooks.checkpoint();
     options.onTempWritten?.();
     const owner = options.exact ?? (existing ? { mode: existing.mode & 0o7777, uid: existing.uid, gid: existing.gid } : null);
     if (owner && process.getuid?.() === 0) await chown(temp, owner.uid, owner.gid);
@@ -184,6 +193,7 @@ export async function atomicWrite(full: string, data: Buffer | string, mode: num
     await unlink(temp).catch(() => undefined);
     throw error;
   }
+  writeHooks.checkpoint();
   options.onRenamed?.();
   await fsyncDir(dirname(full));
 }
@@ -193,10 +203,26 @@ export async function atomicDelete(full: string): Promise<void> {
   await unlink(full).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });
+  writeHooks.checkpoint();
   await fsyncDir(dirname(full));
 }
 
 /** Remove folders the helper created, innermost first, if they are empty. */
 export async function removeEmptyDirs(dirs: string[]): Promise<void> {
   for (const dir of [...dirs].reverse()) await rm(dir, { recursive: false }).catch(() => undefined);
+}
+
+/** Remove the temporary files a killed helper left anywhere under one of its own folders (backups); returns them. */
+export async function removeTempsUnder(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const full = join(dir, name);
+    const info = await lstat(full).catch(() => null);
+    if (info?.isDirectory()) removed.push(...(await removeTempsUnder(full)));
+    else if (info?.isFile() && /^\..+\.vitrine-\d+-\d+$/.test(name)) {
+      await unlink(full).catch(() => undefined);
+      removed.push(full);
+    }
+  }
+  return removed;
 }

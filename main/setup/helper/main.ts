@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { access, lstat, open, realpath, stat, writeFile } from 'node:fs/promises';
+import { access, lstat, open, realpath, stat, statfs, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { HostPlan, PlanRequest, PlanWrite } from '../../../shared/api';
 import { VitrineError } from '../../common/errors';
 import { PCI_ADDRESS } from '../../common/pci-address';
@@ -9,15 +9,63 @@ import { hostRoots, type HostRoots } from '../../host/roots';
 import { planOnHost, scratchHostRoots } from '../host-plan';
 import { backedUp, backupFile, backupRoot, listManifests, readManifest, writeManifest, type Manifest } from './backups';
 import { EXIT } from './codes';
-import { HelperError, atomicDelete, atomicWrite, hostPath, makeParents, readOrNull, refuseLinks, refuseSpecial, refuseUnsafeDirs, removeEmptyDirs, removeStaleTemps, sha256 } from './files';
-import { ALLOWED_FILES, COMMAND_DIRS, MAX_REQUEST_BYTES, PLAN_ID, ROM_DIR, helperRequestSchema, planRefusals } from './policy';
+import { HelperError, atomicDelete, atomicWrite, hostPath, makeParents, readOrNull, refuseLinks, refuseSpecial, refuseUnsafeDirs, removeEmptyDirs, removeStaleTemps, removeTempsUnder, sha256, writeHooks } from './files';
+import { ALLOWED_FILES, COMMAND_DIRS, MAX_REQUEST_BYTES, PLAN_ID, ROM_DIR, commandRefusal, helperRequestSchema, planRefusals } from './policy';
 import { qmPower, qmRecords, qmSet, qmUndo } from './qm';
+import { planUndo } from '../undo';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
 /** Tests kill the helper at a given point to prove that rollback still works (only on a scratch root). */
 function crashPoint(root: string, point: string): void {
   if (root !== '/' && process.env['VITRINE_HELPER_CRASH'] === point) process.kill(process.pid, 'SIGKILL');
+}
+
+/** Every disk step so far; `VITRINE_HELPER_CRASH=step:N` kills the helper at the N-th (only on a scratch root). */
+let steps = 0;
+function armCheckpoints(root: string): void {
+  if (root === '/') return;
+  writeHooks.checkpoint = () => {
+    steps++;
+    if (process.env['VITRINE_HELPER_CRASH'] === `step:${steps}`) process.kill(process.pid, 'SIGKILL');
+  };
+}
+
+/**
+ * Refuse before backing up when the disks cannot hold the backups (two
+ * copies of each file: the change set's and, the first time, the original)
+ * and the new files, counted in whole blocks per file with room for the
+ * records. An apply that cannot finish never starts.
+ */
+async function checkSpace(root: string, writes: PlanWrite[]): Promise<void> {
+  const need = new Map<number, { blocks: number; bsize: number; free: number; where: string }>();
+  const add = async (path: string, bytes: number): Promise<void> => {
+    let dir = dirname(path);
+    while (!(await stat(dir).catch(() => null)) && dir !== dirname(dir)) dir = dirname(dir);
+    const [info, fs] = await Promise.all([stat(dir), statfs(dir)]);
+    const entry = need.get(info.dev) ?? { blocks: 0, bsize: fs.bsize, free: fs.bavail, where: dir };
+    entry.blocks += Math.ceil(bytes / fs.bsize) + 1;
+    need.set(info.dev, entry);
+  };
+  const backups = backupRoot(root);
+  for (const step of writes) {
+    const size = Buffer.byteLength(step.before ?? '');
+    await add(hostPath(root, step.path), Buffer.byteLength(step.after ?? ''));
+    if (step.before !== null) {
+      await add(join(backups, 'x', 'files', step.path), size);
+      await add(join(backups, 'original', step.path), size);
+    }
+  }
+  // The change set's record, written a few times as it goes.
+  await add(join(backups, 'x', 'manifest.json'), 64 * 1024);
+  for (const entry of need.values()) {
+    if (entry.blocks > entry.free) {
+      throw new HelperError(
+        EXIT.noSpace,
+        `Not enough free space: the change and its backups need about ${Math.ceil((entry.blocks * entry.bsize) / 1024)} KiB on the disk of ${root === '/' ? entry.where : entry.where.slice(root.length) || '/'}, and ${Math.floor((entry.free * entry.bsize) / 1024)} KiB are free. Nothing was changed.`,
+      );
+    }
+  }
 }
 
 /** Tests make a write fail at a given point to prove failures are undone and leave no temp file (only on a scratch root). */
@@ -76,6 +124,15 @@ function runCommand(path: string, args: string[]): Promise<number> {
   });
 }
 
+/** Temporary files a killed helper left among its own records (the backups' folder). */
+async function sweepTemps(root: string): Promise<void> {
+  const base = backupRoot(root);
+  if (!(await lstat(base).catch(() => null))) return;
+  await refuseLinks(root, base);
+  await checkOwn(base, 'folder');
+  for (const temp of await removeTempsUnder(base)) out(`removed a temporary file: ${root === '/' ? temp : temp.slice(root.length)}`);
+}
+
 /** Folders and files of the helper's own records must be its own and writable by nobody else. */
 async function checkOwn(full: string, what: 'file' | 'folder'): Promise<void> {
   const info = await lstat(full).catch(() => null);
@@ -111,7 +168,7 @@ async function ownManifest(root: string, id: string): Promise<Manifest> {
  * file a killed apply left next to them. Works from a text console:
  * `vitrine setup rollback`.
  */
-async function rollback(root: string, manifest: Manifest): Promise<void> {
+async function restoreFiles(root: string, manifest: Manifest): Promise<void> {
   // First make sure nobody changed a file after Vitrine did: their edit would be lost.
   const changed: string[] = [];
   for (const path of [...manifest.files.map((f) => f.path), ...manifest.created]) {
@@ -150,8 +207,56 @@ async function rollback(root: string, manifest: Manifest): Promise<void> {
     for (const temp of await removeStaleTemps(full)) out(`removed a temporary file: ${root === '/' ? temp : temp.slice(root.length)}`);
   }
   await removeEmptyDirs(manifest.createdDirs.map((d) => hostPath(root, d)));
+}
+
+/**
+ * Undo a change set as its undo plan says (the id the user reviewed, when
+ * given, must be this record's): files back first, recorded as `restoring`,
+ * then the inverse commands (kernel parameters off through the bootloader's
+ * tool, GRUB's menu and the initramfs regenerated), then `rolled-back`. A
+ * kill in between leaves `restoring`, and running the undo again finishes it.
+ */
+async function undo(root: string, manifest: Manifest, expected: string | undefined): Promise<void> {
+  const plan = planUndo(manifest);
+  if (expected !== undefined && plan.id !== expected) {
+    throw new HelperError(
+      EXIT.planMismatch,
+      `The undo of ${manifest.id} is not the one you reviewed (reviewed ${expected.slice(0, 12)}, now ${plan.id.slice(0, 12)}): its record changed. Nothing was changed; review the undo again.`,
+    );
+  }
+  out(`undo ${plan.id}`);
+  await restoreFiles(root, manifest);
+  manifest.state = 'restoring';
+  await writeManifest(root, manifest);
+  crashPoint(root, 'undo-restored');
+  for (const step of plan.steps) {
+    if (step.kind !== 'run') continue;
+    const refusal = commandRefusal(step.argv);
+    if (refusal) throw new HelperError(EXIT.pathRefused, `The undo was refused: ${refusal}`);
+    const code = await runPlanCommand(root, step.argv);
+    if (code !== 0) {
+      throw new HelperError(
+        EXIT.commandFailed,
+        `The files are restored, but ${step.argv.join(' ')} failed (exit ${code}), so the boot may still carry the change. Fix what the output says, then run the undo again: vitrine setup rollback ${manifest.id}${root === '/' ? '' : ` --root ${root}`}`,
+      );
+    }
+  }
   manifest.state = 'rolled-back';
   await writeManifest(root, manifest);
+}
+
+/**
+ * Run one command of a plan or an undo (argv checked against the templates,
+ * resolved in fixed folders, never a shell). On a scratch root it is only
+ * printed.
+ */
+async function runPlanCommand(root: string, argv: readonly string[]): Promise<number> {
+  if (root !== '/') {
+    out(`skipped on a scratch root: ${argv.join(' ')}`);
+    return 0;
+  }
+  out(`running: ${argv.join(' ')}`);
+  return runCommand(await resolveCommand(argv[0]!), argv.slice(1));
 }
 
 /**
@@ -193,9 +298,13 @@ async function apply(root: string, id: string, requestText: string): Promise<num
   }
   await refuseLinks(root, join(backupRoot(root), 'manifest'));
   await refuseUnsafeDirs(root, join(backupRoot(root), 'manifest'));
+  await sweepTemps(root);
+  // Tests turn the check off on a scratch root to prove that a disk filling up half-way is still undone and reported as it is.
+  if (root === '/' || process.env['VITRINE_HELPER_SPACE_CHECK'] !== 'off') await checkSpace(root, writes);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const planned = Object.fromEntries(writes.map((w) => [w.path, w.after === null ? null : sha256(w.after)]));
-  const manifest: Manifest = { id: `${stamp}-${plan.id.slice(0, 12)}`, planId: plan.id, reason: plan.reason, createdAt: new Date().toISOString(), state: 'backing-up', files: [], created: [], createdDirs: [], planned };
+  const commands = plan.steps.flatMap((s) => (s.kind === 'run' ? [s.argv] : []));
+  const manifest: Manifest = { id: `${stamp}-${plan.id.slice(0, 12)}`, planId: plan.id, reason: plan.reason, createdAt: new Date().toISOString(), state: 'backing-up', files: [], created: [], createdDirs: [], planned, commands };
   await writeManifest(root, manifest);
   for (const step of writes) await backupFile(root, manifest, step.path);
   manifest.state = 'applying';
@@ -230,7 +339,7 @@ async function apply(root: string, id: string, requestText: string): Promise<num
   } catch (error) {
     out(`failed: ${(error as Error).message}; restoring the backup`);
     try {
-      await rollback(root, manifest);
+      await restoreFiles(root, manifest);
       manifest.state = 'failed';
       await writeManifest(root, manifest);
     } catch (undo) {
@@ -243,12 +352,7 @@ async function apply(root: string, id: string, requestText: string): Promise<num
   }
   for (const step of plan.steps) {
     if (step.kind !== 'run') continue;
-    if (root !== '/') {
-      out(`skipped on a scratch root: ${step.argv.join(' ')}`);
-      continue;
-    }
-    out(`running: ${step.argv.join(' ')}`);
-    const code = await runCommand(await resolveCommand(step.argv[0]!), step.argv.slice(1));
+    const code = await runPlanCommand(root, step.argv);
     if (code !== 0) throw new HelperError(EXIT.commandFailed, `${step.argv[0]} failed (exit ${code}). The files were changed; undo with: vitrine setup rollback ${manifest.id}`);
   }
   out(`applied ${manifest.id}`);
@@ -293,7 +397,7 @@ async function readLog(root: string, name: string): Promise<number> {
   return EXIT.ok;
 }
 
-const USAGE = 'usage: vitrine-helper [--root DIR] apply PLAN_ID REQUEST_JSON | rollback [ID] | backups | dump-rom ADDRESS OUT | read-log NAME | qm-set VMID PREVIEW_ID REQUEST_JSON | qm-undo [ID] | qm-records | qm-power VMID start|shutdown|stop';
+const USAGE = 'usage: vitrine-helper [--root DIR] apply PLAN_ID REQUEST_JSON | rollback [ID] [--expect UNDO_ID] | backups | dump-rom ADDRESS OUT | read-log NAME | qm-set VMID PREVIEW_ID REQUEST_JSON | qm-undo [ID] | qm-records | qm-power VMID start|shutdown|stop';
 
 /**
  * Check `--root DIR`: never under pkexec (a user must not point root's writes
@@ -331,13 +435,18 @@ export async function helperMain(argv: string[]): Promise<number> {
       args.splice(0, 2);
     }
     const [verb, ...rest] = args;
+    armCheckpoints(root);
     if (root === '/' && process.getuid?.() !== 0) throw new HelperError(EXIT.notRoot, 'The helper must run as root (the app starts it with pkexec).');
     switch (verb) {
       case 'apply':
         if (rest.length !== 2) throw new HelperError(EXIT.usage, `apply takes the plan id and the request (no plan file). ${USAGE}`);
         return await apply(root, rest[0]!, rest[1]!);
       case 'rollback': {
+        const expectAt = rest.indexOf('--expect');
+        const expected = expectAt >= 0 ? rest.splice(expectAt, 2)[1] : undefined;
+        if (expectAt >= 0 && !PLAN_ID.test(expected ?? '')) throw new HelperError(EXIT.usage, `--expect takes the undo plan's id (64 hex digits). ${USAGE}`);
         if (rest.length > 1) throw new HelperError(EXIT.usage, USAGE);
+        await sweepTemps(root);
         let id = rest[0];
         if (id === undefined) {
           const all = await listManifests(root);
@@ -346,7 +455,7 @@ export async function helperMain(argv: string[]): Promise<number> {
         }
         const manifest = await ownManifest(root, id);
         if (manifest.state === 'rolled-back') throw new HelperError(EXIT.noBackup, `${manifest.id} was already undone.`);
-        await rollback(root, manifest);
+        await undo(root, manifest, expected);
         out(`rolled back ${manifest.id}`);
         return EXIT.ok;
       }

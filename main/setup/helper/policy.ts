@@ -2,12 +2,16 @@ import { z } from 'zod';
 import type { HostPlan } from '../../../shared/api';
 import { planRequest } from '../../../shared/schemas';
 import { PLAN_FILES } from '../planner';
+import { WITHOUT_ENTRY } from '../recovery';
 
 /** The only files a plan may write: the planner's list. */
 export const ALLOWED_FILES = new Set<string>(PLAN_FILES);
 
 /** ROM dumps go here and nowhere else. */
 export const ROM_DIR = '/var/lib/vitrine/roms';
+
+/** The only files written executable (0755): GRUB runs the scripts of /etc/grub.d. */
+const EXECUTABLE = new Set<string>([WITHOUT_ENTRY]);
 
 /** Where the helper keeps backups and its journal. */
 export const BACKUP_DIR = '/var/lib/vitrine/backups';
@@ -55,6 +59,7 @@ const TEMPLATES: Record<string, (args: string[]) => boolean> = {
   kernelstub: (a) => a.length === 2 && (a[0] === '--add-options' || a[0] === '--delete-options') && kernelArgs(a[1]!),
   'rpm-ostree': (a) =>
     a.join(' ') === 'initramfs --enable' ||
+    a.join(' ') === 'initramfs --disable' ||
     (a[0] === 'kargs' && a.length >= 2 && a.length <= 17 && a.slice(1).every((x) => withValue(x, '--append-if-missing=') || withValue(x, '--delete-if-present='))),
 };
 
@@ -107,7 +112,8 @@ export function planRefusals(plan: HostPlan): string[] {
   for (const step of plan.steps) {
     if (step.kind === 'write') {
       if (!ALLOWED_FILES.has(step.path)) problems.push(`${step.path} is not a file Vitrine may change`);
-      if (![0o644, 0o640, 0o600].includes(step.mode)) problems.push(`${step.path}: mode ${step.mode.toString(8)} is not 0644, 0640 or 0600`);
+      const modes = EXECUTABLE.has(step.path) ? [0o755] : [0o644, 0o640, 0o600];
+      if (!modes.includes(step.mode)) problems.push(`${step.path}: mode ${step.mode.toString(8)} is not ${modes.map((m) => `0${m.toString(8)}`).join(', ')}`);
     } else {
       const refusal = commandRefusal(step.argv);
       if (refusal) problems.push(refusal);
@@ -120,7 +126,7 @@ export function planRefusals(plan: HostPlan): string[] {
 const ALLOWED_DIRS = new Set(
   [...ALLOWED_FILES].flatMap((path) => {
     const parts = path.split('/').slice(1, -1);
-    return parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}`).filter((d) => d !== '/etc');
+    return parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}`).filter((d) => d !== '/etc' && d !== '/var' && d !== '/var/lib');
   }),
 );
 
@@ -139,11 +145,16 @@ export const manifestSchema = z
     planId: z.string().regex(/^[0-9a-f]{12,64}$/),
     reason: z.string().max(2000),
     createdAt: z.string().max(100),
-    state: z.enum(['backing-up', 'applying', 'applied', 'failed', 'rolled-back']),
+    state: z.enum(['backing-up', 'applying', 'applied', 'failed', 'restoring', 'rolled-back']),
     files: z.array(z.object({ path: allowedFile, sha256: sha, mode: z.number().int().min(0).max(0o777), uid: id32, gid: id32 }).strict()).max(PLAN_FILES.length),
     created: z.array(allowedFile).max(PLAN_FILES.length),
     createdDirs: z.array(z.string().refine((d) => ALLOWED_DIRS.has(d), 'is not a folder Vitrine may create')).max(32),
     planned: z.record(z.string(), sha.nullable()),
+    /** The commands the apply ran (undo runs their inverses); each one a template's exact form. */
+    commands: z
+      .array(z.array(z.string().max(2048)).min(1).max(32).refine((argv) => commandRefusal(argv) === null, 'is not a command Vitrine runs'))
+      .max(16)
+      .optional(),
   })
   .strict()
   .superRefine((m, ctx) => {

@@ -1,21 +1,106 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { ChangeSet, UndoView } from '../../../shared/api';
 import { api } from '../api';
 import { useAction, useRequest } from '../hooks';
+import { DiffView } from './diff-view';
 import { ErrorBanner } from './error-banner';
 
-/** The change sets Vitrine made to the host, newest first, each with Undo. */
+/** What an undo does, as the user reviews it before confirming: files back, boot commands, reboot. */
+function UndoPreview({ plan, busy, onConfirm, onCancel }: { plan: UndoView; busy: boolean; onConfirm: () => void; onCancel: () => void }) {
+  const { t } = useTranslation();
+  const commands = plan.steps.filter((s) => s.kind === 'run');
+  return (
+    <div className="plan" role="region" aria-label={t('changes.reviewTitle')}>
+      <h3>{t('changes.reviewTitle')}</h3>
+      <p>{t('changes.reviewIntro')}</p>
+      {plan.steps.map((step, i) =>
+        step.kind === 'write' ? (
+          <div key={i}>
+            <p className="muted">{step.toSha256 === null ? t('changes.removeFile', { path: step.path }) : t('changes.restoreFile', { path: step.path })}</p>
+            {plan.diffs[step.path] ? <DiffView diff={plan.diffs[step.path]!} label={t('prepare.fileDiff', { path: step.path })} /> : <p className="muted">{t('changes.noBytes')}</p>}
+          </div>
+        ) : null,
+      )}
+      {commands.length > 0 && (
+        <>
+          <h4>{t('prepare.commands')}</h4>
+          <ul className="commands">
+            {commands.map((step, i) => (
+              <li key={i}>
+                <code>{step.argv.join(' ')}</code> <span className="muted">— {step.reason}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {plan.warnings.map((w, i) => (
+        <p key={i} className="banner banner-warn">
+          {w}
+        </p>
+      ))}
+      {plan.rebootRequired && <p>{t('changes.rebootAfter')}</p>}
+      {plan.prompt && plan.prompt.kind !== 'unavailable' && <p className="muted">{t(`prepare.prompt.${plan.prompt.kind}`, { program: plan.prompt.program })}</p>}
+      {plan.prompt?.kind === 'unavailable' && <p className="banner banner-warn">{plan.prompt.reason}</p>}
+      <div className="actions">
+        <button type="button" className="danger" disabled={busy} onClick={onConfirm}>
+          {t('changes.confirm')}
+        </button>
+        <button type="button" disabled={busy} onClick={onCancel}>
+          {t('changes.cancel')}
+        </button>
+      </div>
+      {busy && (
+        <p role="status" className="progress">
+          {t('changes.undoing')}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** After an undo: the check the next boot makes (GPU back on its own driver, parameters gone). */
+function UndoCheck({ undo }: { undo: NonNullable<ChangeSet['undo']> }) {
+  const { t } = useTranslation();
+  if (undo.state === 'reboot') return <p className="banner banner-warn">{t('changes.check.reboot')}</p>;
+  return (
+    <div className={undo.state === 'verified' ? 'banner banner-ok' : 'banner banner-error'} role="status">
+      <p>{t(`changes.check.${undo.state}`)}</p>
+      {(undo.devices.length > 0 || undo.leftArgs.length > 0) && (
+        <ul>
+          {undo.devices.map((d) => (
+            <li key={d.address}>{d.driver === 'vfio-pci' ? t('changes.check.stillVfio', { address: d.address }) : d.driver ? t('changes.check.ownDriver', { address: d.address, driver: d.driver }) : t('changes.check.noDriver', { address: d.address })}</li>
+          ))}
+          {undo.leftArgs.length > 0 && <li>{t('changes.check.leftArgs', { args: undo.leftArgs.join(' ') })}</li>}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** The change sets Vitrine made to the host, newest first, each with Undo (reviewed and confirmed first). */
 export function Changes({ round }: { round: number }) {
   const { t } = useTranslation();
   const loaded = useRequest(() => api.setup.changes(), [round]);
   const changes = loaded.value ?? [];
+  const reviewing = useAction();
   const undoing = useAction();
-  const error = undoing.error ?? loaded.error;
+  const error = undoing.error ?? reviewing.error ?? loaded.error;
+  const [review, setReview] = useState<UndoView | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const undo = async (id: string): Promise<void> => {
-    const r = await undoing.run(() => api.setup.rollback({ id }));
-    if (r.ok) setNotice(t('changes.undone'));
+  const ask = async (id: string): Promise<void> => {
+    setNotice(null);
+    const r = await reviewing.run(() => api.setup.undoPlan({ id }));
+    if (r.ok) setReview(r.value);
+  };
+
+  const confirm = async (plan: UndoView): Promise<void> => {
+    const r = await undoing.run(() => api.setup.rollback({ id: plan.changeSet, undoId: plan.id }));
+    if (r.ok) {
+      setReview(null);
+      setNotice(plan.rebootRequired ? t('changes.undone') : t('changes.undoneNoReboot'));
+    }
     loaded.reload();
   };
 
@@ -23,7 +108,11 @@ export function Changes({ round }: { round: number }) {
     <section aria-labelledby="changes-title">
       <h2 id="changes-title">{t('changes.title')}</h2>
       {error && <ErrorBanner error={error} />}
-      {notice && <p role="status">{notice}</p>}
+      {notice && (
+        <p role="status" className="banner banner-ok">
+          {notice}
+        </p>
+      )}
       {changes.length === 0 ? (
         <p className="muted">{t('changes.none')}</p>
       ) : (
@@ -33,11 +122,13 @@ export function Changes({ round }: { round: number }) {
               <span>{new Date(c.createdAt).toLocaleString()}</span>
               <span>{c.reason}</span>
               <span className="muted">{t(`changes.state.${c.state}`)}</span>
-              {(c.state === 'applied' || c.state === 'applying') && (
-                <button type="button" onClick={() => void undo(c.id)}>
-                  {t('changes.undo')}
+              {c.state !== 'rolled-back' && c.state !== 'failed' && review?.changeSet !== c.id && (
+                <button type="button" disabled={reviewing.busy || undoing.busy} onClick={() => void ask(c.id)}>
+                  {c.state === 'restoring' ? t('changes.finishUndo') : t('changes.undo')}
                 </button>
               )}
+              {c.undo && <UndoCheck undo={c.undo} />}
+              {review?.changeSet === c.id && <UndoPreview plan={review} busy={undoing.busy} onConfirm={() => void confirm(review)} onCancel={() => setReview(null)} />}
             </li>
           ))}
         </ul>

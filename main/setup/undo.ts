@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import type { PlanCommand, UndoPlan, UndoWrite } from '../../shared/api';
+import { canonicalJson } from './planner';
+
+/** What an undo plan is made from: a change set's record (the helper's manifest), as the app reads it too. */
+export interface UndoSource {
+  id: string;
+  reason: string;
+  files: { path: string; sha256: string; mode: number; uid: number; gid: number }[];
+  created: string[];
+  planned: Record<string, string | null>;
+  /** The commands the apply ran, in order (absent in records of Vitrine before undo plans). */
+  commands?: string[][] | undefined;
+}
+
+/** Bytes of a file before and after the undo, when known (the app's record of the plan it applied). */
+export type UndoTexts = Record<string, { current: string | null; restored: string | null }>;
+
+/**
+ * The command that undoes one the apply ran, or null when there is nothing
+ * to run (with the reason in `warnings`). Tools that regenerate boot files
+ * from configuration run again after the files are restored; tools that
+ * changed the kernel line themselves get their own inverse options, so the
+ * parameters come off through the bootloader's own tool.
+ */
+export function inverseCommand(argv: readonly string[], warnings: string[]): PlanCommand | null {
+  const [program, ...args] = argv;
+  switch (program) {
+    case 'update-grub':
+    case 'grub-mkconfig':
+    case 'grub2-mkconfig':
+      return { kind: 'run', argv: [...argv], reason: 'Write GRUB’s menu again from the restored /etc/default/grub.', long: false };
+    case 'kernel-install':
+      return { kind: 'run', argv: [...argv], reason: 'Regenerate the boot entries with the restored /etc/kernel/cmdline.', long: true };
+    case 'proxmox-boot-tool':
+      return { kind: 'run', argv: [...argv], reason: 'Copy the restored command line to every boot partition proxmox-boot-tool keeps.', long: true };
+    case 'update-initramfs':
+    case 'dracut':
+    case 'mkinitcpio':
+      return { kind: 'run', argv: [...argv], reason: 'Rebuild the initramfs without the vfio additions (takes a minute or two).', long: true };
+    case 'grubby': {
+      const added = args.find((a) => a.startsWith('--args='))?.slice('--args='.length);
+      const removed = args.find((a) => a.startsWith('--remove-args='))?.slice('--remove-args='.length);
+      return {
+        kind: 'run',
+        argv: ['grubby', '--update-kernel=ALL', ...(removed ? [`--args=${removed}`] : []), ...(added ? [`--remove-args=${added}`] : [])],
+        reason: 'Take Vitrine’s kernel parameters off every boot entry (and put back any it replaced).',
+        long: false,
+      };
+    }
+    case 'kernelstub': {
+      const [option, list] = args;
+      return {
+        kind: 'run',
+        argv: ['kernelstub', option === '--add-options' ? '--delete-options' : '--add-options', list ?? ''],
+        reason: option === '--add-options' ? 'Take Vitrine’s kernel parameters off the boot entry.' : 'Put back the kernel parameters Vitrine replaced.',
+        long: false,
+      };
+    }
+    case 'rpm-ostree': {
+      if (args[0] === 'initramfs') {
+        warnings.push('rpm-ostree initramfs --disable turns off the local initramfs Vitrine turned on; if you had it on before for something else, run rpm-ostree initramfs --enable afterwards.');
+        return { kind: 'run', argv: ['rpm-ostree', 'initramfs', '--disable'], reason: 'Go back to the image’s own initramfs (without vfio). rpm-ostree stages it for the next boot.', long: true };
+      }
+      const appended = args.filter((a) => a.startsWith('--append-if-missing=')).map((a) => a.slice('--append-if-missing='.length));
+      const deleted = args.filter((a) => a.startsWith('--delete-if-present=')).map((a) => a.slice('--delete-if-present='.length));
+      return {
+        kind: 'run',
+        argv: ['rpm-ostree', 'kargs', ...appended.map((t) => `--delete-if-present=${t}`), ...deleted.map((t) => `--append-if-missing=${t}`)],
+        reason: 'Take Vitrine’s kernel parameters off (and put back any it replaced). rpm-ostree stages them for the next boot.',
+        long: true,
+      };
+    }
+    case 'systemd-tmpfiles':
+      warnings.push('/dev/shm/looking-glass stays until the next reboot (it is memory, not a file on disk).');
+      return null;
+    default:
+      warnings.push(`Vitrine does not know how to undo “${argv.join(' ')}”: check it by hand.`);
+      return null;
+  }
+}
+
+/** The undo id: the sha256 of the plan without the bytes shown (which the helper, reading root-only copies, does not need). */
+export function undoIdOf(content: Omit<UndoPlan, 'id'>): string {
+  const steps = content.steps.map((s) => (s.kind === 'write' ? { ...s, before: undefined, after: undefined } : s));
+  return createHash('sha256').update(canonicalJson({ changeSet: content.changeSet, reason: content.reason, steps, rebootRequired: content.rebootRequired, warnings: content.warnings })).digest('hex');
+}
+
+/** Which boot files a change set touched, to say what to regenerate when an old record has no commands. */
+const BOOT_FILES = ['/etc/default/grub', '/etc/kernel/cmdline', '/etc/initramfs-tools/modules', '/etc/mkinitcpio.conf', '/etc/dracut.conf.d/vitrine-vfio.conf', '/etc/modprobe.d/vitrine-vfio.conf'];
+
+/**
+ * Plan the undo of a change set (pure): every backed-up file put back with
+ * its mode and owner, every created file removed, then the inverse of each
+ * command the apply ran, in the same order (kernel parameters off through
+ * the bootloader's tool, then GRUB's menu and the initramfs regenerated from
+ * the restored files). The same record always gives the same id.
+ */
+export function planUndo(source: UndoSource, texts: UndoTexts = {}): UndoPlan {
+  const warnings: string[] = [];
+  const steps: (UndoWrite | PlanCommand)[] = [];
+  for (const file of source.files) {
+    const shown = texts[file.path];
+    steps.push({
+      kind: 'write',
+      path: file.path,
+      fromSha256: source.planned[file.path] ?? null,
+      toSha256: file.sha256,
+      mode: file.mode,
+      uid: file.uid,
+      gid: file.gid,
+      reason: 'Put back the copy saved before Vitrine’s change (same bytes, mode and owner).',
+      ...(shown ? { before: shown.current, after: shown.restored } : {}),
+    });
+  }
+  for (const path of source.created) {
+    const shown = texts[path];
+    steps.push({ kind: 'write', path, fromSha256: source.planned[path] ?? null, toSha256: null, mode: null, uid: null, gid: null, reason: 'Remove the file Vitrine created.', ...(shown ? { before: shown.current, after: null } : {}) });
+  }
+  if (source.commands === undefined) {
+    const touched = [...source.files.map((f) => f.path), ...source.created].filter((p) => BOOT_FILES.includes(p));
+    if (touched.length) warnings.push(`This change was made by an older Vitrine that did not record its boot commands: after the undo, regenerate the boot files yourself (${touched.join(', ')} were changed) — vitrine setup plan shows the commands for this host.`);
+  }
+  const commands: PlanCommand[] = [];
+  for (const argv of source.commands ?? []) {
+    const inverse = inverseCommand(argv, warnings);
+    if (inverse && !commands.some((c) => c.argv.join('\0') === inverse.argv.join('\0'))) commands.push(inverse);
+  }
+  steps.push(...commands);
+  const rebootRequired = commands.length > 0 || steps.some((s) => s.kind === 'write' && !s.path.startsWith('/etc/tmpfiles.d/') && s.path !== '/var/lib/vitrine/RECOVERY.txt');
+  const content: Omit<UndoPlan, 'id'> = { changeSet: source.id, reason: `Undo: ${source.reason.charAt(0).toLowerCase()}${source.reason.slice(1)}`, steps, rebootRequired, warnings: [...new Set(warnings)] };
+  return { id: undoIdOf(content), ...content };
+}
