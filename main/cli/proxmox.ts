@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import { VitrineError } from '../common/errors';
 import { previewQmEdit, formatQmPreview, proxmoxEditRequest, type ProxmoxEditRequest, type QmPreview } from '../proxmox/edit';
-import { ProxmoxTools } from '../proxmox/qm';
+import { ProxmoxTools, readQmRecords } from '../proxmox/qm';
 import { elevationFor } from '../setup/elevation';
 import { explainHelperExit } from '../setup/service';
 
@@ -130,9 +130,20 @@ export function registerProxmoxCommands(program: Command, ctx: { fail: (e: unkno
   pve
     .command('undo [record]')
     .description('put back the lines a Vitrine qm set changed (the last one by default)')
+    .option('--plan', 'only show what the undo runs (changes nothing)')
     .option('--root <dir>', 'a scratch copy of a host (tests)', rootDir)
-    .action(async (record: string | undefined, opts: { root?: string }) => {
+    .action(async (record: string | undefined, opts: { root?: string; plan?: boolean }) => {
       try {
+        if (opts.plan) {
+          // The records are readable without root: show the lines and the command, ask for nothing.
+          const all = await readQmRecords(opts.root ?? '/');
+          const chosen = record ? all.find((r) => r.id === record) : [...all].reverse().find((r) => r.state === 'applied');
+          if (!chosen) throw new VitrineError({ kind: 'no-backup', message: record ? `No VM change ${record}.` : 'No VM change to undo.', hint: 'vitrine proxmox apply records each change it makes.' });
+          const lines = [`Undo ${chosen.id} (VM ${chosen.vmid}, ${chosen.state}):`];
+          for (const c of chosen.changes) lines.push(`-${c.key}: ${c.after}`, ...(c.before !== null ? [`+${c.key}: ${c.before}`] : []));
+          lines.push('The root helper runs:', `  $ ${chosen.undoArgv.join(' ')}`);
+          return out(lines.join('\n'));
+        }
         const run = await elevationFor(opts.root).runHelper(record ? ['qm-undo', record] : ['qm-undo'], (chunk) => process.stdout.write(chunk));
         if (run.code !== 0) throw explainHelperExit(run.code, run.output);
       } catch (error) {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { VitrineError } from '../common/errors';
@@ -79,4 +80,28 @@ export class ProxmoxTools {
   async state(vmid: number): Promise<ProxmoxPassthroughState> {
     return passthroughState(vmid, await this.config(vmid));
   }
+}
+
+/** A `qm set` the root helper ran, as it recorded it (main/setup/helper/qm.ts writes these, readable by everyone). */
+export interface QmRecordView {
+  id: string;
+  vmid: number;
+  state: string;
+  changes: { key: string; before: string | null; after: string }[];
+  undoArgv: string[];
+}
+
+/** The helper's records of VM changes, oldest first (none: an empty list). */
+export async function readQmRecords(root: string): Promise<QmRecordView[]> {
+  const dir = join(root, 'var', 'lib', 'vitrine', 'proxmox');
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).sort();
+  const records: QmRecordView[] = [];
+  for (const name of names) {
+    try {
+      records.push(JSON.parse(await readFile(join(dir, name), 'utf8')) as QmRecordView);
+    } catch {
+      // A record being written: the helper's own undo reads it again, checked.
+    }
+  }
+  return records;
 }

@@ -80,6 +80,10 @@ describe('a Proxmox VM through qm (stand-in qm and pvesh on a scratch root)', ()
     expect(after).toContain('[before-gpu]\nbios: ovmf\n');
     expect((await vitrine(['proxmox', 'preview', '100', ...args])).stdout).toBe('VM 100 (gpu-desktop): nothing to change, the passthrough lines are already there.\n');
 
+    const shownUndo = await vitrine(['proxmox', 'undo', '--plan', '--root', root]);
+    expect(shownUndo.stdout).toContain(`  $ ${preview.undoArgv.join(' ')}\n`);
+    expect(shownUndo.stdout).toContain('-vga: none\n');
+    expect(conf(root, 100)).toBe(after);
     const undone = await vitrine(['proxmox', 'undo', '--root', root]);
     expect(undone.stderr).toBe('');
     expect(undone.code).toBe(0);

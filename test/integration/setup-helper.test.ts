@@ -94,6 +94,8 @@ describe.each(FILE_FAMILIES)('the helper on a scratch root: $name', (family) => 
     const undone = await vitrine('setup', 'rollback', '--root', root, '--yes');
     expect(undone.code).toBe(0);
     expect(snapshot(root)).toEqual(before);
+    // The undo regenerates the boot with the same tools (update-grub, proxmox-boot-tool refresh, the initramfs) after the files are back.
+    for (const step of planned.steps) if (step.kind === 'run' && step.kernelArgs === undefined && step.argv[0] !== 'systemd-tmpfiles') expect(undone.stdout).toContain(`skipped on a scratch root: ${step.argv.join(' ')}`);
     for (const path of backups[0]!.created) expect(() => lstatSync(join(root, path))).toThrow();
   });
 
