@@ -319,7 +319,7 @@ export interface DiagnoseResult {
   collected: { source: LogSource; label: string; status: 'read' | 'unavailable'; note: string }[];
 }
 
-export type Bootloader = 'grub' | 'systemd-boot' | 'kernelstub' | 'grubby' | 'rpm-ostree';
+export type Bootloader = 'grub' | 'systemd-boot' | 'proxmox-boot-tool' | 'kernelstub' | 'grubby' | 'rpm-ostree';
 export type InitramfsTool = 'initramfs-tools' | 'dracut' | 'mkinitcpio';
 
 /** Write (or, with `after: null`, delete) one file. */

@@ -9,6 +9,7 @@ import { registerVmCommands } from './vm';
 import { registerDiagnoseCommand } from './diagnose';
 import { registerSetupCommands } from './setup';
 import { registerLgCommands } from './lg';
+import { registerProxmoxCommands } from './proxmox';
 import { SetupService } from '../setup/service';
 import { elevationFor } from '../setup/elevation';
 import { spawnStreaming } from '../common/process';
@@ -181,6 +182,7 @@ function setupRoots(root: string | undefined): HostRoots {
 // The elevation is chosen here, once per command, for the root the command resolved
 // (its --root, else --setup-root — both given must agree —, else this host through pkexec).
 registerSetupCommands(program, { setup: (root) => new SetupService(dataDir(), setupRoots(root), elevationFor(root)), setupRoot: () => program.opts<GlobalOptions>().setupRoot, fail });
+registerProxmoxCommands(program, { fail });
 
 program
   .command('doctor')

@@ -107,6 +107,28 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     recipe: null,
   },
   {
+    id: 'reset-unsupported',
+    title: 'The GPU could not be reset before the VM started',
+    words: ['failed to reset pci device', 'reset failed', 'pci_irq_handler', 'assertion failed', 'qemu exited with code 1', 'proxmox start failed', 'cannot reset device'],
+    patterns: [
+      // QEMU hw/pci/pci.c pci_irq_handler(): assert(0 <= irq_num && irq_num < PCI_NUM_PINS), as glibc prints a failed assertion
+      { regex: re(String.raw`pci_irq_handler: Assertion .0 <= irq_num && irq_num < PCI_NUM_PINS. failed`), weight: 10, sources: TEXT },
+      // Proxmox VE qemu-server (PVE/QemuServer/PCI.pm prepare_pci_device): warn "failed to reset PCI device '$pciid', but trying to continue as not all devices need a reset\n"
+      { regex: re(String.raw`failed to reset PCI device ${QADDRESS}, but trying to continue as not all devices need a reset`), weight: 3, sources: TEXT },
+      // QEMU hw/vfio/pci.c: "vfio: Cannot reset device %s, depends on group %d which is not owned."
+      { regex: re(String.raw`vfio: Cannot reset device ${QADDRESS}, depends on group ${QNUM()} which is not owned`), weight: 5, sources: TEXT },
+    ],
+    explanation:
+      'The card offers a function-level reset but refused it when the VM started (Proxmox warns and carries on: "failed to reset PCI device"); QEMU then met the card in an undefined state and stopped on an assertion. New cards without a working reset, a card still used by the host, or a function of the card left out of the VM cause it.',
+    fix: [
+      'Pass the whole card (every function: "All Functions" in Proxmox, hostpci0: 0000:01:00) so it resets as one device.',
+      'Make sure the host never loads a driver for it (vfio-pci.ids, softdeps: host preparation), then reboot the host.',
+      'If it still fails, try the card in another slot, update the card\'s and the board\'s firmware, or set reset_method to bus for it.',
+    ],
+    seeds: ['000', '001'],
+    recipe: null,
+  },
+  {
     id: 'no-iommu-22',
     title: 'Error -22: the IOMMU is off',
     words: ['error -22', 'error 22', 'einval', 'no iommu_group', 'vt-d', 'amd-vi', 'iommu off', 'passthrough not supported'],
@@ -120,6 +142,8 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
       // … and with <driver name='vfio'/> on the hostdev
       { regex: re(String.raw`host doesn't support VFIO PCI passthrough`), weight: 10, sources: TEXT },
       { regex: re(String.raw`VFIO device assignment is currently not supported on this system`), weight: 10, sources: TEXT },
+      // Proxmox VE qemu-server (PVE/QemuServer/PCI.pm prepare_pci_device): die "cannot prepare PCI pass-through, IOMMU not present\n", the task log's TASK ERROR
+      { regex: re(String.raw`cannot prepare PCI pass-through, IOMMU not present`), weight: 10, sources: TEXT },
     ],
     contradictions: [
       {

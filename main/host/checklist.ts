@@ -1,4 +1,5 @@
 import type { CheckItem, HostReport } from '../../shared/api';
+import { pendingBootConfig } from './boot-config';
 import { paramValue } from './cmdline';
 import type { EnvironmentFacts, OsFamily } from './environment';
 
@@ -44,6 +45,19 @@ export function buildChecklist(report: HostReport, env: EnvironmentFacts): Check
   const family = env.os.family;
   const checks: CheckItem[] = [];
   const virtName = cpu.vendor === 'amd' ? 'AMD-V (SVM)' : cpu.vendor === 'intel' ? 'Intel VT-x' : 'hardware virtualisation';
+  const pve = env.proxmox ?? null;
+
+  if (pve) {
+    checks.push(
+      item(
+        'proxmox',
+        'ok',
+        `Proxmox VE${pve.version ? ` ${pve.version}` : ''}`,
+        'This is a Proxmox VE host: its VMs live in /etc/pve/qemu-server/ID.conf and are changed with qm or the web UI (port 8006), not through libvirt. ' +
+          'Vitrine prepares the host as on any Debian (the kernel parameters through update-grub or proxmox-boot-tool, vfio in /etc/modules), and for a VM it previews the passthrough lines and applies them with qm set (vitrine proxmox vms, vitrine proxmox preview ID).',
+      ),
+    );
+  }
 
   const nested = cpu.inVirtualMachine ? ' This host is itself a virtual machine: its hypervisor must offer nested virtualisation.' : '';
   checks.push(
@@ -93,6 +107,24 @@ export function buildChecklist(report: HostReport, env: EnvironmentFacts): Check
     ),
   );
 
+  const pending = env.boot ? pendingBootConfig(env.boot, kernel.cmdline) : null;
+  if (env.boot && (env.boot.grubDefault !== null || env.boot.kernelCmdline !== null)) {
+    const regenerateOnly = pending?.regenerated === true;
+    checks.push(
+      item(
+        'boot-config-applied',
+        pending ? 'warn' : 'ok',
+        'Kernel parameters reach the boot',
+        !pending
+          ? 'The passthrough parameters in the boot configuration are all on the running kernel’s command line.'
+          : regenerateOnly
+            ? `${pending.missing.join(' ')} ${pending.missing.length > 1 ? 'are' : 'is'} in ${pending.file} and in GRUB’s menu, but not on the running kernel’s command line: the host was not rebooted since.`
+            : `${pending.missing.join(' ')} ${pending.missing.length > 1 ? 'are' : 'is'} in ${pending.file} but not on the running kernel’s command line: ${pending.command} was not run after the edit (or the host was not rebooted since).${pending.file === '/etc/default/grub' ? ' update-initramfs does not carry kernel parameters to the boot.' : ''}`,
+        !pending ? null : regenerateOnly ? 'Reboot the host.' : `Run: sudo ${pending.command}, then reboot.`,
+      ),
+    );
+  }
+
   if (!iommu.active) {
     checks.push(item('interrupt-remapping', 'unknown', 'Interrupt remapping', 'Unknown until the IOMMU is on.', 'Turn the IOMMU on first.'));
   } else if (iommu.interruptRemapping === 'enabled') {
@@ -121,7 +153,7 @@ export function buildChecklist(report: HostReport, env: EnvironmentFacts): Check
       modules.vfioPci ? 'ok' : 'warn',
       'vfio-pci driver',
       modules.vfioPci ? 'The vfio-pci module is loaded.' : 'The vfio-pci module is not loaded yet.',
-      'Host preparation adds vfio-pci to the initramfs so that it binds the GPU at boot.',
+      pve ? 'Host preparation lists vfio, vfio_iommu_type1 and vfio_pci in /etc/modules (Proxmox’s way) so that vfio-pci binds the GPU at boot.' : 'Host preparation adds vfio-pci to the initramfs so that it binds the GPU at boot.',
     ),
   );
 
@@ -143,7 +175,17 @@ export function buildChecklist(report: HostReport, env: EnvironmentFacts): Check
     );
   }
 
-  checks.push(
+  if (pve) {
+    checks.push(
+      item(
+        'qm',
+        pve.qm ? 'ok' : 'fail',
+        'Proxmox VM tool (qm)',
+        pve.qm ? `qm is at ${pve.qm}: Vitrine lists and changes this host’s VMs with it (libvirt is not used on Proxmox).` : 'qm was not found on PATH, though /etc/pve exists.',
+        'qm comes with the qemu-server package of Proxmox VE: apt install qemu-server (or run Vitrine with /usr/sbin on PATH).',
+      ),
+    );
+  } else checks.push(
     item(
       'virsh',
       env.tools.virsh ? 'ok' : 'fail',
@@ -152,7 +194,7 @@ export function buildChecklist(report: HostReport, env: EnvironmentFacts): Check
       `${install(family, 'virsh')} ${PACKAGES.libvirtd[family]}`,
     ),
   );
-  if (env.tools.virsh) {
+  if (env.tools.virsh && !pve) {
     checks.push(
       item(
         'libvirt',
@@ -164,7 +206,17 @@ export function buildChecklist(report: HostReport, env: EnvironmentFacts): Check
     );
   }
 
-  if (env.user.name === 'root') {
+  if (pve) {
+    checks.push(
+      item(
+        'user-groups',
+        env.user.name === 'root' ? 'ok' : 'warn',
+        `User ${env.user.name}`,
+        env.user.name === 'root' ? 'Running as root, as Proxmox’s own tools (qm, pvesh) need.' : `${env.user.name} is not root: qm and pvesh only answer root on Proxmox.`,
+        'Run the VM commands as root (sudo vitrine proxmox …), or use the web UI.',
+      ),
+    );
+  } else if (env.user.name === 'root') {
     checks.push(
       item(
         'user-groups',
@@ -194,7 +246,17 @@ export function buildChecklist(report: HostReport, env: EnvironmentFacts): Check
   }
 
   const fw = env.firmware;
-  checks.push(
+  if (pve) {
+    checks.push(
+      item(
+        'firmware',
+        pve.ovmf || fw.plain || fw.secureBoot ? 'ok' : 'fail',
+        'UEFI firmware (OVMF)',
+        pve.ovmf ? 'Proxmox’s OVMF (pve-edk2-firmware) is installed: set the VM’s BIOS to OVMF (bios: ovmf).' : fw.secureBoot || fw.plain ? `OVMF is at ${(fw.secureBoot ?? fw.plain)!.code}.` : 'No OVMF firmware was found.',
+        'apt install pve-edk2-firmware',
+      ),
+    );
+  } else checks.push(
     item(
       'firmware',
       fw.secureBoot ? 'ok' : fw.plain ? 'warn' : 'fail',
@@ -225,6 +287,20 @@ export function buildChecklist(report: HostReport, env: EnvironmentFacts): Check
       install(family, 'qemuImg'),
     ),
   );
+  if (pve) {
+    checks.push(
+      item(
+        'looking-glass-client',
+        env.tools.lookingGlass ? 'ok' : 'unknown',
+        'Looking Glass client',
+        env.tools.lookingGlass
+          ? `looking-glass-client is at ${env.tools.lookingGlass}: it works as on libvirt when it runs on this host’s own desktop (with ivshmem in the VM).`
+          : 'On Proxmox the VM usually drives the card’s own outputs (a monitor on the passed GPU); Looking Glass only helps when this host has its own desktop.',
+        'Plug a monitor into the passed GPU; install the Looking Glass client (release B7) only if this host has a desktop.',
+      ),
+    );
+    return checks;
+  }
   checks.push(
     item(
       'looking-glass-client',

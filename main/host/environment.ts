@@ -1,8 +1,10 @@
 import { userInfo } from 'node:os';
 import type { ErrorInfo } from '../../shared/api';
 import { toErrorInfo } from '../common/errors';
+import { run } from '../common/process';
+import { readBootConfig, type BootConfigFacts } from './boot-config';
 import { detectFirmware, type FirmwareInfo } from './firmware';
-import { readText } from './fs-read';
+import { fileExists, readText } from './fs-read';
 import { DEFAULT_ROOTS, hostPath, type HostRoots } from './roots';
 import { which } from './which';
 
@@ -15,6 +17,33 @@ export interface EnvironmentFacts {
   tools: { virsh: string | null; qemuImg: string | null; swtpm: string | null; lookingGlass: string | null };
   libvirt: { uri: string; reachable: boolean; hypervisor: string | null; error: ErrorInfo | null };
   firmware: FirmwareInfo;
+  /** The boot configuration files, to compare with the running command line (absent: not read). */
+  boot?: BootConfigFacts;
+  /** Proxmox VE: present when /etc/pve exists (null or absent otherwise). */
+  proxmox?: ProxmoxFacts | null;
+}
+
+/** What differs on a Proxmox VE host: its VMs are managed by qm and the web UI, not libvirt. */
+export interface ProxmoxFacts {
+  /** pve-manager's version from `pveversion` (null when it did not answer). */
+  version: string | null;
+  /** Where qm is (null: not found). */
+  qm: string | null;
+  /** Proxmox's own OVMF (pve-edk2-firmware) is installed. */
+  ovmf: boolean;
+}
+
+/** `pveversion` prints `pve-manager/8.2.4/faa83925c9641325 (running kernel: 6.8.8-2-pve)`. */
+export function parsePveversion(text: string): string | null {
+  return text.match(/pve-manager\/([0-9][\w.~+-]*)/)?.[1] ?? null;
+}
+
+/** Proxmox VE is there when its cluster file system is mounted on /etc/pve. */
+export async function detectProxmox(roots: HostRoots): Promise<ProxmoxFacts | null> {
+  if (!(await fileExists(hostPath(roots, '/etc/pve')))) return null;
+  const [pveversion, qm, ovmf] = await Promise.all([which('pveversion'), which('qm'), fileExists(hostPath(roots, '/usr/share/pve-edk2-firmware'))]);
+  const version = pveversion ? await run(pveversion, [], { timeoutMs: 10_000 }).then((r) => parsePveversion(r.stdout), () => null) : null;
+  return { version, qm, ovmf };
 }
 
 /** Distribution family from os-release's ID and ID_LIKE. */
@@ -49,7 +78,7 @@ export function groupsOf(groupFile: string, user: string, gids: number[]): { con
  * (/etc/os-release, /etc/group, the firmware) are read through `roots`.
  */
 export async function gatherEnvironment(uri: string, virshVersion: () => Promise<string>, roots: HostRoots = DEFAULT_ROOTS): Promise<EnvironmentFacts> {
-  const [osRelease, groupFile, virshPath, qemuImg, swtpm, lookingGlass, firmware] = await Promise.all([
+  const [osRelease, groupFile, virshPath, qemuImg, swtpm, lookingGlass, firmware, boot, proxmox] = await Promise.all([
     readText(hostPath(roots, '/etc/os-release')),
     readText(hostPath(roots, '/etc/group')),
     which('virsh'),
@@ -57,6 +86,8 @@ export async function gatherEnvironment(uri: string, virshVersion: () => Promise
     which('swtpm'),
     which('looking-glass-client'),
     detectFirmware(roots),
+    readBootConfig(roots),
+    detectProxmox(roots),
   ]);
   const name = userInfo().username;
   const groups = groupsOf(groupFile ?? '', name, process.getgroups?.() ?? []);
@@ -75,5 +106,7 @@ export async function gatherEnvironment(uri: string, virshVersion: () => Promise
     tools: { virsh: virshPath, qemuImg, swtpm, lookingGlass },
     libvirt,
     firmware,
+    boot,
+    proxmox,
   };
 }

@@ -26,6 +26,7 @@ export const PLAN_FILES = [
   '/etc/default/grub',
   '/etc/kernel/cmdline',
   '/etc/initramfs-tools/modules',
+  '/etc/modules',
   '/etc/mkinitcpio.conf',
   '/etc/dracut.conf.d/vitrine-vfio.conf',
   '/etc/modprobe.d/vitrine-vfio.conf',
@@ -61,6 +62,9 @@ export const PLAN_MARKERS = [
   '/etc/apparmor.d',
   '/etc/initramfs-tools',
   '/etc/dracut.conf.d',
+  '/etc/pve',
+  '/etc/kernel/proxmox-boot-uuids',
+  '/usr/sbin/proxmox-boot-tool',
 ] as const;
 
 const HEADER = '# Written by Vitrine (GPU passthrough). Remove this file, or undo in Vitrine, to revert.';
@@ -75,12 +79,14 @@ const has = (facts: PlanFacts, ...paths: string[]): boolean => paths.some((p) =>
 /** Which bootloader tooling this host uses, most specific first. */
 export function detectBootloader(facts: PlanFacts): Bootloader {
   if (has(facts, '/run/ostree-booted')) return 'rpm-ostree';
+  // Proxmox VE on ZFS and most UEFI installs: proxmox-boot-tool keeps the ESPs in sync (its list of ESPs is the marker).
+  if (has(facts, '/etc/kernel/proxmox-boot-uuids')) return 'proxmox-boot-tool';
   if (has(facts, '/etc/kernelstub/configuration')) return 'kernelstub';
   if (has(facts, '/usr/sbin/grubby', '/usr/bin/grubby')) return 'grubby';
   if (facts.files['/etc/kernel/cmdline'] !== null && facts.files['/etc/default/grub'] === null) return 'systemd-boot';
   if (facts.files['/etc/default/grub'] !== null) return 'grub';
   if (has(facts, '/usr/bin/bootctl', '/usr/bin/kernel-install')) return 'systemd-boot';
-  refuse('no-bootloader', 'Vitrine cannot tell how this host boots (no /etc/default/grub, /etc/kernel/cmdline, grubby, kernelstub or rpm-ostree).', 'Add the kernel parameters by hand (see the Host page), or report your setup.');
+  refuse('no-bootloader', 'Vitrine cannot tell how this host boots (no /etc/default/grub, /etc/kernel/cmdline, proxmox-boot-tool, grubby, kernelstub or rpm-ostree).', 'Add the kernel parameters by hand (see the Host page), or report your setup.');
 }
 
 export function detectInitramfs(facts: PlanFacts): InitramfsTool | null {
@@ -136,9 +142,26 @@ function softdeps(devices: PciDevice[], warnings: string[]): string[] {
   return [...modules].sort();
 }
 
+/** Whether this host is Proxmox VE (its cluster file system is mounted on /etc/pve). */
+export const isProxmox = (facts: PlanFacts): boolean => has(facts, '/etc/pve');
+
+/**
+ * Which file proxmox-boot-tool takes the command line from: GRUB-mode ESPs
+ * (legacy BIOS, Secure Boot) read /etc/default/grub, systemd-boot ESPs read
+ * /etc/kernel/cmdline. The running command line tells them apart: GRUB puts
+ * BOOT_IMAGE= on it, systemd-boot does not.
+ */
+function proxmoxBootFile(facts: PlanFacts): '/etc/default/grub' | '/etc/kernel/cmdline' {
+  const grubBooted = tokens(facts.cmdline).some((t) => t.startsWith('BOOT_IMAGE='));
+  return grubBooted && facts.files['/etc/default/grub'] !== null ? '/etc/default/grub' : '/etc/kernel/cmdline';
+}
+
+const PROXMOX_REFRESH: PlanCommand = { kind: 'run', argv: ['proxmox-boot-tool', 'refresh'], reason: 'Copy the new command line to every boot partition proxmox-boot-tool keeps (update-grub alone does not).', long: true };
+
 function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: string[], warnings: string[]): (PlanWrite | PlanCommand)[] {
   const steps: (PlanWrite | PlanCommand | null)[] = [];
-  if (bootloader === 'grub') {
+  const proxmoxFile = bootloader === 'proxmox-boot-tool' ? proxmoxBootFile(facts) : null;
+  if (bootloader === 'grub' || proxmoxFile === '/etc/default/grub') {
     const text = facts.files['/etc/default/grub']!;
     if (facts.symlinks.has('/etc/default/grub')) refuse('symlink', '/etc/default/grub is a symbolic link; Vitrine never writes through links.', 'Replace the link with a regular file, then try again. Vitrine changed nothing.');
     const grub = parseGrubDefault(text);
@@ -155,7 +178,8 @@ function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: strin
       const script = keep ? null : write(facts, WITHOUT_ENTRY, withoutEntryScript(withoutPassthrough(grub.tokens)), 'A boot entry “without GPU passthrough” with the kernel parameters from before: a way back that needs no app.', 0o755);
       if (script) steps.push(script);
     }
-    if (steps.some((s) => s !== null)) {
+    if (steps.some((s) => s !== null) && proxmoxFile) steps.push(PROXMOX_REFRESH);
+    else if (steps.some((s) => s !== null)) {
       const argv = has(facts, '/usr/sbin/update-grub')
         ? ['update-grub']
         : has(facts, '/usr/sbin/grub2-mkconfig', '/usr/bin/grub2-mkconfig')
@@ -165,7 +189,7 @@ function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: strin
     }
     return steps.filter((s): s is PlanWrite | PlanCommand => s !== null);
   }
-  if (bootloader === 'systemd-boot') {
+  if (bootloader === 'systemd-boot' || proxmoxFile === '/etc/kernel/cmdline') {
     const text = facts.files['/etc/kernel/cmdline'] ?? null;
     const base = text ?? tokens(facts.cmdline).filter((t) => !/^(BOOT_IMAGE|initrd)=/.test(t)).join(' ');
     if (text === null) warnings.push('/etc/kernel/cmdline did not exist: it is created from the running kernel’s command line.');
@@ -173,7 +197,7 @@ function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: strin
     const next = withManagedArgs(current, wanted);
     const after = next.join(' ') === current.join(' ') && text !== null ? text : `${next.join(' ')}\n`;
     const step = write(facts, '/etc/kernel/cmdline', after, 'Kernel parameters: IOMMU on, passthrough mode, the GPU ids for vfio-pci.');
-    if (step) steps.push(step, { kind: 'run', argv: ['kernel-install', 'add-all'], reason: 'Regenerate the boot entries with the new command line.', long: true });
+    if (step) steps.push(step, proxmoxFile ? PROXMOX_REFRESH : { kind: 'run', argv: ['kernel-install', 'add-all'], reason: 'Regenerate the boot entries with the new command line.', long: true });
     return steps.filter((s): s is PlanWrite | PlanCommand => s !== null);
   }
   // Bootloaders changed through their own tool: compare with the running command line.
@@ -216,11 +240,15 @@ function initramfsSteps(tool: InitramfsTool | null, bootloader: Bootloader, fact
   let step: PlanWrite | null = null;
   let argv: string[];
   if (tool === 'initramfs-tools') {
-    const text = facts.files['/etc/initramfs-tools/modules'] ?? '';
-    const present = new Set(text.split('\n').map((l) => l.trim().split(/\s+/)[0]));
+    // Proxmox's own guide (and seed 001) lists the modules in /etc/modules; elsewhere they go in the initramfs's list.
+    const path = isProxmox(facts) ? '/etc/modules' : '/etc/initramfs-tools/modules';
+    const listed = (file: string): string[] => (facts.files[file] ?? '').split('\n').map((l) => l.trim().split(/\s+/)[0]!);
+    const present = new Set(isProxmox(facts) ? [...listed('/etc/modules'), ...listed('/etc/initramfs-tools/modules')] : listed(path));
+    const text = facts.files[path] ?? '';
     const missing = VFIO_MODULES.filter((m) => !present.has(m));
     const base = text === '' || text.endsWith('\n') ? text : `${text}\n`;
-    step = missing.length ? write(facts, '/etc/initramfs-tools/modules', `${base}# vfio for GPU passthrough (added by Vitrine)\n${missing.join('\n')}\n`, 'Load vfio in the initramfs, before the GPU drivers.') : null;
+    const why = path === '/etc/modules' ? 'Load vfio at boot (Proxmox’s way: /etc/modules), before the GPU drivers.' : 'Load vfio in the initramfs, before the GPU drivers.';
+    step = missing.length ? write(facts, path, `${base}# vfio for GPU passthrough (added by Vitrine)\n${missing.join('\n')}\n`, why) : null;
     argv = ['update-initramfs', '-u', '-k', 'all'];
   } else if (tool === 'dracut') {
     step = write(facts, '/etc/dracut.conf.d/vitrine-vfio.conf', `${HEADER}\nforce_drivers+=" ${VFIO_MODULES.join(' ')} "\n`, 'Load vfio in the initramfs, before the GPU drivers.');
@@ -253,6 +281,11 @@ function initramfsSteps(tool: InitramfsTool | null, bootloader: Bootloader, fact
 function lookingGlassSteps(request: PlanRequest, facts: PlanFacts, apparmor: boolean, warnings: string[]): (PlanWrite | PlanCommand | null)[] {
   const lg = request.lookingGlass;
   if (!lg) return [];
+  if (isProxmox(facts)) {
+    // No libvirt here: the VM's own ivshmem line makes the memory, as /dev/shm/pve-shm-NAME, root's, anew at each start.
+    warnings.push('On Proxmox VE the Looking Glass memory comes from the VM’s ivshmem line (vitrine proxmox preview ID --ivshmem 32): Proxmox creates /dev/shm/pve-shm-looking-glass, owned by root, at each start, so no host file is written for it.');
+    return [];
+  }
   const user = request.user;
   if (lg.mode === 'shm') {
     const step = write(facts, '/etc/tmpfiles.d/10-looking-glass.conf', `${HEADER}\n# Looking Glass shared memory: readable and writable by ${user} and QEMU (group kvm).\nf /dev/shm/looking-glass 0660 ${user} kvm -\n`, `Let ${user}'s Looking Glass client open the memory QEMU shares.`);
@@ -322,7 +355,7 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
     const deps = softdeps(devices, warnings);
     steps.push(write(facts, '/etc/modprobe.d/vitrine-vfio.conf', `${HEADER}\n# vfio-pci claims ${devices.map((d) => d.address).join(', ')} before these drivers can.\n${deps.map((m) => `softdep ${m} pre: vfio-pci`).join('\n')}\n`, 'Make vfio-pci bind the GPU before its own drivers.'));
     steps.push(...initramfsSteps(initramfs, bootloader, facts, warnings));
-    const withoutEntry = bootloader === 'grub' && !/^\s*GRUB_ENABLE_BLSCFG=["']?true/m.test(facts.files['/etc/default/grub'] ?? '');
+    const withoutEntry = (bootloader === 'grub' || (bootloader === 'proxmox-boot-tool' && proxmoxBootFile(facts) === '/etc/default/grub')) && !/^\s*GRUB_ENABLE_BLSCFG=["']?true/m.test(facts.files['/etc/default/grub'] ?? '');
     const added = managedArgs(facts.cpuVendor, ids, initramfs === 'dracut');
     if (steps.some((s) => s !== null)) steps.push(write(facts, RECOVERY_NOTE, recoveryNote(bootloader, added, withoutEntry), 'How to start without the change and undo it without the app, if the computer does not start properly (kept next to the backups).'));
   }

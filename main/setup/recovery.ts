@@ -53,6 +53,9 @@ export function recoveryNote(bootloader: Bootloader, added: string[], withoutEnt
     kernelstub: 'In the systemd-boot menu (press Space at start), press e on the entry, remove the parameters below, then press Enter.',
     grubby: 'In the GRUB menu (press Esc at start), press e on the first entry, remove the parameters below from the line that starts with "linux", then press Ctrl+X.',
     'rpm-ostree': 'In the GRUB menu (press Esc at start), choose the previous deployment (ostree:1): it has neither the parameters nor the initramfs change.',
+    'proxmox-boot-tool': withoutEntry
+      ? `In the boot menu, choose the entry whose name contains "(${WITHOUT_TITLE})". If the menu does not show, hold Shift (BIOS) or press Esc (UEFI) right after the firmware logo.`
+      : 'Proxmox VE boots through proxmox-boot-tool: in the systemd-boot menu (UEFI; press Space at start) press e on the entry, remove the parameters below, then press Enter; in the GRUB menu (legacy BIOS or Secure Boot) press e on the first entry, remove them from the line that starts with "linux", then press Ctrl+X.',
   };
   return [
     'Vitrine changed how this computer starts, to give a graphics card to a virtual machine (GPU passthrough).',

@@ -32,6 +32,8 @@ export function inverseCommand(argv: readonly string[], warnings: string[]): Pla
       return { kind: 'run', argv: [...argv], reason: 'Write GRUB’s menu again from the restored /etc/default/grub.', long: false };
     case 'kernel-install':
       return { kind: 'run', argv: [...argv], reason: 'Regenerate the boot entries with the restored /etc/kernel/cmdline.', long: true };
+    case 'proxmox-boot-tool':
+      return { kind: 'run', argv: [...argv], reason: 'Copy the restored command line to every boot partition proxmox-boot-tool keeps.', long: true };
     case 'update-initramfs':
     case 'dracut':
     case 'mkinitcpio':

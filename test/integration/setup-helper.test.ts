@@ -32,6 +32,7 @@ async function plan(root: string, family: HostFamily): Promise<HostPlan> {
   const r = family.request;
   const args = ['setup', 'plan', '--root', root, '--gpu', r.gpu.join(','), '--user', r.user, '--json'];
   if (r.lookingGlass) args.push('--looking-glass', r.lookingGlass.mode, '--lg-size', String(r.lookingGlass.sizeMiB));
+  else args.push('--no-looking-glass-access');
   if (r.ignoreMsrs) args.push('--ignore-msrs');
   if (r.allowUnsafeInterrupts) args.push('--allow-unsafe-interrupts');
   const result = await vitrine(...args);
@@ -67,7 +68,7 @@ function newRoot(family: HostFamily): string {
   return root.dir;
 }
 
-// All five families (the tool-driven bootloaders' commands are printed, not run, on a scratch root; their inverses are in the undo goldens).
+// Every host family, Proxmox's included (the tool-driven bootloaders' commands are printed, not run, on a scratch root; their inverses are in the undo goldens).
 describe.each(FAMILIES)('the helper on a scratch root: $name', (family) => {
   it('applies exactly the plan, finds nothing left to do, and rolls back to the same bytes', async () => {
     const root = newRoot(family);

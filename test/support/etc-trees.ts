@@ -89,6 +89,18 @@ FILES=()
 HOOKS=(base systemd autodetect microcode modconf kms keyboard sd-vconsole block filesystems fsck)
 `;
 
+/** Debian's /etc/modules as Proxmox VE ships it. */
+const ETC_MODULES = `# /etc/modules: kernel modules to load at boot time.
+#
+# This file contains the names of kernel modules that should be loaded
+# at boot time, one per line. Lines beginning with "#" are ignored.
+# Parameters can be specified after the module name.
+
+`;
+
+/** Seed 001: iommu=pt written into /etc/default/grub, vfio in /etc/modules, but update-grub never run. */
+const PROXMOX_GRUB_SEED001 = DEBIAN_GRUB.replace('GRUB_CMDLINE_LINUX_DEFAULT="quiet"', 'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt"');
+
 export const FAMILIES: HostFamily[] = [
   {
     name: 'debian-grub-initramfs-tools',
@@ -124,6 +136,33 @@ export const FAMILIES: HostFamily[] = [
     files: { '/etc/libvirt/qemu.conf': QEMU_CONF },
     markers: ['/run/ostree-booted', '/usr/bin/rpm-ostree', '/usr/bin/dracut', '/etc/dracut.conf.d/'],
     request: { gpu: ['0000:01:00.0', '0000:01:00.1'], lookingGlass: { mode: 'shm', sizeMiB: 32 }, user: 'erin', allowUnsafeInterrupts: true },
+  },
+  {
+    // Proxmox VE on ZFS (seed 000's host), booted by systemd-boot from ESPs that proxmox-boot-tool keeps.
+    name: 'proxmox-boot-tool-etc-modules',
+    host: { ...FIXTURE_HOSTS.seed000Z490, cmdline: 'initrd=\\EFI\\proxmox\\5.4.78-2-pve\\initrd.img-5.4.78-2-pve root=ZFS=rpool/ROOT/pve-1 boot=zfs', mounts: [['rpool/ROOT/pve-1', '/']] },
+    files: {
+      '/etc/kernel/cmdline': 'root=ZFS=rpool/ROOT/pve-1 boot=zfs\n',
+      '/etc/kernel/proxmox-boot-uuids': '2B6F-4F8C\n',
+      '/etc/default/grub': DEBIAN_GRUB,
+      '/etc/modules': ETC_MODULES,
+      '/etc/initramfs-tools/modules': INITRAMFS_MODULES,
+    },
+    markers: ['/etc/pve/', '/usr/sbin/proxmox-boot-tool', '/usr/sbin/update-grub', '/usr/sbin/update-initramfs', '/etc/initramfs-tools/', '/etc/apparmor.d/'],
+    request: { gpu: ['0000:07:00.0', '0000:07:00.1', '0000:07:00.2', '0000:07:00.3'], lookingGlass: null, user: 'root' },
+  },
+  {
+    // Seed 001: Proxmox VE on LVM, GRUB; iommu=pt is in /etc/default/grub but the boot never got it.
+    name: 'proxmox-grub-seed001',
+    host: { ...FIXTURE_HOSTS.seed001Ryzen, cmdline: 'BOOT_IMAGE=/boot/vmlinuz-6.5.11-8-pve root=/dev/mapper/pve-root ro quiet' },
+    files: {
+      '/etc/default/grub': PROXMOX_GRUB_SEED001,
+      '/etc/modules': `${ETC_MODULES}vfio\nvfio_iommu_type1\nvfio_pci\n`,
+      '/etc/initramfs-tools/modules': INITRAMFS_MODULES,
+      '/etc/modprobe.d/blacklist.conf': 'blacklist nouveau\nblacklist nvidia*\n',
+    },
+    markers: ['/etc/pve/', '/usr/sbin/update-grub', '/usr/sbin/update-initramfs', '/etc/initramfs-tools/', '/etc/apparmor.d/'],
+    request: { gpu: ['0000:01:00.0', '0000:01:00.1'], lookingGlass: null, user: 'root' },
   },
 ];
 

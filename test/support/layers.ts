@@ -13,7 +13,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['main/state'],
   ['main/host'],
   ['main/libvirt'],
-  ['main/lookingglass', 'main/setup', 'main/diagnose', 'main/desktop'],
+  ['main/lookingglass', 'main/setup', 'main/diagnose', 'main/desktop', 'main/proxmox'],
   ['main/services'],
   ['main/api'],
   ['main/shell', 'main/web', 'main/cli', 'preload'],

@@ -21,6 +21,8 @@ const SOURCE: Record<string, LogSource> = {
   lg: 'looking-glass',
   domain: 'domain-xml',
   journal: 'pasted',
+  // Proxmox VE's task log (web UI or qm start), as the user pastes it.
+  task: 'pasted',
 };
 // <entry id>[.<variant>].<kind>.<ext>
 const fixtures = readdirSync(dir)

@@ -1,7 +1,11 @@
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckItem, HostReport } from '../../shared/api';
+import { pendingBootConfig, readBootConfig, type BootConfigFacts } from '../../main/host/boot-config';
 import { buildChecklist } from '../../main/host/checklist';
-import type { EnvironmentFacts } from '../../main/host/environment';
+import { detectProxmox, parsePveversion, type EnvironmentFacts } from '../../main/host/environment';
+import { hostRoots } from '../../main/host/roots';
+import { FAMILIES, tempFamilyRoot } from '../support/etc-trees';
 import { scanHost } from '../../main/host/scan';
 import { tempHostTree, type HostSpec } from '../support/host-tree';
 import { FIXTURE_HOSTS } from '../support/hosts';
@@ -95,5 +99,85 @@ describe('readiness checklist', () => {
     const laptop = (await checklist(FIXTURE_HOSTS.laptop))['gpu']!;
     expect(laptop.status).toBe('warn');
     expect(laptop.detail).toContain('3D controller without display outputs');
+  });
+});
+
+describe('Proxmox VE and boot configuration that never reached the boot', () => {
+  const boot = (over: Partial<BootConfigFacts> = {}): BootConfigFacts => ({ grubDefault: null, kernelCmdline: null, proxmoxBootTool: false, grubTool: 'update-grub', grubCfg: null, ...over });
+  const seed001Grub = 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt"\nGRUB_CMDLINE_LINUX=""\n';
+  const notBooted: HostSpec = { ...FIXTURE_HOSTS.seed001Ryzen, cmdline: 'BOOT_IMAGE=/boot/vmlinuz-6.5.11-8-pve root=/dev/mapper/pve-root ro quiet' };
+
+  it('seed 001: iommu=pt in /etc/default/grub but not on /proc/cmdline names update-grub as the command not run', async () => {
+    const checks = await checklist(notBooted, { ...goodEnv, boot: boot({ grubDefault: seed001Grub }) });
+    expect(checks['boot-config-applied']).toMatchObject({ status: 'warn', fix: 'Run: sudo update-grub, then reboot.' });
+    expect(checks['boot-config-applied']!.detail).toBe(
+      'iommu=pt is in /etc/default/grub but not on the running kernel’s command line: update-grub was not run after the edit (or the host was not rebooted since). update-initramfs does not carry kernel parameters to the boot.',
+    );
+  });
+
+  it('names proxmox-boot-tool refresh where proxmox-boot-tool keeps the ESPs (GRUB mode or /etc/kernel/cmdline)', async () => {
+    const grubMode = await checklist(notBooted, { ...goodEnv, boot: boot({ grubDefault: seed001Grub, proxmoxBootTool: true }) });
+    expect(grubMode['boot-config-applied']).toMatchObject({ status: 'warn', fix: 'Run: sudo proxmox-boot-tool refresh, then reboot.' });
+    const zfs: HostSpec = { ...FIXTURE_HOSTS.seed000Z490, cmdline: 'initrd=\\EFI\\proxmox\\5.4.78-2-pve\\initrd.img-5.4.78-2-pve root=ZFS=rpool/ROOT/pve-1 boot=zfs' };
+    const cmdlineMode = await checklist(zfs, { ...goodEnv, boot: boot({ grubDefault: seed001Grub, kernelCmdline: 'root=ZFS=rpool/ROOT/pve-1 boot=zfs intel_iommu=on iommu=pt\n', proxmoxBootTool: true }) });
+    expect(cmdlineMode['boot-config-applied']!.detail).toContain('intel_iommu=on iommu=pt are in /etc/kernel/cmdline but not on the running kernel’s command line: proxmox-boot-tool refresh was not run');
+  });
+
+  it('says only the reboot is missing when GRUB’s menu already has the parameters, and is ok once booted', async () => {
+    const grubCfg = "menuentry 'Proxmox VE GNU/Linux' {\n\tlinux\t/boot/vmlinuz-6.5.11-8-pve root=/dev/mapper/pve-root ro quiet iommu=pt\n}\n";
+    const regenerated = await checklist(notBooted, { ...goodEnv, boot: boot({ grubDefault: seed001Grub, grubCfg }) });
+    expect(regenerated['boot-config-applied']).toMatchObject({ status: 'warn', fix: 'Reboot the host.' });
+    const booted = await checklist(FIXTURE_HOSTS.seed001Ryzen, { ...goodEnv, boot: boot({ grubDefault: seed001Grub }) });
+    expect(booted['boot-config-applied']).toMatchObject({ status: 'ok', fix: null });
+  });
+
+  it('a Fedora host names grub2-mkconfig; a host without boot files has no such item', async () => {
+    const fedora = await checklist(notBooted, { ...goodEnv, boot: boot({ grubDefault: 'GRUB_CMDLINE_LINUX="rhgb quiet amd_iommu=on"\n', grubTool: 'grub2-mkconfig' }) });
+    expect(fedora['boot-config-applied']!.fix).toBe('Run: sudo grub2-mkconfig -o /boot/grub2/grub.cfg, then reboot.');
+    expect((await checklist(notBooted, { ...goodEnv, boot: boot() }))['boot-config-applied']).toBeUndefined();
+  });
+
+  it('on Proxmox: says so and what differs; qm instead of virsh and libvirt; root is expected; the card’s own outputs', async () => {
+    const env: EnvironmentFacts = {
+      ...goodEnv,
+      user: { name: 'root', configuredGroups: [], sessionGroups: [] },
+      tools: { virsh: null, qemuImg: '/usr/bin/qemu-img', swtpm: '/usr/bin/swtpm', lookingGlass: null },
+      firmware: { plain: null, secureBoot: null },
+      proxmox: { version: '8.2.4', qm: '/usr/sbin/qm', ovmf: true },
+    };
+    const checks = await checklist(FIXTURE_HOSTS.seed001Ryzen, env);
+    expect(checks['proxmox']).toMatchObject({ status: 'ok', title: 'Proxmox VE 8.2.4' });
+    expect(checks['proxmox']!.detail).toContain('not through libvirt');
+    expect(checks['proxmox']!.detail).toContain('qm');
+    expect(checks['virsh']).toBeUndefined();
+    expect(checks['libvirt']).toBeUndefined();
+    expect(checks['qm']).toMatchObject({ status: 'ok' });
+    expect(checks['user-groups']).toMatchObject({ status: 'ok' });
+    expect(checks['firmware']).toMatchObject({ status: 'ok' });
+    expect(checks['looking-glass-client']!.detail).toContain('card’s own outputs');
+    const noQm = await checklist(FIXTURE_HOSTS.seed001Ryzen, { ...env, user: goodEnv.user, proxmox: { version: null, qm: null, ovmf: false } });
+    expect(noQm['qm']).toMatchObject({ status: 'fail', fix: expect.stringContaining('qemu-server') });
+    expect(noQm['user-groups']).toMatchObject({ status: 'warn', fix: expect.stringContaining('sudo vitrine proxmox') });
+    expect(noQm['proxmox']!.title).toBe('Proxmox VE');
+  });
+
+  it('reads pveversion’s line', () => {
+    expect(parsePveversion('pve-manager/8.2.4/faa83925c9641325 (running kernel: 6.8.8-2-pve)\n')).toBe('8.2.4');
+    expect(parsePveversion('pve-manager/7.4-17/513c62be (running kernel: 5.15.131-2-pve)')).toBe('7.4-17');
+    expect(parsePveversion('nonsense')).toBeNull();
+  });
+});
+
+describe('the boot configuration read from a Proxmox fixture root (seed 001)', () => {
+  it('finds iommu=pt in its /etc/default/grub, not on its /proc/cmdline, and names update-grub', async () => {
+    const root = tempFamilyRoot(FAMILIES.find((f) => f.name === 'proxmox-grub-seed001')!);
+    trees.push(root);
+    const roots = hostRoots({ sys: join(root.dir, 'sys'), proc: join(root.dir, 'proc'), dev: join(root.dir, 'dev'), modules: join(root.dir, 'lib', 'modules'), etc: join(root.dir, 'etc'), root: root.dir });
+    const [report, bootFacts, pve] = await Promise.all([scanHost(roots), readBootConfig(roots), detectProxmox(roots)]);
+    expect(pve).toMatchObject({ ovmf: false });
+    expect(pendingBootConfig(bootFacts, report.kernel.cmdline)).toEqual({ file: '/etc/default/grub', missing: ['iommu=pt'], command: 'update-grub', regenerated: false });
+    const checks = Object.fromEntries(buildChecklist(report, { ...goodEnv, boot: bootFacts, proxmox: pve }).map((c) => [c.id, c]));
+    expect(checks['proxmox']!.status).toBe('ok');
+    expect(checks['boot-config-applied']).toMatchObject({ status: 'warn', fix: 'Run: sudo update-grub, then reboot.' });
   });
 });

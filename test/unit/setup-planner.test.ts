@@ -12,7 +12,8 @@ import { expectGolden } from '../support/golden';
 
 const goldenDir = join(import.meta.dirname, '..', 'fixtures', 'setup');
 const roots: { remove(): void }[] = [];
-afterAll(() => roots.forEach((r) => r.remove()));
+// Removing every scratch tree can take long on a loaded machine: the hook's limit is not a check of speed.
+afterAll(() => roots.forEach((r) => r.remove()), 120_000);
 
 async function planFor(dir: string, request: PlanRequest): Promise<HostPlan> {
   const report = await scanHost(hostRoots({ sys: join(dir, 'sys'), proc: join(dir, 'proc'), dev: join(dir, 'dev'), modules: join(dir, 'lib', 'modules') }));
@@ -39,7 +40,8 @@ function simulateApplyAndReboot(dir: string, plan: HostPlan): void {
   const grub = plan.steps.find((s) => s.kind === 'write' && (s.path === '/etc/default/grub' || s.path === '/etc/kernel/cmdline'));
   if (grub && grub.kind === 'write' && grub.after) {
     const line = grub.path === '/etc/kernel/cmdline' ? grub.after.trim() : grub.after.match(/GRUB_CMDLINE_LINUX_DEFAULT="([^"]*)"/)![1]!;
-    writeFileSync(join(dir, 'proc', 'cmdline'), `BOOT_IMAGE=/vmlinuz ${line}\n`);
+    // systemd-boot (and proxmox-boot-tool's ESPs) put no BOOT_IMAGE= on the line; GRUB does.
+    writeFileSync(join(dir, 'proc', 'cmdline'), grub.path === '/etc/kernel/cmdline' ? `${line}\n` : `BOOT_IMAGE=/vmlinuz ${line}\n`);
   }
 }
 
@@ -144,5 +146,43 @@ describe('bad input is refused, naming the problem, and nothing is planned', () 
 
   it('a user name that is not one', async () => {
     await expect(planFor(newRoot(family), { ...family.request, user: 'alice; rm -rf /' })).rejects.toThrow('is not a user name');
+  });
+});
+
+describe('Proxmox VE hosts', () => {
+  const pbt = FAMILIES.find((f) => f.name === 'proxmox-boot-tool-etc-modules')!;
+  const grub = FAMILIES.find((f) => f.name === 'proxmox-grub-seed001')!;
+
+  it('proxmox-boot-tool: /etc/kernel/cmdline and refresh on systemd-boot ESPs; /etc/default/grub and refresh on GRUB-booted ones', async () => {
+    const dir = newRoot(pbt);
+    const plan = await planFor(dir, pbt.request);
+    expect(plan.host.bootloader).toBe('proxmox-boot-tool');
+    expect(plan.steps.filter((s) => s.kind === 'run').map((s) => s.kind === 'run' && s.argv.join(' '))).toEqual(['proxmox-boot-tool refresh', 'update-initramfs -u -k all']);
+    expect(plan.steps.filter((s) => s.kind === 'write').map((s) => s.kind === 'write' && s.path)).toEqual(['/etc/kernel/cmdline', '/etc/modprobe.d/vitrine-vfio.conf', '/etc/modules', '/var/lib/vitrine/RECOVERY.txt']);
+    const note = plan.steps.find((s) => s.kind === 'write' && s.path === '/var/lib/vitrine/RECOVERY.txt');
+    expect(note?.kind === 'write' && note.after).toContain('Proxmox VE boots through proxmox-boot-tool');
+    // Legacy BIOS (or Secure Boot) ESPs boot GRUB: BOOT_IMAGE= on the running line, the parameters go to /etc/default/grub.
+    writeFileSync(join(dir, 'proc', 'cmdline'), 'BOOT_IMAGE=/ROOT/pve-1@/boot/vmlinuz-5.4.78-2-pve root=ZFS=rpool/ROOT/pve-1 ro boot=zfs quiet\n');
+    const grubMode = await planFor(dir, pbt.request);
+    expect(grubMode.steps.filter((s) => s.kind === 'write').map((s) => s.kind === 'write' && s.path)[0]).toBe('/etc/default/grub');
+    expect(grubMode.steps.find((s) => s.kind === 'run')).toMatchObject({ argv: ['proxmox-boot-tool', 'refresh'] });
+    // Its GRUB menu gets the entry without passthrough too (proxmox-boot-tool runs /etc/grub.d for GRUB-mode ESPs).
+    expect(grubMode.steps.some((s) => s.kind === 'write' && s.path === '/etc/grub.d/35_vitrine_without_passthrough')).toBe(true);
+  });
+
+  let grubRoot: string | null = null;
+  const grubDir = (): string => (grubRoot ??= newRoot(grub));
+
+  it('seed 001: a GRUB-booted Proxmox gets update-grub, and vfio already in /etc/modules is not added again', async () => {
+    const plan = await planFor(grubDir(), grub.request);
+    expect(plan.host.bootloader).toBe('grub');
+    expect(plan.steps.filter((s) => s.kind === 'run').map((s) => s.kind === 'run' && s.argv.join(' '))).toEqual(['update-grub']);
+    expect(plan.steps.some((s) => s.kind === 'write' && (s.path === '/etc/modules' || s.path === '/etc/initramfs-tools/modules'))).toBe(false);
+  });
+
+  it('Looking Glass memory on Proxmox comes from the VM’s ivshmem line: no tmpfiles rule, no libvirt file, a note', async () => {
+    const plan = await planFor(grubDir(), { ...grub.request, lookingGlass: { mode: 'shm', sizeMiB: 32 } });
+    expect(plan.steps.some((s) => s.kind === 'write' && (s.path.startsWith('/etc/tmpfiles.d/') || s.path.startsWith('/etc/libvirt/')))).toBe(false);
+    expect(plan.warnings.join('\n')).toContain('/dev/shm/pve-shm-looking-glass');
   });
 });

@@ -84,7 +84,8 @@ describe('the undo of each host family', () => {
   }
 
   it('takes the kernel parameters off through the tool that added them, back to the line before', async () => {
-    for (const family of FAMILIES) {
+    // Proxmox's families change files and regenerate (no kernel-argument tool): their undo is the golden above.
+    for (const family of FAMILIES.filter((f) => !f.name.startsWith('proxmox-'))) {
       const root = tempFamilyRoot(family);
       roots.push(root);
       const plan = await planFor(root.dir, family.request);

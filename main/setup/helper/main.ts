@@ -11,6 +11,7 @@ import { backedUp, backupFile, backupRoot, listManifests, readManifest, writeMan
 import { EXIT } from './codes';
 import { HelperError, atomicDelete, atomicWrite, hostPath, makeParents, readOrNull, refuseLinks, refuseSpecial, refuseUnsafeDirs, removeEmptyDirs, removeStaleTemps, removeTempsUnder, sha256, writeHooks } from './files';
 import { ALLOWED_FILES, COMMAND_DIRS, MAX_REQUEST_BYTES, PLAN_ID, ROM_DIR, commandRefusal, helperRequestSchema, planRefusals } from './policy';
+import { qmPower, qmRecords, qmSet, qmUndo } from './qm';
 import { planUndo } from '../undo';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -410,7 +411,7 @@ async function readLog(root: string, name: string): Promise<number> {
   return EXIT.ok;
 }
 
-const USAGE = 'usage: vitrine-helper [--root DIR [--run-in-root]] apply PLAN_ID REQUEST_JSON | rollback [ID] [--expect UNDO_ID] | backups | dump-rom ADDRESS OUT | read-log NAME';
+const USAGE = 'usage: vitrine-helper [--root DIR [--run-in-root]] apply PLAN_ID REQUEST_JSON | rollback [ID] [--expect UNDO_ID] | backups | dump-rom ADDRESS OUT | read-log NAME | qm-set VMID PREVIEW_ID REQUEST_JSON | qm-undo [ID] | qm-records | qm-power VMID start|shutdown|stop';
 
 /**
  * Check `--root DIR`: never under pkexec (a user must not point root's writes
@@ -487,6 +488,19 @@ export async function helperMain(argv: string[]): Promise<number> {
       case 'read-log':
         if (rest.length !== 1) throw new HelperError(EXIT.usage, USAGE);
         return await readLog(root, rest[0]!);
+      case 'qm-set':
+        if (rest.length !== 3) throw new HelperError(EXIT.usage, USAGE);
+        return await qmSet(root, rest[0]!, rest[1]!, rest[2]!);
+      case 'qm-undo':
+        if (rest.length > 1) throw new HelperError(EXIT.usage, USAGE);
+        return await qmUndo(root, rest[0]);
+      case 'qm-records':
+        if (rest.length !== 0) throw new HelperError(EXIT.usage, USAGE);
+        out(JSON.stringify(await qmRecords(root)));
+        return EXIT.ok;
+      case 'qm-power':
+        if (rest.length !== 2) throw new HelperError(EXIT.usage, USAGE);
+        return await qmPower(root, rest[0]!, rest[1]!);
       default:
         throw new HelperError(EXIT.usage, `Unknown verb '${verb ?? ''}'. ${USAGE}`);
     }

@@ -49,6 +49,8 @@ const TEMPLATES: Record<string, (args: string[]) => boolean> = {
   'grub-mkconfig': (a) => a.join(' ') === '-o /boot/grub/grub.cfg',
   'grub2-mkconfig': (a) => a.join(' ') === '-o /boot/grub2/grub.cfg',
   'kernel-install': (a) => a.join(' ') === 'add-all',
+  'proxmox-boot-tool': (a) => a.join(' ') === 'refresh',
+  qm: qmTemplate,
   'update-initramfs': (a) => a.join(' ') === '-u -k all',
   dracut: (a) => a.join(' ') === '-f --regenerate-all',
   mkinitcpio: (a) => a.join(' ') === '-P',
@@ -60,6 +62,36 @@ const TEMPLATES: Record<string, (args: string[]) => boolean> = {
     a.join(' ') === 'initramfs --disable' ||
     (a[0] === 'kargs' && a.length >= 2 && a.length <= 17 && a.slice(1).every((x) => withValue(x, '--append-if-missing=') || withValue(x, '--delete-if-present='))),
 };
+
+/** The VM configuration keys Vitrine sets through `qm set` (previewQmEdit's), and the shape of a value. */
+const QM_KEY = /^(hostpci([0-9]|1[0-5])|machine|bios|cpu|vga|ivshmem|usb([0-9]|1[0-3]))$/;
+const QM_VALUE = /^[A-Za-z0-9_][A-Za-z0-9_.:;=,+-]{0,511}$/;
+const QM_VMID = /^[1-9][0-9]{2,8}$/;
+
+/**
+ * `qm set VMID --key value …` with Vitrine's keys only and plain values (no
+ * leading dash, so no value can become an option), `--delete key,…` last;
+ * `qm config|start|shutdown|stop VMID`.
+ */
+function qmTemplate(a: string[]): boolean {
+  const [verb, vmid, ...rest] = a;
+  if (vmid === undefined || !QM_VMID.test(vmid)) return false;
+  if (verb === 'config' || verb === 'start' || verb === 'shutdown' || verb === 'stop') return rest.length === 0;
+  if (verb !== 'set' || rest.length === 0 || rest.length % 2 !== 0) return false;
+  const seen = new Set<string>();
+  for (let i = 0; i < rest.length; i += 2) {
+    const option = rest[i]!;
+    const value = rest[i + 1]!;
+    if (option === '--delete') {
+      if (i !== rest.length - 2 || !value.split(',').every((k) => QM_KEY.test(k) && !seen.has(k))) return false;
+      continue;
+    }
+    const key = option.slice(2);
+    if (!option.startsWith('--') || !QM_KEY.test(key) || seen.has(key) || !QM_VALUE.test(value)) return false;
+    seen.add(key);
+  }
+  return true;
+}
 
 /** Whether an argv is one the planner produces (a fixed template per program); the reason when not. */
 export function commandRefusal(argv: readonly string[]): string | null {
