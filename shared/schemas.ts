@@ -248,6 +248,8 @@ export const planRequest = z
   .object({
     /** PCI functions to bind to vfio-pci (a GPU's passWith). */
     gpu: z.array(pciAddress).max(16),
+    /** How the GPU reaches its VM: bound to vfio-pci at boot (default), or handed over by the libvirt hook when the VM starts (single-GPU mode for the only card). */
+    handover: z.enum(['boot', 'vm-start']).optional(),
     lookingGlass: lookingGlassMemory.nullable(),
     /** The desktop user who runs the Looking Glass client. */
     user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'A user name is lowercase letters, digits, _ and -.'),

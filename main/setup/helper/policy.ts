@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { HostPlan } from '../../../shared/api';
 import { planRequest } from '../../../shared/schemas';
 import { PLAN_FILES } from '../planner';
+import { EXECUTABLE_FILES } from '../handover-plan';
 
 /** The only files a plan may write: the planner's list. */
 export const ALLOWED_FILES = new Set<string>(PLAN_FILES);
@@ -75,7 +76,7 @@ export function planRefusals(plan: HostPlan): string[] {
   for (const step of plan.steps) {
     if (step.kind === 'write') {
       if (!ALLOWED_FILES.has(step.path)) problems.push(`${step.path} is not a file Vitrine may change`);
-      if (![0o644, 0o640, 0o600].includes(step.mode)) problems.push(`${step.path}: mode ${step.mode.toString(8)} is not 0644, 0640 or 0600`);
+      if (![0o644, 0o640, 0o600].includes(step.mode) && !(step.mode === 0o755 && EXECUTABLE_FILES.has(step.path))) problems.push(`${step.path}: mode ${step.mode.toString(8)} is not 0644, 0640 or 0600`);
     } else {
       const refusal = commandRefusal(step.argv);
       if (refusal) problems.push(refusal);
