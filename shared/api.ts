@@ -159,6 +159,37 @@ export interface GpuAssessment {
   ids: string[];
   /** Host drivers that could claim those devices (for softdep), without vfio-pci. */
   hostDrivers: string[];
+  /** An AMD card with the reset bug: its family and whether vendor-reset covers it (absent for others). */
+  resetBug?: AmdResetVerdict;
+}
+
+/** The AMD reset bug's verdict for a card (main/host/amd-reset.ts). */
+export interface AmdResetVerdict {
+  /** `Polaris 10`, `Navi 21`, `RX 9000 (Navi 48)`… */
+  family: string;
+  /** vendor-reset covers it (offered); false: nothing Vitrine can install fixes it. */
+  vendorReset: boolean;
+  sentence: string;
+}
+
+/** What a process holding a card's nodes is to the handover. */
+export type HolderRole = 'display-manager' | 'compositor' | 'audio' | 'nvidia-persistenced' | 'other';
+
+/** What holds a card before a handover at VM start (main/host/gpu-holders.ts). */
+export interface GpuHolders {
+  /** The card's PCI functions. */
+  functions: string[];
+  /** The card is the boot display (single-GPU mode: the desktop stops). */
+  bootDisplay: boolean;
+  /** Its /dev nodes (sound nodes as prefixes ending in *). */
+  nodes: string[];
+  processes: { pid: number; comm: string; role: HolderRole; nodes: string[] }[];
+  /** The unit display-manager.service points to (gdm.service…), when known. */
+  displayManager: string | null;
+  /** Boot framebuffers bound (efi-framebuffer.0, simple-framebuffer.0, vesa-framebuffer.0). */
+  framebuffers: string[];
+  /** Virtual consoles bound to a framebuffer. */
+  vtconsoles: string[];
 }
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'unknown';
