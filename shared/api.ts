@@ -163,6 +163,9 @@ export interface GpuAssessment {
   resetBug?: AmdResetVerdict;
 }
 
+/** How a VM gets its GPU: bound to vfio-pci at boot, or handed over by the libvirt hook when it starts. */
+export type GpuHandover = 'boot' | 'vm-start';
+
 /** The AMD reset bug's verdict for a card (main/host/amd-reset.ts). */
 export interface AmdResetVerdict {
   /** `Polaris 10`, `Navi 21`, `RX 9000 (Navi 48)`… */
@@ -286,6 +289,8 @@ export interface VmDetails {
   resolution: { width: number; height: number } | null;
   /** Looking Glass settings with Vitrine's defaults filled in (resolution: the monitor's when not set). */
   lookingGlassSettings: Omit<LookingGlassVmSettings, 'resolution'>;
+  /** How it gets its GPU (Vitrine's metadata; `boot` when not set). */
+  handover: GpuHandover;
   video: string[];
   tablet: boolean;
   hypervisorHidden: boolean;

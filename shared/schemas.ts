@@ -207,6 +207,8 @@ export const editRequest = z
     memballoonNone: z.boolean().optional(),
     /** Vitrine's Looking Glass settings for this VM, kept in the domain's <metadata>. */
     lookingGlass: lookingGlassVmSettings.partial().optional(),
+    /** How this VM gets its GPU (kept in the domain's <metadata>): bound at boot, or handed over by the hook at VM start. */
+    handover: z.enum(['boot', 'vm-start']).optional(),
   })
   .strict()
   .refine((r) => !(r.shmemMiB !== undefined && r.kvmfrMiB !== undefined), 'Choose shared memory (shmem) or kvmfr, not both.');

@@ -7,7 +7,9 @@ import { FAMILIES, writeFamilyRoot } from '../support/etc-trees';
 import { handoverDomainXml, handoverHost, type HandoverHost } from '../support/handover-host';
 import { textOf } from '../support/handover-tree';
 import { FIXTURE_HOSTS } from '../support/hosts';
-import { cliPath } from '../support/session-libvirt';
+import { cliPath, tinyDomainXml } from '../support/session-libvirt';
+import { parseDomainXml, serializeXml } from '../../main/libvirt/xml/document';
+import { setHandover } from '../../main/libvirt/vitrine-metadata';
 import { startSystemLibvirt, systemLibvirtMissing, type SystemLibvirt } from '../support/system-libvirt';
 
 // Acceptance 2 of issue 17: a real system libvirtd (root, its own socket and
@@ -104,7 +106,10 @@ describe.skipIf(missing !== null)('the handover hook under a real system libvirt
   }
 
   it('start hands the card over, stop gives everything back', async () => {
-    await define('win11', handoverDomainXml('win11'));
+    // The mark as Vitrine's own edit writes it (vm.applyEdits { handover: 'vm-start' }).
+    const marked = serializeXml(setHandover(parseDomainXml(tinyDomainXml('win11')), 'vm-start'));
+    expect(marked).toContain("<vitrine:handover mode='vm-start'/>");
+    await define('win11', marked);
     // libvirt keeps Vitrine's mark in the form the hook reads.
     expect(await libvirt.virsh('dumpxml', 'win11')).toContain('      <vitrine:handover mode="vm-start"/>');
     await libvirt.virsh('start', 'win11');
