@@ -21,6 +21,7 @@ const SOURCE: Record<string, LogSource> = {
   lg: 'looking-glass',
   domain: 'domain-xml',
   journal: 'pasted',
+  hook: 'hook-log',
 };
 // <entry id>[.<variant>].<kind>.<ext>
 const fixtures = readdirSync(dir)
