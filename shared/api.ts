@@ -178,6 +178,17 @@ export interface AmdResetVerdict {
 /** What a process holding a card's nodes is to the handover. */
 export type HolderRole = 'display-manager' | 'compositor' | 'audio' | 'nvidia-persistenced' | 'other';
 
+/** A card's handover at VM start as the UI shows it: what holds it, the hook's steps, whether SSH is there to get back. */
+export interface HandoverView {
+  holders: GpuHolders;
+  /** What the hook stops, in order (i18n keys and values); it restores them in reverse. */
+  steps: { key: string; values: Record<string, string> }[];
+  /** Processes the hook does not stop: close them first, or the start is refused. */
+  blockers: GpuHolders['processes'];
+  /** An SSH server (sshd) runs on the host: another way in if the card does not come back. */
+  sshServer: boolean;
+}
+
 /** What holds a card before a handover at VM start (main/host/gpu-holders.ts). */
 export interface GpuHolders {
   /** The card's PCI functions. */
@@ -549,6 +560,8 @@ export const CHANNELS = {
   'app.notices': returns<Notice[]>(),
   'domains.list': returns<DomainSummary[]>(),
   'host.check': returns<HostCheck>(),
+  /** What holds a GPU, and what the handover hook will stop and restore for it (shown before Play). */
+  'host.handover': returns<HandoverView>(),
   'vm.details': returns<VmDetails>(),
   'vm.start': returns<DomainSummary>(),
   /** ACPI shutdown; `stopped: false` after the timeout means: offer force off. */

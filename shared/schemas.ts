@@ -229,6 +229,8 @@ export const wizardState = z
     bootIdAtApply: z.string().max(64).nullable(),
     /** The VM the wizard created. */
     vm: vmName.nullable(),
+    /** How the chosen GPU reaches the VM: bound at boot, or handed over at VM start (single-GPU mode for the boot display). */
+    handover: z.enum(['boot', 'vm-start']).optional(),
     done: z.boolean(),
   })
   .strict();
@@ -273,6 +275,7 @@ export const requestSchemas = {
   'app.notices': none,
   'domains.list': none,
   'host.check': none,
+  'host.handover': z.object({ gpu: pciAddress }).strict(),
   'vm.details': named,
   'vm.start': named,
   'vm.shutdown': z.object({ name: vmName, timeoutSeconds: z.number().int().min(1).max(3600).optional() }).strict(),

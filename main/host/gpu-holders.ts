@@ -93,6 +93,15 @@ export async function findGpuHolders(roots: HostRoots, functions: string[], boot
   return { functions: [...functions], bootDisplay, nodes: [...exact, ...sound.map((s) => (s.endsWith('D') ? `${s}*` : s))], processes, displayManager, framebuffers, vtconsoles };
 }
 
+/** Whether an SSH server runs (a process named sshd in /proc): the way back in if the card does not return. */
+export async function sshServerRuns(roots: HostRoots): Promise<boolean> {
+  const proc = hostPath(roots, '/proc');
+  for (const pid of (await list(proc)).filter((p) => /^\d+$/.test(p))) {
+    if (((await text(join(proc, pid, 'comm'))) ?? '').trim() === 'sshd') return true;
+  }
+  return false;
+}
+
 /**
  * What the hook will do for this card, in order, and what it restores (the
  * same, reversed), for the page shown before Play. Keys are i18n keys with
