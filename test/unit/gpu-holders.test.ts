@@ -7,6 +7,8 @@ import { hostRoots } from '../../main/host/roots';
 import { tempHostTree } from '../support/host-tree';
 import { FIXTURE_HOSTS } from '../support/hosts';
 import { writeHandoverParts, writeProcess } from '../support/handover-tree';
+import { parseDomainXml, serializeXml } from '../../main/libvirt/xml/document';
+import { readVitrineMetadata, setHandover } from '../../main/libvirt/vitrine-metadata';
 
 // Acceptance 3 of issue 17: the holder finder lists the processes of a
 // fixture /proc that hold the card's nodes, and ignores other cards' nodes.
@@ -117,5 +119,20 @@ describe('amdResetVerdict', () => {
   it('knows nothing of other cards', () => {
     expect(amdResetVerdict('10de', '2206')).toBeNull();
     expect(amdResetVerdict('1002', '164e')).toBeNull();
+  });
+});
+
+describe("the VM's handover mode in Vitrine's metadata", () => {
+  it('is boot when not set; set to vm-start and back, each read back, the rest of the domain untouched', () => {
+    const xml = "<domain type='kvm'>\n  <name>win11</name>\n  <memory unit='MiB'>8192</memory>\n</domain>\n";
+    const doc = parseDomainXml(xml);
+    expect(readVitrineMetadata(doc).handover).toBe('boot');
+    const marked = setHandover(doc, 'vm-start');
+    expect(readVitrineMetadata(marked).handover).toBe('vm-start');
+    expect(serializeXml(marked)).toContain("<vitrine:handover mode='vm-start'/>");
+    expect(serializeXml(marked)).toContain("<memory unit='MiB'>8192</memory>");
+    const back = setHandover(marked, 'boot');
+    expect(readVitrineMetadata(back).handover).toBe('boot');
+    expect(serializeXml(back)).not.toContain('vm-start');
   });
 });
