@@ -319,6 +319,14 @@ prepare() {
   for gpu in $GPUS; do nodes="$nodes $(nodes_of "$gpu")"; done
   # shellcheck disable=SC2086 # one argument per node
   held=$(holders $nodes)
+  # The session's programs may take a moment to exit after the display manager stops.
+  tries=0
+  while [ -n "$held" ] && [ "$STOP_DM" = yes ] && [ "$SETTLE" -gt 0 ] && [ "$tries" -lt 10 ]; do
+    sleep 1
+    tries=$((tries + 1))
+    # shellcheck disable=SC2086 # one argument per node
+    held=$(holders $nodes)
+  done
   if [ -n "$held" ]; then
     fail "the driver is still in use: $held hold the card; close them and start again"
     return 1
