@@ -82,7 +82,7 @@ describe('setup plan --single-gpu', () => {
     expect(undone.code).toBe(0);
     expect(snapshot(root)).toEqual(before);
     expect(existsSync(join(root, HOOK_PATH))).toBe(false);
-  });
+  }, 240_000);
 
   it("leaves another program's qemu hook alone: Vitrine's goes to qemu.d/, and the undo keeps the other byte for byte", async () => {
     const theirs = '#!/bin/bash\n# PassthroughPOST hook helper\nGUEST_NAME="$1"\n';
@@ -98,7 +98,7 @@ describe('setup plan --single-gpu', () => {
     expect(readFileSync(join(root, HOOK_PATH), 'utf8')).toBe(theirs);
     expect((await vitrine(['setup', 'rollback', '--root', root])).code).toBe(0);
     expect(snapshot(root)).toEqual(before);
-  });
+  }, 240_000);
 
   it('without --single-gpu the boot display is still refused, with the way out', async () => {
     const root = newRoot('singleGpu');
