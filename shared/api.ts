@@ -159,6 +159,51 @@ export interface GpuAssessment {
   ids: string[];
   /** Host drivers that could claim those devices (for softdep), without vfio-pci. */
   hostDrivers: string[];
+  /** An AMD card with the reset bug: its family and whether vendor-reset covers it (absent for others). */
+  resetBug?: AmdResetVerdict;
+}
+
+/** How a VM gets its GPU: bound to vfio-pci at boot, or handed over by the libvirt hook when it starts. */
+export type GpuHandover = 'boot' | 'vm-start';
+
+/** The AMD reset bug's verdict for a card (main/host/amd-reset.ts). */
+export interface AmdResetVerdict {
+  /** `Polaris 10`, `Navi 21`, `RX 9000 (Navi 48)`… */
+  family: string;
+  /** vendor-reset covers it (offered); false: nothing Vitrine can install fixes it. */
+  vendorReset: boolean;
+  sentence: string;
+}
+
+/** What a process holding a card's nodes is to the handover. */
+export type HolderRole = 'display-manager' | 'compositor' | 'audio' | 'nvidia-persistenced' | 'other';
+
+/** A card's handover at VM start as the UI shows it: what holds it, the hook's steps, whether SSH is there to get back. */
+export interface HandoverView {
+  holders: GpuHolders;
+  /** What the hook stops, in order (i18n keys and values); it restores them in reverse. */
+  steps: { key: string; values: Record<string, string> }[];
+  /** Processes the hook does not stop: close them first, or the start is refused. */
+  blockers: GpuHolders['processes'];
+  /** An SSH server (sshd) runs on the host: another way in if the card does not come back. */
+  sshServer: boolean;
+}
+
+/** What holds a card before a handover at VM start (main/host/gpu-holders.ts). */
+export interface GpuHolders {
+  /** The card's PCI functions. */
+  functions: string[];
+  /** The card is the boot display (single-GPU mode: the desktop stops). */
+  bootDisplay: boolean;
+  /** Its /dev nodes (sound nodes as prefixes ending in *). */
+  nodes: string[];
+  processes: { pid: number; comm: string; role: HolderRole; nodes: string[] }[];
+  /** The unit display-manager.service points to (gdm.service…), when known. */
+  displayManager: string | null;
+  /** Boot framebuffers bound (efi-framebuffer.0, simple-framebuffer.0, vesa-framebuffer.0). */
+  framebuffers: string[];
+  /** Virtual consoles bound to a framebuffer. */
+  vtconsoles: string[];
 }
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'unknown';
@@ -255,6 +300,8 @@ export interface VmDetails {
   resolution: { width: number; height: number } | null;
   /** Looking Glass settings with Vitrine's defaults filled in (resolution: the monitor's when not set). */
   lookingGlassSettings: Omit<LookingGlassVmSettings, 'resolution'>;
+  /** How it gets its GPU (Vitrine's metadata; `boot` when not set). */
+  handover: GpuHandover;
   video: string[];
   tablet: boolean;
   hypervisorHidden: boolean;
@@ -566,6 +613,8 @@ export const CHANNELS = {
   'app.notices': returns<Notice[]>(),
   'domains.list': returns<DomainSummary[]>(),
   'host.check': returns<HostCheck>(),
+  /** What holds a GPU, and what the handover hook will stop and restore for it (shown before Play). */
+  'host.handover': returns<HandoverView>(),
   'vm.details': returns<VmDetails>(),
   'vm.start': returns<DomainSummary>(),
   /** ACPI shutdown; `stopped: false` after the timeout means: offer force off. */

@@ -8,7 +8,7 @@
 export const WIZARD_STEPS = ['welcome', 'host', 'gpu', 'prepare', 'create', 'install', 'attach', 'play'] as const;
 
 /** Where a text to diagnose came from. */
-export const LOG_SOURCES = ['virsh', 'qemu-log', 'kernel-log', 'looking-glass', 'pasted', 'domain-xml'] as const;
+export const LOG_SOURCES = ['virsh', 'qemu-log', 'kernel-log', 'looking-glass', 'pasted', 'domain-xml', 'hook-log'] as const;
 
 /** The sources that are log text (all but the domain's configuration). */
 export const TEXT_SOURCES = LOG_SOURCES.filter((source) => source !== 'domain-xml');

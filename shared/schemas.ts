@@ -207,6 +207,8 @@ export const editRequest = z
     memballoonNone: z.boolean().optional(),
     /** Vitrine's Looking Glass settings for this VM, kept in the domain's <metadata>. */
     lookingGlass: lookingGlassVmSettings.partial().optional(),
+    /** How this VM gets its GPU (kept in the domain's <metadata>): bound at boot, or handed over by the hook at VM start. */
+    handover: z.enum(['boot', 'vm-start']).optional(),
   })
   .strict()
   .refine((r) => !(r.shmemMiB !== undefined && r.kvmfrMiB !== undefined), 'Choose shared memory (shmem) or kvmfr, not both.');
@@ -227,6 +229,8 @@ export const wizardState = z
     bootIdAtApply: z.string().max(64).nullable(),
     /** The VM the wizard created. */
     vm: vmName.nullable(),
+    /** How the chosen GPU reaches the VM: bound at boot, or handed over at VM start (single-GPU mode for the boot display). */
+    handover: z.enum(['boot', 'vm-start']).optional(),
     done: z.boolean(),
   })
   .strict();
@@ -248,6 +252,8 @@ export const planRequest = z
   .object({
     /** PCI functions to bind to vfio-pci (a GPU's passWith). */
     gpu: z.array(pciAddress).max(16),
+    /** How the GPU reaches its VM: bound to vfio-pci at boot (default), or handed over by the libvirt hook when the VM starts (single-GPU mode for the only card). */
+    handover: z.enum(['boot', 'vm-start']).optional(),
     lookingGlass: lookingGlassMemory.nullable(),
     /** The desktop user who runs the Looking Glass client. */
     user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'A user name is lowercase letters, digits, _ and -.'),
@@ -271,6 +277,7 @@ export const requestSchemas = {
   'app.notices': none,
   'domains.list': none,
   'host.check': none,
+  'host.handover': z.object({ gpu: pciAddress }).strict(),
   'vm.details': named,
   'vm.start': named,
   'vm.shutdown': z.object({ name: vmName, timeoutSeconds: z.number().int().min(1).max(3600).optional() }).strict(),

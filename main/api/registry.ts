@@ -18,6 +18,7 @@ function handlers(services: Services): Handlers {
     'app.notices': async () => services.notices(),
     'domains.list': () => services.listDomains(),
     'host.check': () => services.hostCheck(),
+    'host.handover': (args) => services.hostHandover(args.gpu),
     'vm.details': ({ name }) => services.vm.details(name),
     'vm.start': ({ name }) => services.vm.start(name),
     'vm.shutdown': ({ name, timeoutSeconds }) => services.vm.shutdown(name, timeoutSeconds),

@@ -55,6 +55,8 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
     .command('plan')
     .description('plan the host changes and print them as diffs (changes nothing)')
     .option('--gpu <addresses>', "the GPU's PCI functions, comma-separated (vitrine doctor shows them); leave out for the other items only")
+    .option('--handover <when>', "how the GPU reaches its VM: boot (bound to vfio-pci at boot) or vm-start (handed over by a libvirt hook when the VM starts, no reboot)", 'boot')
+    .option('--single-gpu', 'the GPU is the only one (the boot display): hand it over at VM start (same as --handover vm-start)')
     .option('--looking-glass <mode>', 'shm (a /dev/shm file) or kvmfr (the kernel module)', 'shm')
     .option('--lg-size <MiB>', 'Looking Glass memory for kvmfr (32 for 1080p, 64 for 1440p)', mib, 32)
     .option('--no-looking-glass-access', 'leave Looking Glass memory access alone')
@@ -67,8 +69,11 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
       try {
         const mode = String(opts['lookingGlass']);
         if (mode !== 'shm' && mode !== 'kvmfr') throw new VitrineError({ kind: 'invalid-argument', message: `--looking-glass takes shm or kvmfr, not '${mode}'.`, hint: 'shm is simplest; kvmfr needs the kvmfr module.' });
+        const handover = opts['singleGpu'] ? 'vm-start' : String(opts['handover']);
+        if (handover !== 'boot' && handover !== 'vm-start') throw new VitrineError({ kind: 'invalid-argument', message: `--handover takes boot or vm-start, not '${handover}'.`, hint: 'boot binds the card to vfio-pci at boot; vm-start hands it over when its VM starts.' });
         const request: PlanRequest = {
           gpu: String(opts['gpu'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+          ...(handover === 'vm-start' ? { handover } : {}),
           lookingGlass: opts['lookingGlassAccess'] === false ? null : { mode, sizeMiB: opts['lgSize'] as number },
           // Looked up only when not given: a plan for a scratch root reads nothing of this machine's /etc.
           user: String(opts['user'] ?? (process.env['SUDO_USER'] || userInfo().username)),

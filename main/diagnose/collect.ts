@@ -47,6 +47,16 @@ export async function collectQemuLog(uri: string, name: string): Promise<{ text:
   return { text: null, note: { source: 'qemu-log', label: path, status: 'unavailable', note } };
 }
 
+/**
+ * The GPU handover hook's log for a VM (/var/log/vitrine/hook-NAME.log,
+ * world-readable): null when the VM never used the hook.
+ */
+export async function collectHookLog(path: string): Promise<{ text: DiagnoseText; note: Collected } | null> {
+  const got = await readTail(path);
+  if (!('text' in got) || !got.text.trim()) return null;
+  return { text: { source: 'hook-log', label: path, text: got.text }, note: { source: 'hook-log', label: path, status: 'read', note: '' } };
+}
+
 /** This boot's kernel log: journalctl -k, else dmesg; both may be restricted to root. */
 export async function collectKernelLog(): Promise<{ text: DiagnoseText | null; note: Collected }> {
   const tries: [string, string[]][] = [

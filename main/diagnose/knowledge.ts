@@ -50,6 +50,8 @@ export interface KnowledgeEntry extends KnownProblem {
 const TEXT: LogSource[] = [...TEXT_SOURCES];
 const LG: LogSource[] = ['looking-glass', 'pasted'];
 const XML: LogSource[] = ['domain-xml'];
+/** Vitrine's GPU handover hook: its log, its message in a failed start, pasted. */
+const HOOK: LogSource[] = ['hook-log', 'virsh', 'pasted'];
 const re = (source: string, flags = 'i'): RegExp => new RegExp(source, flags);
 
 /**
@@ -483,6 +485,51 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     patterns: [{ regex: re(String.raw`(host )?screen stays black after the vm (stops|shuts down)`), weight: 8, sources: ['pasted'] }],
     explanation: 'In single-GPU mode the release hook must give the card back to its driver and restart the consoles and the display manager.',
     fix: ['Check the release hook: rebind the host driver, restore efi-framebuffer and the virtual consoles, restart the display manager.'],
+    seeds: ['004'],
+    recipe: null,
+  },  {
+    id: 'handover-dm-stuck',
+    title: 'GPU handover: the display manager would not stop',
+    words: ['display manager would not stop', 'gdm will not stop', 'sddm will not stop', 'handover', 'single gpu start fails', 'hook log'],
+    patterns: [
+      // Vitrine's hook (/var/log/vitrine/hook-NAME.log, and its message in a failed start)
+      { regex: re(String.raw`the display manager would not stop: \S+`), weight: 10, sources: HOOK },
+    ],
+    explanation: 'Single-GPU mode closes the desktop before the card can go to the VM, and systemctl could not stop the display manager, so the start was stopped and the host left as it was.',
+    fix: ['Look at the display manager’s own log (journalctl -u display-manager).', 'Log out first and start the VM from the login screen, or over SSH.', 'Check that display-manager.service points to your display manager (gdm, sddm, lightdm).'],
+    seeds: ['004'],
+    recipe: null,
+  },
+  {
+    id: 'handover-card-busy',
+    title: 'GPU handover: the card is still in use',
+    words: ['driver still in use', 'card still in use', 'gpu busy', 'handover', 'cannot unbind', 'hold the card'],
+    patterns: [{ regex: re(String.raw`the driver is still in use: .+`), weight: 10, sources: HOOK }],
+    explanation: 'Programs still have the card’s device nodes open (/dev/dri, /dev/nvidia*, its HDMI audio), so its driver cannot let it go; the hook stopped the start and gave back what it had stopped.',
+    fix: ['Close the programs the message names (games, browsers using the GPU, OBS, CUDA jobs), then start again.', 'Vitrine lists what holds the card before Play.', 'Audio servers holding the HDMI audio: switch the output to another device.'],
+    seeds: ['004'],
+    recipe: null,
+  },
+  {
+    id: 'handover-framebuffer-busy',
+    title: 'GPU handover: the boot framebuffer is busy',
+    words: ['framebuffer busy', 'efi-framebuffer', 'simpledrm', 'vesafb', 'handover', 'black screen then back to login'],
+    patterns: [{ regex: re(String.raw`the framebuffer is busy: \S+ would not unbind`), weight: 10, sources: HOOK }],
+    explanation: 'The firmware’s framebuffer (efifb, simpledrm or vesafb) still holds the card’s memory and would not let go; the card cannot be handed over while it does.',
+    fix: ['Add video=efifb:off (or initcall_blacklist=simpledrm_platform_driver_init) to the kernel command line, reboot, and start again.', 'A delay after the unbind helps some cards (settle_seconds in /etc/libvirt/hooks/vitrine-handover.conf).'],
+    seeds: ['004'],
+    recipe: null,
+  },
+  {
+    id: 'handover-card-not-back',
+    title: 'GPU handover: the card did not come back after the VM',
+    words: ['card did not come back', 'no display after vm', 'host black after vm', 'handover', 'rebind failed', 'watchdog'],
+    patterns: [
+      { regex: re(String.raw`the card did not come back: \S+ could not be bound to \S+`), weight: 10, sources: HOOK },
+      { regex: re(String.raw`watchdog: \S+ did not reach running`), weight: 6, sources: HOOK },
+    ],
+    explanation: 'When the VM stopped, the hook could not give the card back to its driver: the card did not reset (the AMD reset bug on some cards) or the driver refused it. The desktop cannot come back on it until it does.',
+    fix: ['Reach the host over SSH and read /var/log/vitrine/hook-NAME.log.', 'Reboot the host to reset the card.', 'For Polaris, Vega, Navi 10/12/14 and Navi 23 cards, install vendor-reset (the Host page says whether yours is covered).'],
     seeds: ['004'],
     recipe: null,
   },

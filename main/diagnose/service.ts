@@ -1,9 +1,9 @@
 import type { DiagnoseResult, DiagnoseText, Evidence, Finding, KnownProblem, OneClickFix } from '../../shared/api';
-import type { HostRoots } from '../host/roots';
 import { scanHost } from '../host/scan';
 import { passSet } from '../host/verdicts';
 import type { Lifecycle } from '../libvirt/lifecycle';
-import { collectKernelLog, collectLastStartError, collectQemuLog, readTail } from './collect';
+import { collectHookLog, collectKernelLog, collectLastStartError, collectQemuLog, readTail } from './collect';
+import { hostPath, type HostRoots } from '../host/roots';
 import { ADDRESS, staticOneClick, type KnowledgeEntry } from './knowledge';
 import { closestKnowledge, matchTexts, queryTerms, searchKnowledge } from './match';
 
@@ -56,6 +56,11 @@ export class DiagnoseService {
       if (lg && 'text' in lg && lg.text.trim()) {
         texts.push({ source: 'looking-glass', label: lgLog, text: lg.text });
         collected.push({ source: 'looking-glass', label: lgLog, status: 'read', note: '' });
+      }
+      const hook = await collectHookLog(hostPath(this.hostRoots, `/var/log/vitrine/hook-${name}.log`));
+      if (hook) {
+        texts.push(hook.text);
+        collected.push(hook.note);
       }
       const [qemu, kernel, xml] = await Promise.all([
         collectQemuLog(this.uri, name),

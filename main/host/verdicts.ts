@@ -1,4 +1,5 @@
 import type { GpuAssessment, GpuVerdict, PciDevice } from '../../shared/api';
+import { amdResetVerdict } from './amd-reset';
 
 /** PCI-to-PCI bridges stay with the host: they are never passed (seed 003). */
 export function isBridge(device: PciDevice): boolean {
@@ -94,7 +95,13 @@ export function assessGpu(gpu: PciDevice, devices: PciDevice[], iommuActive: boo
     sharesWith: others.map((d) => d.address),
     ids: [...new Set(pass.map((d) => `${d.vendorId}:${d.deviceId}`))],
     hostDrivers: [...hostDrivers].sort(),
+    ...withResetBug(gpu),
   };
+}
+
+function withResetBug(gpu: PciDevice): Pick<GpuAssessment, 'resetBug'> {
+  const verdict = amdResetVerdict(gpu.vendorId, gpu.deviceId);
+  return verdict ? { resetBug: verdict } : {};
 }
 
 /** Every GPU's assessment, in address order. */

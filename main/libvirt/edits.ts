@@ -18,7 +18,7 @@ import {
   textOf,
   xml,
 } from './xml/nodes';
-import { setLookingGlassSettings } from './vitrine-metadata';
+import { setHandover, setLookingGlassSettings } from './vitrine-metadata';
 import { formatPciAddress, fromLibvirtAttrs, libvirtAttrs, parsePciAddress, slotKey, type PciAddress } from '../common/pci-address';
 
 /**
@@ -406,6 +406,7 @@ export function applyEdits(doc: XmlDocument, request: EditRequest): XmlDocument 
   for (const id of request.usb ?? []) out = addUsbDevice(out, id);
   if (request.memballoonNone) out = memballoonNone(out);
   if (request.lookingGlass) out = setLookingGlassSettings(out, request.lookingGlass);
+  if (request.handover) out = setHandover(out, request.handover);
   return out;
 }
 

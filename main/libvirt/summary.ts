@@ -67,6 +67,7 @@ export function summarise(doc: XmlDocument, summary: DomainSummary, xml: string)
         : null,
     resolution: metadata.resolution,
     lookingGlassSettings: metadata.lookingGlass,
+    handover: metadata.handover,
     video: findAll(devices, 'video/model').map((m) => attr(m, 'type') ?? 'unknown'),
     tablet: elements(devices, 'input').some((i) => attr(i, 'type') === 'tablet'),
     hypervisorHidden: attr(child(child(features ?? {}, 'kvm') ?? {}, 'hidden') ?? {}, 'state') === 'on',

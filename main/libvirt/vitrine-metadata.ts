@@ -1,4 +1,4 @@
-import type { LookingGlassVmSettings } from '../../shared/api';
+import type { GpuHandover, LookingGlassVmSettings } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import { VITRINE_NS } from './builder';
 import { cloneDocument, rootElement, tagOf, type XmlDocument, type XmlNode } from './xml/document';
@@ -13,7 +13,13 @@ import { attr, child, elements, fromXml, indentOf, insertChild, setAttr, textOf 
  *     <vitrine:os>win11</vitrine:os>
  *     <vitrine:resolution width='2560' height='1440'/>
  *     <vitrine:lookingglass fullscreen='yes' escape-key='KEY_SCROLLLOCK' hdr='no'/>
+ *     <vitrine:handover mode='vm-start'/>
  *   </vitrine:vm>
+ *
+ * `handover` is how the VM gets its GPU: `boot` (bound to vfio-pci at boot,
+ * the default) or `vm-start` (the libvirt hook host preparation installs
+ * frees the card when this VM starts and gives it back when it stops; the
+ * hook reads this element, and only in the form Vitrine writes it).
  */
 
 export const DEFAULT_ESCAPE_KEY = 'KEY_SCROLLLOCK';
@@ -24,6 +30,7 @@ export interface VitrineMetadata {
   os: 'win10' | 'win11' | null;
   resolution: { width: number; height: number } | null;
   lookingGlass: Omit<LookingGlassVmSettings, 'resolution'>;
+  handover: GpuHandover;
 }
 
 function ours(root: XmlNode): { el: XmlNode; prefix: string } | null {
@@ -54,7 +61,9 @@ export function readVitrineMetadata(doc: XmlDocument): VitrineMetadata {
   const height = Number(attr(res ?? {}, 'height'));
   const lg = get('lookingglass') ?? {};
   const key = attr(lg, 'escape-key');
+  const handover = attr(get('handover') ?? {}, 'mode');
   return {
+    handover: handover === 'vm-start' ? 'vm-start' : 'boot',
     os: osText === 'win10' || osText === 'win11' ? osText : null,
     resolution: res && width > 0 && height > 0 ? { width, height } : null,
     lookingGlass: {
@@ -65,8 +74,13 @@ export function readVitrineMetadata(doc: XmlDocument): VitrineMetadata {
   };
 }
 
+/** Set how the VM gets its GPU (`<vitrine:handover mode='…'/>`), creating what is missing. */
+export function setHandover(doc: XmlDocument, mode: GpuHandover): XmlDocument {
+  return setLookingGlassSettings(doc, {}, mode);
+}
+
 /** Set Vitrine's Looking Glass settings in the domain's metadata (creating what is missing). */
-export function setLookingGlassSettings(doc: XmlDocument, patch: Partial<LookingGlassVmSettings>): XmlDocument {
+export function setLookingGlassSettings(doc: XmlDocument, patch: Partial<LookingGlassVmSettings>, handover?: GpuHandover): XmlDocument {
   if (patch.escapeKey !== undefined && !ESCAPE_KEY.test(patch.escapeKey)) {
     throw new VitrineError({ kind: 'invalid-argument', message: `'${patch.escapeKey}' is not a key name Looking Glass knows.`, hint: 'Use a Linux key name such as KEY_SCROLLLOCK, KEY_RIGHTCTRL or KEY_PAUSE.' });
   }
@@ -99,5 +113,6 @@ export function setLookingGlassSettings(doc: XmlDocument, patch: Partial<Looking
     if (patch.escapeKey !== undefined) setAttr(lg, 'escape-key', patch.escapeKey);
     if (patch.hdr !== undefined) setAttr(lg, 'hdr', patch.hdr ? 'yes' : 'no');
   }
+  if (handover !== undefined) setAttr(ensure('handover'), 'mode', handover);
   return copy;
 }

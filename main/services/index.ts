@@ -1,4 +1,4 @@
-import type { AppInfo, AppSettings, Notice, DomainSummary, EventName, Events, FolderListing, HostCheck, Monitor, Task, VmDefaults, VmSpec } from '../../shared/api';
+import type { AppInfo, AppSettings, Notice, DomainSummary, EventName, Events, FolderListing, HandoverView, HostCheck, Monitor, Task, VmDefaults, VmSpec } from '../../shared/api';
 import { vmDefaults } from '../libvirt/vm-defaults';
 import { WizardStore } from '../state/wizard';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,8 @@ import { buildChecklist } from '../host/checklist';
 import { gatherEnvironment } from '../host/environment';
 import { DEFAULT_ROOTS, type HostRoots } from '../host/roots';
 import { scanHost } from '../host/scan';
+import { findGpuHolders, handoverSteps, sshServerRuns } from '../host/gpu-holders';
+import { slotOf } from '../host/verdicts';
 import { dataDir } from '../common/xdg';
 import { DiagnoseService } from '../diagnose/service';
 import { DomainWatcher } from '../libvirt/domain-watcher';
@@ -43,6 +45,8 @@ export interface Services {
   listDomains(): Promise<DomainSummary[]>;
   /** Scan the host and build the readiness checklist. */
   hostCheck(): Promise<HostCheck>;
+  /** What holds a GPU (its whole card) and what the handover hook will do for it. */
+  hostHandover(gpu: string): Promise<HandoverView>;
   vm: VmService;
   diagnose: DiagnoseService;
   setup: SetupService;
@@ -162,6 +166,16 @@ export function createServices(options: ServicesOptions): Services {
     hostCheck: async () => {
       const [report, env] = await Promise.all([scanHost(options.hostRoots ?? DEFAULT_ROOTS), gatherEnvironment(options.libvirtUri, () => new Virsh({ uri: options.libvirtUri, timeoutMs: 15_000 }).run(['version']), options.hostRoots ?? DEFAULT_ROOTS)]);
       return { ...report, checks: buildChecklist(report, env) };
+    },
+    hostHandover: async (gpu) => {
+      const roots = options.hostRoots ?? DEFAULT_ROOTS;
+      const report = await scanHost(roots);
+      const device = report.devices.find((d) => d.address === gpu);
+      if (!device) throw new VitrineError({ kind: 'unknown-device', message: `This host has no PCI device ${gpu}.`, hint: 'Pick the GPU on the Host page (vitrine doctor lists the addresses).' });
+      const functions = report.devices.filter((d) => slotOf(d.address) === slotOf(gpu)).map((d) => d.address);
+      const holders = await findGpuHolders(roots, functions, device.bootVga === true);
+      const { stop, blockers } = handoverSteps(holders);
+      return { holders, steps: stop, blockers, sshServer: await sshServerRuns(roots) };
     },
     events: {
       'domains.changed': (listener) => watcher.subscribe(listener),

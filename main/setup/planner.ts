@@ -6,6 +6,7 @@ import { parsePciAddress, formatPciAddress } from '../common/pci-address';
 import { parseGrubDefault } from './grub-default';
 import { checkIds, managedArgs, tokens, withManagedArgs } from './kernel-args';
 import { RECOVERY_NOTE, WITHOUT_ENTRY, recoveryNote, withoutEntryScript, withoutPassthrough } from './recovery';
+import { HANDOVER_FILES, handoverWrites, isHandoverWrite } from './handover-plan';
 
 /** What the planner knows of the host: contents of the files it may change, which tools exist. */
 export interface PlanFacts {
@@ -40,6 +41,7 @@ export const PLAN_FILES = [
   '/etc/libvirt/qemu.conf',
   WITHOUT_ENTRY,
   RECOVERY_NOTE,
+  ...HANDOVER_FILES,
 ] as const;
 
 /** Tools and markers the planner looks for. */
@@ -105,7 +107,7 @@ function write(facts: PlanFacts, path: string, after: string | null, reason: str
 }
 
 /** The devices to bind: every requested function, checked against the host. */
-function devicesToBind(request: PlanRequest, devices: PciDevice[]): PciDevice[] {
+function devicesToBind(request: PlanRequest, devices: PciDevice[], handover = false): PciDevice[] {
   const seen = new Set<string>();
   const out: PciDevice[] = [];
   for (const raw of request.gpu) {
@@ -114,7 +116,7 @@ function devicesToBind(request: PlanRequest, devices: PciDevice[]): PciDevice[] 
     seen.add(address);
     const device = devices.find((d) => d.address === address);
     if (!device) refuse('unknown-device', `This host has no PCI device ${address}.`, 'Pick the GPU on the Host page (vitrine doctor lists the addresses).');
-    if (device.bootVga) refuse('boot-gpu', `${address} is the host's boot display: binding it to vfio-pci at boot leaves the host without a picture.`, 'Boot the host from another GPU first; single-GPU mode is not part of host preparation.');
+    if (device.bootVga && !handover) refuse('boot-gpu', `${address} is the host's boot display: binding it to vfio-pci at boot leaves the host without a picture.`, 'Hand it over when its VM starts instead (single-GPU mode: --single-gpu, or “Handed over at VM start” on the Host page), or boot the host from another GPU.');
     if (device.block.some((b) => b.holdsRoot)) refuse('root-disk', `${address} holds the host's root file system (${device.block.map((b) => b.name).join(', ')}).`, 'Never pass the controller of the disk the host runs from.');
     out.push(device);
   }
@@ -323,7 +325,8 @@ function lookingGlassSteps(request: PlanRequest, facts: PlanFacts, apparmor: boo
 
 function planReason(request: PlanRequest, devices: PciDevice[]): string {
   const parts = [
-    devices.length ? `bind ${devices.map((d) => d.address).join(', ')} to vfio-pci` : '',
+    devices.length && request.handover !== 'vm-start' ? `bind ${devices.map((d) => d.address).join(', ')} to vfio-pci` : '',
+    request.handover === 'vm-start' && devices.length ? `hand ${devices.map((d) => d.address).join(', ')} over to their VM when it starts${devices.some((d) => d.bootVga) ? ' (single-GPU mode)' : ''}` : '',
     request.lookingGlass ? `give ${request.user} access to Looking Glass memory` : '',
     request.ignoreMsrs ? 'let KVM ignore unhandled MSRs' : '',
     request.allowUnsafeInterrupts ? 'allow unsafe interrupts' : '',
@@ -343,7 +346,10 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
     refuse('invalid-user', `'${request.user}' is not a user name.`, 'Give the desktop user that runs Looking Glass (e.g. alice).');
   }
   const warnings: string[] = [];
-  const devices = devicesToBind(request, facts.devices);
+  const handover = request.handover === 'vm-start';
+  if (handover && request.gpu.length === 0) refuse('no-gpu', 'A handover at VM start needs the GPU to hand over.', 'Give the GPU’s functions (--gpu ADDRESSES; vitrine doctor shows them).');
+  const handed = handover ? devicesToBind(request, facts.devices, true) : [];
+  const devices = handover ? [] : devicesToBind(request, facts.devices);
   const ids = [...new Set(devices.map((d) => `${d.vendorId}:${d.deviceId}`))];
   checkIds(ids);
   const bootloader = detectBootloader(facts);
@@ -359,6 +365,13 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
     const added = managedArgs(facts.cpuVendor, ids, initramfs === 'dracut');
     if (steps.some((s) => s !== null)) steps.push(write(facts, RECOVERY_NOTE, recoveryNote(bootloader, added, withoutEntry), 'How to start without the change and undo it without the app, if the computer does not start properly (kept next to the backups).'));
   }
+  if (handed.length > 0) {
+    // Handed over at VM start: the IOMMU on, no vfio-pci at boot, the libvirt hook.
+    steps.push(...bootloaderSteps(bootloader, facts, managedArgs(facts.cpuVendor, [], false), warnings));
+    const bound = tokens(facts.cmdline).filter((t) => /^vfio[-_]pci\.ids=/.test(t));
+    if (bound.some((t) => handed.some((d) => t.includes(`${d.vendorId}:${d.deviceId}`)))) warnings.push(`The kernel still binds this card to vfio-pci at boot (${bound.join(' ')}): undo that earlier preparation (Undo in Vitrine) for the card to stay with its driver.`);
+    for (const w of handoverWrites(handed, facts, warnings)) steps.push(write(facts, w.path, w.after, w.reason, w.mode));
+  }
   steps.push(...lookingGlassSteps(request, facts, apparmor, warnings));
   if (request.ignoreMsrs) steps.push(write(facts, '/etc/modprobe.d/kvm-ignore-msrs.conf', `${HEADER}\noptions kvm ignore_msrs=1 report_ignored_msrs=0\n`, 'Windows guests crash (KMODE_EXCEPTION_NOT_HANDLED) on MSRs KVM does not emulate.'));
   if (request.allowUnsafeInterrupts) {
@@ -369,8 +382,8 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
   // Commands only make sense after a write they follow from; drop them otherwise (idempotence).
   const anyWrite = real.some((s) => s.kind === 'write');
   const finalSteps = real.filter((s) => s.kind === 'write' || anyWrite || s.kernelArgs !== undefined);
-  const rebootRequired = finalSteps.some((s) => (s.kind === 'write' ? !s.path.startsWith('/etc/tmpfiles.d/') : s.long || s.kernelArgs !== undefined));
-  const content: Omit<HostPlan, 'id'> = { reason: planReason(request, devices), host: { bootloader, initramfs, apparmor }, steps: finalSteps, rebootRequired, warnings };
+  const rebootRequired = finalSteps.some((s) => (s.kind === 'write' ? !s.path.startsWith('/etc/tmpfiles.d/') && !isHandoverWrite(s) : s.long || s.kernelArgs !== undefined));
+  const content: Omit<HostPlan, 'id'> = { reason: planReason(request, handover ? handed : devices), host: { bootloader, initramfs, apparmor }, steps: finalSteps, rebootRequired, warnings };
   return { id: planIdOf(content), ...content };
 }
 

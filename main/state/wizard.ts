@@ -43,7 +43,7 @@ export class WizardStore {
 
   private async write(patch: Partial<WizardState>): Promise<WizardView> {
     const view = await this.get();
-    const current: WizardState = { step: view.step, gpu: view.gpu, lookingGlass: view.lookingGlass, changeSet: view.changeSet, bootIdAtApply: view.bootIdAtApply, vm: view.vm, done: view.done };
+    const current: WizardState = { step: view.step, gpu: view.gpu, lookingGlass: view.lookingGlass, changeSet: view.changeSet, bootIdAtApply: view.bootIdAtApply, vm: view.vm, done: view.done, ...(view.handover ? { handover: view.handover } : {}) };
     const next: WizardState = { ...current, ...(wizardPatch.parse(patch) as Partial<WizardState>) };
     // Applying host preparation: remember this boot, to know when the reboot happened.
     if (patch.changeSet && patch.changeSet !== current.changeSet) next.bootIdAtApply = await this.bootId();

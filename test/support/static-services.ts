@@ -64,6 +64,9 @@ export function staticServices(domains: DomainSummary[] | VitrineError): Service
     hostCheck: async () => {
       throw new VitrineError({ kind: 'not-available', message: 'No host in these tests.', hint: 'Use a fixture host.' });
     },
+    hostHandover: async () => {
+      throw new VitrineError({ kind: 'not-available', message: 'No host in these tests.', hint: 'Use a fixture host.' });
+    },
     events: {
       'domains.changed': domainEvents,
       'lg.status': (listener) => lookingGlass.subscribe(listener),

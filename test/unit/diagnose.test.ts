@@ -23,6 +23,7 @@ const SOURCE: Record<string, LogSource> = {
   journal: 'pasted',
   // Proxmox VE's task log (web UI or qm start), as the user pastes it.
   task: 'pasted',
+  hook: 'hook-log',
 };
 // <entry id>[.<variant>].<kind>.<ext>
 const fixtures = readdirSync(dir)

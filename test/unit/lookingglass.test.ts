@@ -149,7 +149,7 @@ describe('the client and its output', () => {
 describe("Looking Glass settings in the domain's metadata", () => {
   const input = readFileSync(join(fixtures, 'xml', 'edits', 'win11-defined-in.xml'), 'utf8');
   it('defaults: full screen, Scroll Lock, SDR', () => {
-    expect(readVitrineMetadata(parseDomainXml('<domain><name>x</name></domain>'))).toEqual({ os: null, resolution: null, lookingGlass: { fullScreen: true, escapeKey: 'KEY_SCROLLLOCK', hdr: false } });
+    expect(readVitrineMetadata(parseDomainXml('<domain><name>x</name></domain>'))).toEqual({ os: null, resolution: null, lookingGlass: { fullScreen: true, escapeKey: 'KEY_SCROLLLOCK', hdr: false }, handover: 'boot' });
   });
   it('creates <metadata> where libvirt writes it when a domain has none, and reads back what it wrote', () => {
     const doc = setLookingGlassSettings(parseDomainXml("<domain type='kvm'>\n  <name>x</name>\n  <memory>1</memory>\n</domain>\n"), { resolution: { width: 3840, height: 2160 }, hdr: true });

@@ -3,6 +3,7 @@ import type { HostPlan } from '../../../shared/api';
 import { planRequest } from '../../../shared/schemas';
 import { PLAN_FILES } from '../planner';
 import { WITHOUT_ENTRY } from '../recovery';
+import { EXECUTABLE_FILES } from '../handover-plan';
 
 /** The only files a plan may write: the planner's list. */
 export const ALLOWED_FILES = new Set<string>(PLAN_FILES);
@@ -11,7 +12,7 @@ export const ALLOWED_FILES = new Set<string>(PLAN_FILES);
 export const ROM_DIR = '/var/lib/vitrine/roms';
 
 /** The only files written executable (0755): GRUB runs the scripts of /etc/grub.d. */
-const EXECUTABLE = new Set<string>([WITHOUT_ENTRY]);
+const EXECUTABLE = new Set<string>([WITHOUT_ENTRY, ...EXECUTABLE_FILES]);
 
 /** Where the helper keeps backups and its journal. */
 export const BACKUP_DIR = '/var/lib/vitrine/backups';

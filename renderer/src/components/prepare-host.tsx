@@ -1,15 +1,17 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { GpuAssessment, PlanView } from '../../../shared/api';
+import type { GpuAssessment, GpuHandover, PlanView } from '../../../shared/api';
 import { api } from '../api';
 import { useAction } from '../hooks';
 import { ErrorBanner } from './error-banner';
 import { PlanPreview } from './plan-preview';
 
 /** Host preparation for one GPU: the choices, then the plan to review and apply. */
-export function PrepareHost({ gpu, user, onApplied }: { gpu: GpuAssessment; user: string; onApplied: (backup: string | null, lookingGlass: { mode: 'shm' | 'kvmfr'; sizeMiB: number } | null) => void }) {
+export function PrepareHost({ gpu, user, handover = 'boot', onApplied }: { gpu: GpuAssessment; user: string; handover?: GpuHandover; onApplied: (backup: string | null, lookingGlass: { mode: 'shm' | 'kvmfr'; sizeMiB: number } | null) => void }) {
   const { t } = useTranslation();
-  const [mode, setMode] = useState<'shm' | 'kvmfr' | 'none'>('shm');
+  // Single-GPU mode has no Looking Glass: the picture is on the card's own outputs.
+  const single = handover === 'vm-start' && gpu.verdict === 'boot-gpu';
+  const [mode, setMode] = useState<'shm' | 'kvmfr' | 'none'>(single ? 'none' : 'shm');
   const [size, setSize] = useState(32);
   const [ignoreMsrs, setIgnoreMsrs] = useState(false);
   const [plan, setPlan] = useState<PlanView | null>(null);
@@ -17,14 +19,14 @@ export function PrepareHost({ gpu, user, onApplied }: { gpu: GpuAssessment; user
 
   const makePlan = async (): Promise<void> => {
     setPlan(null);
-    const r = await run(() => api.setup.plan({ gpu: gpu.passWith, lookingGlass: mode === 'none' ? null : { mode, sizeMiB: size }, user, ...(ignoreMsrs ? { ignoreMsrs: true } : {}) }));
+    const r = await run(() => api.setup.plan({ gpu: gpu.passWith, lookingGlass: mode === 'none' ? null : { mode, sizeMiB: size }, user, ...(handover === 'vm-start' ? { handover } : {}), ...(ignoreMsrs ? { ignoreMsrs: true } : {}) }));
     if (r.ok) setPlan(r.value);
   };
 
   return (
     <section className="prepare" aria-label={t('prepare.title', { name: gpu.name })}>
       <h3>{t('prepare.title', { name: gpu.name })}</h3>
-      <p className="muted">{t('prepare.why', { devices: gpu.passWith.join(', ') })}</p>
+      <p className="muted">{t(handover === 'vm-start' ? 'prepare.whyHandover' : 'prepare.why', { devices: gpu.passWith.join(', ') })}</p>
       <div className="edit-form">
         <label className="field">
           <span>{t('prepare.lgMode')}</span>

@@ -7,6 +7,7 @@ import { EditPreviewPanel } from '../components/edit-preview';
 import { ErrorBanner } from '../components/error-banner';
 import { StateBadge } from '../components/state-badge';
 import { LookingGlassSettings } from '../components/lg-settings';
+import { HandoverPanel } from '../components/handover-panel';
 import { PlayControls } from '../components/play-controls';
 import { useDomains, useLgStatus, useRequest, useTasks } from '../hooks';
 
@@ -102,6 +103,7 @@ export function VmPage() {
         <h1 id="vm-title">{name}</h1>
         {live && <StateBadge state={live.state} />}
       </div>
+      {details?.handover === 'vm-start' && details.pciDevices[0] && live?.state !== 'running' && <HandoverPanel gpu={details.pciDevices[0].address} />}
       {live && <PlayControls domain={live} lg={lg} task={task} />}
       <div className="actions" role="group" aria-label={t('vm.actions')}>
         <button type="button" disabled={!!busy || running || !live} onClick={() => void act(t('vm.starting'), () => api.vm.start({ name }))}>

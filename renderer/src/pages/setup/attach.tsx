@@ -16,6 +16,7 @@ export function AttachStep({ wizard, back, onNext }: { wizard: WizardView; back:
   const [applied, setApplied] = useState(false);
   const name = wizard.vm ?? '';
   const gpu = check?.gpus.find((g) => g.address === wizard.gpu);
+  const single = wizard.handover === 'vm-start' && gpu?.verdict === 'boot-gpu';
   const loaded = useRequest(() => api.vm.details({ name }), [name]);
   const details = loaded.value;
 
@@ -25,7 +26,9 @@ export function AttachStep({ wizard, back, onNext }: { wizard: WizardView; back:
     const size = Math.max(lookingGlassMiB(res.width, res.height, details.lookingGlassSettings.hdr), wizard.lookingGlass?.sizeMiB ?? 0);
     return {
       attachPci: { addresses: gpu.passWith, rom: null },
-      ...(wizard.lookingGlass?.mode === 'kvmfr' ? { kvmfrMiB: size } : { shmemMiB: size }),
+      // Single-GPU mode: no Looking Glass memory (the monitor is on the card).
+      ...(single ? {} : wizard.lookingGlass?.mode === 'kvmfr' ? { kvmfrMiB: size } : { shmemMiB: size }),
+      ...(wizard.handover === 'vm-start' ? { handover: 'vm-start' as const } : {}),
       hideHypervisor: { method: 'b' },
       videoNone: true,
       removeTablet: true,
@@ -50,7 +53,8 @@ export function AttachStep({ wizard, back, onNext }: { wizard: WizardView; back:
     <>
       <ul>
         <li>{t('wizard.attach.gpu', { devices: gpu?.passWith.join(', ') ?? '…' })}</li>
-        <li>{t('wizard.attach.memory')}</li>
+        <li>{t(single ? 'wizard.attach.noMemory' : 'wizard.attach.memory')}</li>
+        {wizard.handover === 'vm-start' && <li>{t('wizard.attach.handover')}</li>}
         <li>{t('wizard.attach.hide')}</li>
         <li>{t('wizard.attach.display')}</li>
       </ul>

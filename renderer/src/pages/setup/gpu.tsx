@@ -1,20 +1,30 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { HostCheck, WizardView } from '../../../../shared/api';
+import type { GpuHandover, HostCheck, WizardView } from '../../../../shared/api';
+import { api } from '../../api';
 import { ErrorBanner } from '../../components/error-banner';
-import { useHostCheck } from '../../hooks';
+import { useHostCheck, useRequest } from '../../hooks';
 import { Nav } from './nav';
 import type { Back } from './types';
 
 const SELECTABLE = new Set(['ready', 'passable']);
 
-/** Step 3: which GPU goes to the VM, with what must go with it (its IOMMU group). */
-export function GpuStep({ wizard, back, onNext }: { wizard: WizardView; back: Back; onNext: (gpu: string) => void }) {
+/** Step 3: which GPU goes to the VM, with what must go with it (its IOMMU group), and how it is handed over. */
+export function GpuStep({ wizard, back, onNext }: { wizard: WizardView; back: Back; onNext: (gpu: string, handover: GpuHandover) => void }) {
   const { t } = useTranslation();
   const { check, error } = useHostCheck();
   const [picked, setChosen] = useState<string | null>(wizard.gpu);
+  const [pickedMode, setMode] = useState<GpuHandover | null>(wizard.handover ?? null);
+  const [canReach, setCanReach] = useState(false);
+  // A boot display alone in its group can only be handed over at VM start: single-GPU mode.
+  const single = (g: { verdict: string; sharesWith: string[] }): boolean => g.verdict === 'boot-gpu' && g.sharesWith.length === 0;
+  const selectable = (g: { verdict: string; sharesWith: string[] }): boolean => SELECTABLE.has(g.verdict) || single(g);
   // Until the user picks, the first GPU that can be passed.
-  const chosen = picked ?? check?.gpus.find((g) => SELECTABLE.has(g.verdict))?.address ?? null;
+  const chosen = picked ?? check?.gpus.find((g) => SELECTABLE.has(g.verdict))?.address ?? check?.gpus.find(single)?.address ?? null;
+  const chosenGpu = check?.gpus.find((g) => g.address === chosen) ?? null;
+  const singleGpu = chosenGpu !== null && single(chosenGpu);
+  const mode: GpuHandover = singleGpu ? 'vm-start' : (pickedMode ?? 'boot');
+  const ssh = useRequest(singleGpu && chosen ? () => api.host.handover({ gpu: chosen }) : null, [singleGpu, chosen]);
   const groupOf = (address: string): number | null => check?.devices.find((d) => d.address === address)?.iommuGroup ?? null;
   return (
     <>
@@ -25,18 +35,30 @@ export function GpuStep({ wizard, back, onNext }: { wizard: WizardView; back: Ba
         <fieldset className="gpu-choice">
           <legend>{t('wizard.gpu.choose')}</legend>
           {check.gpus.map((gpu) => {
-            const selectable = SELECTABLE.has(gpu.verdict);
+            const canPick = selectable(gpu);
             return (
-              <label key={gpu.address} className={`gpu-option ${selectable ? '' : 'disabled'}`}>
-                <input type="radio" name="gpu" value={gpu.address} checked={chosen === gpu.address} disabled={!selectable} onChange={() => setChosen(gpu.address)} />
+              <label key={gpu.address} className={`gpu-option ${canPick ? '' : 'disabled'}`}>
+                <input type="radio" name="gpu" value={gpu.address} checked={chosen === gpu.address} disabled={!canPick} onChange={() => setChosen(gpu.address)} />
                 <span>
                   <strong>{gpu.name}</strong> <span className="mono muted">{gpu.address}</span> — <span className={`verdict verdict-${gpu.verdict}`}>{t(`host.verdict.${gpu.verdict}`)}</span>
                   <br />
                   <span className="muted">{gpu.sentence}</span>
-                  {selectable && (
+                  {canPick && (
                     <>
                       <br />
                       {t('wizard.gpu.goesWith', { group: groupOf(gpu.address) ?? '?', devices: gpu.passWith.map((a) => deviceLabel(check, a)).join('; ') })}
+                    </>
+                  )}
+                  {single(gpu) && (
+                    <>
+                      <br />
+                      <strong>{t('wizard.gpu.singleOffered')}</strong>
+                    </>
+                  )}
+                  {gpu.resetBug && (
+                    <>
+                      <br />
+                      <span className={gpu.resetBug.vendorReset ? '' : 'muted'}>{gpu.resetBug.sentence}</span>
                     </>
                   )}
                 </span>
@@ -57,7 +79,38 @@ export function GpuStep({ wizard, back, onNext }: { wizard: WizardView; back: Ba
           </ul>
         </details>
       )}
-      <Nav back={back} next={() => chosen && onNext(chosen)} disabled={!chosen} />
+      {chosenGpu && (
+        <fieldset className="handover-choice">
+          <legend>{t('wizard.gpu.handover')}</legend>
+          <label className={singleGpu ? 'disabled' : ''}>
+            <input type="radio" name="handover" value="boot" checked={mode === 'boot'} disabled={singleGpu} onChange={() => setMode('boot')} /> <strong>{t('wizard.gpu.boot')}</strong>
+            <br />
+            <span className="muted">{t('wizard.gpu.bootWhy')}</span>
+          </label>
+          <label>
+            <input type="radio" name="handover" value="vm-start" checked={mode === 'vm-start'} onChange={() => setMode('vm-start')} /> <strong>{t('wizard.gpu.vmStart')}</strong>
+            <br />
+            <span className="muted">{t('wizard.gpu.vmStartWhy')}</span>
+          </label>
+        </fieldset>
+      )}
+      {singleGpu && (
+        <div className="banner banner-warn" role="note" aria-labelledby="single-risks">
+          <p>
+            <strong id="single-risks">{t('wizard.gpu.risksTitle')}</strong>
+          </p>
+          <ul>
+            <li>{t('wizard.gpu.riskDesktop')}</li>
+            <li>{t('wizard.gpu.riskNoLg')}</li>
+            <li>{t('wizard.gpu.riskBack')}</li>
+          </ul>
+          <p>{ssh.value ? t(ssh.value.sshServer ? 'wizard.gpu.sshFound' : 'wizard.gpu.sshMissing') : t('host.checking')}</p>
+          <label className="check-field">
+            <input type="checkbox" checked={canReach} onChange={(e) => setCanReach(e.target.checked)} /> {t('wizard.gpu.canReach')}
+          </label>
+        </div>
+      )}
+      <Nav back={back} next={() => chosen && onNext(chosen, mode)} disabled={!chosen || (singleGpu && !canReach)} />
     </>
   );
 }

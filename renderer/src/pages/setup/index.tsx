@@ -70,7 +70,7 @@ export function SetupPage() {
         </p>
         {wizard.step === 'welcome' && <Welcome onNext={() => next()} />}
         {wizard.step === 'host' && <HostStep back={back} onNext={() => next()} />}
-        {wizard.step === 'gpu' && <GpuStep wizard={wizard} back={back} onNext={(gpu) => next({ gpu })} />}
+        {wizard.step === 'gpu' && <GpuStep wizard={wizard} back={back} onNext={(gpu, handover) => next({ gpu, handover })} />}
         {wizard.step === 'prepare' && <PrepareStep wizard={wizard} back={back} save={save} onNext={() => next()} />}
         {wizard.step === 'create' && <CreateStep wizard={wizard} back={back} onNext={(vm) => next({ vm })} />}
         {wizard.step === 'install' && <InstallStep wizard={wizard} back={back} onNext={() => next()} />}

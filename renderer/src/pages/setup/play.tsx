@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import type { WizardView } from '../../../../shared/api';
+import { HandoverPanel } from '../../components/handover-panel';
 import { PlayControls } from '../../components/play-controls';
 import { useDomains, useLgStatus, useTasks } from '../../hooks';
 import { Nav } from './nav';
@@ -17,6 +18,7 @@ export function PlayStep({ wizard, back, onFinish }: { wizard: WizardView; back:
   return (
     <>
       <p>{t('wizard.play.intro')}</p>
+      {wizard.handover === 'vm-start' && wizard.gpu && <HandoverPanel gpu={wizard.gpu} />}
       {domain ? (
         <PlayControls domain={domain} lg={lg?.clients.find((c) => c.vm === domain.name) ?? null} task={tasks?.tasks.find((x) => x.subject === domain.name) ?? null} />
       ) : (

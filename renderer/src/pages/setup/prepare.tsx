@@ -29,8 +29,22 @@ export function PrepareStep({ wizard, back, save, onNext }: { wizard: WizardView
   if (!wizard.changeSet) {
     return (
       <>
-        <PrepareHost gpu={gpu} user={info?.user ?? ''} onApplied={(backup, lookingGlass) => void save({ changeSet: backup ?? 'applied', lookingGlass })} />
+        <PrepareHost gpu={gpu} user={info?.user ?? ''} handover={wizard.handover ?? 'boot'} onApplied={(backup, lookingGlass) => void save({ changeSet: backup ?? 'applied', lookingGlass })} />
         <Nav back={back} />
+      </>
+    );
+  }
+  if (wizard.handover === 'vm-start') {
+    // The card stays with its driver: the hook hands it over when the VM starts.
+    return (
+      <>
+        <div className="banner banner-ok" role="status">
+          <p>
+            <strong>{t('wizard.prepare.hookTitle')}</strong>
+          </p>
+          <p>{t('wizard.prepare.hook')}</p>
+        </div>
+        <Nav back={back} next={onNext} />
       </>
     );
   }
