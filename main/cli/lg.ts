@@ -29,6 +29,13 @@ export function formatLaunch(name: string, launch: ClientLaunch): string {
   return lines.join('\n');
 }
 
+/** A --release value the client could print (B7, B7-247-gbc96319b, B8-rc1, B8, B9…). */
+function checkRelease(release: string | undefined): void {
+  if (release !== undefined && !parseRelease(release)) {
+    throw new VitrineError({ kind: 'invalid-argument', message: `--release: "${release}" is not a Looking Glass release name.`, hint: 'Give it as the client prints it: B7, B7-247-gbc96319b, B8-rc1, B8.' });
+  }
+}
+
 function printStep(task: Task, seen: Map<string, string>): void {
   for (const step of task.steps) {
     const key = `${step.state}:${step.detail}`;
@@ -50,9 +57,7 @@ export function registerLgCommands(program: Command, ctx: LgCommandContext): voi
     .action(async (name: string, opts: { json?: boolean; release?: string }) => {
       const services = ctx.services();
       try {
-        if (opts.release !== undefined && !parseRelease(opts.release)) {
-          throw new VitrineError({ kind: 'invalid-argument', message: `--release: "${opts.release}" is not a Looking Glass release name.`, hint: 'Give it as the client prints it: B7, B7-247-gbc96319b, B8-rc1, B8.' });
-        }
+        checkRelease(opts.release);
         const launch = await services.lookingGlass.launchInfo(existingName(name), opts.release);
         const command = launch.client.path ?? 'looking-glass-client';
         const note = launch.client.rules.note;
@@ -84,10 +89,12 @@ export function registerLgCommands(program: Command, ctx: LgCommandContext): voi
 
   lg.command('check <name>')
     .description('check the client and the shared memory for a VM; exits 1 when something must be fixed')
+    .option('--release <release>', "check against this Looking Glass release's rules instead of the installed client's")
     .option('--json', 'print the whole check as JSON')
-    .action(async (name: string, opts: { json?: boolean }) => {
+    .action(async (name: string, opts: { json?: boolean; release?: string }) => {
       try {
-        const launch = await ctx.services().lookingGlass.launchInfo(existingName(name));
+        checkRelease(opts.release);
+        const launch = await ctx.services().lookingGlass.launchInfo(existingName(name), opts.release);
         out(opts.json ? JSON.stringify(launch, null, 2) : formatLaunch(name, launch));
         process.exit(launch.client.problem || launch.memory.problems.length > 0 ? 1 : 0);
       } catch (error) {
