@@ -22,7 +22,7 @@ export const DEBIAN_BUILD_PACKAGES =
   'binutils-dev cmake fonts-dejavu-core libfontconfig-dev gcc g++ pkg-config libegl-dev libgl-dev libgles-dev libspice-protocol-dev nettle-dev libx11-dev libxcursor-dev libxi-dev libxinerama-dev libxpresent-dev libxss-dev libxkbcommon-dev libwayland-dev wayland-protocols libpipewire-0.3-dev libpulse-dev libsamplerate0-dev';
 
 const FROM_SOURCE = [
-  'Download the source of your release from https://looking-glass.io/downloads (B7: looking-glass-B7.tar.gz) and unpack it',
+  'Download the source of your release from https://looking-glass.io/downloads and unpack it',
   'mkdir client/build && cd client/build && cmake ../ && make',
   'sudo make install   # or run ./looking-glass-client from the build folder',
 ];
