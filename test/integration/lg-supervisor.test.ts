@@ -96,6 +96,7 @@ describe('the Looking Glass supervisor (a real child process)', () => {
     await m.supervisor.start();
     const mismatch = await m.until((x) => x.problem === 'lg-version-mismatch', 'mismatch');
     expect(mismatch.message).toContain('different Looking Glass release');
+    expect(mismatch.message).toContain('This client is Looking Glass B8: in Windows, install the display driver of the same release, looking-glass-idd-setup.exe');
   });
 
   it('restarts a crash with a growing wait, then stays up', async () => {
