@@ -10,6 +10,8 @@ import type {
   wizardState,
 } from './schemas';
 import type { LOG_SOURCES, WIZARD_STEPS } from './enums';
+import type { LgClientInstall, LgDistroFamily } from './lg-install';
+import type { LgGuestPackage, LgRules } from './lg-release';
 
 /**
  * THE contract between the main process and the renderer: every request
@@ -296,7 +298,13 @@ export interface VmDetails {
   disks: { device: string; source: string | null; target: string | null; bus: string | null }[];
   pciDevices: { address: string; rom: string | null }[];
   usbDevices: string[];
-  lookingGlass: { mode: 'shmem' | 'kvmfr'; sizeMiB: number } | null;
+  /**
+   * The Looking Glass memory the domain gives: a plain `<shmem>` (its name,
+   * never Scream's `scream-ivshmem`) or kvmfr/a file through
+   * `<qemu:commandline>`; `device` is the shmem name or the memdev id, `path`
+   * the file or device on the host; `source` says where it was found.
+   */
+  lookingGlass: { mode: 'shmem' | 'kvmfr'; sizeMiB: number; device: string; path: string; source: 'shmem' | 'qemu-commandline' } | null;
   resolution: { width: number; height: number } | null;
   /** Looking Glass settings with Vitrine's defaults filled in (resolution: the monitor's when not set). */
   lookingGlassSettings: Omit<LookingGlassVmSettings, 'resolution'>;
@@ -494,8 +502,10 @@ export interface MemoryProblem {
 
 export interface MemoryCheck {
   mode: 'shmem' | 'kvmfr' | null;
+  /** The device found in the domain: the shmem name or the memory backend id. */
+  device: string | null;
   path: string | null;
-  /** The size the VM's resolution needs (the documented formula). */
+  /** The size the VM's resolution needs (the client release's formula). */
   neededMiB: number;
   /** The size the domain asks for. */
   configuredMiB: number | null;
@@ -504,15 +514,25 @@ export interface MemoryCheck {
   problems: MemoryProblem[];
 }
 
-/** The client Vitrine found, and whether it is the release Vitrine supports. */
+/** The client Vitrine found, its release and the rules Vitrine follows for it (shared/lg-release.ts). */
 export interface ClientInfo {
   path: string | null;
-  /** From its first log line, e.g. `B7`; null when unknown. */
+  /** From its first log line, e.g. `B7`, `B7-247-gbc96319b`, `B8-rc1`; null when unknown. */
   release: string | null;
+  /** The releases Vitrine knows, e.g. `B7, B7-NNN, B8-rcN, B8`. */
   supported: string;
+  /** The rules for this release (or B7's when none was read; `rules.note` says so). */
+  rules: LgRules;
+  /** The guest package that matches this client. */
+  guest: LgGuestPackage;
   /** Why the client cannot be used, or a version warning. */
   problem: ErrorInfo | null;
   warning: string | null;
+}
+
+/** The client, and how to get it (and kvmfr) on this host's distribution family (Settings, the checklist). */
+export interface ClientSetup extends ClientInfo {
+  install: LgClientInstall & { family: LgDistroFamily; distro: string | null };
 }
 
 /** The exact command Vitrine runs for a VM's Looking Glass window. */
@@ -655,6 +675,8 @@ export const CHANNELS = {
   'lg.open': returns<LgStatus>(),
   /** Close it (the VM keeps running). */
   'lg.close': returns<LgStatus | null>(),
+  /** The installed client, its release and the rules and guest package that go with it. */
+  'lg.client': returns<ClientSetup>(),
   'settings.get': returns<AppSettings>(),
   'settings.set': returns<AppSettings>(),
   'monitors.list': returns<Monitor[]>(),

@@ -302,6 +302,7 @@ export const requestSchemas = {
   'lg.launchInfo': named,
   'lg.open': named,
   'lg.close': named,
+  'lg.client': none,
   'settings.get': none,
   'settings.set': settingsPatch,
   'monitors.list': none,

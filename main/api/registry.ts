@@ -43,6 +43,7 @@ function handlers(services: Services): Handlers {
     'lg.launchInfo': ({ name }) => services.lookingGlass.launchInfo(name),
     'lg.open': ({ name }) => services.lookingGlass.open(name),
     'lg.close': ({ name }) => services.lookingGlass.close(name),
+    'lg.client': () => services.lookingGlass.client(),
     'settings.get': () => services.settings.get(),
     'settings.set': (patch) => services.updateSettings(patch),
     'monitors.list': () => services.monitors(),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { ClientLaunch, LgStatus, Task } from '../../shared/api';
+import { parseRelease } from '../../shared/lg-release';
 import { VitrineError } from '../common/errors';
 import type { Services } from '../services/index';
 import { existingName } from './vm';
@@ -16,14 +17,23 @@ export function formatLaunch(name: string, launch: ClientLaunch): string {
   const lines = [`Looking Glass for ${name}`];
   const c = launch.client;
   lines.push(c.problem ? `  client:  ✗ ${c.problem.message} — ${c.problem.hint}` : `  client:  ${c.path}${c.release ? ` (${c.release})` : ''}${c.warning ? `\n           ! ${c.warning}` : ''}`);
+  lines.push(`  rules:   ${c.rules.release}${c.rules.known ? ` (table row ${c.rules.row})` : ` (${c.rules.row} rules)`}: ${c.rules.shmOption}, ${c.rules.setGuestRes ? 'win:setGuestRes=yes' : 'no win:setGuestRes'}, ${c.rules.formula.toUpperCase()} memory formula`);
+  lines.push(`  guest:   ${c.guest.file} (silent: ${c.guest.silent})${c.guest.needsDummyPlug ? '; the card needs a monitor or a dummy plug' : '; a virtual monitor, no dummy plug'}`);
   const m = launch.memory;
   const { width, height } = launch.settings.resolution;
-  lines.push(`  memory:  ${m.mode ? `${m.configuredMiB} MiB ${m.mode === 'kvmfr' ? 'kvmfr' : 'shmem'} at ${m.path}` : 'none'}; ${width}×${height}${launch.settings.hdr ? ' HDR' : ''} needs ${m.neededMiB} MiB`);
+  lines.push(`  memory:  ${m.mode ? `${m.configuredMiB} MiB ${m.mode === 'kvmfr' ? 'kvmfr' : 'shmem'}${m.device ? ` device ${m.device}` : ''} at ${m.path}` : 'none'}; ${width}×${height}${launch.settings.hdr ? ' HDR' : ''} needs ${m.neededMiB} MiB`);
   for (const p of m.problems) lines.push(`           ✗ ${p.message}\n             fix: ${p.fix}`);
   lines.push(`  monitor: ${launch.monitor ? `${launch.monitor.name} ${launch.monitor.width}×${launch.monitor.height} at +${launch.monitor.x}+${launch.monitor.y}` : 'not detected (set a resolution on the VM page or in Settings)'}`);
   if (launch.pending) lines.push(`  note:    ${launch.pending}`);
   lines.push(`  argv:    ${[c.path ?? 'looking-glass-client', ...launch.argv].join(' ')}`);
   return lines.join('\n');
+}
+
+/** A --release value the client could print (B7, B7-247-gbc96319b, B8-rc1, B8, B9…). */
+function checkRelease(release: string | undefined): void {
+  if (release !== undefined && !parseRelease(release)) {
+    throw new VitrineError({ kind: 'invalid-argument', message: `--release: "${release}" is not a Looking Glass release name.`, hint: 'Give it as the client prints it: B7, B7-247-gbc96319b, B8-rc1, B8.' });
+  }
 }
 
 function printStep(task: Task, seen: Map<string, string>): void {
@@ -42,14 +52,36 @@ export function registerLgCommands(program: Command, ctx: LgCommandContext): voi
 
   lg.command('args <name>')
     .description('print the exact looking-glass-client argv Vitrine uses for a VM')
-    .option('--json', 'print JSON: { command, argv, pending }')
-    .action(async (name: string, opts: { json?: boolean }) => {
+    .option('--release <release>', "the argv for this Looking Glass release (B7, B7-247-gbc96319b, B8-rc1, B8) instead of the installed client's")
+    .option('--json', 'print JSON: { command, release, argv, pending, note }')
+    .action(async (name: string, opts: { json?: boolean; release?: string }) => {
       const services = ctx.services();
       try {
-        const launch = await services.lookingGlass.launchInfo(existingName(name));
+        checkRelease(opts.release);
+        const launch = await services.lookingGlass.launchInfo(existingName(name), opts.release);
         const command = launch.client.path ?? 'looking-glass-client';
-        out(opts.json ? JSON.stringify({ command, argv: launch.argv, pending: launch.pending }, null, 2) : [command, ...launch.argv].join('\n'));
+        const note = launch.client.rules.note;
+        out(opts.json ? JSON.stringify({ command, release: launch.client.rules.release, argv: launch.argv, pending: launch.pending, note }, null, 2) : [command, ...launch.argv].join('\n'));
+        if (!opts.json && note) process.stderr.write(`note: ${note}\n`);
         if (launch.pending && !opts.json) process.stderr.write(`note: ${launch.pending}\n`);
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  lg.command('client')
+    .description("the Looking Glass client Vitrine found, its release, the rules Vitrine follows for it, the matching Windows side, and how to get it on this distribution")
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      try {
+        const c = await ctx.services().lookingGlass.client();
+        if (opts.json) return out(JSON.stringify(c, null, 2));
+        const lines = [c.path ? `client:  ${c.path} (${c.release ?? 'release unknown'})` : `client:  ✗ ${c.problem?.message ?? 'not found'}`];
+        if (c.warning) lines.push(`         ! ${c.warning}`);
+        lines.push(`rules:   ${c.rules.release}: ${c.rules.shmOption}, ${c.rules.setGuestRes ? 'win:setGuestRes=yes' : 'no win:setGuestRes'}, ${c.rules.formula.toUpperCase()} memory formula`);
+        lines.push(`windows: ${c.guest.file}; silent: ${c.guest.silent}${c.guest.needsDummyPlug ? '; needs a monitor or dummy plug on the card' : '; virtual monitor, no dummy plug'}`);
+        lines.push(`get it (${c.install.distro ?? c.install.family}): ${c.install.how}`, ...c.install.commands.map((x) => `  ${x}`), `kvmfr:   ${c.install.kvmfr}`);
+        out(lines.join('\n'));
       } catch (error) {
         ctx.fail(error);
       }
@@ -57,10 +89,12 @@ export function registerLgCommands(program: Command, ctx: LgCommandContext): voi
 
   lg.command('check <name>')
     .description('check the client and the shared memory for a VM; exits 1 when something must be fixed')
+    .option('--release <release>', "check against this Looking Glass release's rules instead of the installed client's")
     .option('--json', 'print the whole check as JSON')
-    .action(async (name: string, opts: { json?: boolean }) => {
+    .action(async (name: string, opts: { json?: boolean; release?: string }) => {
       try {
-        const launch = await ctx.services().lookingGlass.launchInfo(existingName(name));
+        checkRelease(opts.release);
+        const launch = await ctx.services().lookingGlass.launchInfo(existingName(name), opts.release);
         out(opts.json ? JSON.stringify(launch, null, 2) : formatLaunch(name, launch));
         process.exit(launch.client.problem || launch.memory.problems.length > 0 ? 1 : 0);
       } catch (error) {

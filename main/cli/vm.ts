@@ -6,7 +6,7 @@ import { VitrineError } from '../common/errors';
 import { applyEdits } from '../libvirt/edits';
 import { unifiedDiff } from '../libvirt/history';
 import { parseDomainXml, serializeXml } from '../libvirt/xml/document';
-import { lookingGlassMiB } from '../lookingglass/shm-size';
+import { lookingGlassMiBFor } from '../../shared/lg-release';
 import type { Services } from '../services/index';
 import { parseOrExplain } from './parse';
 
@@ -160,9 +160,10 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
         const task = await services.createVm(spec);
         if (task.state === 'failed' && task.error) throw new VitrineError(task.error);
         const res = spec.resolution;
+        const { rules } = await services.lookingGlass.client();
         out(
           `Created '${spec.name}' (disk ${spec.disk.path}, ${spec.vcpus} vCPUs, ${spec.memoryMiB} MiB).\n` +
-            `Looking Glass at ${res.width}x${res.height} will need ${lookingGlassMiB(res.width, res.height)} MiB of shared memory.\n` +
+            `Looking Glass ${rules.release} at ${res.width}x${res.height} will need ${lookingGlassMiBFor(rules, res.width, res.height)} MiB of shared memory.\n` +
             `Start it with: vitrine vm start ${JSON.stringify(spec.name)}`,
         );
       } catch (error) {

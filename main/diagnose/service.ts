@@ -1,4 +1,5 @@
 import type { DiagnoseResult, DiagnoseText, Evidence, Finding, KnownProblem, OneClickFix } from '../../shared/api';
+import { mismatchAdvice, releaseFromBanner } from '../../shared/lg-release';
 import { scanHost } from '../host/scan';
 import { passSet } from '../host/verdicts';
 import type { Lifecycle } from '../libvirt/lifecycle';
@@ -84,7 +85,10 @@ export class DiagnoseService {
       const base = known(m.entry);
       // Evidence against the usual cause: say so first, under a title that does not claim it.
       const said = m.contradicted ? { title: m.contradicted.title, explanation: `${m.contradicted.note} ${base.explanation}` } : {};
-      findings.push({ ...base, ...said, score: m.score, evidence: m.evidence, oneClick: await this.oneClick(m.entry, m.evidence) });
+      // A release mismatch: the client's banner in its output says which guest package matches it.
+      const release = m.entry.id === 'lg-version-mismatch' ? texts.filter((t) => t.source === 'looking-glass' || t.source === 'pasted').map((t) => releaseFromBanner(t.text)).find(Boolean) : null;
+      const fix = release ? [mismatchAdvice(release), ...base.fix] : base.fix;
+      findings.push({ ...base, ...said, fix, score: m.score, evidence: m.evidence, oneClick: await this.oneClick(m.entry, m.evidence) });
     }
     return { findings, collected };
   }

@@ -1,5 +1,6 @@
 import type { CheckItem, HostReport } from '../../shared/api';
 import { pendingBootConfig } from './boot-config';
+import { LG_CLIENT_INSTALL } from '../../shared/lg-install';
 import { paramValue } from './cmdline';
 import type { EnvironmentFacts, OsFamily } from './environment';
 
@@ -307,7 +308,7 @@ export function buildChecklist(report: HostReport, env: EnvironmentFacts): Check
       env.tools.lookingGlass ? 'ok' : 'warn',
       'Looking Glass client',
       env.tools.lookingGlass ? `looking-glass-client is at ${env.tools.lookingGlass}.` : 'looking-glass-client was not found on PATH.',
-      'Build the client of release B7 from looking-glass.io (it is not packaged in Debian 12), or set its path in Settings.',
+      `${LG_CLIENT_INSTALL[family].how} ${LG_CLIENT_INSTALL[family].commands.join('; ')}. Then set its path in Settings if it is not on PATH. Windows needs the guest side of the same release (B7: the host service and a dummy plug; B8: the display driver). ${LG_CLIENT_INSTALL[family].kvmfr} (only for kvmfr memory).`,
     ),
   );
   return checks;

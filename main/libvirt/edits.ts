@@ -19,6 +19,7 @@ import {
   xml,
 } from './xml/nodes';
 import { setHandover, setLookingGlassSettings } from './vitrine-metadata';
+import { findLookingGlass, findLookingGlassArgs } from './lg-device';
 import { formatPciAddress, fromLibvirtAttrs, libvirtAttrs, parsePciAddress, slotKey, type PciAddress } from '../common/pci-address';
 
 /**
@@ -29,7 +30,6 @@ import { formatPciAddress, fromLibvirtAttrs, libvirtAttrs, parsePciAddress, slot
  */
 
 const QEMU_NS = 'http://libvirt.org/schemas/domain/qemu/1.0';
-const LG_SHMEM = 'looking-glass';
 
 interface Ctx {
   doc: XmlDocument;
@@ -203,24 +203,21 @@ function qemuCommandline(ctx: Ctx, create: boolean): { el: XmlNode | null; prefi
   return { el: insertChild(ctx.root, fromXml(`<${prefix}:commandline/>`), ''), prefix };
 }
 
-/** Remove the kvmfr arguments (the -device/-object pairs that name the looking-glass memory). */
+/** Remove the Looking Glass -device/-object pairs from `<qemu:commandline>` (either syntax, any id: lg-device.ts). */
 function removeKvmfrArgs(ctx: Ctx): void {
   const { el } = qemuCommandline(ctx, false);
   if (!el) return;
-  const args = elements(el).filter((a) => tagOf(a)!.endsWith(':arg'));
-  for (let i = 0; i < args.length; i++) {
-    const value = attrValue(args[i]!, 'value') ?? '';
-    if ((value.includes("'memdev':'looking-glass'") || value.includes("'id':'looking-glass'")) && i > 0) {
-      removeChild(el, args[i - 1]!);
-      removeChild(el, args[i]!);
-    }
-  }
+  const lg = findLookingGlassArgs(ctx.root);
+  if (!lg) return;
+  for (const arg of lg.nodes) if (elements(el).includes(arg)) removeChild(el, arg);
   if (elements(el).length === 0) removeChild(ctx.root, el);
 }
 
+/** Remove the Looking Glass `<shmem>` (whatever its name; never Scream's). */
 function removeShmem(ctx: Ctx): void {
   const devices = child(ctx.root, 'devices');
-  for (const s of devices ? elements(devices, 'shmem') : []) if (attrValue(s, 'name') === LG_SHMEM) removeChild(devices!, s);
+  const lg = findLookingGlass(ctx.root);
+  if (devices && lg?.source === 'shmem') removeChild(devices, lg.nodes[0]!);
 }
 
 function checkSize(mib: number): void {
@@ -237,9 +234,10 @@ function checkSize(mib: number): void {
 export function setShmem(doc: XmlDocument, sizeMiB: number): XmlDocument {
   checkSize(sizeMiB);
   const ctx = open(doc);
-  removeKvmfrArgs(ctx);
   const devices = section(ctx, 'devices');
-  const existing = elements(devices.el, 'shmem').find((s) => attrValue(s, 'name') === LG_SHMEM);
+  const found = findLookingGlass(ctx.root);
+  const existing = found?.source === 'shmem' ? found.nodes[0]! : null;
+  removeKvmfrArgs(ctx);
   if (existing) {
     const size = ensureChild(existing, 'size', indentOf(devices.el, existing), "<size unit='M'/>");
     setAttr(size, 'unit', 'M');

@@ -1,7 +1,8 @@
 import type { DomainSummary, VmDetails } from '../../shared/api';
 import { readVitrineMetadata } from './vitrine-metadata';
 import { formatPciAddress, fromLibvirtAttrs } from '../common/pci-address';
-import { rootElement, tagOf, type XmlDocument, type XmlNode } from './xml/document';
+import { findLookingGlass } from './lg-device';
+import { rootElement, type XmlDocument, type XmlNode } from './xml/document';
 import { attr, attrValue, child, elements, findAll, textOf } from './xml/nodes';
 
 const UNIT_MIB: Record<string, number> = { b: 1 / 1048576, bytes: 1 / 1048576, k: 1 / 1024, kib: 1 / 1024, kb: 1000 / 1048576, m: 1, mib: 1, mb: 1e6 / 1048576, g: 1024, gib: 1024, gb: 1e9 / 1048576, t: 1048576, tib: 1048576 };
@@ -21,12 +22,7 @@ export function summarise(doc: XmlDocument, summary: DomainSummary, xml: string)
   const topology = cpu ? child(cpu, 'topology') : null;
   const loader = child(child(root, 'os') ?? {}, 'loader');
   const hostdevs = elements(devices, 'hostdev');
-  const shmem = elements(devices, 'shmem').find((s) => attrValue(s, 'name') === 'looking-glass');
-  const kvmfrArg = elements(root)
-    .filter((e) => tagOf(e)!.endsWith(':commandline'))
-    .flatMap((c) => elements(c))
-    .map((a) => attrValue(a, 'value') ?? '')
-    .find((v) => v.includes('/dev/kvmfr0'));
+  const lg = findLookingGlass(root);
   const features = child(root, 'features');
   return {
     summary,
@@ -60,11 +56,7 @@ export function summarise(doc: XmlDocument, summary: DomainSummary, xml: string)
         const s = child(h, 'source') ?? {};
         return `${(attr(child(s, 'vendor') ?? {}, 'id') ?? '').replace(/^0x/, '')}:${(attr(child(s, 'product') ?? {}, 'id') ?? '').replace(/^0x/, '')}`;
       }),
-    lookingGlass: shmem
-      ? { mode: 'shmem', sizeMiB: toMiB(child(shmem, 'size'), 'M') }
-      : kvmfrArg
-        ? { mode: 'kvmfr', sizeMiB: Math.round(Number(kvmfrArg.match(/'size':(\d+)/)?.[1] ?? 0) / 1048576) }
-        : null,
+    lookingGlass: lg ? { mode: lg.mode, sizeMiB: lg.sizeMiB, device: lg.device, path: lg.path, source: lg.source } : null,
     resolution: metadata.resolution,
     lookingGlassSettings: metadata.lookingGlass,
     handover: metadata.handover,

@@ -1,21 +1,23 @@
 import { stat } from 'node:fs/promises';
 import type { ClientInfo, ErrorInfo } from '../../shared/api';
+import { DEFAULT_RELEASE, guestPackage, releaseFromBanner, rulesFor } from '../../shared/lg-release';
 import { run, type RunError } from '../common/process';
 import { which } from '../host/which';
 
-/** The Looking Glass release Vitrine's argv, messages and size formula are checked against. */
-export const SUPPORTED_RELEASE = 'B7';
+/** The Looking Glass releases Vitrine knows (shared/lg-release.ts); B7 is the one the real client was checked with. */
+export const SUPPORTED_RELEASE = DEFAULT_RELEASE;
+export const SUPPORTED_RELEASES = 'B7, B7-NNN, B8-rcN, B8';
 export const CLIENT_NAME = 'looking-glass-client';
 
-/** The release in the client's first log line, `Looking Glass (B7)` → `B7`. */
+/** The release in the client's first log line, `Looking Glass (B7)` → `B7`, `Looking Glass (B7-247-gbc96319b)` → `B7-247-gbc96319b`. */
 export function releaseFromOutput(text: string): string | null {
-  return text.match(/Looking Glass \(([^)\s]{1,40})\)[ \t]*\r?$/m)?.[1] ?? null;
+  return releaseFromBanner(text);
 }
 
 const NOT_FOUND: ErrorInfo = {
   kind: 'lg-client-missing',
   message: `looking-glass-client was not found on PATH.`,
-  hint: `Install Looking Glass ${SUPPORTED_RELEASE} (build the client from https://looking-glass.io/downloads; Debian 12 has no package), or set its path in Settings.`,
+  hint: `Install the Looking Glass client (${SUPPORTED_RELEASES}): Arch: the AUR package looking-glass; Fedora: the COPR; Debian/Ubuntu: build it from source (https://looking-glass.io/downloads, the Settings page lists the build packages). Or set its path in Settings.`,
 };
 
 const ROOT: ErrorInfo = {
@@ -63,18 +65,21 @@ export async function probeRelease(path: string, timeoutMs = 5000): Promise<stri
   return release;
 }
 
-/** What the UI and the preflight say about the client: where it is, its release, why it cannot run. */
+/** What the UI and the preflight say about the client: where it is, its release, the rules Vitrine follows for it, why it cannot run. */
 export function describeClient(path: string | null, release: string | null, uid: number, missing: ErrorInfo | null): ClientInfo {
   const problem = uid === 0 ? ROOT : missing;
+  const rules = rulesFor(release);
+  const guest = guestPackage(rules);
+  const guestText = `the guest side in Windows must be the same release (${guest.file}${guest.needsDummyPlug ? ', with a monitor or dummy plug on the card' : ''})`;
   const warning =
     path && !problem
       ? release === null
-        ? `Could not read the client's release; Vitrine supports Looking Glass ${SUPPORTED_RELEASE}, and the client and the host application in Windows must be the same release.`
-        : release !== SUPPORTED_RELEASE
-          ? `This client is Looking Glass ${release}; Vitrine supports ${SUPPORTED_RELEASE}. Options and messages may differ, and the host application in Windows must be ${release} too.`
+        ? `Could not read the client's release; Vitrine uses the ${rules.release} rules, and ${guestText}.`
+        : rules.note
+          ? `${rules.note} ${guestText.charAt(0).toUpperCase()}${guestText.slice(1)}.`
           : null
       : null;
-  return { path, release, supported: SUPPORTED_RELEASE, problem, warning };
+  return { path, release, supported: SUPPORTED_RELEASES, rules, guest, problem, warning };
 }
 
 /** Find the client and read its release (unless running as root, where it is never run). */

@@ -2,7 +2,7 @@ import { access, readFile, stat } from 'node:fs/promises';
 import { constants, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { MemoryCheck, MemoryProblem, VmDetails } from '../../shared/api';
-import { lookingGlassMiB } from './shm-size';
+import { lookingGlassMiBFor, type LgReleaseRow } from '../../shared/lg-release';
 
 /**
  * The checks Vitrine makes on Looking Glass's shared memory before it starts
@@ -16,6 +16,8 @@ export interface MemoryTarget {
   path: string;
   /** The size the domain asks for. */
   configuredMiB: number;
+  /** The shmem name or memory backend id in the domain. */
+  device?: string;
 }
 
 /** Who will run the client: the desktop user (never root). */
@@ -45,7 +47,9 @@ const KVMFR_PARAMS = '/sys/module/kvmfr/parameters/static_size_mb';
 export function memoryTarget(details: Pick<VmDetails, 'lookingGlass'>, shmDir = SHM_DIR, kvmfrDevice = KVMFR_DEVICE): MemoryTarget | null {
   const lg = details.lookingGlass;
   if (!lg) return null;
-  return lg.mode === 'shmem' ? { mode: 'shmem', path: join(shmDir, 'looking-glass'), configuredMiB: lg.sizeMiB } : { mode: 'kvmfr', path: kvmfrDevice, configuredMiB: lg.sizeMiB };
+  // shmDir and kvmfrDevice stand for /dev/shm and /dev/kvmfr0 (tests move them); other paths are the domain's own.
+  const path = lg.path === KVMFR_DEVICE ? kvmfrDevice : lg.path.startsWith(`${SHM_DIR}/`) ? join(shmDir, lg.path.slice(SHM_DIR.length + 1)) : lg.path;
+  return { mode: lg.mode, path, configuredMiB: lg.sizeMiB, device: lg.device };
 }
 
 /** The current process as a client user. */
@@ -83,7 +87,7 @@ async function kvmfrModuleMiB(file: string): Promise<number | null> {
 export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCheck> {
   const { target, neededMiB, user, phase } = options;
   const problems: MemoryProblem[] = [];
-  const base: MemoryCheck = { mode: target?.mode ?? null, path: target?.path ?? null, neededMiB, configuredMiB: target?.configuredMiB ?? null, actualMiB: null, problems };
+  const base: MemoryCheck = { mode: target?.mode ?? null, device: target?.device ?? null, path: target?.path ?? null, neededMiB, configuredMiB: target?.configuredMiB ?? null, actualMiB: null, problems };
   if (!target) {
     problems.push({
       kind: 'not-configured',
@@ -113,7 +117,7 @@ export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCh
         fix: `Load it: sudo modprobe kvmfr static_size_mb=${target.configuredMiB}; to load it at every boot, prepare the host with Looking Glass through kvmfr (Host page).`,
       });
     } else if (phase === 'running') {
-      problems.push({ kind: 'missing', message: `${target.path} does not exist although the VM runs.`, fix: 'Check that the VM has the <shmem name="looking-glass"> device (VM page), then restart the VM.' });
+      problems.push({ kind: 'missing', message: `${target.path} does not exist although the VM runs.`, fix: `Check that the VM has its Looking Glass memory device${target.device ? ` (${target.device})` : ''} on the VM page, then restart the VM.` });
     } else if (!options.session) {
       problems.push({
         kind: 'missing',
@@ -184,7 +188,7 @@ export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCh
   return base;
 }
 
-/** The memory a VM's Looking Glass settings need. */
-export function neededMiB(settings: { resolution: { width: number; height: number }; hdr: boolean }): number {
-  return lookingGlassMiB(settings.resolution.width, settings.resolution.height, settings.hdr);
+/** The memory a VM's Looking Glass settings need on a release (its formula; B7's when not given). */
+export function neededMiB(settings: { resolution: { width: number; height: number }; hdr: boolean }, rules: Pick<LgReleaseRow, 'formula'> = { formula: 'b7' }): number {
+  return lookingGlassMiBFor(rules, settings.resolution.width, settings.resolution.height, settings.hdr);
 }

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClientLaunch, DomainsSnapshot, LgSnapshot, LgStatus, LookingGlassVmSettings, Monitor, Task, VmDetails } from '../../shared/api';
+import type { ClientLaunch, ClientSetup, DomainsSnapshot, LgSnapshot, LgStatus, LookingGlassVmSettings, Monitor, Task, VmDetails } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import { getDomain } from '../libvirt/domains';
 import type { Virsh } from '../libvirt/virsh';
@@ -9,9 +9,13 @@ import { parseDomainXml } from '../libvirt/xml/document';
 import type { SettingsStore } from '../state/settings';
 import type { TaskTracker } from '../state/tasks';
 import { buildClientArgv, checkArgv } from './argv';
-import { inspectClient } from './client';
+import { describeClient, inspectClient } from './client';
 import { checkMemory, currentUser, KVMFR_DEVICE, memoryTarget, neededMiB, SHM_DIR, type UserIdentity } from './memory';
 import { defaultResolution, pickMonitor } from '../host/monitors';
+import { osFamily } from '../host/environment';
+import { readText } from '../host/fs-read';
+import { DEFAULT_ROOTS, hostPath, type HostRoots } from '../host/roots';
+import { LG_CLIENT_INSTALL } from '../../shared/lg-install';
 import { spiceEndpoint } from './spice';
 import { ClientSupervisor } from './supervisor';
 
@@ -29,6 +33,8 @@ export interface LookingGlassServiceOptions {
   user: string;
   /** Overrides the client setting (the CLI's --client). */
   clientPath?: string | null;
+  /** Where /etc/os-release is read (the distribution family for the install advice). */
+  hostRoots?: HostRoots;
   /** Test seams: where the memory lives, and who the client runs as. */
   shmDir?: string;
   kvmfrDevice?: string;
@@ -77,22 +83,35 @@ export class LookingGlassService {
     for (const listener of [...this.listeners]) listener(snapshot);
   }
 
-  /** The exact client command for a VM, with the memory and client checks. */
-  async launchInfo(name: string): Promise<ClientLaunch> {
+  /** The client Vitrine would run (the setting or PATH), its release's rules, and how to get it on this distribution. */
+  async client(): Promise<ClientSetup> {
+    const settings = await this.o.settings.get();
+    const [info, osRelease] = await Promise.all([inspectClient(this.o.clientPath ?? settings.clientPath, this.identity.uid), readText(hostPath(this.o.hostRoots ?? DEFAULT_ROOTS, '/etc/os-release'))]);
+    const os = osFamily(osRelease ?? '');
+    return { ...info, install: { ...LG_CLIENT_INSTALL[os.family], family: os.family, distro: os.name } };
+  }
+
+  /**
+   * The exact client command for a VM, with the memory and client checks,
+   * following the installed client's release, or `release` when given (the
+   * argv for a release without that client installed).
+   */
+  async launchInfo(name: string, release?: string): Promise<ClientLaunch> {
     const details = await this.o.vm.details(name);
     const [settings, monitors] = await Promise.all([this.o.settings.get(), this.o.monitors().catch(() => [] as Monitor[])]);
     const lg = effectiveSettings(details, monitors, settings.fallbackResolution);
     const running = details.summary.state === 'running';
     const target = memoryTarget(details, this.o.shmDir ?? SHM_DIR, this.o.kvmfrDevice ?? KVMFR_DEVICE);
-    const [memory, client, liveXml] = await Promise.all([
-      checkMemory({ target, neededMiB: neededMiB(lg), user: this.identity, phase: running ? 'running' : 'before-start', session: this.o.virsh.uri.includes('/session'), ...(this.o.kvmfrParams ? { kvmfrParams: this.o.kvmfrParams } : {}) }),
+    const [installed, liveXml] = await Promise.all([
       inspectClient(this.o.clientPath ?? settings.clientPath, this.identity.uid),
       running ? this.o.virsh.run(['dumpxml', '--domain', name]) : Promise.resolve(details.xml),
     ]);
+    const client = release === undefined ? installed : describeClient(installed.path, release, this.identity.uid, installed.problem);
+    const memory = await checkMemory({ target, neededMiB: neededMiB(lg, client.rules), user: this.identity, phase: running ? 'running' : 'before-start', session: this.o.virsh.uri.includes('/session'), ...(this.o.kvmfrParams ? { kvmfrParams: this.o.kvmfrParams } : {}) });
     const spice = spiceEndpoint(parseDomainXml(liveXml));
     const monitor = pickMonitor(monitors, lg.resolution);
-    const argv = buildClientArgv({ vm: name, shmFile: target?.path ?? join(this.o.shmDir ?? SHM_DIR, 'looking-glass'), settings: lg, monitor, spice });
-    const bad = checkArgv(argv);
+    const argv = buildClientArgv({ vm: name, shmFile: target?.path ?? join(this.o.shmDir ?? SHM_DIR, 'looking-glass'), settings: lg, monitor, spice, rules: client.rules });
+    const bad = checkArgv(argv, client.rules);
     if (bad.length > 0) throw new VitrineError({ kind: 'lg-argv', message: `Vitrine built an argument Looking Glass would not read as meant: ${bad.join(' ')}`, hint: 'Check the VM name and Looking Glass settings for unusual characters.' });
     const pending =
       spice.kind === 'pending'

@@ -1,3 +1,4 @@
+import { mismatchAdvice } from '../../shared/lg-release';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -82,6 +83,8 @@ export class ClientSupervisor {
       if (meaning.state && !this.stopping) patch.state = meaning.state;
       if (meaning.problem) patch.problem = meaning.problem;
       if (meaning.message) patch.message = meaning.message;
+      // A release mismatch: the banner said which release this client is, so name the Windows package that matches it.
+      if (meaning.problem === 'lg-version-mismatch' && this.current.release) patch.message = `${meaning.message ?? ''} ${mismatchAdvice(this.current.release)}`.trim();
       if (Object.keys(patch).length > 0) this.update(patch);
     };
     const child = spawnStreaming(this.options.command, this.options.argv, { env: this.options.env ?? process.env, onLine });

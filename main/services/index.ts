@@ -115,6 +115,7 @@ export function createServices(options: ServicesOptions): Services {
   const tasks = new TaskTracker();
   const monitors = options.monitors ?? (() => xrandrMonitors());
   const lookingGlass = new LookingGlassService({
+    ...(options.hostRoots ? { hostRoots: options.hostRoots } : {}),
     virsh,
     vm,
     settings,

@@ -42,6 +42,9 @@ export const PLAN_FILES = [
   WITHOUT_ENTRY,
   RECOVERY_NOTE,
   ...HANDOVER_FILES,
+  // Read only: whether SELinux enforces, and the file contexts already added (semanage writes them).
+  '/etc/selinux/config',
+  '/etc/selinux/targeted/contexts/files/file_contexts.local',
 ] as const;
 
 /** Tools and markers the planner looks for. */
@@ -280,6 +283,29 @@ function initramfsSteps(tool: InitramfsTool | null, bootloader: Bootloader, fact
   return out;
 }
 
+/** The SELinux type QEMU (svirt_t) may map: Looking Glass memory gets it on hosts where SELinux enforces. */
+export const LG_SELINUX_TYPE = 'svirt_tmpfs_t';
+
+/**
+ * Under an enforcing SELinux (Fedora, Bazzite), QEMU may not map the Looking
+ * Glass memory without a file context for it: `semanage fcontext` records
+ * one (udev and systemd-tmpfiles label the device and the file with it when
+ * they create them). Nothing when SELinux does not enforce or the context is
+ * already there.
+ */
+function selinuxContext(facts: PlanFacts, path: string, warnings: string[]): PlanCommand | null {
+  const config = facts.files['/etc/selinux/config'] ?? '';
+  if (!/^\s*SELINUX\s*=\s*enforcing\s*$/m.test(config)) return null;
+  const type = config.match(/^\s*SELINUXTYPE\s*=\s*(\S+)\s*$/m)?.[1] ?? 'targeted';
+  if (type !== 'targeted') {
+    warnings.push(`SELinux enforces the ${type} policy: give ${path} the ${LG_SELINUX_TYPE} context by hand (sudo semanage fcontext -a -t ${LG_SELINUX_TYPE} ${path}).`);
+    return null;
+  }
+  const local = facts.files['/etc/selinux/targeted/contexts/files/file_contexts.local'] ?? '';
+  if (local.split('\n').some((l) => l.trim().split(/\s+/)[0] === path)) return null;
+  return { kind: 'run', argv: ['semanage', 'fcontext', '-a', '-t', LG_SELINUX_TYPE, path], reason: `SELinux enforces here: let QEMU map ${path} (file context ${LG_SELINUX_TYPE}).`, long: false };
+}
+
 function lookingGlassSteps(request: PlanRequest, facts: PlanFacts, apparmor: boolean, warnings: string[]): (PlanWrite | PlanCommand | null)[] {
   const lg = request.lookingGlass;
   if (!lg) return [];
@@ -291,12 +317,15 @@ function lookingGlassSteps(request: PlanRequest, facts: PlanFacts, apparmor: boo
   const user = request.user;
   if (lg.mode === 'shm') {
     const step = write(facts, '/etc/tmpfiles.d/10-looking-glass.conf', `${HEADER}\n# Looking Glass shared memory: readable and writable by ${user} and QEMU (group kvm).\nf /dev/shm/looking-glass 0660 ${user} kvm -\n`, `Let ${user}'s Looking Glass client open the memory QEMU shares.`);
-    return step ? [step, { kind: 'run', argv: ['systemd-tmpfiles', '--create', '/etc/tmpfiles.d/10-looking-glass.conf'], reason: 'Create the memory file now with the right owner.', long: false }] : [];
+    // The context first, so the file systemd-tmpfiles creates gets it.
+    const context = selinuxContext(facts, '/dev/shm/looking-glass', warnings);
+    return [context, ...(step ? [step, { kind: 'run' as const, argv: ['systemd-tmpfiles', '--create', '/etc/tmpfiles.d/10-looking-glass.conf'], reason: 'Create the memory file now with the right owner.', long: false }] : [])];
   }
   const steps: (PlanWrite | PlanCommand | null)[] = [
     write(facts, '/etc/modprobe.d/kvmfr.conf', `${HEADER}\noptions kvmfr static_size_mb=${lg.sizeMiB}\n`, 'Size of the kvmfr device (must match the VM).'),
     write(facts, '/etc/modules-load.d/kvmfr.conf', `${HEADER}\nkvmfr\n`, 'Load kvmfr at boot.'),
     write(facts, '/etc/udev/rules.d/99-kvmfr.rules', `${HEADER}\nSUBSYSTEM=="kvmfr", OWNER="${user}", GROUP="kvm", MODE="0660"\n`, `Let ${user} open /dev/kvmfr0.`),
+    selinuxContext(facts, '/dev/kvmfr0', warnings),
   ];
   if (apparmor) {
     const text = facts.files['/etc/apparmor.d/local/abstractions/libvirt-qemu'] ?? '';
@@ -319,7 +348,7 @@ function lookingGlassSteps(request: PlanRequest, facts: PlanFacts, apparmor: boo
       ),
     );
   }
-  warnings.push('kvmfr is not part of the kernel: install the Looking Glass kvmfr module (DKMS) of release B7.');
+  warnings.push("kvmfr is not part of the kernel: install the Looking Glass kvmfr module (DKMS) of your client's release (Settings says where it comes from on this distribution).");
   return steps;
 }
 
@@ -381,7 +410,8 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
   const real = steps.filter((s): s is PlanWrite | PlanCommand => s !== null);
   // Commands only make sense after a write they follow from; drop them otherwise (idempotence).
   const anyWrite = real.some((s) => s.kind === 'write');
-  const finalSteps = real.filter((s) => s.kind === 'write' || anyWrite || s.kernelArgs !== undefined);
+  // An SELinux context is needed on its own (planned only when missing).
+  const finalSteps = real.filter((s) => s.kind === 'write' || anyWrite || s.kernelArgs !== undefined || s.argv[0] === 'semanage');
   const rebootRequired = finalSteps.some((s) => (s.kind === 'write' ? !s.path.startsWith('/etc/tmpfiles.d/') && !isHandoverWrite(s) : s.long || s.kernelArgs !== undefined));
   const content: Omit<HostPlan, 'id'> = { reason: planReason(request, handover ? handed : devices), host: { bootloader, initramfs, apparmor }, steps: finalSteps, rebootRequired, warnings };
   return { id: planIdOf(content), ...content };

@@ -36,9 +36,17 @@ test('the navigation reaches every page and Settings shows the connection', asyn
   }
   await nav.getByRole('link', { name: 'Settings' }).click();
   await expect(page.getByRole('definition').filter({ hasText: 'qemu:///session' })).toBeVisible();
+  // How to get the Looking Glass client here (a Debian host builds it), and the Windows side of the release.
+  const getClient = page.getByRole('region', { name: 'Getting the client' });
+  await expect(getClient).toContainText('Debian and Ubuntu have no package of the client');
+  await expect(getClient).toContainText('sudo apt install binutils-dev cmake fonts-dejavu-core');
+  await expect(getClient).toContainText('dkms install');
+  await expect(getClient).toContainText('looking-glass-host-setup.exe /S');
   await page.screenshot({ path: 'test-results/e2e/settings.png', fullPage: true });
   await page.getByLabel('Language').selectOption('fr');
   await expect(page.getByRole('heading', { level: 1, name: 'Réglages' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Obtenir le client' })).toContainText('Debian et Ubuntu n’ont pas de paquet du client');
+  await page.screenshot({ path: 'test-results/e2e/settings-fr.png', fullPage: true });
   await page.getByLabel('Langue').selectOption('en');
 });
 

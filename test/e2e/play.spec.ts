@@ -53,10 +53,13 @@ test('Play from the dashboard: steps, Looking Glass waiting for Windows, close a
   // The steps stay visible on the VM page, each with what it found.
   await expect(page.getByText('Check the shared memory (done) — 32 MiB at /dev/shm/looking-glass; 1920×1080 needs 32 MiB.')).toBeVisible();
   await expect(page.getByText(`Client: ${FAKE_CLIENT} (B7)`)).toBeVisible();
+  // What Vitrine found in the domain, and the Windows side that matches this B7 client.
+  await expect(page.getByText('Found: shmem device looking-glass at /dev/shm/looking-glass, 32 MiB.')).toBeVisible();
+  await expect(page.getByText('looking-glass-host-setup.exe /S', { exact: true })).toBeVisible();
 
   // Settings: a bigger resolution shows its minimum and refuses a too small size.
   await page.getByLabel("Guest resolution (the window's size)").selectOption('2560x1440');
-  await expect(page.getByText('2560×1440 SDR needs at least 64 MiB.')).toBeVisible();
+  await expect(page.getByText('2560×1440 SDR needs at least 64 MiB on Looking Glass B7.')).toBeVisible();
   // The size follows the resolution up; a smaller one can be chosen but not applied.
   await expect(page.getByLabel('Shared memory', { exact: true })).toHaveValue('64');
   await page.getByLabel('Shared memory', { exact: true }).selectOption('32');

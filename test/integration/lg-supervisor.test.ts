@@ -27,7 +27,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function supervise(runs: string, extra: { backoffMs?: number[]; maxRestarts?: number } = {}) {
+function supervise(runs: string, extra: { backoffMs?: number[]; maxRestarts?: number; release?: string; argv?: string[] } = {}) {
   const state = join(dir, `runs-${++n}`);
   const logFile = join(dir, `client-${n}.log`);
   const statuses: LgStatus[] = [];
@@ -36,8 +36,8 @@ function supervise(runs: string, extra: { backoffMs?: number[]; maxRestarts?: nu
   const supervisor = new ClientSupervisor({
     vm: 'win11',
     command: FAKE_CLIENT,
-    argv: ['app:shmFile=/dev/null', 'win:size=1920x1080', 'win:fullScreen=no'],
-    env: { ...process.env, FAKE_LG_RUNS: runs, FAKE_LG_STATE: state, FAKE_LG_ALLOW_ROOT: '1' },
+    argv: extra.argv ?? ['app:shmFile=/dev/null', 'win:size=1920x1080', 'win:fullScreen=no'],
+    env: { ...process.env, FAKE_LG_RUNS: runs, FAKE_LG_STATE: state, FAKE_LG_ALLOW_ROOT: '1', FAKE_LG_RELEASE: extra.release ?? 'B7' },
     backoffMs: extra.backoffMs ?? [50, 150],
     maxRestarts: extra.maxRestarts ?? 5,
     logFile,
@@ -82,6 +82,21 @@ describe('the Looking Glass supervisor (a real child process)', () => {
     const s = await t.until((x) => x.state === 'waiting-for-guest', 'waiting');
     expect(s.release).toBe('B7');
     expect(s.pid).toBeGreaterThan(0);
+  });
+
+  it('reads a B8 release and its waiting words; a guest of another release is a mismatch the user is told about', async () => {
+    const argv = ['lgmp:shmDevice=/dev/null', 'win:size=1920x1080', 'win:fullScreen=no', 'win:autoResize=no', 'win:setGuestRes=yes'];
+    const t = supervise('wait', { release: 'B8-rc1', argv });
+    await t.supervisor.start();
+    const s = await t.until((x) => x.state === 'waiting-for-guest', 'waiting');
+    expect(s.release).toBe('B8-rc1');
+    // Vitrine's B8 argv draws no warning from the B8 stand-in.
+    expect(await t.logWith('Waiting for the source to start...')).not.toMatch(/renamed|Ignored unknown|simultaneously/);
+    const m = supervise('mismatch', { release: 'B8', argv });
+    await m.supervisor.start();
+    const mismatch = await m.until((x) => x.problem === 'lg-version-mismatch', 'mismatch');
+    expect(mismatch.message).toContain('different Looking Glass release');
+    expect(mismatch.message).toContain('This client is Looking Glass B8: in Windows, install the display driver of the same release, looking-glass-idd-setup.exe');
   });
 
   it('restarts a crash with a growing wait, then stays up', async () => {

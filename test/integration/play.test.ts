@@ -59,7 +59,7 @@ describe('vitrine play', () => {
     const { code, stderr, stdout } = await runCli(user, ['--connect', 'qemu:///session', 'play', NAME]);
     expect(code).toBe(1);
     expect(stdout).toContain('✗ Find Looking Glass: looking-glass-client was not found on PATH.');
-    expect(stderr).toContain('Install Looking Glass B7');
+    expect(stderr).toContain('Install the Looking Glass client (B7, B7-NNN, B8-rcN, B8)');
     expect((await user.virsh('domstate', NAME)).trim()).toBe('shut off');
   });
 

@@ -305,3 +305,23 @@ describe('vitrine diagnose TEXT: a VM name or words', () => {
     expect(positionalIs(text, pieces, logs, existing as Set<string> | null)).toBe(is);
   });
 });
+
+describe('a Looking Glass release mismatch (issue 16, acceptance 3)', () => {
+  const service = new DiagnoseService('qemu:///session', {} as Lifecycle, {} as HostRoots);
+  it.each([
+    ['lg-version-mismatch.b7.lg.log', 'looking-glass-host-setup.exe /S', 'dummy plug'],
+    ['lg-version-mismatch.b8-line.lg.log', 'looking-glass-idd-setup.exe /S /ivshmem', 'no dummy plug'],
+    ['lg-version-mismatch.b8-transport.lg.log', 'looking-glass-idd-setup.exe /S /ivshmem', 'no dummy plug'],
+  ])('%s: the top finding, its first fix naming the guest package of the client in the banner', async (file, silent, plug) => {
+    const text = readFileSync(join(dir, file), 'utf8');
+    const result = await service.run(undefined, [{ source: 'looking-glass', label: 'client', text }]);
+    expect(result.findings[0]!.id).toBe('lg-version-mismatch');
+    expect(result.findings[0]!.fix[0]).toContain(silent);
+    expect(result.findings[0]!.fix[0]).toContain(plug);
+  });
+  it('one mismatch line alone, pasted, is the top finding with the generic fix', async () => {
+    const result = await service.run(undefined, [{ source: 'pasted', label: 'pasted', text: '[E] main.c:2776 | reportBadVersion | Incompatible LGMP version' }]);
+    expect(result.findings[0]!.id).toBe('lg-version-mismatch');
+    expect(result.findings[0]!.fix.join(' ')).toContain('looking-glass-idd-setup.exe /S /ivshmem');
+  });
+});

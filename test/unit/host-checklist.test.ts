@@ -82,6 +82,16 @@ describe('readiness checklist', () => {
     expect(checks['swtpm']).toMatchObject({ status: 'warn', fix: 'sudo dnf install swtpm swtpm-tools' });
     expect(checks['firmware']).toMatchObject({ status: 'fail', fix: 'sudo dnf install edk2-ovmf' });
     expect(checks['looking-glass-client']!.status).toBe('warn');
+    // How to get the client on Fedora (COPR), and kvmfr.
+    expect(checks['looking-glass-client']!.fix).toContain('COPR');
+    expect(checks['looking-glass-client']!.fix).toContain('sudo dnf install looking-glass-client');
+    expect(checks['looking-glass-client']!.fix).toContain('kvmfr');
+    const arch = await checklist(FIXTURE_HOSTS.seed001Ryzen, { ...env, os: { family: 'arch', name: 'Arch Linux' } });
+    expect(arch['looking-glass-client']!.fix).toContain('AUR package looking-glass');
+    expect(arch['looking-glass-client']!.fix).toContain('looking-glass-module-dkms');
+    const debian = await checklist(FIXTURE_HOSTS.seed001Ryzen, { ...env, os: { family: 'debian', name: 'Debian GNU/Linux 12' } });
+    expect(debian['looking-glass-client']!.fix).toContain('sudo apt install binutils-dev cmake fonts-dejavu-core');
+    expect(debian['looking-glass-client']!.fix).toContain('dkms install');
     expect(checks['gpu']!.status).toBe('ok');
   });
 

@@ -11,6 +11,7 @@ import { spiceEndpoint } from '../../main/lookingglass/spice';
 import { readVitrineMetadata, setLookingGlassSettings } from '../../main/libvirt/vitrine-metadata';
 import { parseDomainXml, serializeXml } from '../../main/libvirt/xml/document';
 import { expectGolden } from '../support/golden';
+import { guestPackage, LG_ADDED, LG_RENAMED, lookingGlassMiBFor, parseRelease, rulesFor } from '../../shared/lg-release';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
 
@@ -34,21 +35,93 @@ describe('shared memory size (looking-glass.md table, B7 formula)', () => {
   });
 });
 
+describe('the memory formula follows the release (B7: W×H×BPP×2 + 10 MiB; B7-390 on and B8: ceil(W×4/256)×256×H×3 + 4 MiB, HDR not doubled)', () => {
+  // [w, h, hdr, B7, B8]
+  const table: [number, number, boolean, number, number][] = [
+    [1920, 1080, false, 32, 32],
+    [2560, 1440, false, 64, 64],
+    [3440, 1440, false, 64, 64],
+    [3840, 2160, false, 128, 128],
+    [5120, 1440, false, 128, 128],
+    [1920, 1080, true, 64, 32],
+    [2560, 1440, true, 128, 64],
+    [3840, 2160, true, 256, 128],
+    [5120, 1440, true, 128, 128],
+  ];
+  for (const [w, h, hdr, b7, b8] of table) {
+    it(`${w}×${h}${hdr ? ' HDR' : ''}: B7 ${b7} MiB, B8 ${b8} MiB`, () => {
+      for (const release of ['B7', 'B7-12-g0123abcd', 'B7-247-gbc96319b']) expect(lookingGlassMiBFor(rulesFor(release), w, h, hdr)).toBe(b7);
+      for (const release of ['B7-390-g36b33033', 'B7-799-g8cb6a687', 'B8-rc1', 'B8', 'B9']) expect(lookingGlassMiBFor(rulesFor(release), w, h, hdr)).toBe(b8);
+    });
+  }
+});
+
+describe('the release table', () => {
+  it('parses the banners the client prints', () => {
+    expect(parseRelease('B7')).toEqual({ major: 7, minor: null, rc: null, dev: null });
+    expect(parseRelease('B7-247-gbc96319b')).toEqual({ major: 7, minor: null, rc: null, dev: 247 });
+    expect(parseRelease('B8-rc1')).toEqual({ major: 8, minor: null, rc: 1, dev: null });
+    expect(parseRelease('B6-rc1-12-gdeadbeef')).toMatchObject({ major: 6, rc: 1, dev: 12 });
+    expect(parseRelease('B5.0.1')).toMatchObject({ major: 5, minor: '0.1' });
+    expect(parseRelease('latest')).toBeNull();
+    expect(parseRelease('B7; rm -rf /')).toBeNull();
+  });
+  it('decides option names, setGuestRes, the formula and the guest side per row', () => {
+    const row = (r: string) => {
+      const x = rulesFor(r);
+      return [x.row, x.known, x.shmOption, x.setGuestRes, x.formula, x.guest];
+    };
+    expect(row('B7')).toEqual(['B7', true, 'app:shmFile', false, 'b7', 'host-service']);
+    expect(row('B7-12-g0123abcd')).toEqual(['B7-NNN (< 62)', true, 'app:shmFile', false, 'b7', 'host-service']);
+    expect(row('B7-247-gbc96319b')).toEqual(['B7-NNN (62–389)', true, 'app:shmFile', true, 'b7', 'host-service']);
+    expect(row('B7-390-g36b33033')).toEqual(['B7-NNN (≥ 390)', true, 'lgmp:shmDevice', true, 'b8', 'idd']);
+    expect(row('B8-rc1')).toEqual(['B8-rcN', true, 'lgmp:shmDevice', true, 'b8', 'idd']);
+    expect(row('B8')).toEqual(['B8', true, 'lgmp:shmDevice', true, 'b8', 'idd']);
+  });
+  it('gives an unknown newer release the newest rules and a note; an older one B7 rules and a note', () => {
+    for (const r of ['B9', 'B8-12-gabcdef01', 'B8.1']) {
+      expect(rulesFor(r)).toMatchObject({ known: false, shmOption: 'lgmp:shmDevice', formula: 'b8', guest: 'idd' });
+      expect(rulesFor(r).note).toContain('newer than the releases Vitrine knows');
+    }
+    expect(rulesFor('B6')).toMatchObject({ known: false, shmOption: 'app:shmFile', formula: 'b7' });
+    expect(rulesFor('B6').note).toContain('older than B7');
+    expect(rulesFor(null)).toMatchObject({ known: false, release: 'B7', formula: 'b7' });
+  });
+  it('names the guest package and its silent install', () => {
+    expect(guestPackage(rulesFor('B7'))).toEqual({ kind: 'host-service', file: 'looking-glass-host-setup.exe', silent: 'looking-glass-host-setup.exe /S', needsDummyPlug: true });
+    expect(guestPackage(rulesFor('B8'))).toEqual({ kind: 'idd', file: 'looking-glass-idd-setup.exe', silent: 'looking-glass-idd-setup.exe /S /ivshmem', needsDummyPlug: false });
+  });
+});
+
 const SETTINGS: LookingGlassVmSettings = { resolution: { width: 2560, height: 1440 }, fullScreen: true, escapeKey: 'KEY_SCROLLLOCK', hdr: false };
 const SIDE: Monitor = { name: 'DP-2', width: 2560, height: 1440, x: 1920, y: 0, primary: false };
-const ARGV_CASES: { name: string; input: ArgvInput }[] = [
-  { name: 'tcp-fullscreen', input: { vm: 'win11', shmFile: '/dev/shm/looking-glass', settings: SETTINGS, monitor: SIDE, spice: { kind: 'tcp', host: '127.0.0.1', port: 5901 } } },
-  { name: 'kvmfr-windowed', input: { vm: 'Game VM', shmFile: '/dev/kvmfr0', settings: { ...SETTINGS, fullScreen: false, escapeKey: 'KEY_RIGHTCTRL' }, monitor: null, spice: { kind: 'socket', path: '/run/user/1000/spice.sock' } } },
-  { name: 'no-spice', input: { vm: 'win10', shmFile: '/dev/shm/looking-glass', settings: { ...SETTINGS, resolution: { width: 1920, height: 1080 } }, monitor: null, spice: { kind: 'none', reason: 'none' } } },
-  { name: 'pending-port', input: { vm: 'win11', shmFile: '/dev/shm/looking-glass', settings: SETTINGS, monitor: SIDE, spice: { kind: 'pending', host: '127.0.0.1' } } },
+const B7 = rulesFor('B7');
+const ARGV_CASES: { name: string; input: ArgvInput; release?: string }[] = [
+  { name: 'tcp-fullscreen', input: { vm: 'win11', shmFile: '/dev/shm/looking-glass', settings: SETTINGS, monitor: SIDE, spice: { kind: 'tcp', host: '127.0.0.1', port: 5901 }, rules: B7 } },
+  { name: 'kvmfr-windowed', input: { vm: 'Game VM', shmFile: '/dev/kvmfr0', settings: { ...SETTINGS, fullScreen: false, escapeKey: 'KEY_RIGHTCTRL' }, monitor: null, spice: { kind: 'socket', path: '/run/user/1000/spice.sock' }, rules: B7 } },
+  { name: 'no-spice', input: { vm: 'win10', shmFile: '/dev/shm/looking-glass', settings: { ...SETTINGS, resolution: { width: 1920, height: 1080 } }, monitor: null, spice: { kind: 'none', reason: 'none' }, rules: B7 } },
+  { name: 'pending-port', input: { vm: 'win11', shmFile: '/dev/shm/looking-glass', settings: SETTINGS, monitor: SIDE, spice: { kind: 'pending', host: '127.0.0.1' }, rules: B7 } },
 ];
+// The same VMs under the other rows of the table: a development build with setGuestRes, the new transport, B8.
+for (const [prefix, release] of [['b7-247', 'B7-247-gbc96319b'], ['b7-390', 'B7-390-g36b33033'], ['b8-rc1', 'B8-rc1'], ['b8', 'B8']] as const) {
+  for (const c of ARGV_CASES.slice(0, 4)) if (c.name === 'tcp-fullscreen' || c.name === 'kvmfr-windowed' || prefix === 'b8') ARGV_CASES.push({ name: `${prefix}-${c.name}`, input: { ...c.input, rules: rulesFor(release) }, release });
+}
 
 describe('the client argv', () => {
   for (const c of ARGV_CASES) {
     it(`${c.name} matches its golden and has no bare flag`, () => {
       const argv = buildClientArgv(c.input);
       expectGolden(join(fixtures, 'lookingglass', 'argv', `${c.name}.txt`), argv.join('\n') + '\n');
-      expect(checkArgv(argv)).toEqual([]);
+      const rules = rulesFor(c.release ?? 'B7');
+      expect(checkArgv(argv, rules)).toEqual([]);
+      // No option the release warns about (renamed) or ignores (unknown to it); autoResize never on.
+      for (const a of argv) {
+        const option = a.slice(0, a.indexOf('='));
+        if (rules.shmOption === 'lgmp:shmDevice') expect(Object.keys(LG_RENAMED)).not.toContain(option);
+        if (!rules.setGuestRes) expect(LG_ADDED).not.toContain(option);
+      }
+      expect(argv).toContain('win:autoResize=no');
+      expect(argv.includes('win:setGuestRes=yes')).toBe(rules.setGuestRes);
       // Booleans toggle when given bare or as a short flag: every one is name=value.
       for (const a of argv) expect(a).toMatch(/^[a-z]+:[A-Za-z]+=.+/);
       expect(argv.some((a) => a.startsWith('-'))).toBe(false);
@@ -62,6 +135,13 @@ describe('the client argv', () => {
   });
   it('the launcher check catches what the client would ignore or misread', () => {
     expect(checkArgv(['-F', 'win:fullScreen', 'spice:enable=yes', 'win:title=a\nb'])).toEqual(['-F', 'win:fullScreen', 'win:title=a\nb']);
+  });
+  it("the launcher check refuses a release's renamed or unknown options, and autoResize with setGuestRes", () => {
+    expect(checkArgv(['app:shmFile=/dev/shm/looking-glass', 'win:autoResize=no'], rulesFor('B8'))).toEqual(['app:shmFile=/dev/shm/looking-glass']);
+    expect(checkArgv(['lgmp:shmDevice=/dev/shm/looking-glass', 'win:autoResize=yes'], rulesFor('B8-rc1'))).toEqual(['win:autoResize=yes']);
+    expect(checkArgv(['lgmp:shmDevice=/dev/shm/looking-glass', 'win:setGuestRes=no', 'win:autoResize=yes'], rulesFor('B8'))).toEqual([]);
+    expect(checkArgv(['win:setGuestRes=yes', 'audio:bufferLatency=12'], rulesFor('B7'))).toEqual(['win:setGuestRes=yes']);
+    expect(checkArgv(['audio:bufferLatency=12'], rulesFor('B8'))).toEqual(['audio:bufferLatency=12']);
   });
 });
 
@@ -122,10 +202,16 @@ describe('the client and its output', () => {
     expect(releaseFromOutput('[I] Looking Glass (B6-rc1-12-gdeadbeef)')).toBe('B6-rc1-12-gdeadbeef');
     expect(releaseFromOutput('nothing')).toBeNull();
   });
-  it('never runs as root, and warns on another release', () => {
+  it('reads development builds and release candidates', () => {
+    expect(releaseFromOutput('[I]      10944            main.c:4276  | main                           | Looking Glass (B7-247-gbc96319b)\n')).toBe('B7-247-gbc96319b');
+    expect(releaseFromOutput('[I] main.c:1 | main | Looking Glass (B8-rc1)')).toBe('B8-rc1');
+  });
+  it('never runs as root, and warns on a release outside the table', () => {
     expect(describeClient('/usr/bin/looking-glass-client', 'B7', 0, null).problem?.kind).toBe('lg-root');
     expect(describeClient('/usr/bin/looking-glass-client', 'B7', 1000, null)).toMatchObject({ problem: null, warning: null });
-    expect(describeClient('/usr/bin/looking-glass-client', 'B6', 1000, null).warning).toContain('supports B7');
+    expect(describeClient('/usr/bin/looking-glass-client', 'B8', 1000, null)).toMatchObject({ problem: null, warning: null, guest: { file: 'looking-glass-idd-setup.exe' } });
+    expect(describeClient('/usr/bin/looking-glass-client', 'B6', 1000, null).warning).toContain('older than B7');
+    expect(describeClient('/usr/bin/looking-glass-client', 'B9', 1000, null).warning).toContain('uses the B8 rules');
     expect(describeClient('/usr/bin/looking-glass-client', null, 1000, null).warning).toContain("Could not read the client's release");
   });
   const lines: [string, Partial<ReturnType<typeof classifyLine>>][] = [

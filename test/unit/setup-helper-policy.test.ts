@@ -78,6 +78,8 @@ describe('command templates: only what the planner produces can run', () => {
     [['rpm-ostree', 'kargs', '--delete-if-present=iommu=soft', '--append-if-missing=iommu=pt']],
     [['rpm-ostree', 'initramfs', '--enable']],
     [['systemd-tmpfiles', '--create', '/etc/tmpfiles.d/10-looking-glass.conf']],
+    [['semanage', 'fcontext', '-a', '-t', 'svirt_tmpfs_t', '/dev/kvmfr0']],
+    [['semanage', 'fcontext', '-a', '-t', 'svirt_tmpfs_t', '/dev/shm/looking-glass']],
   ])('accepts %j', (argv) => {
     expect(commandRefusal(argv)).toBeNull();
   });
@@ -101,6 +103,9 @@ describe('command templates: only what the planner produces can run', () => {
     [['rpm-ostree', 'kargs', '--append-if-missing=a b'], 'is not a command Vitrine runs'],
     [['rpm-ostree', 'install', 'x'], 'is not a command Vitrine runs'],
     [['systemd-tmpfiles', '--create', '/etc/tmpfiles.d/evil.conf'], 'is not a command Vitrine runs'],
+    [['semanage', 'fcontext', '-a', '-t', 'unconfined_t', '/dev/kvmfr0'], 'is not a command Vitrine runs'],
+    [['semanage', 'fcontext', '-a', '-t', 'svirt_tmpfs_t', '/etc/shadow'], 'is not a command Vitrine runs'],
+    [['semanage', 'permissive', '-a', 'svirt_t'], 'is not a command Vitrine runs'],
     [[], 'is not a program Vitrine may run'],
   ])('refuses %j', (argv, message) => {
     expect(commandRefusal(argv)).toContain(message);

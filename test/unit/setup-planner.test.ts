@@ -7,6 +7,7 @@ import { hostRoots } from '../../main/host/roots';
 import { gatherPlanFacts } from '../../main/setup/facts';
 import { formatPlan } from '../../main/setup/format';
 import { planHost } from '../../main/setup/planner';
+import { commandRefusal } from '../../main/setup/helper/policy';
 import { FAMILIES, tempFamilyRoot, type HostFamily } from '../support/etc-trees';
 import { expectGolden } from '../support/golden';
 
@@ -95,6 +96,44 @@ describe('plan contents', () => {
     const plan = await planFor(newRoot(family), family.request);
     const rule = plan.steps.find((s) => s.kind === 'write' && s.path === '/etc/apparmor.d/local/abstractions/libvirt-qemu');
     expect(rule?.kind === 'write' && rule.after).toContain('/dev/kvmfr0 rw,');
+  });
+
+  describe('SELinux contexts for the Looking Glass memory (Fedora, Bazzite)', () => {
+    const enforcing = (family: HostFamily, config = 'SELINUX=enforcing\nSELINUXTYPE=targeted\n', local?: string): HostFamily => ({
+      ...family,
+      files: { ...family.files, '/etc/selinux/config': config, ...(local !== undefined ? { '/etc/selinux/targeted/contexts/files/file_contexts.local': local } : {}) },
+    });
+    const semanage = (plan: HostPlan) => plan.steps.flatMap((s) => (s.kind === 'run' && s.argv[0] === 'semanage' ? [s.argv.join(' ')] : []));
+    it('gives /dev/kvmfr0 the svirt_tmpfs_t context when SELinux enforces', async () => {
+      const plan = await planFor(newRoot(enforcing(FAMILIES[1]!)), FAMILIES[1]!.request);
+      expect(semanage(plan)).toEqual(['semanage fcontext -a -t svirt_tmpfs_t /dev/kvmfr0']);
+      expect(plan.steps.filter((s) => s.kind === 'run').every((s) => s.kind === 'run' && commandRefusal(s.argv) === null)).toBe(true);
+    });
+    it('gives /dev/shm/looking-glass the context before systemd-tmpfiles creates it (Bazzite)', async () => {
+      const family = { ...FAMILIES[4]!, request: { ...FAMILIES[4]!.request, lookingGlass: { mode: 'shm' as const, sizeMiB: 32 } } };
+      const plan = await planFor(newRoot(enforcing(family)), family.request);
+      const runs = plan.steps.flatMap((s) => (s.kind === 'run' ? [s.argv.join(' ')] : []));
+      expect(runs.indexOf('semanage fcontext -a -t svirt_tmpfs_t /dev/shm/looking-glass')).toBeGreaterThanOrEqual(0);
+      expect(runs.indexOf('semanage fcontext -a -t svirt_tmpfs_t /dev/shm/looking-glass')).toBeLessThan(runs.indexOf('systemd-tmpfiles --create /etc/tmpfiles.d/10-looking-glass.conf'));
+    });
+    it('nothing when SELinux is permissive or the context is already there; a warning for another policy', async () => {
+      expect(semanage(await planFor(newRoot(enforcing(FAMILIES[1]!, 'SELINUX=permissive\n')), FAMILIES[1]!.request))).toEqual([]);
+      expect(semanage(await planFor(newRoot(enforcing(FAMILIES[1]!, undefined, '/dev/kvmfr0    system_u:object_r:svirt_tmpfs_t:s0\n')), FAMILIES[1]!.request))).toEqual([]);
+      const mls = await planFor(newRoot(enforcing(FAMILIES[1]!, 'SELINUX=enforcing\nSELINUXTYPE=mls\n')), FAMILIES[1]!.request);
+      expect(semanage(mls)).toEqual([]);
+      expect(mls.warnings.join(' ')).toContain('semanage fcontext -a -t svirt_tmpfs_t /dev/kvmfr0');
+    });
+    it('a prepared host only missing the context gets the context alone', async () => {
+      const family = { ...FAMILIES[4]!, request: { ...FAMILIES[4]!.request, lookingGlass: { mode: 'shm' as const, sizeMiB: 32 } } };
+      const dir = newRoot(enforcing(family));
+      const first = await planFor(dir, family.request);
+      simulateApplyAndReboot(dir, first);
+      const second = await planFor(dir, family.request);
+      expect(second.steps.map((s) => (s.kind === 'run' ? s.argv.join(' ') : s.path))).toEqual(['semanage fcontext -a -t svirt_tmpfs_t /dev/shm/looking-glass']);
+      mkdirSync(join(dir, 'etc/selinux/targeted/contexts/files'), { recursive: true });
+      writeFileSync(join(dir, 'etc/selinux/targeted/contexts/files/file_contexts.local'), '/dev/shm/looking-glass    system_u:object_r:svirt_tmpfs_t:s0\n');
+      expect((await planFor(dir, family.request)).steps).toEqual([]);
+    });
   });
 
   it('says what the optional fixes cost', async () => {

@@ -1,7 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ClientLaunch, EditRequest, Monitor, VmDetails } from '../../../shared/api';
-import { lookingGlassMiB } from '../../../shared/lg-size';
+import { lookingGlassMiBFor, rulesFor } from '../../../shared/lg-release';
+import { LgGuestSide } from './lg-client';
 import { api } from '../api';
 
 const PRESETS = ['1920x1080', '1920x1200', '2560x1080', '2560x1440', '3440x1440', '3840x2160'];
@@ -43,6 +44,9 @@ export function LookingGlassSettings({ details, onPreview, busy, round }: { deta
   }, [name, round, details.resolution]);
 
   const [width, height] = resolution.split('x').map(Number) as [number, number];
+  // The client's release decides the formula (B7's until the client is known).
+  const rules = launch?.client.rules ?? rulesFor(null);
+  const lookingGlassMiB = (w: number, h: number, withHdr: boolean): number => lookingGlassMiBFor(rules, w, h, withHdr);
   const needed = lookingGlassMiB(width, height, hdr);
   const sizeChoice = size || needed;
   const choices = [...new Set([...monitors.map((m) => `${m.width}x${m.height}`), ...PRESETS, resolution])];
@@ -106,7 +110,7 @@ export function LookingGlassSettings({ details, onPreview, busy, round }: { deta
             ))}
           </select>
           <span id="lg-needed" className={sizeChoice < needed ? 'field-error' : 'muted'}>
-            {t('lgSettings.needed', { size: needed, resolution: resolution.replace('x', '×'), range: hdr ? 'HDR' : 'SDR' })}
+            {t('lgSettings.neededRelease', { size: needed, resolution: resolution.replace('x', '×'), range: hdr ? 'HDR' : 'SDR', release: rules.release })}
           </span>
         </div>
         <label className="check-field">
@@ -144,6 +148,11 @@ export function LookingGlassSettings({ details, onPreview, busy, round }: { deta
                 </>
               )}
             </li>
+            {details.lookingGlass && (
+              <li className="muted">
+                {t('lgSettings.found', { mode: details.lookingGlass.mode === 'kvmfr' ? 'kvmfr' : 'shmem', device: details.lookingGlass.device, path: details.lookingGlass.path, size: details.lookingGlass.sizeMiB })}
+              </li>
+            )}
             {launch.memory.problems.length === 0 ? (
               <li className="check-ok">{t('lgSettings.memoryOk', { size: launch.memory.configuredMiB ?? 0 })}</li>
             ) : (
@@ -154,6 +163,7 @@ export function LookingGlassSettings({ details, onPreview, busy, round }: { deta
               ))
             )}
           </ul>
+          <LgGuestSide client={launch.client} />
           <details>
             <summary>{t('lgSettings.command')}</summary>
             <pre className="mono">{[launch.client.path ?? 'looking-glass-client', ...launch.argv].join(' \\\n  ')}</pre>

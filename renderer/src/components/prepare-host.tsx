@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { lookingGlassMiBFor } from '../../../shared/lg-release';
 import { useTranslation } from 'react-i18next';
 import type { GpuAssessment, GpuHandover, PlanView } from '../../../shared/api';
 import { api } from '../api';
@@ -13,6 +14,21 @@ export function PrepareHost({ gpu, user, handover = 'boot', onApplied }: { gpu: 
   const single = handover === 'vm-start' && gpu.verdict === 'boot-gpu';
   const [mode, setMode] = useState<'shm' | 'kvmfr' | 'none'>(single ? 'none' : 'shm');
   const [size, setSize] = useState(32);
+  // The kvmfr size the primary monitor needs on the installed client's release (B7's formula without a client).
+  const [suggested, setSuggested] = useState<{ size: number; resolution: string; release: string } | null>(null);
+  useEffect(() => {
+    let live = true;
+    void Promise.all([api.lg.client(), api.monitors.list()]).then(([c, m]) => {
+      const monitor = m.ok ? (m.value.find((x) => x.primary) ?? m.value[0]) : undefined;
+      if (!live || !c.ok || !monitor) return;
+      const needed = lookingGlassMiBFor(c.value.rules, monitor.width, monitor.height);
+      setSuggested({ size: needed, resolution: `${monitor.width}×${monitor.height}`, release: c.value.rules.release });
+      setSize((s) => (s === 32 ? Math.max(needed, 32) : s));
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
   const [ignoreMsrs, setIgnoreMsrs] = useState(false);
   const [plan, setPlan] = useState<PlanView | null>(null);
   const { run, busy, error } = useAction();
@@ -40,12 +56,13 @@ export function PrepareHost({ gpu, user, handover = 'boot', onApplied }: { gpu: 
           <label className="field">
             <span>{t('prepare.size')}</span>
             <select value={size} onChange={(e) => setSize(Number(e.target.value))}>
-              {[32, 64, 128, 256].map((s) => (
+              {[...new Set([32, 64, 128, 256, size])].map((s) => (
                 <option key={s} value={s}>
                   {t('vm.mib', { count: s })}
                 </option>
               ))}
             </select>
+            {suggested && <span className="muted">{t('prepare.sizeHint', suggested)}</span>}
           </label>
         )}
         <label className="check-field">

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { AppSettings, ErrorInfo } from '../../../shared/api';
 import { api } from '../api';
 import { ErrorBanner } from '../components/error-banner';
+import { LgGetClient, LgGuestSide } from '../components/lg-client';
 import { useAction, useAppInfo, useRequest } from '../hooks';
 import { LANGUAGES, setLanguage, type Language } from '../i18n';
 
@@ -26,6 +27,9 @@ export function SettingsPage() {
   const { t, i18n } = useTranslation();
   const { info, error } = useAppInfo();
   const loaded = useRequest(() => api.settings.get(), []);
+  const [saves, setSaves] = useState(0);
+  // The client as the saved settings find it (re-read after each save).
+  const client = useRequest(() => api.lg.client(), [saves]);
   // The settings as last saved; until a save, as loaded.
   const [stored, setStored] = useState<AppSettings | null>(null);
   const settings = stored ?? loaded.value;
@@ -44,6 +48,7 @@ export function SettingsPage() {
     const r = await saving.run(() => api.settings.set(patch));
     if (!r.ok) return;
     setStored(r.value);
+    setSaves((n) => n + 1);
     setSaved(true);
   };
 
@@ -140,6 +145,13 @@ export function SettingsPage() {
             </button>
           </div>
         </form>
+      )}
+      {client.value && (
+        <section className="lg-client-setup" aria-labelledby="lg-get-client">
+          <h3 id="lg-get-client">{t('lgClient.getTitle')}</h3>
+          <LgGetClient setup={client.value} />
+          <LgGuestSide client={client.value} />
+        </section>
       )}
       {saved && (
         <p role="status" className="banner banner-ok">

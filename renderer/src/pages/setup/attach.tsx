@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { EditRequest, WizardView } from '../../../../shared/api';
-import { lookingGlassMiB } from '../../../../shared/lg-size';
+import { lookingGlassMiBFor, rulesFor } from '../../../../shared/lg-release';
 import { api } from '../../api';
 import { DiffView } from '../../components/diff-view';
 import { ErrorBanner } from '../../components/error-banner';
@@ -18,12 +18,13 @@ export function AttachStep({ wizard, back, onNext }: { wizard: WizardView; back:
   const gpu = check?.gpus.find((g) => g.address === wizard.gpu);
   const single = wizard.handover === 'vm-start' && gpu?.verdict === 'boot-gpu';
   const loaded = useRequest(() => api.vm.details({ name }), [name]);
+  const client = useRequest(() => api.lg.client(), []);
   const details = loaded.value;
 
   const edits = (): EditRequest | null => {
-    if (!gpu || !details) return null;
+    if (!gpu || !details || (!client.value && !client.error)) return null;
     const res = details.resolution ?? { width: 1920, height: 1080 };
-    const size = Math.max(lookingGlassMiB(res.width, res.height, details.lookingGlassSettings.hdr), wizard.lookingGlass?.sizeMiB ?? 0);
+    const size = Math.max(lookingGlassMiBFor(client.value?.rules ?? rulesFor(null), res.width, res.height, details.lookingGlassSettings.hdr), wizard.lookingGlass?.sizeMiB ?? 0);
     return {
       attachPci: { addresses: gpu.passWith, rom: null },
       // Single-GPU mode: no Looking Glass memory (the monitor is on the card).
@@ -37,7 +38,7 @@ export function AttachStep({ wizard, back, onNext }: { wizard: WizardView; back:
 
   // Recomputed when the inputs arrive.
   const request = edits();
-  const previewed = useRequest(request ? () => api.vm.previewEdits({ name: name, edits: request }) : null, [gpu?.address, details?.summary.uuid]);
+  const previewed = useRequest(request ? () => api.vm.previewEdits({ name: name, edits: request }) : null, [gpu?.address, details?.summary.uuid, client.value?.rules.formula]);
   const preview = previewed.value;
   const applying = useAction();
   const error = applying.error ?? previewed.error ?? loaded.error;

@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import type { WizardView } from '../../../../shared/api';
 import { api } from '../../api';
 import { ErrorBanner } from '../../components/error-banner';
-import { useAction } from '../../hooks';
+import { LgGuestSide } from '../../components/lg-client';
+import { useAction, useRequest } from '../../hooks';
 import { Nav } from './nav';
 import type { Back } from './types';
 
@@ -14,6 +15,7 @@ export function InstallStep({ wizard, back, onNext }: { wizard: WizardView; back
   const { t } = useTranslation();
   const [opened, setOpened] = useState<string | null>(null);
   const { run, busy, error } = useAction();
+  const client = useRequest(() => api.lg.client(), []);
   const name = wizard.vm ?? '';
   // Start the VM if it is not running, then open its console.
   const open = async (): Promise<void> => {
@@ -38,6 +40,7 @@ export function InstallStep({ wizard, back, onNext }: { wizard: WizardView; back
           </li>
         ))}
       </ol>
+      {client.value && <LgGuestSide client={client.value} />}
       {opened && <p className="banner banner-ok">{t('wizard.install.opened', { viewer: opened })}</p>}
       {error && <ErrorBanner error={error} vm={name} />}
       <Nav back={back} next={onNext}>
