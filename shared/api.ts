@@ -6,6 +6,7 @@ import type {
   lookingGlassVmSettings,
   planRequest,
   RequestSchemas,
+  unattendedInstall,
   vmSpec,
   wizardState,
 } from './schemas';
@@ -222,6 +223,8 @@ export interface HostCheck extends HostReport {
 
 /** What `vm create` and the wizard ask for: a Windows game VM. */
 export type VmSpec = z.infer<typeof vmSpec>;
+/** An unattended Windows install's account and locale (the password lives only on the answer-file ISO). */
+export type UnattendedInstall = z.infer<typeof unattendedInstall>;
 /** Edits to a domain, applied in this order; each is idempotent. */
 export type EditRequest = z.infer<typeof editRequest>;
 /** How Looking Glass is started for a VM (kept in the domain's Vitrine metadata). */
@@ -267,6 +270,12 @@ export interface EditPreview {
   after: string;
   /** Unified diff; empty when the edit changes nothing. */
   diff: string;
+  /** The generated lines with the reason for each (CPU pinning, hugepages), when the edit planned them. */
+  reasons?: { xml: string; reason: string }[];
+  /** What the planner changed from the request (vCPUs rounded to whole cores, capped). */
+  notes?: string[];
+  /** The host CPUs the plan gives the guest (the pinning proposal, to edit). */
+  guestCpus?: number[];
 }
 
 export interface HistoryItem {
