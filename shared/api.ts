@@ -475,6 +475,19 @@ export interface VmDefaults {
   diskFreeGiB: number | null;
   /** ISO files found in the usual places (~/Downloads, ~). */
   isoCandidates: { windows: string[]; virtio: string[] };
+  /** The unattended install's language, keyboard and time zone from the host's locale (editable). */
+  locale: { language: string; keyboard: string; timeZone: string };
+}
+
+/** A CPU pinning proposal: the guest's host CPUs, the host's, and each generated line with its reason. */
+export interface PinningPreview {
+  vcpus: number;
+  guestCpus: number[];
+  /** Where the emulator and I/O threads run (CPUs the host keeps). */
+  hostCpus: number[];
+  topology: { cores: number; threads: number };
+  reasons: { xml: string; reason: string }[];
+  notes: string[];
 }
 
 /** A folder as the file picker shows it. */
@@ -539,6 +552,10 @@ export const CHANNELS = {
   'vm.stop': returns<Task>(),
   /** What the VM form starts from on this host. */
   'vm.defaults': returns<VmDefaults>(),
+  /** Propose CPU pinning on this host (or check the user's choice of CPUs), with the reason for each line. */
+  'vm.planPinning': returns<PinningPreview>(),
+  /** End an unattended install: remove the answer-file CD-ROM and delete its ISO (it holds the password). */
+  'vm.finishInstall': returns<{ removed: string | null }>(),
   /** Create a game VM (disk, then definition); progress as `task.progress`. */
   'vm.create': returns<Task>(),
   /** Open the VM's display in virt-viewer (before the GPU is attached). */

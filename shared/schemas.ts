@@ -325,6 +325,8 @@ export const requestSchemas = {
   'vm.play': named,
   'vm.stop': named,
   'vm.defaults': none,
+  'vm.planPinning': cpuPinningRequest,
+  'vm.finishInstall': z.object({ name: vmName, force: z.boolean().optional() }).strict(),
   'vm.create': vmSpec,
   'vm.console': named,
   'diagnose.run': z.object({ name: vmName.optional(), texts: z.array(diagnoseText).max(20) }).strict(),

@@ -1,4 +1,4 @@
-import type { DomainSummary, EditPreview, EditRequest, HistoryItem, VmDetails, VmSpec } from '../../shared/api';
+import type { DomainSummary, EditPreview, EditRequest, HistoryItem, PinningPreview, VmDetails, VmSpec } from '../../shared/api';
 import { access, rm } from 'node:fs/promises';
 import { DEFAULT_ROOTS, type HostRoots } from '../host/roots';
 import { readCpuTopology, readHugepages, readPciNumaNode, type HostTopology, type HugepageInfo } from '../host/cpu-topology';
@@ -69,6 +69,12 @@ export class VmService {
     /** The xorriso to build and read ISOs with. */
     private readonly xorriso = 'xorriso',
   ) {}
+
+  /** The pinning proposal for the wizard's create step and the VM page (no domain needed). */
+  async pinningPreview(request: NonNullable<EditRequest['cpuPinning']>): Promise<PinningPreview> {
+    const plan = await this.planPinning(request);
+    return { vcpus: plan.vcpus, guestCpus: plan.guestCpus, hostCpus: plan.emulatorpin, topology: { cores: plan.topology.cores, threads: plan.topology.threads }, reasons: plan.reasons, notes: plan.notes };
+  }
 
   /** Plan CPU pinning on this host's topology (for a new VM's spec or an existing VM's edit). */
   async planPinning(request: NonNullable<EditRequest['cpuPinning']>, vcpus?: number): Promise<PinningPlan> {
