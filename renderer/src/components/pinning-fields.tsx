@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { VmSpec } from '../../../shared/api';
 import { api } from '../api';
@@ -37,17 +37,23 @@ export function PinningFields({ vcpus, value, onChange }: { vcpus: number; value
   const { t } = useTranslation();
   const on = value !== undefined;
   const plan = useRequest(on ? () => api.vm.planPinning(value.cpus ? { cpus: value.cpus } : { vcpus }) : null, [on, vcpus, value?.cpus?.join(',')]);
-  const [text, setText] = useState('');
-  useEffect(() => {
-    if (plan.value && !value?.cpus) setText(toList(plan.value.guestCpus));
-  }, [plan.value, value?.cpus]);
+  // What the user typed; until then (or after "back to the proposal"), the proposal's CPUs.
+  const [edited, setEdited] = useState<string | null>(null);
+  const text = edited ?? (plan.value ? toList(plan.value.guestCpus) : '');
   const typed = fromList(text);
   return (
     <fieldset className="form-section">
       <legend>{t('pinning.title')}</legend>
       <p className="muted">{t('pinning.what')}</p>
       <label className="check-field">
-        <input type="checkbox" checked={on} onChange={(e) => onChange(e.target.checked ? {} : undefined)} />
+        <input
+          type="checkbox"
+          checked={on}
+          onChange={(e) => {
+            setEdited(null);
+            onChange(e.target.checked ? {} : undefined);
+          }}
+        />
         <span>{t('pinning.enable')}</span>
       </label>
       {on && (
@@ -58,7 +64,7 @@ export function PinningFields({ vcpus, value, onChange }: { vcpus: number; value
               className="mono"
               value={text}
               aria-invalid={typed === null}
-              onChange={(e) => setText(e.target.value)}
+              onChange={(e) => setEdited(e.target.value)}
               onBlur={() => {
                 if (typed && toList(typed) !== toList(plan.value?.guestCpus ?? [])) onChange({ cpus: typed });
               }}
@@ -66,7 +72,13 @@ export function PinningFields({ vcpus, value, onChange }: { vcpus: number; value
             <span className="muted">{typed === null ? t('pinning.badList') : t('pinning.cpusHint')}</span>
           </label>
           {value.cpus && (
-            <button type="button" onClick={() => onChange({})}>
+            <button
+              type="button"
+              onClick={() => {
+                setEdited(null);
+                onChange({});
+              }}
+            >
               {t('pinning.reset')}
             </button>
           )}
