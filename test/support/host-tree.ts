@@ -254,7 +254,7 @@ export function writeHostTree(spec: HostSpec, dir: string): HostRoots {
   return { sys, proc, dev, modules, etc: '/etc', root: '/', pciIds: ['/usr/share/misc/pci.ids', '/usr/share/hwdata/pci.ids'] };
 }
 
-/** /sys/devices/system/cpu and /sys/devices/system/node as Linux lays them out. */
+/** /sys/devices/system/cpu and /sys/devices/system/node as Linux lays them out (only the files Vitrine reads: fixture trees are made by the hundred). */
 function writeTopology(t: TopologySpec, sys: string): void {
   const total = t.cores * t.threads;
   const base = join(sys, 'devices', 'system', 'cpu');
@@ -263,7 +263,6 @@ function writeTopology(t: TopologySpec, sys: string): void {
   const perDie = t.coresPerDie ?? t.cores;
   const perNode = t.coresPerNode ?? t.cores;
   write(join(base, 'online'), `0-${total - 1}\n`);
-  write(join(base, 'possible'), `0-${total - 1}\n`);
   for (let cpu = 0; cpu < total; cpu++) {
     const core = cpu % t.cores;
     const siblings = Array.from({ length: t.threads }, (_, i) => core + i * t.cores);
@@ -274,9 +273,6 @@ function writeTopology(t: TopologySpec, sys: string): void {
     write(join(dir, 'topology', 'physical_package_id'), '0\n');
     write(join(dir, 'topology', 'die_id'), `${Math.floor(core / perDie)}\n`);
     write(join(dir, 'topology', 'thread_siblings_list'), `${list(siblings)}\n`);
-    write(join(dir, 'topology', 'core_cpus_list'), `${list(siblings)}\n`);
-    write(join(dir, 'cache', 'index3', 'level'), '3\n');
-    write(join(dir, 'cache', 'index3', 'id'), `${l3}\n`);
     write(join(dir, 'cache', 'index3', 'shared_cpu_list'), `${list(l3cpus)}\n`);
     const node = Math.floor(core / perNode);
     const nodeDir = join(sys, 'devices', 'system', 'node', `node${node}`);
