@@ -6,6 +6,7 @@ import type {
   lookingGlassVmSettings,
   planRequest,
   RequestSchemas,
+  unattendedInstall,
   vmSpec,
   wizardState,
 } from './schemas';
@@ -269,6 +270,8 @@ export interface HostCheck extends HostReport {
 
 /** What `vm create` and the wizard ask for: a Windows game VM. */
 export type VmSpec = z.infer<typeof vmSpec>;
+/** An unattended Windows install's account and locale (the password lives only on the answer-file ISO). */
+export type UnattendedInstall = z.infer<typeof unattendedInstall>;
 /** Edits to a domain, applied in this order; each is idempotent. */
 export type EditRequest = z.infer<typeof editRequest>;
 /** How Looking Glass is started for a VM (kept in the domain's Vitrine metadata). */
@@ -322,6 +325,12 @@ export interface EditPreview {
   after: string;
   /** Unified diff; empty when the edit changes nothing. */
   diff: string;
+  /** The generated lines with the reason for each (CPU pinning, hugepages), when the edit planned them. */
+  reasons?: { xml: string; reason: string }[];
+  /** What the planner changed from the request (vCPUs rounded to whole cores, capped). */
+  notes?: string[];
+  /** The host CPUs the plan gives the guest (the pinning proposal, to edit). */
+  guestCpus?: number[];
 }
 
 export interface HistoryItem {
@@ -586,6 +595,19 @@ export interface VmDefaults {
   diskFreeGiB: number | null;
   /** ISO files found in the usual places (~/Downloads, ~). */
   isoCandidates: { windows: string[]; virtio: string[] };
+  /** The unattended install's language, keyboard and time zone from the host's locale (editable). */
+  locale: { language: string; keyboard: string; timeZone: string };
+}
+
+/** A CPU pinning proposal: the guest's host CPUs, the host's, and each generated line with its reason. */
+export interface PinningPreview {
+  vcpus: number;
+  guestCpus: number[];
+  /** Where the emulator and I/O threads run (CPUs the host keeps). */
+  hostCpus: number[];
+  topology: { cores: number; threads: number };
+  reasons: { xml: string; reason: string }[];
+  notes: string[];
 }
 
 /** A folder as the file picker shows it. */
@@ -652,6 +674,10 @@ export const CHANNELS = {
   'vm.stop': returns<Task>(),
   /** What the VM form starts from on this host. */
   'vm.defaults': returns<VmDefaults>(),
+  /** Propose CPU pinning on this host (or check the user's choice of CPUs), with the reason for each line. */
+  'vm.planPinning': returns<PinningPreview>(),
+  /** End an unattended install: remove the answer-file CD-ROM and delete its ISO (it holds the password). */
+  'vm.finishInstall': returns<{ removed: string | null }>(),
   /** Create a game VM (disk, then definition); progress as `task.progress`. */
   'vm.create': returns<Task>(),
   /** Open the VM's display in virt-viewer (before the GPU is attached). */

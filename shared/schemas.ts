@@ -138,6 +138,42 @@ export const appSettings = z
 /** The app settings a request may change (each field optional). */
 export const settingsPatch = appSettings.partial();
 
+/** CPU pinning as asked: the planner proposes from the host's topology; `cpus` is the proposal as the user edited it. */
+export const cpuPinningRequest = z
+  .object({
+    /** vCPUs wanted (rounded up to whole cores with their SMT threads). */
+    vcpus: z.number().int().min(1, 'At least 1 vCPU.').max(512).optional(),
+    /** The host CPUs to give the guest (all the SMT threads of each core). */
+    cpus: z.array(z.number().int().min(0).max(8191)).min(1, 'Choose at least one host CPU.').max(1024).optional(),
+    /** The passed GPU, whose NUMA node the cores should be on. */
+    gpu: pciAddress.optional(),
+  })
+  .strict();
+
+/** The unattended Windows installation (an answer file on a small ISO); the password is kept only on that ISO until Windows is installed. */
+export const unattendedInstall = z
+  .object({
+    /** The Windows account to create. */
+    user: z
+      .string()
+      .min(1, 'Type the name of the Windows account to create.')
+      .max(20, 'A Windows user name is at most 20 characters.')
+      .regex(/^[^"/\\[\]:;|=,+*?<>@%]+$/, 'A Windows user name cannot contain " / \\ [ ] : ; | = , + * ? < > @ %.')
+      .refine((u) => !/^\.+$/.test(u) && u.trim() === u, 'A Windows user name cannot be only dots or start or end with a space.')
+      .refine((u) => !['administrator', 'guest', 'defaultaccount', 'system'].includes(u.toLowerCase()), 'This name is reserved by Windows: choose another.'),
+    /** Its password (empty: none). Never stored by Vitrine; it lives on the answer-file ISO until the install is done. */
+    password: z.string().max(127, 'A Windows password is at most 127 characters.'),
+    /** Windows' language tag, e.g. en-US, fr-FR. */
+    language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?(-[A-Z]{2}|-\d{3})?$/, 'A language tag looks like en-US or fr-FR.'),
+    /** Keyboard: a language tag or an input locale (0409:00000409). */
+    keyboard: z.string().regex(/^([a-z]{2,3}(-[A-Za-z]{2,4})?(-[A-Z]{2}|-\d{3})?|[0-9a-fA-F]{4}:[0-9a-fA-F]{8})$/, 'A keyboard is a language tag (fr-FR) or an input locale (040c:0000040c).'),
+    /** A Windows time zone name, e.g. "W. Europe Standard Time". */
+    timeZone: z.string().regex(/^[A-Za-z0-9 .()+-]{2,64}$/, 'A Windows time zone name looks like "W. Europe Standard Time".'),
+    /** The Looking Glass host (guest-side) installer, looking-glass-host-setup.exe, to run at first logon. */
+    lookingGlassInstaller: absolutePath.nullable(),
+  })
+  .strict();
+
 /** What `vm create` and the wizard ask for: a Windows game VM. */
 export const vmSpec = z
   .object({
@@ -168,6 +204,10 @@ export const vmSpec = z
     resolution,
     /** `kvm` for real hosts; `qemu` (TCG, slow) where KVM is missing, e.g. tests. */
     virtType: z.enum(['kvm', 'qemu']),
+    /** Pin the vCPUs to host cores (planned from the host's topology). */
+    cpuPinning: cpuPinningRequest.optional(),
+    /** Install Windows unattended: an answer-file ISO as a third CD-ROM. */
+    unattended: unattendedInstall.optional(),
   })
   .strict();
 
@@ -205,6 +245,10 @@ export const editRequest = z
     /** USB host devices by vendor:product (`046d:c52b`). */
     usb: z.array(z.string().regex(/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/, 'A USB id looks like 046d:c52b.')).optional(),
     memballoonNone: z.boolean().optional(),
+    /** Pin the vCPUs to host cores (planned from the host's topology; `cpus` is the user's own choice, checked). */
+    cpuPinning: cpuPinningRequest.optional(),
+    /** Back guest memory with hugepages (refused, with the reason, when the host cannot allocate them). */
+    hugepages: z.boolean().optional(),
     /** Vitrine's Looking Glass settings for this VM, kept in the domain's <metadata>. */
     lookingGlass: lookingGlassVmSettings.partial().optional(),
     /** How this VM gets its GPU (kept in the domain's <metadata>): bound at boot, or handed over by the hook at VM start. */
@@ -290,6 +334,8 @@ export const requestSchemas = {
   'vm.play': named,
   'vm.stop': named,
   'vm.defaults': none,
+  'vm.planPinning': cpuPinningRequest,
+  'vm.finishInstall': z.object({ name: vmName, force: z.boolean().optional() }).strict(),
   'vm.create': vmSpec,
   'vm.console': named,
   'diagnose.run': z.object({ name: vmName.optional(), texts: z.array(diagnoseText).max(20) }).strict(),

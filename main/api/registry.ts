@@ -31,6 +31,8 @@ function handlers(services: Services): Handlers {
     'vm.play': ({ name }) => services.lookingGlass.play(name),
     'vm.stop': ({ name }) => services.lookingGlass.stop(name),
     'vm.defaults': () => services.vmDefaults(),
+    'vm.planPinning': (request) => services.vm.pinningPreview(request),
+    'vm.finishInstall': ({ name, force }) => services.vm.finishInstall(name, force),
     'vm.create': (spec) => services.createVm(spec),
     'vm.console': ({ name }) => services.openConsole(name),
     'diagnose.run': ({ name, texts }) => services.diagnose.run(name, texts),

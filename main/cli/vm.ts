@@ -49,7 +49,38 @@ const CREATE_FLAGS: Record<string, string> = {
   lookingGlassMiB: '--shmem',
   resolution: '--resolution',
   virtType: '--virt-type',
+  cpuPinning: '--pin-cpus',
+  'cpuPinning.cpus': '--pin-cpus',
+  'unattended.user': '--windows-user',
+  'unattended.password': '--windows-password-file',
+  'unattended.language': '--windows-language',
+  'unattended.keyboard': '--windows-keyboard',
+  'unattended.timeZone': '--windows-timezone',
+  'unattended.lookingGlassInstaller': '--lg-installer',
 };
+
+/** A CPU list option (`8-15,24-31`) as numbers. */
+function cpuListOption(value: unknown): number[] {
+  const text = String(value).trim();
+  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(text)) throw new VitrineError({ kind: 'invalid-argument', message: `'${text}' is not a CPU list.`, hint: 'Write host CPUs like 8-15,24-31 (see vitrine vm pinning).' });
+  return text.split(',').flatMap((part) => {
+    const [a, b] = part.split('-').map(Number) as [number, number | undefined];
+    return Array.from({ length: (b ?? a) - a + 1 }, (_, i) => a + i);
+  });
+}
+
+/** The Windows password for an unattended install: from a file (`-`: standard input) or VITRINE_WINDOWS_PASSWORD, never from the command line (ps shows it). */
+async function windowsPassword(opts: Record<string, unknown>): Promise<string> {
+  const file = opts['windowsPasswordFile'];
+  if (file === undefined) return process.env['VITRINE_WINDOWS_PASSWORD'] ?? '';
+  const text = file === '-' ? await new Promise<string>((done) => {
+    let data = '';
+    process.stdin.setEncoding('utf8').on('data', (c) => (data += c)).on('end', () => done(data));
+  }) : await readFile(String(file), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new VitrineError({ kind: 'missing-file', message: `The password file '${String(file)}' cannot be read (${error.code ?? error.message}).`, hint: 'Give a readable file holding the password on its first line, or - to read it from standard input.' });
+  });
+  return text.split(/\r?\n/)[0] ?? '';
+}
 
 /**
  * The VM spec for `vm create`: the wizard's defaults for this host and
@@ -147,11 +178,34 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .option('--resolution <WxH>', "guest resolution for Looking Glass (default: the primary monitor's)", resolution)
     .option('--shmem <MiB>', 'Looking Glass memory now (default: none until the GPU is attached)', int('--shmem'))
     .option('--virt-type <type>', 'kvm, or qemu (TCG, slow) on hosts without KVM (default: kvm when you may use /dev/kvm)')
+    .option('--pin', "pin the vCPUs to whole host cores (planned from this host's topology; see vitrine vm pinning)")
+    .option('--pin-cpus <list>', 'pin to these host CPUs instead of the proposal (all threads of each core), e.g. 8-15,24-31')
+    .option('--windows-user <name>', 'install Windows unattended, creating this account (an answer-file ISO as a third CD-ROM)')
+    .option('--windows-password-file <file>', "the account's password: the first line of FILE (- for standard input); default VITRINE_WINDOWS_PASSWORD or none")
+    .option('--windows-language <tag>', "Windows' language, e.g. fr-FR (default: this host's)")
+    .option('--windows-keyboard <tag>', 'keyboard: a language tag or an input locale like 040c:0000040c (default: this host\'s)')
+    .option('--windows-timezone <name>', 'a Windows time zone name, e.g. "Romance Standard Time" (default: this host\'s)')
+    .option('--lg-installer <path>', 'looking-glass-host-setup.exe (the release matching your client), installed at first logon')
     .option('--dry-run', 'print the domain XML and create nothing')
     .action(async (opts: Record<string, unknown>) => {
       try {
         const services = ctx.services();
-        const spec = parseOrExplain(requestSchemas['vm.create'], specFromOptions((await services.vmDefaults()).spec, opts), CREATE_FLAGS, 'Correct the option; nothing was created.');
+        const defaults = await services.vmDefaults();
+        const raw = specFromOptions(defaults.spec, opts) as Record<string, unknown>;
+        if (opts['pin'] || opts['pinCpus'] !== undefined) raw['cpuPinning'] = opts['pinCpus'] !== undefined ? { cpus: cpuListOption(opts['pinCpus']) } : {};
+        if (opts['windowsUser'] !== undefined) {
+          raw['unattended'] = {
+            user: String(opts['windowsUser']),
+            password: await windowsPassword(opts),
+            language: opts['windowsLanguage'] ?? defaults.locale.language,
+            keyboard: opts['windowsKeyboard'] ?? defaults.locale.keyboard,
+            timeZone: opts['windowsTimezone'] ?? defaults.locale.timeZone,
+            lookingGlassInstaller: opts['lgInstaller'] ?? null,
+          };
+        } else if (['windowsPasswordFile', 'windowsLanguage', 'windowsKeyboard', 'windowsTimezone', 'lgInstaller'].some((k) => opts[k] !== undefined)) {
+          throw new VitrineError({ kind: 'invalid-argument', message: 'The unattended install options go with --windows-user.', hint: 'Add --windows-user NAME (the Windows account to create).' });
+        }
+        const spec = parseOrExplain(requestSchemas['vm.create'], raw, CREATE_FLAGS, 'Correct the option; nothing was created.');
         if (opts['dryRun']) {
           out((await services.vm.create(spec, { dryRun: true })).xml);
           return;
@@ -238,6 +292,10 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .option('--no-tablet', 'remove the emulated USB tablet')
     .option('--usb <vid:pid...>', 'USB host devices to pass')
     .option('--memballoon-none', 'no memory balloon')
+    .option('--pin', "pin the vCPUs to whole host cores (planned from this host's topology)")
+    .option('--pin-vcpus <n>', 'with --pin: this many vCPUs (default: as many as the VM has)', int('--pin-vcpus'))
+    .option('--pin-cpus <list>', 'pin to these host CPUs (all threads of each core), e.g. 8-15,24-31')
+    .option('--hugepages <yes|no>', 'back the memory with hugepages (refused, with the reason, when the host has not reserved them)', yesNo('--hugepages'))
     .option('--resolution <WxH>', 'Looking Glass: the guest resolution the window is sized for', resolution)
     .option('--full-screen <yes|no>', 'Looking Glass: open full screen on the monitor of that resolution', yesNo('--full-screen'))
     .option('--escape-key <KEY_…>', 'Looking Glass: the escape key (a Linux key name, e.g. KEY_SCROLLLOCK)')
@@ -266,6 +324,12 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
         if (opts['tablet'] === false) request.removeTablet = true;
         if (opts['usb']) request.usb = opts['usb'] as string[];
         if (opts['memballoonNone']) request.memballoonNone = true;
+        if (opts['pin'] || opts['pinCpus'] !== undefined || opts['pinVcpus'] !== undefined) {
+          request.cpuPinning = {};
+          if (opts['pinCpus'] !== undefined) request.cpuPinning.cpus = cpuListOption(opts['pinCpus']);
+          if (opts['pinVcpus'] !== undefined) request.cpuPinning.vcpus = opts['pinVcpus'] as number;
+        }
+        if (opts['hugepages'] !== undefined) request.hugepages = opts['hugepages'] as boolean;
         const lg: NonNullable<EditRequest['lookingGlass']> = {};
         if (opts['resolution']) lg.resolution = opts['resolution'] as { width: number; height: number };
         if (opts['fullScreen'] !== undefined) lg.fullScreen = opts['fullScreen'] as boolean;
@@ -285,8 +349,11 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
             if (previous) out(`Previous definition kept as ${previous.id} (vitrine vm restore ${JSON.stringify(vmName)} ${previous.id}).`);
           } else {
             const preview = await ctx.services().vm.previewEdits(vmName, edits);
-            if (opts['diff']) out(preview.diff || 'No change.');
-            else process.stdout.write(preview.after);
+            if (opts['diff']) {
+              out(preview.diff || 'No change.');
+              // Each generated line with its reason (CPU pinning).
+              if (preview.reasons) out(['Why:', ...preview.reasons.map((r) => `  ${r.xml}\n      ${r.reason}`), ...(preview.notes ?? []).map((n) => `Note: ${n}`)].join('\n'));
+            } else process.stdout.write(preview.after);
           }
           return;
         }
@@ -295,7 +362,9 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
         if (!info?.isFile()) throw new VitrineError({ kind: 'missing-file', message: `'${path}' does not exist or is not a file.`, hint: 'Give the path of a domain XML file.' });
         if (info.size > 10 * 1024 * 1024) throw new VitrineError({ kind: 'too-large', message: `'${path}' is over 10 MiB: not a domain XML.`, hint: 'Give the path of a domain XML file.' });
         const before = await readFile(path, 'utf8');
-        const after = serializeXml(applyEdits(parseDomainXml(before, `'${path}'`), edits));
+        if (edits.hugepages) throw new VitrineError({ kind: 'invalid-argument', message: '--hugepages needs a defined VM (the check reads its memory and this host).', hint: 'Define the file first (--apply), then: vitrine vm xml NAME --hugepages yes.' });
+        const pinning = edits.cpuPinning ? await ctx.services().vm.planPinning(edits.cpuPinning) : undefined;
+        const after = serializeXml(applyEdits(parseDomainXml(before, `'${path}'`), edits, { pinning }));
         if (opts['apply']) {
           // Define the edited file as a VM (a new one, or a new version with its previous kept).
           const result = await ctx.services().vm.lifecycle.define(after, `vm xml --file ${Object.keys(edits).join(', ') || 'as read'}`);
@@ -303,6 +372,40 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
           if (result.previous) out(`Previous definition kept as ${result.previous.id} (vitrine vm restore ${JSON.stringify(result.name)} ${result.previous.id}).`);
         } else if (opts['diff']) out(before === after ? 'No change.' : unifiedDiff(before, after, path));
         else process.stdout.write(after);
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  vm.command('pinning')
+    .description("propose CPU pinning for this host (or check a choice of CPUs), each line with its reason")
+    .option('--cpus <n>', 'vCPUs wanted (rounded up to whole cores)', int('--cpus'))
+    .option('--pin-cpus <list>', 'check this choice of host CPUs, e.g. 8-15,24-31')
+    .option('--gpu <address>', 'the passed GPU, whose NUMA node the cores should be on')
+    .option('--json', 'print JSON')
+    .action(async (opts: Record<string, unknown>) => {
+      try {
+        const request = parseOrExplain(
+          requestSchemas['vm.planPinning'],
+          { ...(opts['cpus'] !== undefined ? { vcpus: opts['cpus'] } : {}), ...(opts['pinCpus'] !== undefined ? { cpus: cpuListOption(opts['pinCpus']) } : {}), ...(opts['gpu'] !== undefined ? { gpu: opts['gpu'] } : {}) },
+          { vcpus: '--cpus', cpus: '--pin-cpus', gpu: '--gpu' },
+          'Correct the option.',
+        );
+        const plan = await ctx.services().vm.pinningPreview(request);
+        if (opts['json']) return out(JSON.stringify(plan, null, 2));
+        out([...plan.reasons.map((r) => `${r.xml}\n    ${r.reason}`), ...plan.notes.map((n) => `Note: ${n}`)].join('\n'));
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
+
+  vm.command('finish-install <name>')
+    .description('end an unattended install: remove the answer-file CD-ROM and delete its ISO (which holds the password)')
+    .option('--force', "even when the guest agent does not answer (you finished the install yourself)")
+    .action(async (name: string, opts: { force?: boolean }) => {
+      try {
+        const { removed } = await ctx.services().vm.finishInstall(existingName(name), Boolean(opts.force));
+        out(removed ? `Removed the answer-file ISO ${removed} from '${name}'.` : `'${name}' has no answer-file ISO attached.`);
       } catch (error) {
         ctx.fail(error);
       }

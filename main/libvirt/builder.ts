@@ -2,6 +2,9 @@ import type { VmSpec } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import type { FirmwarePair } from '../host/firmware';
 import { xml } from './xml/nodes';
+import { setCpuPinning } from './edits';
+import type { PinningPlan } from './pinning';
+import { parseDomainXml, serializeXml } from './xml/document';
 
 /** The namespace of Vitrine's own settings in a domain's <metadata>. */
 export const VITRINE_NS = 'urn:vitrine:vm:1';
@@ -9,6 +12,12 @@ export const VITRINE_NS = 'urn:vitrine:vm:1';
 export interface BuildEnvironment {
   /** OVMF for this OS: with Secure Boot keys for Windows 11. */
   firmware: FirmwarePair;
+  /** CPU pinning planned from the host's topology (main/libvirt/pinning.ts). */
+  pinning?: PinningPlan | undefined;
+  /** The answer-file ISO of an unattended install: a third CD-ROM. */
+  unattendIso?: string | undefined;
+  /** The hugepage size to back memory with, when not the kernel's default (KiB). */
+  hugepageSizeKiB?: number | undefined;
 }
 
 /**
@@ -42,6 +51,8 @@ export function buildGameVm(spec: VmSpec, env: BuildEnvironment): string {
       <stimer state='on'/>
       <reset state='on'/>
       <frequencies state='on'/>
+      <tlbflush state='on'/>
+      <ipi state='on'/>
     </hyperv>`
     : '';
   const cpu = kvm
@@ -85,10 +96,29 @@ export function buildGameVm(spec: VmSpec, env: BuildEnvironment): string {
       <size unit='M'>${spec.lookingGlassMiB}</size>
     </shmem>`
       : '';
-  const hugepages = spec.hugepages ? '\n  <memoryBacking>\n    <hugepages/>\n  </memoryBacking>' : '';
+  const page = env.hugepageSizeKiB ? xml`\n      <page size='${env.hugepageSizeKiB}' unit='KiB'/>\n    ` : '';
+  const hugepages = spec.hugepages ? `\n  <memoryBacking>\n    <hugepages${page ? `>${page}</hugepages>` : '/>'}\n  </memoryBacking>` : '';
+  const unattend = env.unattendIso
+    ? xml`
+    <disk type='file' device='cdrom'>
+      <driver name='qemu' type='raw'/>
+      <source file='${env.unattendIso}'/>
+      <target dev='sdc' bus='sata'/>
+      <readonly/>
+    </disk>`
+    : '';
+  // The guest agent's channel: when it answers, the unattended install is over (vm-service finishInstall).
+  const agent = env.unattendIso
+    ? `
+    <channel type='unix'>
+      <target type='virtio' name='org.qemu.guest_agent.0'/>
+    </channel>`
+    : '';
+  // Looking Glass: no balloon (the guest's memory is pinned by the passed GPU anyway, and ballooning stutters).
+  const balloon = spec.lookingGlassMiB !== null ? 'none' : 'virtio';
   const secure = win11 ? " secure='yes'" : '';
   const smm = win11 ? "\n    <smm state='on'/>" : '';
-  return (
+  const built =
     xml`<domain type='${spec.virtType}'>
   <name>${spec.name}</name>
   <title>${spec.name} (Windows ${win11 ? '11' : '10'})</title>
@@ -154,7 +184,9 @@ export function buildGameVm(spec: VmSpec, env: BuildEnvironment): string {
       <source file='${spec.virtioIso}'/>
       <target dev='sdb' bus='sata'/>
       <readonly/>
-    </disk>
+    </disk>` +
+    unattend +
+    `
     <controller type='usb' model='qemu-xhci' ports='15'/>` +
     network +
     `
@@ -175,12 +207,13 @@ export function buildGameVm(spec: VmSpec, env: BuildEnvironment): string {
     <channel type='spicevmc'>
       <target type='virtio' name='com.redhat.spice.0'/>
     </channel>` +
+    agent +
     tpm +
     shmem +
     `
-    <memballoon model='virtio'/>
+    <memballoon model='${balloon}'/>
   </devices>
 </domain>
-`
-  );
+`;
+  return env.pinning ? serializeXml(setCpuPinning(parseDomainXml(built), env.pinning)) : built;
 }

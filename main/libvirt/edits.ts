@@ -12,6 +12,7 @@ import {
   fromXml,
   indentOf,
   insertChild,
+  removeAttr,
   removeChild,
   setAttr,
   setText,
@@ -20,6 +21,8 @@ import {
 } from './xml/nodes';
 import { setHandover, setLookingGlassSettings } from './vitrine-metadata';
 import { findLookingGlass, findLookingGlassArgs } from './lg-device';
+import { formatCpuList } from '../host/cpu-topology';
+import type { PinningPlan } from './pinning';
 import { formatPciAddress, fromLibvirtAttrs, libvirtAttrs, parsePciAddress, slotKey, type PciAddress } from '../common/pci-address';
 
 /**
@@ -315,14 +318,34 @@ export function hideHypervisor(doc: XmlDocument, method: 'a' | 'b', vendorId = '
   if (cpu && hypervisorBit && attr(hypervisorBit, 'policy') === 'disable') removeChild(cpu, hypervisorBit);
   const hyperv = ensureChild(features.el, 'hyperv', features.indent, "<hyperv mode='custom'/>");
   const hvIndent = indentOf(features.el, hyperv);
+  // The enlightenments Windows games benefit from (libvirt formatdomain), each where libvirt writes it; ones already there keep their state.
+  const HYPERV = ['relaxed', 'vapic', 'spinlocks', 'vpindex', 'runtime', 'synic', 'stimer', 'reset', 'vendor_id', 'frequencies', 'reenlightenment', 'tlbflush', 'ipi', 'evmcs'];
+  const ensureHv = (name: string, snippet: string): XmlNode => {
+    const have = child(hyperv, name);
+    if (have) return have;
+    const rank = HYPERV.indexOf(name);
+    const before = elements(hyperv).filter((e) => {
+      const r = HYPERV.indexOf(tagOf(e)!);
+      return r >= 0 && r < rank;
+    });
+    return insertChild(hyperv, fromXml(snippet), hvIndent, before.at(-1) ?? (elements(hyperv).length > 0 ? undefined : null));
+  };
   for (const [name, snippet] of [
     ['relaxed', "<relaxed state='on'/>"],
     ['vapic', "<vapic state='on'/>"],
     ['spinlocks', "<spinlocks state='on' retries='8191'/>"],
+    ['vpindex', "<vpindex state='on'/>"],
+    ['synic', "<synic state='on'/>"],
+    ['stimer', "<stimer state='on'/>"],
+    ['reset', "<reset state='on'/>"],
+    ['vendor_id', "<vendor_id state='on'/>"],
+    ['frequencies', "<frequencies state='on'/>"],
+    ['tlbflush', "<tlbflush state='on'/>"],
+    ['ipi', "<ipi state='on'/>"],
   ] as const) {
-    ensureChild(hyperv, name, hvIndent, snippet);
+    ensureHv(name, snippet);
   }
-  const vendor = ensureChild(hyperv, 'vendor_id', hvIndent);
+  const vendor = child(hyperv, 'vendor_id')!;
   setAttr(vendor, 'state', 'on');
   setAttr(vendor, 'value', vendorId);
   const clk = section(ctx, 'clock');
@@ -391,9 +414,114 @@ export function memballoonNone(doc: XmlDocument): XmlDocument {
   return ctx.doc;
 }
 
+/** Replace the children of `parent` named `name` by fresh ones from snippets, where the first old one was (else at the end). */
+function replaceAll(parent: XmlNode, indent: string, name: string, snippets: string[]): void {
+  const old = elements(parent, name);
+  const kids = childrenOf(parent);
+  const before = old[0] ? kids.slice(0, kids.indexOf(old[0])).reverse().find((k) => tagOf(k) !== null) : undefined;
+  for (const el of old) removeChild(parent, el);
+  let after: XmlNode | null | undefined = old.length > 0 ? (before ?? undefined) : null;
+  for (const snippet of snippets) after = insertChild(parent, fromXml(snippet), indent, after);
+}
+
+/**
+ * CPU pinning from a plan (main/libvirt/pinning.ts): the vCPU count,
+ * `<iothreads>` with the virtio disks on I/O thread 1, `<cputune>` (vcpupin,
+ * emulatorpin, iothreadpin: other tuning there is kept), `<numatune>` on
+ * multi-node hosts, and the CPU's topology, cache passthrough and topoext.
+ */
+export function setCpuPinning(doc: XmlDocument, plan: PinningPlan): XmlDocument {
+  const ctx = open(doc);
+  const vcpu = section(ctx, 'vcpu');
+  setAttr(vcpu.el, 'placement', 'static');
+  removeAttr(vcpu.el, 'current');
+  removeAttr(vcpu.el, 'cpuset');
+  setText(vcpu.el, String(plan.vcpus));
+  const vcpusEl = child(ctx.root, 'vcpus');
+  if (vcpusEl) removeChild(ctx.root, vcpusEl);
+  const iothreads = section(ctx, 'iothreads');
+  if (!/^\s*[1-9]\d*\s*$/.test(textOf(iothreads.el))) setText(iothreads.el, '1');
+  const cputune = section(ctx, 'cputune');
+  replaceAll(cputune.el, cputune.indent, 'vcpupin', plan.vcpupin.map((cpu, i) => xml`<vcpupin vcpu='${i}' cpuset='${cpu}'/>`));
+  replaceAll(cputune.el, cputune.indent, 'emulatorpin', [xml`<emulatorpin cpuset='${formatCpuList(plan.emulatorpin)}'/>`]);
+  replaceAll(cputune.el, cputune.indent, 'iothreadpin', [xml`<iothreadpin iothread='1' cpuset='${formatCpuList(plan.iothreadpin)}'/>`]);
+  if (plan.numaNode !== null) {
+    const numatune = section(ctx, 'numatune');
+    const memory = ensureChild(numatune.el, 'memory', numatune.indent);
+    setAttr(memory, 'mode', 'preferred');
+    setAttr(memory, 'nodeset', String(plan.numaNode));
+  }
+  const cpu = section(ctx, 'cpu');
+  if (attr(cpu.el, 'mode') === null) {
+    setAttr(cpu.el, 'mode', 'host-passthrough');
+    setAttr(cpu.el, 'check', 'none');
+  }
+  const topology = ensureChild(cpu.el, 'topology', cpu.indent);
+  setAttr(topology, 'sockets', '1');
+  setAttr(topology, 'dies', '1');
+  removeAttr(topology, 'clusters');
+  setAttr(topology, 'cores', String(plan.topology.cores));
+  setAttr(topology, 'threads', String(plan.topology.threads));
+  const cache = ensureChild(cpu.el, 'cache', cpu.indent);
+  setAttr(cache, 'mode', 'passthrough');
+  removeAttr(cache, 'level');
+  const topoext = elements(cpu.el, 'feature').find((f) => attrValue(f, 'name') === 'topoext');
+  if (plan.topoext) {
+    if (topoext) setAttr(topoext, 'policy', 'require');
+    else insertChild(cpu.el, fromXml("<feature policy='require' name='topoext'/>"), cpu.indent);
+  }
+  const devices = child(ctx.root, 'devices');
+  for (const disk of devices ? elements(devices, 'disk') : []) {
+    if (attr(disk, 'device') !== 'disk' || attr(child(disk, 'target') ?? {}, 'bus') !== 'virtio') continue;
+    const driver = child(disk, 'driver');
+    if (driver && attr(driver, 'iothread') === null) setAttr(driver, 'iothread', '1');
+  }
+  return ctx.doc;
+}
+
+/** Back memory with hugepages (`<memoryBacking><hugepages/>`, a page size when not the default), or stop. */
+export function setHugepages(doc: XmlDocument, on: boolean, sizeKiB?: number): XmlDocument {
+  const ctx = open(doc);
+  const existing = child(ctx.root, 'memoryBacking');
+  if (!on) {
+    const pages = existing ? child(existing, 'hugepages') : null;
+    if (pages) removeChild(existing!, pages);
+    if (existing && elements(existing).length === 0) removeChild(ctx.root, existing);
+    return ctx.doc;
+  }
+  const backing = section(ctx, 'memoryBacking');
+  const pages = ensureChild(backing.el, 'hugepages', backing.indent);
+  if (sizeKiB !== undefined) {
+    for (const p of elements(pages, 'page')) removeChild(pages, p);
+    insertChild(pages, fromXml(xml`<page size='${sizeKiB}' unit='KiB'/>`), indentOf(backing.el, pages));
+  }
+  return ctx.doc;
+}
+
+/** Remove a CD-ROM by its source file (the answer-file ISO once Windows is installed). */
+export function removeCdrom(doc: XmlDocument, file: string): XmlDocument {
+  const ctx = open(doc);
+  const devices = child(ctx.root, 'devices');
+  for (const disk of devices ? elements(devices, 'disk') : []) {
+    if (attr(disk, 'device') === 'cdrom' && attrValue(child(disk, 'source') ?? {}, 'file') === file) removeChild(devices!, disk);
+  }
+  return ctx.doc;
+}
+
+/** What some edits need from the host: the pinning plan, the hugepage size. */
+export interface EditContext {
+  pinning?: PinningPlan | undefined;
+  hugepageSizeKiB?: number | undefined;
+}
+
 /** Apply a set of edits in a fixed order. */
-export function applyEdits(doc: XmlDocument, request: EditRequest): XmlDocument {
+export function applyEdits(doc: XmlDocument, request: EditRequest, context: EditContext = {}): XmlDocument {
   let out = doc;
+  if (request.cpuPinning) {
+    if (!context.pinning) throw new VitrineError({ kind: 'no-topology', message: 'CPU pinning needs the host\'s topology, which was not read.', hint: 'Preview the edit from the VM page or vitrine vm edit, which read it.' });
+    out = setCpuPinning(out, context.pinning);
+  }
+  if (request.hugepages !== undefined) out = setHugepages(out, request.hugepages, context.hugepageSizeKiB);
   if (request.detachPci) out = detachPci(out, request.detachPci.addresses);
   if (request.attachPci) out = attachPci(out, request.attachPci.addresses, request.attachPci.rom ?? null);
   if (request.shmemMiB !== undefined) out = setShmem(out, request.shmemMiB);

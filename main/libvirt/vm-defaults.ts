@@ -1,4 +1,4 @@
-import { access, readdir } from 'node:fs/promises';
+import { access, readdir, readFile, readlink } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { cpus, homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,16 @@ import type { Monitor, VmDefaults } from '../../shared/api';
 import { freeGiB } from '../common/files';
 import { defaultResolution } from '../host/monitors';
 import { DEFAULT_ROOTS, type HostRoots } from '../host/roots';
+import { localeFromHost } from './unattend';
+
+/** The host's locale for an unattended install: LC_ALL/LANG, the console keyboard (/etc/default/keyboard), the time zone (/etc/timezone or the /etc/localtime link). */
+export async function hostLocale(etc: string, env: NodeJS.ProcessEnv = process.env): Promise<{ language: string; keyboard: string; timeZone: string }> {
+  const keyboard = await readFile(join(etc, 'default', 'keyboard'), 'utf8').catch(() => '');
+  const xkbLayout = keyboard.match(/^XKBLAYOUT="?([^"\n]*)"?/m)?.[1];
+  const tzFile = (await readFile(join(etc, 'timezone'), 'utf8').catch(() => '')).trim();
+  const tzLink = (await readlink(join(etc, 'localtime')).catch(() => '')).match(/zoneinfo\/(.+)$/)?.[1];
+  return localeFromHost({ lang: env['LC_ALL'] || env['LC_MESSAGES'] || env['LANG'], xkbLayout, timeZone: tzFile || tzLink });
+}
 
 /** Where new disks go: libvirt's own image folders (session: in the user's home). */
 export function defaultDiskDir(uri: string, home = homedir()): string {
@@ -33,7 +43,7 @@ async function isoFiles(dirs: string[]): Promise<string[]> {
  * may use it (else TCG, and the form says why), networking that works on the
  * connection (user-mode on qemu:///session). /dev/kvm is looked for under `roots.dev`.
  */
-export async function vmDefaults(uri: string, monitors: Monitor[], taken: Set<string>, fallbackResolution: { width: number; height: number } | null, roots: Pick<HostRoots, 'dev'> = DEFAULT_ROOTS): Promise<VmDefaults> {
+export async function vmDefaults(uri: string, monitors: Monitor[], taken: Set<string>, fallbackResolution: { width: number; height: number } | null, roots: Pick<HostRoots, 'dev'> & Partial<Pick<HostRoots, 'etc'>> = DEFAULT_ROOTS): Promise<VmDefaults> {
   const hostCpus = cpus().length;
   const threads = hostCpus >= 4 && hostCpus % 2 === 0 ? 2 : 1;
   const vcpus = Math.max(threads, Math.floor(Math.max(1, hostCpus - 2) / threads) * threads);
@@ -64,5 +74,6 @@ export async function vmDefaults(uri: string, monitors: Monitor[], taken: Set<st
     kvmUsable,
     diskFreeGiB: await freeGiB(diskDir),
     isoCandidates: { windows: isos.filter((p) => !/virtio/i.test(p)), virtio: isos.filter((p) => /virtio/i.test(p)) },
+    locale: await hostLocale(roots.etc ?? DEFAULT_ROOTS.etc),
   };
 }

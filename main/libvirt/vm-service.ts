@@ -1,5 +1,15 @@
-import type { DomainSummary, EditPreview, EditRequest, HistoryItem, VmDetails, VmSpec } from '../../shared/api';
-import { access } from 'node:fs/promises';
+import type { DomainSummary, EditPreview, EditRequest, HistoryItem, PinningPreview, VmDetails, VmSpec } from '../../shared/api';
+import { access, rm } from 'node:fs/promises';
+import { DEFAULT_ROOTS, type HostRoots } from '../host/roots';
+import { readCpuTopology, readHugepages, readPciNumaNode, type HostTopology, type HugepageInfo } from '../host/cpu-topology';
+import { readIsoInfo } from './iso';
+import { planPinning, type PinningPlan } from './pinning';
+import { requireHugepages } from './hugepages';
+import { buildAnswerFile, isoLanguage } from './unattend';
+import { buildUnattendIso, checkVirtioIso, unattendIsoPath } from './unattend-iso';
+import { removeCdrom } from './edits';
+import { attr, child, elements, textOf } from './xml/nodes';
+import { rootElement } from './xml/document';
 import { VitrineError } from '../common/errors';
 import { formatPciAddress, parsePciAddress } from '../common/pci-address';
 import { detectFirmware } from '../host/firmware';
@@ -11,6 +21,43 @@ import { summarise } from './summary';
 import type { Virsh } from './virsh';
 import { parseDomainXml, serializeXml } from './xml/document';
 
+/** What VM planning reads from the host (CPU topology, a device's NUMA node, hugepages): sysfs and procfs under the host roots. */
+export interface HostFacts {
+  topology(): Promise<HostTopology | null>;
+  pciNumaNode(address: string): Promise<number>;
+  hugepages(): Promise<HugepageInfo | null>;
+}
+
+export function hostFacts(roots: Pick<HostRoots, 'sys' | 'proc'> = DEFAULT_ROOTS): HostFacts {
+  return { topology: () => readCpuTopology(roots), pciNumaNode: (a) => readPciNumaNode(roots, a), hugepages: () => readHugepages(roots) };
+}
+
+/** The memory of a domain in MiB (<memory> with its unit). */
+function domainMemoryMiB(xmlText: string): number {
+  const memory = child(rootElement(parseDomainXml(xmlText))!, 'memory');
+  const value = Number(memory ? textOf(memory) : NaN);
+  const unit = (memory ? attr(memory, 'unit') : null) ?? 'KiB';
+  const factor: Record<string, number> = { b: 1 / 1048576, bytes: 1 / 1048576, k: 1 / 1024, kib: 1 / 1024, kb: 1000 / 1048576, m: 1, mib: 1, mb: 1e6 / 1048576, g: 1024, gib: 1024, gb: 1e9 / 1048576 };
+  return Math.round(value * (factor[unit.toLowerCase()] ?? 1 / 1024));
+}
+
+/** The domain's vCPU count (the pinning proposal keeps it unless asked otherwise). */
+function domainVcpus(xmlText: string): number | undefined {
+  const vcpu = child(rootElement(parseDomainXml(xmlText))!, 'vcpu');
+  const n = Number(vcpu ? textOf(vcpu).trim() : NaN);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** The answer-file CD-ROM of an unattended install, if the domain still has it. */
+function unattendCdrom(xmlText: string): string | null {
+  const devices = child(rootElement(parseDomainXml(xmlText))!, 'devices');
+  for (const disk of devices ? elements(devices, 'disk') : []) {
+    const file = attr(child(disk, 'source') ?? {}, 'file');
+    if (attr(disk, 'device') === 'cdrom' && file && /-unattend\.iso$/.test(file)) return file;
+  }
+  return null;
+}
+
 /** The VM operations behind the VM page and `vitrine vm …`. */
 export class VmService {
   constructor(
@@ -18,7 +65,26 @@ export class VmService {
     readonly lifecycle: Lifecycle,
     /** Whether the host has this PCI function (`0000:01:00.0`): sysfs under the host roots, in services. */
     private readonly pciPresent: (address: string) => Promise<boolean> = (address) => access(`/sys/bus/pci/devices/${address}`).then(() => true, () => false),
+    private readonly host: HostFacts = hostFacts(),
+    /** The xorriso to build and read ISOs with. */
+    private readonly xorriso = 'xorriso',
   ) {}
+
+  /** The pinning proposal for the wizard's create step and the VM page (no domain needed). */
+  async pinningPreview(request: NonNullable<EditRequest['cpuPinning']>): Promise<PinningPreview> {
+    const plan = await this.planPinning(request);
+    return { vcpus: plan.vcpus, guestCpus: plan.guestCpus, hostCpus: plan.emulatorpin, topology: { cores: plan.topology.cores, threads: plan.topology.threads }, reasons: plan.reasons, notes: plan.notes };
+  }
+
+  /** Plan CPU pinning on this host's topology (for a new VM's spec or an existing VM's edit). */
+  async planPinning(request: NonNullable<EditRequest['cpuPinning']>, vcpus?: number): Promise<PinningPlan> {
+    const topology = await this.host.topology();
+    if (!topology) {
+      throw new VitrineError({ kind: 'no-topology', message: "This host's CPU topology cannot be read (/sys/devices/system/cpu/cpu*/topology).", hint: 'Leave CPU pinning off; the VM then runs on the cores the host schedules.' });
+    }
+    const gpuNode = request.gpu ? await this.host.pciNumaNode(formatPciAddress(parsePciAddress(request.gpu))) : undefined;
+    return planPinning(topology, { vcpus: request.vcpus ?? vcpus, gpuNode, cpus: request.cpus });
+  }
 
   /** Refuse to attach a PCI function this host does not have: the VM would fail at its next start. */
   private async checkPciPresent(edits: EditRequest): Promise<void> {
@@ -43,7 +109,35 @@ export class VmService {
 
   async details(name: string): Promise<VmDetails> {
     const [summary, xml] = await Promise.all([this.summaryOf(name), this.lifecycle.dumpXml(name)]);
+    if (summary.state === 'running' && unattendCdrom(xml)) await this.finishInstall(name).catch(() => undefined);
     return summarise(parseDomainXml(xml), summary, xml);
+  }
+
+  /**
+   * End an unattended install: once Windows is installed, the answer-file
+   * CD-ROM leaves the definition and its ISO (which holds the password) is
+   * deleted. Windows is installed when the guest agent answers: the
+   * first-logon step installed the guest tools (qemu-ga among them), which
+   * happens only after setup created the account. `force` skips that check
+   * (the user says the install is over, or gave up on it).
+   */
+  async finishInstall(name: string, force = false): Promise<{ removed: string | null }> {
+    const xml = await this.lifecycle.dumpXml(name);
+    const iso = unattendCdrom(xml);
+    if (!iso) return { removed: null };
+    if (!force) {
+      const answered = await this.virsh.run(['qemu-agent-command', name, '{"execute":"guest-ping"}'], { timeoutMs: 5_000 }).then(() => true, () => false);
+      if (!answered) {
+        throw new VitrineError({
+          kind: 'install-not-done',
+          message: `Windows has not finished installing in '${name}' yet: its guest agent does not answer.`,
+          hint: 'Let the install run until the desktop shows and the guest tools are installed; or, if you finished it by hand, remove the answer-file ISO anyway (--force).',
+        });
+      }
+    }
+    await this.lifecycle.define(serializeXml(removeCdrom(parseDomainXml(xml), iso)), 'unattended install done: answer-file ISO removed');
+    await rm(iso, { force: true });
+    return { removed: iso };
   }
 
   async start(name: string): Promise<DomainSummary> {
@@ -64,8 +158,20 @@ export class VmService {
   async previewEdits(name: string, edits: EditRequest): Promise<EditPreview> {
     await this.checkPciPresent(edits);
     const before = await this.lifecycle.dumpXml(name);
-    const after = serializeXml(applyEdits(parseDomainXml(before), edits));
-    return { before, after, diff: before === after ? '' : unifiedDiff(before, after, name) };
+    const pinning = edits.cpuPinning ? await this.planPinning(edits.cpuPinning, domainVcpus(before)) : undefined;
+    let hugepageSizeKiB: number | undefined;
+    if (edits.hugepages) {
+      const info = await this.host.hugepages();
+      const size = requireHugepages(info, domainMemoryMiB(before)).sizeKiB;
+      if (info && size !== info.defaultSizeKiB) hugepageSizeKiB = size;
+    }
+    const after = serializeXml(applyEdits(parseDomainXml(before), edits, { pinning, hugepageSizeKiB }));
+    return {
+      before,
+      after,
+      diff: before === after ? '' : unifiedDiff(before, after, name),
+      ...(pinning ? { reasons: pinning.reasons, notes: pinning.notes, guestCpus: pinning.guestCpus } : {}),
+    };
   }
 
   /** Apply edits: the preview, then `define` (previous XML kept, diff logged). */
@@ -111,6 +217,30 @@ export class VmService {
         hint: 'Install OVMF: ovmf (Debian, Ubuntu), edk2-ovmf (Fedora, Arch).',
       });
     }
-    return this.lifecycle.create(spec, { firmware: pair }, options);
+    const pinning = spec.cpuPinning ? await this.planPinning(spec.cpuPinning, spec.vcpus) : undefined;
+    let hugepageSizeKiB: number | undefined;
+    if (spec.hugepages) {
+      const info = await this.host.hugepages();
+      const size = requireHugepages(info, spec.memoryMiB).sizeKiB;
+      if (info && size !== info.defaultSizeKiB) hugepageSizeKiB = size;
+    }
+    if (!spec.unattended || options.dryRun) {
+      return this.lifecycle.create(spec, { firmware: pair, pinning, hugepageSizeKiB, unattendIso: spec.unattended ? unattendIsoPath(spec.disk.path, spec.name) : undefined }, options);
+    }
+    // Unattended: check the virtio ISO has this Windows' drivers, write the answer file onto its ISO, and remove it again if the VM is not created.
+    await checkVirtioIso(spec.virtioIso, spec.os, this.xorriso);
+    const unattendIso = unattendIsoPath(spec.disk.path, spec.name);
+    const label = (await readIsoInfo(spec.windowsIso).catch(() => null))?.label ?? null;
+    const answer = buildAnswerFile({ os: spec.os, vmName: spec.name, install: spec.unattended, imageLanguage: isoLanguage(label), lookingGlass: spec.unattended.lookingGlassInstaller !== null });
+    if (await access(unattendIso).then(() => true, () => false)) {
+      throw new VitrineError({ kind: 'exists', message: `'${unattendIso}' already exists; Vitrine never overwrites a file.`, hint: 'Move that file away (or remove it), or choose another VM name.' });
+    }
+    await buildUnattendIso(unattendIso, answer, spec.unattended.lookingGlassInstaller, this.xorriso);
+    try {
+      return await this.lifecycle.create(spec, { firmware: pair, pinning, hugepageSizeKiB, unattendIso }, options);
+    } catch (error) {
+      await rm(unattendIso, { force: true });
+      throw error;
+    }
   }
 }

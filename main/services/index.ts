@@ -15,7 +15,7 @@ import { dataDir } from '../common/xdg';
 import { DiagnoseService } from '../diagnose/service';
 import { DomainWatcher } from '../libvirt/domain-watcher';
 import { Lifecycle } from '../libvirt/lifecycle';
-import { VmService } from '../libvirt/vm-service';
+import { hostFacts, VmService } from '../libvirt/vm-service';
 import { SetupService } from '../setup/service';
 import { elevationFor } from '../setup/elevation';
 import { homedir, userInfo } from 'node:os';
@@ -110,7 +110,7 @@ export function createServices(options: ServicesOptions): Services {
   const watcher = new DomainWatcher(virsh);
   const lifecycle = new Lifecycle({ virsh, dataDir: dataDir() });
   const hostDevices = join((options.hostRoots ?? DEFAULT_ROOTS).sys, 'bus', 'pci', 'devices');
-  const vm = new VmService(virsh, lifecycle, (address) => access(join(hostDevices, address)).then(() => true, () => false));
+  const vm = new VmService(virsh, lifecycle, (address) => access(join(hostDevices, address)).then(() => true, () => false), hostFacts(options.hostRoots ?? DEFAULT_ROOTS));
   const settings = new SettingsStore(options.configDir);
   const tasks = new TaskTracker();
   const monitors = options.monitors ?? (() => xrandrMonitors());

@@ -143,6 +143,23 @@ for (const [lang, L] of [['en', en], ['fr', fr]] as [string, Catalogue][]) {
       await form.getByLabel(L.wizard.create.diskSize).fill('1');
       await expect(page.getByText(L.wizard.create.noKvm)).toBeVisible();
       await shot(page, 5, 'create-form');
+      // CPU pinning: the proposal for the fixture 7950X (one CCD, its first core left to the host), each line with its reason.
+      await page.getByLabel(L.pinning.enable).check();
+      await expect(page.getByLabel(L.pinning.cpus)).toHaveValue('15,31');
+      await expect(page.getByRole('table', { name: L.pinning.reasons })).toContainText("<emulatorpin cpuset='8-14,24-30'/>");
+      // An edited choice that splits a core is refused with the reason.
+      await page.getByLabel(L.pinning.cpus).fill('14,15,31');
+      await page.getByLabel(L.pinning.cpus).blur();
+      await expect(page.getByRole('alert')).toContainText('30 is missing');
+      await page.getByRole('button', { name: L.pinning.reset }).click();
+      await expect(page.getByLabel(L.pinning.cpus)).toHaveValue('15,31');
+      // The unattended install says what it does before it is ticked; its locale comes from the host.
+      await expect(page.getByText(L.unattended.what)).toBeVisible();
+      await page.getByLabel(L.unattended.enable).check();
+      await page.getByLabel(L.unattended.user).fill('Alice');
+      await shot(page, 5, 'create-options');
+      await page.getByLabel(L.unattended.enable).uncheck();
+      await page.getByLabel(L.pinning.enable).uncheck();
       await page.getByRole('button', { name: L.wizard.create.review, exact: true }).click();
       await expect(page.getByRole('definition').filter({ hasText: /win11\.qcow2 \(1 GiB\)/ })).toBeVisible();
       await shot(page, 5, 'create-summary');

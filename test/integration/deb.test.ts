@@ -78,7 +78,7 @@ describe('the deb package', () => {
     const field = async (name: string) => (await run('dpkg-deb', ['--field', deb, name])).out.trim();
     expect(await field('Package')).toBe('vitrine');
     expect(await field('Section')).toBe('games');
-    expect(await field('Depends')).toContain('libvirt-clients, libvirt-daemon-system, qemu-system-x86, qemu-utils, ovmf, swtpm, swtpm-tools, pciutils, polkitd | policykit-1, pkexec | policykit-1, nodejs (>= 18.19)');
+    expect(await field('Depends')).toContain('libvirt-clients, libvirt-daemon-system, qemu-system-x86, qemu-utils, ovmf, swtpm, swtpm-tools, xorriso, pciutils, polkitd | policykit-1, pkexec | policykit-1, nodejs (>= 18.19)');
     expect(await field('Recommends')).toBe('libappindicator3-1, virt-viewer');
     const info = await run('dpkg-deb', ['--info', deb]);
     expect(info.out).toMatch(/postinst/);

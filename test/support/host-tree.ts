@@ -17,6 +17,30 @@ export interface HostSpec {
   devices: DeviceSpec[];
   /** /proc/mounts lines as [device, mountpoint]. */
   mounts?: [string, string][];
+  /** The CPU topology under /sys/devices/system/cpu (Linux numbering: core k's threads are k, k+cores, …). */
+  topology?: TopologySpec;
+  /** /proc/meminfo and /sys/kernel/mm/hugepages. */
+  memory?: MemorySpec;
+}
+
+export interface TopologySpec {
+  /** Physical cores in all. */
+  cores: number;
+  /** SMT threads per core (1 or 2). */
+  threads: number;
+  /** Cores per L3 cache group (an AMD CCD/CCX); default all of them. */
+  coresPerL3?: number;
+  /** Dies (die_id), each of coresPerDie cores; default one. */
+  coresPerDie?: number;
+  /** NUMA nodes, each of coresPerNode cores; default one node. */
+  coresPerNode?: number;
+}
+
+export interface MemorySpec {
+  totalGiB: number;
+  availableGiB: number;
+  /** Hugepage pools by size in KiB: [nr_hugepages, free_hugepages]. Default {2048: [0, 0], 1048576: [0, 0]}. */
+  pools?: Record<number, [number, number]>;
 }
 
 export interface DeviceSpec {
@@ -31,6 +55,8 @@ export interface DeviceSpec {
   group?: number;
   /** The upstream bridge's address. */
   parent?: string;
+  /** numa_node (default -1). */
+  numaNode?: number;
   bootVga?: boolean;
   /** reset_method content; [] writes no reset file at all. Default ['bus']. */
   reset?: string[];
@@ -129,7 +155,7 @@ export function writeHostTree(spec: HostSpec, dir: string): HostRoots {
     write(join(path, 'subsystem_vendor'), `0x${sv}\n`);
     write(join(path, 'subsystem_device'), `0x${sd}\n`);
     write(join(path, 'revision'), '0xa1\n');
-    write(join(path, 'numa_node'), '-1\n');
+    write(join(path, 'numa_node'), `${device.numaNode ?? -1}\n`);
     write(join(path, 'irq'), '16\n');
     write(join(path, 'resource'), '0x0000000000000000 0x0000000000000000 0x0000000000000000\n');
     write(join(path, 'config'), configSpace(device));
@@ -208,10 +234,51 @@ export function writeHostTree(spec: HostSpec, dir: string): HostRoots {
   write(join(proc, 'modules'), (spec.modules ?? []).map((m) => `${m} 16384 0 - Live 0x0000000000000000`).join('\n') + '\n');
   write(join(proc, 'mounts'), (spec.mounts ?? []).map(([d, m]) => `${d} ${m} ext4 rw,relatime 0 0`).join('\n') + '\nproc /proc proc rw 0 0\n');
   write(join(proc, 'sys', 'kernel', 'osrelease'), `${KERNEL_RELEASE}\n`);
+  if (spec.topology) writeTopology(spec.topology, sys);
+  if (spec.memory) {
+    const m = spec.memory;
+    const pools = m.pools ?? { 2048: [0, 0], 1048576: [0, 0] };
+    const def = pools[2048] ?? [0, 0];
+    write(
+      join(proc, 'meminfo'),
+      `MemTotal:       ${m.totalGiB * 1048576} kB\nMemFree:        ${m.availableGiB * 1048576} kB\nMemAvailable:   ${m.availableGiB * 1048576} kB\nHugePages_Total:    ${def[0]}\nHugePages_Free:     ${def[1]}\nHugepagesize:       2048 kB\n`,
+    );
+    for (const [size, [total, free]] of Object.entries(pools)) {
+      write(join(sys, 'kernel', 'mm', 'hugepages', `hugepages-${size}kB`, 'nr_hugepages'), `${total}\n`);
+      write(join(sys, 'kernel', 'mm', 'hugepages', `hugepages-${size}kB`, 'free_hugepages'), `${free}\n`);
+    }
+  }
   if (spec.kvm ?? true) write(join(dev, 'kvm'), '', 0o666);
   else mkdirSync(dev, { recursive: true });
   write(join(modules, KERNEL_RELEASE, 'modules.alias'), MODULES_ALIAS);
   return { sys, proc, dev, modules, etc: '/etc', root: '/', pciIds: ['/usr/share/misc/pci.ids', '/usr/share/hwdata/pci.ids'] };
+}
+
+/** /sys/devices/system/cpu and /sys/devices/system/node as Linux lays them out (only the files Vitrine reads: fixture trees are made by the hundred). */
+function writeTopology(t: TopologySpec, sys: string): void {
+  const total = t.cores * t.threads;
+  const base = join(sys, 'devices', 'system', 'cpu');
+  const list = (cpus: number[]): string => cpus.join(',');
+  const perL3 = t.coresPerL3 ?? t.cores;
+  const perDie = t.coresPerDie ?? t.cores;
+  const perNode = t.coresPerNode ?? t.cores;
+  write(join(base, 'online'), `0-${total - 1}\n`);
+  for (let cpu = 0; cpu < total; cpu++) {
+    const core = cpu % t.cores;
+    const siblings = Array.from({ length: t.threads }, (_, i) => core + i * t.cores);
+    const l3 = Math.floor(core / perL3);
+    const l3cpus = Array.from({ length: perL3 }, (_, i) => l3 * perL3 + i).flatMap((c) => Array.from({ length: t.threads }, (_, i) => c + i * t.cores)).sort((a, b) => a - b);
+    const dir = join(base, `cpu${cpu}`);
+    write(join(dir, 'topology', 'core_id'), `${core}\n`);
+    write(join(dir, 'topology', 'physical_package_id'), '0\n');
+    write(join(dir, 'topology', 'die_id'), `${Math.floor(core / perDie)}\n`);
+    write(join(dir, 'topology', 'thread_siblings_list'), `${list(siblings)}\n`);
+    write(join(dir, 'cache', 'index3', 'shared_cpu_list'), `${list(l3cpus)}\n`);
+    const node = Math.floor(core / perNode);
+    const nodeDir = join(sys, 'devices', 'system', 'node', `node${node}`);
+    mkdirSync(nodeDir, { recursive: true });
+    link(nodeDir, join(dir, `node${node}`));
+  }
 }
 
 /** Write a host to a fresh temporary folder; `remove()` deletes it. */

@@ -11,6 +11,8 @@ const kbMouse = [
  */
 export const seed001Ryzen: HostSpec = {
   cpu: { vendorId: 'AuthenticAMD', model: 'AMD Ryzen 9 7950X 16-Core Processor' },
+  topology: { cores: 16, threads: 2, coresPerL3: 8 },
+  memory: { totalGiB: 64, availableGiB: 58 },
   cmdline: 'BOOT_IMAGE=/boot/vmlinuz-6.5.11-8-pve root=/dev/mapper/pve-root ro quiet iommu=pt',
   iommu: 'amd',
   modules: ['kvm', 'kvm_amd'],
@@ -48,6 +50,8 @@ const seed003Devices: DeviceSpec[] = [
  */
 export const seed003Xeon: HostSpec = {
   cpu: { vendorId: 'GenuineIntel', model: 'Intel(R) Xeon(R) CPU E3-1246 v3 @ 3.50GHz' },
+  topology: { cores: 4, threads: 2 },
+  memory: { totalGiB: 16, availableGiB: 13, pools: { 2048: [4096, 4096], 1048576: [0, 0] } },
   cmdline: 'BOOT_IMAGE=/boot/vmlinuz-4.15.0-43-generic root=UUID=2f7c3c1e-7c1b-4f5e-9d2e-0c3a9f1d2b11 ro quiet splash intel_iommu=on',
   iommu: 'intel',
   modules: ['kvm', 'kvm_intel'],
@@ -70,6 +74,8 @@ export const seed003XeonPrepared: HostSpec = {
  */
 export const seed000Z490: HostSpec = {
   cpu: { vendorId: 'GenuineIntel', model: 'Intel(R) Core(TM) i9-10850K CPU @ 3.60GHz' },
+  topology: { cores: 10, threads: 2 },
+  memory: { totalGiB: 32, availableGiB: 28, pools: { 2048: [1024, 512], 1048576: [0, 0] } },
   cmdline: 'BOOT_IMAGE=/boot/vmlinuz-5.4.78-2-pve root=/dev/mapper/pve-root ro quiet intel_iommu=on iommu=pt',
   iommu: 'intel',
   modules: ['kvm', 'kvm_intel', 'vfio', 'vfio_iommu_type1', 'vfio_pci'],
@@ -144,6 +150,8 @@ export const iommuOff: HostSpec = {
 /** One GPU only (seed 004's case): it is the boot display; only single-GPU mode can pass it. */
 export const singleGpu: HostSpec = {
   cpu: { vendorId: 'AuthenticAMD', model: 'AMD Ryzen 7 5800X 8-Core Processor' },
+  topology: { cores: 8, threads: 2 },
+  memory: { totalGiB: 32, availableGiB: 20, pools: { 2048: [0, 0], 1048576: [0, 0] } },
   cmdline: 'BOOT_IMAGE=/boot/vmlinuz-linux root=UUID=9f0e rw amd_iommu=on iommu=pt',
   iommu: 'amd',
   modules: ['kvm', 'kvm_amd'],
@@ -152,6 +160,26 @@ export const singleGpu: HostSpec = {
     { address: '00:03.1', class: '0x060400', id: '1022:1483', group: 14, driver: 'pcieport' },
     { address: '0c:00.0', class: '0x030000', id: '1002:73bf', group: 15, parent: '00:03.1', driver: 'amdgpu', bootVga: true, displays: [{ name: 'DP-1', connected: true }, { name: 'DP-2', connected: false }] },
     { address: '0c:00.1', class: '0x040300', id: '1002:ab28', group: 15, parent: '00:03.1', driver: 'snd_hda_intel' },
+  ],
+};
+
+/**
+ * Two NUMA nodes of one 2-CCD, 16-core SMT package (a Threadripper in NPS2),
+ * the GPU on node 1: the pinning planner's NUMA case.
+ */
+export const twoNode16: HostSpec = {
+  cpu: { vendorId: 'AuthenticAMD', model: 'AMD Ryzen Threadripper PRO 5955WX 16-Cores' },
+  topology: { cores: 16, threads: 2, coresPerL3: 8, coresPerNode: 8 },
+  memory: { totalGiB: 128, availableGiB: 120, pools: { 2048: [0, 0], 1048576: [16, 16] } },
+  cmdline: 'BOOT_IMAGE=/boot/vmlinuz-linux root=UUID=5e1a rw amd_iommu=on iommu=pt',
+  iommu: 'amd',
+  modules: ['kvm', 'kvm_amd'],
+  devices: [
+    { address: '00:00.0', class: '0x060000', id: '1022:1480', group: 0, reset: [] },
+    { address: '40:01.1', class: '0x060400', id: '1022:1483', group: 20, driver: 'pcieport', numaNode: 1 },
+    { address: '41:00.0', class: '0x030000', id: '10de:2206', group: 21, parent: '40:01.1', driver: 'nouveau', numaNode: 1, displays: [{ name: 'DP-1', connected: true }] },
+    { address: '41:00.1', class: '0x040300', id: '10de:1aef', group: 21, parent: '40:01.1', driver: 'snd_hda_intel', numaNode: 1 },
+    { address: '60:00.0', class: '0x030000', id: '1002:164e', group: 30, driver: 'amdgpu', bootVga: true, numaNode: 0, displays: [{ name: 'HDMI-A-1', connected: true }] },
   ],
 };
 

@@ -28,7 +28,7 @@ describe('electron-builder.yml', () => {
     for (const lib of FpmTarget.prototype.getDefaultDepends.call({}, 'deb')) expect(depends).toContain(lib);
     for (const lib of FpmTarget.prototype.getDefaultRecommends.call({}, 'deb')) expect(builderConfig().deb['recommends']).toContain(lib);
     const names = depends.flatMap((d) => d.split('|').map((alt) => alt.trim().split(' ')[0]!));
-    for (const needed of ['libvirt-clients', 'qemu-system-x86', 'qemu-utils', 'ovmf', 'swtpm', 'pkexec', 'polkitd', 'nodejs', 'pciutils']) expect(names).toContain(needed);
+    for (const needed of ['libvirt-clients', 'qemu-system-x86', 'qemu-utils', 'ovmf', 'swtpm', 'pkexec', 'polkitd', 'nodejs', 'pciutils', 'xorriso']) expect(names).toContain(needed);
     for (const name of names) expect(name).toMatch(/^[a-z0-9][a-z0-9+.-]+$/);
   });
 

@@ -9,6 +9,29 @@ export function EditPreviewPanel({ preview, busy, onApply, onCancel }: { preview
     <section className="preview" aria-label={t('vm.previewTitle')}>
       <h3>{t('vm.previewTitle')}</h3>
       {preview.diff ? <DiffView diff={preview.diff} label={t('vm.diff')} /> : <p>{t('vm.noDiff')}</p>}
+      {preview.reasons && preview.reasons.length > 0 && (
+        <table className="domains reasons" aria-label={t('pinning.reasons')}>
+          <thead>
+            <tr>
+              <th scope="col">{t('pinning.line')}</th>
+              <th scope="col">{t('pinning.reason')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {preview.reasons.map((r) => (
+              <tr key={r.xml}>
+                <td className="mono">{r.xml}</td>
+                <td>{r.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {preview.notes?.map((n) => (
+        <p key={n} className="banner banner-warn">
+          {n}
+        </p>
+      ))}
       <div className="actions">
         {preview.diff && (
           <button type="button" disabled={busy} onClick={onApply}>

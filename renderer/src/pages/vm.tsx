@@ -19,9 +19,25 @@ interface EditForm {
   removeTablet: boolean;
   memballoonNone: boolean;
   usb: string;
+  /** CPU pinning: off, the planner's proposal, or these host CPUs (`8-15,24-31`). */
+  pin: boolean;
+  pinCpus: string;
+  hugepages: '' | 'yes' | 'no';
 }
 
-const EMPTY_FORM: EditForm = { attach: '', rom: '', hide: '', videoNone: false, removeTablet: false, memballoonNone: false, usb: '' };
+const EMPTY_FORM: EditForm = { attach: '', rom: '', hide: '', videoNone: false, removeTablet: false, memballoonNone: false, usb: '', pin: false, pinCpus: '', hugepages: '' };
+
+/** `8-11,24` -> [8,9,10,11,24]; the server checks the CPUs themselves. */
+function cpuList(text: string): number[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .flatMap((part) => {
+      const [a, b] = part.split('-').map(Number) as [number, number | undefined];
+      return b === undefined || !(b >= a) ? [a] : Array.from({ length: Math.min(b - a + 1, 1024) }, (_, i) => a + i);
+    });
+}
 
 function toRequest(form: EditForm): EditRequest {
   const list = (text: string): string[] => text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
@@ -32,6 +48,8 @@ function toRequest(form: EditForm): EditRequest {
   if (form.removeTablet) request.removeTablet = true;
   if (form.memballoonNone) request.memballoonNone = true;
   if (list(form.usb).length > 0) request.usb = list(form.usb);
+  if (form.pin) request.cpuPinning = form.pinCpus.trim() ? { cpus: cpuList(form.pinCpus) } : {};
+  if (form.hugepages) request.hugepages = form.hugepages === 'yes';
   return request;
 }
 
@@ -231,6 +249,23 @@ export function VmPage() {
             </label>
             <label className="check-field">
               <input type="checkbox" checked={form.memballoonNone} onChange={(e) => set('memballoonNone', e.target.checked)} /> {t('vm.memballoonNone')}
+            </label>
+            <label className="check-field">
+              <input type="checkbox" checked={form.pin} onChange={(e) => set('pin', e.target.checked)} /> {t('pinning.enable')}
+            </label>
+            {form.pin && (
+              <label className="field">
+                <span>{t('vm.pinCpus')}</span>
+                <input className="mono" value={form.pinCpus} onChange={(e) => set('pinCpus', e.target.value)} placeholder="8-15,24-31" />
+              </label>
+            )}
+            <label className="field">
+              <span>{t('vm.hugepages')}</span>
+              <select value={form.hugepages} onChange={(e) => set('hugepages', e.target.value as EditForm['hugepages'])}>
+                <option value="">{t('vm.noChange')}</option>
+                <option value="yes">{t('vm.hugepagesOn')}</option>
+                <option value="no">{t('vm.hugepagesOff')}</option>
+              </select>
             </label>
             <div>
               <button type="submit" disabled={!!busy}>

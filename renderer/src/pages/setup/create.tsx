@@ -4,10 +4,19 @@ import type { Task, VmSpec, WizardView } from '../../../../shared/api';
 import { api } from '../../api';
 import { ErrorBanner } from '../../components/error-banner';
 import { PathField } from '../../components/file-picker';
+import { PinningFields } from '../../components/pinning-fields';
+import { UnattendedFields } from '../../components/unattended-fields';
 import { TaskProgress } from '../../components/task-progress';
 import { useAction, useRequest, useTasks } from '../../hooks';
 import { Nav } from './nav';
 import type { Back } from './types';
+
+/** The spec with an optional field set, or left out (the schema is strict: no `undefined` values sent). */
+function withOptional<K extends 'cpuPinning' | 'unattended'>(spec: VmSpec, key: K, value: VmSpec[K]): VmSpec {
+  const rest: VmSpec = { ...spec };
+  delete rest[key];
+  return value === undefined ? rest : { ...rest, [key]: value };
+}
 
 /** Step 5: the VM's settings (prefilled from the host), a summary to review, then the create task. */
 export function CreateStep({ wizard, back, onNext }: { wizard: WizardView; back: Back; onNext: (vm: string) => void }) {
@@ -70,6 +79,10 @@ export function CreateStep({ wizard, back, onNext }: { wizard: WizardView; back:
           </dd>
           <dt>{t('wizard.create.accel')}</dt>
           <dd>{spec.virtType === 'kvm' ? 'KVM' : t('wizard.create.tcg')}</dd>
+          <dt>{t('pinning.title')}</dt>
+          <dd>{spec.cpuPinning ? t('pinning.on') : t('pinning.off')}</dd>
+          <dt>{t('unattended.title')}</dt>
+          <dd>{spec.unattended ? t('unattended.on', { user: spec.unattended.user }) : t('unattended.off')}</dd>
         </dl>
         {task && <TaskProgress task={task} />}
         {error && <ErrorBanner error={error} />}
@@ -131,8 +144,10 @@ export function CreateStep({ wizard, back, onNext }: { wizard: WizardView; back:
         <PathField label={t('wizard.create.windowsIso')} value={spec.windowsIso} extension=".iso" onChange={(p) => set({ windowsIso: p })} hint={t('wizard.create.windowsHint')} />
         <PathField label={t('wizard.create.virtioIso')} value={spec.virtioIso} extension=".iso" onChange={(p) => set({ virtioIso: p })} hint={t('wizard.create.virtioHint')} />
       </div>
+      <PinningFields vcpus={spec.vcpus} value={spec.cpuPinning} onChange={(cpuPinning) => setSpec(withOptional(spec, 'cpuPinning', cpuPinning))} />
+      <UnattendedFields value={spec.unattended} locale={defaults.locale} onChange={(unattended) => setSpec(withOptional(spec, 'unattended', unattended))} />
       {error && <ErrorBanner error={error} />}
-      <Nav back={back} next={() => setReview(true)} nextLabel={t('wizard.create.review')} disabled={!spec.name || !spec.windowsIso || !spec.virtioIso} />
+      <Nav back={back} next={() => setReview(true)} nextLabel={t('wizard.create.review')} disabled={!spec.name || !spec.windowsIso || !spec.virtioIso || spec.unattended?.user === ''} />
     </>
   );
 }

@@ -1,0 +1,116 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { VmSpec } from '../../../shared/api';
+import { api } from '../api';
+import { useRequest } from '../hooks';
+import { ErrorBanner } from './error-banner';
+
+type Pinning = NonNullable<VmSpec['cpuPinning']>;
+
+/** `8-11,24` <-> [8,9,10,11,24] */
+function toList(cpus: number[]): string {
+  const sorted = [...cpus].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+function fromList(text: string): number[] | null {
+  if (!/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/.test(text)) return null;
+  return text.split(',').flatMap((part) => {
+    const [a, b] = part.split('-').map((n) => Number(n.trim())) as [number, number | undefined];
+    return b === undefined || b < a ? [a] : Array.from({ length: Math.min(b - a + 1, 1024) }, (_, i) => a + i);
+  });
+}
+
+/**
+ * CPU pinning, opt-in: the planner's proposal for this host (whole cores with
+ * their SMT threads, one CCD, the host keeps a core per CCD), each generated
+ * line with its reason, and the host CPUs as an editable list (checked by the
+ * same rules).
+ */
+export function PinningFields({ vcpus, value, onChange }: { vcpus: number; value: Pinning | undefined; onChange: (value: Pinning | undefined) => void }) {
+  const { t } = useTranslation();
+  const on = value !== undefined;
+  const plan = useRequest(on ? () => api.vm.planPinning(value.cpus ? { cpus: value.cpus } : { vcpus }) : null, [on, vcpus, value?.cpus?.join(',')]);
+  // What the user typed; until then (or after "back to the proposal"), the proposal's CPUs.
+  const [edited, setEdited] = useState<string | null>(null);
+  const text = edited ?? (plan.value ? toList(plan.value.guestCpus) : '');
+  const typed = fromList(text);
+  return (
+    <fieldset className="form-section">
+      <legend>{t('pinning.title')}</legend>
+      <p className="muted">{t('pinning.what')}</p>
+      <label className="check-field">
+        <input
+          type="checkbox"
+          checked={on}
+          onChange={(e) => {
+            setEdited(null);
+            onChange(e.target.checked ? {} : undefined);
+          }}
+        />
+        <span>{t('pinning.enable')}</span>
+      </label>
+      {on && (
+        <>
+          <label className="field">
+            <span>{t('pinning.cpus')}</span>
+            <input
+              className="mono"
+              value={text}
+              aria-invalid={typed === null}
+              onChange={(e) => setEdited(e.target.value)}
+              onBlur={() => {
+                if (typed && toList(typed) !== toList(plan.value?.guestCpus ?? [])) onChange({ cpus: typed });
+              }}
+            />
+            <span className="muted">{typed === null ? t('pinning.badList') : t('pinning.cpusHint')}</span>
+          </label>
+          {value.cpus && (
+            <button
+              type="button"
+              onClick={() => {
+                setEdited(null);
+                onChange({});
+              }}
+            >
+              {t('pinning.reset')}
+            </button>
+          )}
+          {plan.error && <ErrorBanner error={plan.error} />}
+          {plan.value && (
+            <>
+              <p>{t('pinning.summary', { vcpus: plan.value.vcpus, cores: plan.value.topology.cores, threads: plan.value.topology.threads, guest: toList(plan.value.guestCpus), host: toList(plan.value.hostCpus) })}</p>
+              <table className="domains reasons" aria-label={t('pinning.reasons')}>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('pinning.line')}</th>
+                    <th scope="col">{t('pinning.reason')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {plan.value.reasons.map((r) => (
+                    <tr key={r.xml}>
+                      <td className="mono">{r.xml}</td>
+                      <td>{r.reason}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {plan.value.notes.map((n) => (
+                <p key={n} className="banner banner-warn">
+                  {n}
+                </p>
+              ))}
+            </>
+          )}
+        </>
+      )}
+    </fieldset>
+  );
+}
