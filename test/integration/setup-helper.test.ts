@@ -8,6 +8,7 @@ import type { HostPlan, PlanRequest } from '../../shared/api';
 import { FAMILIES, tempFamilyRoot, type HostFamily } from '../support/etc-trees';
 import { TEST_USER, cliPath, repoRoot } from '../support/session-libvirt';
 import { snapshot } from '../support/etc-snapshot';
+import { planUndo } from '../../main/setup/undo';
 
 const helper = join(repoRoot, 'out', 'helper', 'vitrine-helper.mjs');
 const dataHome = mkdtempSync(join(tmpdir(), 'vitrine-setup-data-'));
@@ -66,10 +67,8 @@ function newRoot(family: HostFamily): string {
   return root.dir;
 }
 
-// File-based families: everything the plan does lives in files (tool-driven bootloaders also run commands).
-const FILE_FAMILIES = FAMILIES.filter((f) => ['debian-grub-initramfs-tools', 'arch-systemd-boot-mkinitcpio', 'fedora-grubby-dracut'].includes(f.name));
-
-describe.each(FILE_FAMILIES)('the helper on a scratch root: $name', (family) => {
+// All five families (the tool-driven bootloaders' commands are printed, not run, on a scratch root; their inverses are in the undo goldens).
+describe.each(FAMILIES)('the helper on a scratch root: $name', (family) => {
   it('applies exactly the plan, finds nothing left to do, and rolls back to the same bytes', async () => {
     const root = newRoot(family);
     const before = snapshot(root);
@@ -92,7 +91,11 @@ describe.each(FILE_FAMILIES)('the helper on a scratch root: $name', (family) => 
 
     const undone = await vitrine('setup', 'rollback', '--root', root, '--yes');
     expect(undone.code).toBe(0);
+    // The undo ran the inverse of every command the apply recorded (printed on a scratch root).
+    const undoPlan = planUndo({ ...backups[0]!, reason: planned.reason, planned: {}, files: [], commands: planned.steps.flatMap((s) => (s.kind === 'run' ? [s.argv] : [])) });
+    for (const step of undoPlan.steps) if (step.kind === 'run') expect(undone.stdout).toContain(`skipped on a scratch root: ${step.argv.join(' ')}`);
     expect(snapshot(root)).toEqual(before);
+    expect(existsSync(join(root, 'var/lib/vitrine/RECOVERY.txt'))).toBe(false);
     for (const path of backups[0]!.created) expect(() => lstatSync(join(root, path))).toThrow();
   });
 

@@ -13,7 +13,7 @@ async function restrictedImports(code: string, filePath: string): Promise<string
 describe('import boundaries', () => {
   it("fails on an 'electron' import in main/host/", async () => {
     expect(await restrictedImports("import { app } from 'electron';\nexport const a = app;\n", 'main/host/scan.ts')).toHaveLength(1);
-  });
+  }, 60_000); // the first run loads ESLint and the TypeScript parser
 
   it("allows 'electron' in main/shell/ and preload/", async () => {
     expect(await restrictedImports("import { app } from 'electron';\nexport const a = app;\n", 'main/shell/tray.ts')).toEqual([]);

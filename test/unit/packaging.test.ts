@@ -13,7 +13,7 @@ const quietLogger = { add: () => undefined, isEnabled: false };
 describe('electron-builder.yml', () => {
   it("passes electron-builder's own schema", async () => {
     await expect(validateConfiguration(builderConfig() as never, quietLogger as never)).resolves.toBeUndefined();
-  });
+  }, 60_000); // the first run loads electron-builder's schema
 
   it('the check is live: a wrong key is refused', async () => {
     const bad = { ...builderConfig(), linux: { ...builderConfig().linux, iconz: 'x' } };

@@ -109,7 +109,12 @@ describe('command templates: only what the planner produces can run', () => {
   it('refuses a plan writing outside the allow-list or with another mode', async () => {
     const plan = await planFamily(0);
     const bad: HostPlan = { ...plan, steps: [{ kind: 'write', path: '/etc/shadow', before: null, after: 'x', mode: 0o4755, reason: 'x' }] };
-    expect(planRefusals(bad)).toEqual(['/etc/shadow is not a file Vitrine may change', '/etc/shadow: mode 4755 is not 0644, 0640 or 0600']);
+    expect(planRefusals(bad)).toEqual(['/etc/shadow is not a file Vitrine may change', '/etc/shadow: mode 4755 is not 0644, 0640, 0600']);
+    // Only the GRUB script is executable, and only 0755.
+    const script = { kind: 'write' as const, path: '/etc/grub.d/35_vitrine_without_passthrough', before: null, after: '#!/bin/sh\n', reason: 'x' };
+    expect(planRefusals({ ...plan, steps: [{ ...script, mode: 0o755 }] })).toEqual([]);
+    expect(planRefusals({ ...plan, steps: [{ ...script, mode: 0o4755 }] })).toEqual(['/etc/grub.d/35_vitrine_without_passthrough: mode 4755 is not 0755']);
+    expect(planRefusals({ ...plan, steps: [{ ...script, path: '/etc/modprobe.d/vitrine-vfio.conf', mode: 0o755 }] })).toEqual(['/etc/modprobe.d/vitrine-vfio.conf: mode 755 is not 0644, 0640, 0600']);
   });
 });
 

@@ -118,15 +118,17 @@ export function Changes({ round }: { round: number }) {
       ) : (
         <ul className="history" aria-label={t('changes.title')}>
           {changes.map((c) => (
-            <li key={c.id}>
-              <span>{new Date(c.createdAt).toLocaleString()}</span>
-              <span>{c.reason}</span>
-              <span className="muted">{t(`changes.state.${c.state}`)}</span>
-              {c.state !== 'rolled-back' && c.state !== 'failed' && review?.changeSet !== c.id && (
-                <button type="button" disabled={reviewing.busy || undoing.busy} onClick={() => void ask(c.id)}>
-                  {c.state === 'restoring' ? t('changes.finishUndo') : t('changes.undo')}
-                </button>
-              )}
+            <li key={c.id} className="change">
+              <div className="change-row">
+                <span>{new Date(c.createdAt).toLocaleString()}</span>
+                <span className="change-reason">{c.reason}</span>
+                <span className="muted">{t(`changes.state.${c.state}`)}</span>
+                {c.state !== 'rolled-back' && c.state !== 'failed' && review?.changeSet !== c.id && (
+                  <button type="button" disabled={reviewing.busy || undoing.busy} onClick={() => void ask(c.id)}>
+                    {c.state === 'restoring' ? t('changes.finishUndo') : t('changes.undo')}
+                  </button>
+                )}
+              </div>
               {c.undo && <UndoCheck undo={c.undo} />}
               {review?.changeSet === c.id && <UndoPreview plan={review} busy={undoing.busy} onConfirm={() => void confirm(review)} onCancel={() => setReview(null)} />}
             </li>
