@@ -71,6 +71,11 @@ export function inverseCommand(argv: readonly string[], warnings: string[]): Pla
         long: true,
       };
     }
+    case 'semanage': {
+      // semanage fcontext -a -t TYPE PATH  ->  semanage fcontext -d PATH
+      const path = args.at(-1) ?? '';
+      return { kind: 'run', argv: ['semanage', 'fcontext', '-d', path], reason: `Remove the SELinux file context Vitrine added for ${path}.`, long: false };
+    }
     case 'systemd-tmpfiles':
       warnings.push('/dev/shm/looking-glass stays until the next reboot (it is memory, not a file on disk).');
       return null;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { chmod, chown, lstat, mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, open, readdir, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 
 /**
@@ -209,7 +209,8 @@ export async function atomicDelete(full: string): Promise<void> {
 
 /** Remove folders the helper created, innermost first, if they are empty. */
 export async function removeEmptyDirs(dirs: string[]): Promise<void> {
-  for (const dir of [...dirs].reverse()) await rm(dir, { recursive: false }).catch(() => undefined);
+  // rmdir, never rm: it removes a folder only when it is empty (rm without recursive refuses every folder).
+  for (const dir of [...dirs].reverse()) await rmdir(dir).catch(() => undefined);
 }
 
 /** Remove the temporary files a killed helper left anywhere under one of its own folders (backups); returns them. */

@@ -56,7 +56,7 @@ const TEMPLATES: Record<string, (args: string[]) => boolean> = {
   dracut: (a) => a.join(' ') === '-f --regenerate-all',
   mkinitcpio: (a) => a.join(' ') === '-P',
   'systemd-tmpfiles': (a) => a.join(' ') === '--create /etc/tmpfiles.d/10-looking-glass.conf',
-  semanage: (a) => a.join(' ') === 'fcontext -a -t svirt_tmpfs_t /dev/kvmfr0' || a.join(' ') === 'fcontext -a -t svirt_tmpfs_t /dev/shm/looking-glass',
+  semanage: (a) => ['/dev/kvmfr0', '/dev/shm/looking-glass'].some((p) => a.join(' ') === `fcontext -a -t svirt_tmpfs_t ${p}` || a.join(' ') === `fcontext -d ${p}`),
   grubby: (a) => a[0] === '--update-kernel=ALL' && a.length >= 2 && a.length <= 3 && a.slice(1).every((x) => /^--(args|remove-args)=/.test(x) && kernelArgs(x.slice(x.indexOf('=') + 1))) && new Set(a.map((x) => x.split('=')[0])).size === a.length,
   kernelstub: (a) => a.length === 2 && (a[0] === '--add-options' || a[0] === '--delete-options') && kernelArgs(a[1]!),
   'rpm-ostree': (a) =>
