@@ -3,8 +3,8 @@ import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
 /**
- * Three bundles: main (the Electron entry and the `vitrine` CLI, which share
- * every service), the sandboxed preload (CommonJS, as Electron requires for
+ * Three bundles: main (the Electron entry; the `vitrine` CLI is bundled apart
+ * with its dependencies by cli.vite.config.ts, into the same folder), the sandboxed preload (CommonJS, as Electron requires for
  * sandboxed preloads) and the React renderer.
  */
 export default defineConfig({
@@ -15,7 +15,6 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(import.meta.dirname, 'main/shell/main.ts'),
-          cli: resolve(import.meta.dirname, 'main/cli/index.ts'),
         },
       },
     },

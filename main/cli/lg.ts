@@ -5,7 +5,7 @@ import type { Services } from '../services/index';
 import { existingName } from './vm';
 
 export interface LgCommandContext {
-  services: () => Services;
+  services: () => Promise<Services>;
   fail: (error: unknown) => never;
 }
 
@@ -44,9 +44,9 @@ export function registerLgCommands(program: Command, ctx: LgCommandContext): voi
     .description('print the exact looking-glass-client argv Vitrine uses for a VM')
     .option('--json', 'print JSON: { command, argv, pending }')
     .action(async (name: string, opts: { json?: boolean }) => {
-      const services = ctx.services();
+      const services = await ctx.services();
       try {
-        const launch = await services.lookingGlass.launchInfo(existingName(name));
+        const launch = await services.lookingGlass.launchInfo(await existingName(name));
         const command = launch.client.path ?? 'looking-glass-client';
         out(opts.json ? JSON.stringify({ command, argv: launch.argv, pending: launch.pending }, null, 2) : [command, ...launch.argv].join('\n'));
         if (launch.pending && !opts.json) process.stderr.write(`note: ${launch.pending}\n`);
@@ -60,7 +60,7 @@ export function registerLgCommands(program: Command, ctx: LgCommandContext): voi
     .option('--json', 'print the whole check as JSON')
     .action(async (name: string, opts: { json?: boolean }) => {
       try {
-        const launch = await ctx.services().lookingGlass.launchInfo(existingName(name));
+        const launch = await (await ctx.services()).lookingGlass.launchInfo(await existingName(name));
         out(opts.json ? JSON.stringify(launch, null, 2) : formatLaunch(name, launch));
         process.exit(launch.client.problem || launch.memory.problems.length > 0 ? 1 : 0);
       } catch (error) {
@@ -72,14 +72,14 @@ export function registerLgCommands(program: Command, ctx: LgCommandContext): voi
     .command('play <name>')
     .description('start a VM and open its Looking Glass window; stays until the VM stops (Ctrl+C closes the window, the VM keeps running)')
     .action(async (name: string) => {
-      const services = ctx.services();
+      const services = await ctx.services();
       try {
         const seen = new Map<string, string>();
         const unsubscribe = services.tasks.subscribe((snapshot) => {
           const task = snapshot.tasks.find((t) => t.subject === name && t.kind === 'play');
           if (task) printStep(task, seen);
         });
-        const task = await services.lookingGlass.play(existingName(name));
+        const task = await services.lookingGlass.play(await existingName(name));
         unsubscribe();
         if (task.error) throw new VitrineError(task.error);
         out(`Looking Glass is open for ${name}. It closes when the VM stops; Ctrl+C closes it and leaves the VM running.`);

@@ -4,10 +4,8 @@ import { resolve } from 'node:path';
 import type { PlanRequest } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import { formatPciAddress, parsePciAddress } from '../common/pci-address';
-import { formatPlan } from '../setup/format';
-import { requestSchemas } from '../../shared/schemas';
 import { parseOrExplain } from './parse';
-import { explainHelperExit, type SetupService } from '../setup/service';
+import type { SetupService } from '../setup/service';
 
 const mib = (value: string): number => {
   const n = Number(value);
@@ -44,7 +42,7 @@ export function setupRootFor(commandRoot: string | undefined, globalRoot: string
 const rootFlag = (root: string | undefined): string => (root === undefined ? '' : ` --root ${root}`);
 
 /** `vitrine setup plan|apply|rollback|backups`: host preparation from a terminal (rollback works from a text console). */
-export function registerSetupCommands(program: Command, ctx: { setup: (root?: string) => SetupService; setupRoot: () => string | undefined; fail: (e: unknown) => never }): void {
+export function registerSetupCommands(program: Command, ctx: { setup: (root?: string) => Promise<SetupService>; setupRoot: () => string | undefined; fail: (e: unknown) => never }): void {
   const setup = program.command('setup').description('prepare the host: bind the GPU to vfio-pci, Looking Glass memory access — as a reviewed plan, undoable');
   const out = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   /** Every setup command's host: its --root, else the global --setup-root, else this one (they must agree). */
@@ -78,10 +76,11 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
           throw new VitrineError({ kind: 'invalid-argument', message: 'Nothing to plan.', hint: 'Give --gpu ADDRESSES, and/or --looking-glass, --ignore-msrs, --allow-unsafe-interrupts.' });
         }
         // The same schema and service as the Host page's plan.
+        const { requestSchemas } = await import('../../shared/schemas');
         const checked = parseOrExplain(requestSchemas['setup.plan'], request, { gpu: '--gpu', lookingGlass: '--looking-glass', 'lookingGlass.sizeMiB': '--lg-size', user: '--user' }, 'Correct the option; nothing was planned.');
         const root = rootOf({ root: opts['root'] as string | undefined });
-        const plan = await ctx.setup(root).plan(checked);
-        out(opts['json'] ? JSON.stringify(plan, null, 2) : `${formatPlan(plan)}${plan.steps.length ? `\nApply it with: vitrine setup apply${rootFlag(root)}` : ''}`);
+        const plan = await (await ctx.setup(root)).plan(checked);
+        out(opts['json'] ? JSON.stringify(plan, null, 2) : `${(await import('../setup/format')).formatPlan(plan)}${plan.steps.length ? `\nApply it with: vitrine setup apply${rootFlag(root)}` : ''}`);
       } catch (error) {
         ctx.fail(error);
       }
@@ -96,7 +95,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
         const given = rootOf(opts);
         // Without --root or --setup-root, the host the last plan was made for (this one, or the scratch folder of `plan --root`);
         // with one, it must be that host.
-        const last = await ctx.setup(given).lastPlan();
+        const last = await (await ctx.setup(given)).lastPlan();
         const planned = resolve(last.root) === '/' ? undefined : resolve(last.root);
         if (given !== undefined && given !== planned) {
           throw new VitrineError({
@@ -105,7 +104,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
             hint: `Make a plan for it first: vitrine setup plan --root ${given} …`,
           });
         }
-        const result = await ctx.setup(planned).apply((chunk) => process.stdout.write(chunk));
+        const result = await (await ctx.setup(planned)).apply((chunk) => process.stdout.write(chunk));
         if (result.backup) out(`\nDone. Undo with: vitrine setup rollback ${result.backup}${rootFlag(planned)}${result.plan.rebootRequired && planned === undefined ? '\nReboot, then check with: vitrine doctor' : ''}`);
         else out(result.output);
       } catch (error) {
@@ -119,7 +118,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
     .option('--root <dir>', 'a scratch copy of a host', rootDir)
     .action(async (id: string | undefined, opts: { root?: string }) => {
       try {
-        out(await ctx.setup(rootOf(opts)).rollback(id, (chunk) => process.stdout.write(chunk)).then(() => 'Undone. Rebuild the boot files if the plan had commands (vitrine setup plan shows them), then reboot.'));
+        out(await (await ctx.setup(rootOf(opts))).rollback(id, (chunk) => process.stdout.write(chunk)).then(() => 'Undone. Rebuild the boot files if the plan had commands (vitrine setup plan shows them), then reboot.'));
       } catch (error) {
         ctx.fail(error);
       }
@@ -133,8 +132,8 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
       try {
         const address = formatPciAddress(parsePciAddress(raw));
         const output = `/var/lib/vitrine/roms/${address.replace(/[:.]/g, '-')}.rom`;
-        const run = await ctx.setup(rootOf(opts)).runHelper(['dump-rom', address, output]);
-        if (run.code !== 0) throw explainHelperExit(run.code, run.output);
+        const run = await (await ctx.setup(rootOf(opts))).runHelper(['dump-rom', address, output]);
+        if (run.code !== 0) throw (await import('../setup/service')).explainHelperExit(run.code, run.output);
         out(`${run.output.trim()}\nUse it with: vitrine vm xml NAME --attach-gpu ${address} --rom ${output} --diff`);
       } catch (error) {
         ctx.fail(error);
@@ -148,7 +147,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
     .option('--json', 'print JSON')
     .action(async (opts: { root?: string; json?: boolean }) => {
       try {
-        const all = await ctx.setup(rootOf(opts)).backups();
+        const all = await (await ctx.setup(rootOf(opts))).backups();
         if (opts.json) out(JSON.stringify(all, null, 2));
         else out(all.length === 0 ? 'No changes made by Vitrine.' : all.map((m) => `${m.id}  ${m.state}  ${m.reason}  (${m.files.length} changed, ${m.created.length} created)`).join('\n'));
       } catch (error) {

@@ -1,18 +1,17 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { readFile, stat } from 'node:fs/promises';
 import type { DomainSummary, EditRequest, VmSpec } from '../../shared/api';
-import { issuesText, requestSchemas, vmName } from '../../shared/schemas';
 import { VitrineError } from '../common/errors';
-import { applyEdits } from '../libvirt/edits';
-import { unifiedDiff } from '../libvirt/history';
-import { parseDomainXml, serializeXml } from '../libvirt/xml/document';
 import { lookingGlassMiB } from '../lookingglass/shm-size';
 import type { Services } from '../services/index';
 import { parseOrExplain } from './parse';
 
+// The schemas (zod), the XML code and the diff are loaded by the commands that use them, not by every `vitrine` run.
+const schemas = () => import('../../shared/schemas');
+
 export interface VmCommandContext {
-  services: () => Services;
-  uri: () => string;
+  services: () => Promise<Services>;
+  uri: () => Promise<string>;
   fail: (error: unknown) => never;
 }
 
@@ -99,7 +98,8 @@ const XML_FLAGS: Record<string, string> = {
 };
 
 /** Check an existing VM name before it reaches virsh. */
-export function existingName(name: string): string {
+export async function existingName(name: string): Promise<string> {
+  const { issuesText, vmName } = await schemas();
   const parsed = vmName.safeParse(name);
   if (!parsed.success) throw new VitrineError({ kind: 'invalid-argument', message: issuesText(parsed.error), hint: 'Give the name as vitrine vm list shows it.' });
   return name;
@@ -122,8 +122,8 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .option('--json', 'print JSON: { uri, domains: [{ name, uuid, state, id, persistent, autostart }] }')
     .action(async (opts: { json?: boolean }) => {
       try {
-        const domains = await ctx.services().listDomains();
-        out(opts.json ? JSON.stringify({ uri: ctx.uri(), domains }, null, 2) : table(domains));
+        const domains = await (await ctx.services()).listDomains();
+        out(opts.json ? JSON.stringify({ uri: await ctx.uri(), domains }, null, 2) : table(domains));
       } catch (error) {
         ctx.fail(error);
       }
@@ -150,7 +150,8 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .option('--dry-run', 'print the domain XML and create nothing')
     .action(async (opts: Record<string, unknown>) => {
       try {
-        const services = ctx.services();
+        const services = (await ctx.services());
+        const { requestSchemas } = await schemas();
         const spec = parseOrExplain(requestSchemas['vm.create'], specFromOptions((await services.vmDefaults()).spec, opts), CREATE_FLAGS, 'Correct the option; nothing was created.');
         if (opts['dryRun']) {
           out((await services.vm.create(spec, { dryRun: true })).xml);
@@ -174,7 +175,7 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .description('start a VM')
     .action(async (name: string) => {
       try {
-        const d = await ctx.services().vm.start(existingName(name));
+        const d = await (await ctx.services()).vm.start(await existingName(name));
         out(`'${d.name}' is ${d.state}.`);
       } catch (error) {
         ctx.fail(error);
@@ -187,10 +188,10 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .option('--force', 'force it off when it has not shut down within the timeout')
     .action(async (name: string, opts: { timeout: number; force?: boolean }) => {
       try {
-        const { stopped } = await ctx.services().vm.shutdown(existingName(name), opts.timeout);
+        const { stopped } = await (await ctx.services()).vm.shutdown(await existingName(name), opts.timeout);
         if (stopped) out(`'${name}' is shut off.`);
         else if (opts.force) {
-          await ctx.services().vm.forceOff(name);
+          await (await ctx.services()).vm.forceOff(name);
           out(`'${name}' did not shut down within ${opts.timeout} s and was forced off.`);
         } else {
           process.stderr.write(`vitrine: '${name}' did not shut down within ${opts.timeout} s — it may be busy or ignore ACPI; force it off with: vitrine vm kill ${JSON.stringify(name)}\n`);
@@ -205,7 +206,7 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .description('force a VM off (like pulling the plug)')
     .action(async (name: string) => {
       try {
-        const d = await ctx.services().vm.forceOff(existingName(name));
+        const d = await (await ctx.services()).vm.forceOff(await existingName(name));
         out(`'${d.name}' is ${d.state}.`);
       } catch (error) {
         ctx.fail(error);
@@ -216,7 +217,7 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .description('remove a VM definition, its UEFI variables and TPM state (its disk stays)')
     .action(async (name: string) => {
       try {
-        const { keptDisks } = await ctx.services().vm.undefine(existingName(name));
+        const { keptDisks } = await (await ctx.services()).vm.undefine(await existingName(name));
         out(`'${name}' was removed; ${keptDisks.length ? `its disk was kept (${keptDisks.join(', ')})` : 'it had no disk'}. Its last definition is in the history.`);
       } catch (error) {
         ctx.fail(error);
@@ -271,19 +272,20 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
         if (opts['escapeKey'] !== undefined) lg.escapeKey = String(opts['escapeKey']);
         if (opts['hdr'] !== undefined) lg.hdr = opts['hdr'] as boolean;
         if (Object.keys(lg).length > 0) request.lookingGlass = lg;
+        const { requestSchemas } = await schemas();
         const edits = parseOrExplain(requestSchemas['vm.applyEdits'].shape.edits, request, XML_FLAGS, 'Correct the option; nothing was changed.');
 
         if (name !== undefined) {
           // A defined VM: the same preview and apply as the VM page.
-          const vmName = existingName(name);
+          const vmName = await existingName(name);
           if (opts['apply']) {
-            const preview = await ctx.services().vm.applyEdits(vmName, edits);
+            const preview = await (await ctx.services()).vm.applyEdits(vmName, edits);
             if (!preview.diff) return out('Nothing to change.');
             out(preview.diff);
-            const previous = (await ctx.services().vm.history(vmName)).at(0);
+            const previous = (await (await ctx.services()).vm.history(vmName)).at(0);
             if (previous) out(`Previous definition kept as ${previous.id} (vitrine vm restore ${JSON.stringify(vmName)} ${previous.id}).`);
           } else {
-            const preview = await ctx.services().vm.previewEdits(vmName, edits);
+            const preview = await (await ctx.services()).vm.previewEdits(vmName, edits);
             if (opts['diff']) out(preview.diff || 'No change.');
             else process.stdout.write(preview.after);
           }
@@ -294,13 +296,14 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
         if (!info?.isFile()) throw new VitrineError({ kind: 'missing-file', message: `'${path}' does not exist or is not a file.`, hint: 'Give the path of a domain XML file.' });
         if (info.size > 10 * 1024 * 1024) throw new VitrineError({ kind: 'too-large', message: `'${path}' is over 10 MiB: not a domain XML.`, hint: 'Give the path of a domain XML file.' });
         const before = await readFile(path, 'utf8');
+        const [{ applyEdits }, { parseDomainXml, serializeXml }] = await Promise.all([import('../libvirt/edits'), import('../libvirt/xml/document')]);
         const after = serializeXml(applyEdits(parseDomainXml(before, `'${path}'`), edits));
         if (opts['apply']) {
           // Define the edited file as a VM (a new one, or a new version with its previous kept).
-          const result = await ctx.services().vm.lifecycle.define(after, `vm xml --file ${Object.keys(edits).join(', ') || 'as read'}`);
+          const result = await (await ctx.services()).vm.lifecycle.define(after, `vm xml --file ${Object.keys(edits).join(', ') || 'as read'}`);
           out(result.diff || `Defined '${result.name}'.`);
           if (result.previous) out(`Previous definition kept as ${result.previous.id} (vitrine vm restore ${JSON.stringify(result.name)} ${result.previous.id}).`);
-        } else if (opts['diff']) out(before === after ? 'No change.' : unifiedDiff(before, after, path));
+        } else if (opts['diff']) out(before === after ? 'No change.' : (await import('../libvirt/history')).unifiedDiff(before, after, path));
         else process.stdout.write(after);
       } catch (error) {
         ctx.fail(error);
@@ -312,7 +315,7 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .option('--json', 'print JSON')
     .action(async (name: string, opts: { json?: boolean }) => {
       try {
-        const entries = await ctx.services().vm.history(existingName(name));
+        const entries = await (await ctx.services()).vm.history(await existingName(name));
         if (opts.json) out(JSON.stringify(entries, null, 2));
         else out(entries.length === 0 ? `No previous definitions of '${name}'.` : entries.map((e) => `${e.id}  ${e.savedAt}  ${e.reason}`).join('\n'));
       } catch (error) {
@@ -324,7 +327,7 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .description('define a previous version again (see vm history)')
     .action(async (name: string, id: string) => {
       try {
-        const result = await ctx.services().vm.restore(existingName(name), id);
+        const result = await (await ctx.services()).vm.restore(await existingName(name), id);
         out(result.diff || 'Restored (no difference).');
       } catch (error) {
         ctx.fail(error);
