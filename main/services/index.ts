@@ -9,7 +9,7 @@ import { buildChecklist } from '../host/checklist';
 import { gatherEnvironment } from '../host/environment';
 import { DEFAULT_ROOTS, type HostRoots } from '../host/roots';
 import { scanHost } from '../host/scan';
-import { dataDir } from '../common/xdg';
+import { cacheDir, dataDir } from '../common/xdg';
 import { DiagnoseService } from '../diagnose/service';
 import { DomainWatcher } from '../libvirt/domain-watcher';
 import { Lifecycle } from '../libvirt/lifecycle';
@@ -160,7 +160,7 @@ export function createServices(options: ServicesOptions): Services {
     info: () => ({ version: VERSION, libvirtUri: options.libvirtUri, mode: options.mode, user: userInfo().username, home: homedir() }),
     listDomains: () => listDomains(virsh),
     hostCheck: async () => {
-      const [report, env] = await Promise.all([scanHost(options.hostRoots ?? DEFAULT_ROOTS), gatherEnvironment(options.libvirtUri, () => new Virsh({ uri: options.libvirtUri, timeoutMs: 15_000 }).run(['version']), options.hostRoots ?? DEFAULT_ROOTS)]);
+      const [report, env] = await Promise.all([scanHost({ cacheDir: cacheDir(), ...(options.hostRoots ?? DEFAULT_ROOTS) }), gatherEnvironment(options.libvirtUri, () => new Virsh({ uri: options.libvirtUri, timeoutMs: 15_000 }).run(['version']), options.hostRoots ?? DEFAULT_ROOTS)]);
       return { ...report, checks: buildChecklist(report, env) };
     },
     events: {
