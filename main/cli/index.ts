@@ -133,7 +133,13 @@ interface GlobalOptions {
 }
 const servicesModule = () => import('../services/index');
 /** The libvirt URI from --connect, VITRINE_LIBVIRT_URI or the Settings, checked before anything connects. */
-const uriOf = async (): Promise<string> => (await servicesModule()).checkedLibvirtUri(program.opts<GlobalOptions>().connect);
+const uriOf = async (): Promise<string> => {
+  const flag = program.opts<GlobalOptions>().connect;
+  const { checkedLibvirtUri } = await import('../services/libvirt-uri');
+  // The Settings (and the schemas that read them) are loaded only when neither --connect nor VITRINE_LIBVIRT_URI says.
+  const saved = flag || process.env['VITRINE_LIBVIRT_URI'] ? () => null : (await import('../state/settings')).savedLibvirtUri;
+  return checkedLibvirtUri(flag, process.env, saved);
+};
 /** The services' options from the global flags. */
 async function servicesOptions(mode: ServicesOptions['mode']): Promise<ServicesOptions> {
   const o = program.opts<GlobalOptions>();
@@ -170,7 +176,16 @@ const services = async (): Promise<Services> => {
   const [{ createServices }, options] = await Promise.all([servicesModule(), servicesOptions('serve')]);
   return createServices(options);
 };
-registerVmCommands(program, { services, uri: uriOf, fail });
+registerVmCommands(program, {
+  services,
+  uri: uriOf,
+  // What services.listDomains() runs, without wiring every other service for a list.
+  domains: async () => {
+    const [{ listDomains }, { Virsh }, uri] = await Promise.all([import('../libvirt/domains'), import('../libvirt/virsh'), uriOf()]);
+    return listDomains(new Virsh({ uri }));
+  },
+  fail,
+});
 registerDiagnoseCommand(program, { services, fail });
 registerLgCommands(program, { services, fail });
 /**

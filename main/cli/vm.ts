@@ -12,6 +12,8 @@ const schemas = () => import('../../shared/schemas');
 export interface VmCommandContext {
   services: () => Promise<Services>;
   uri: () => Promise<string>;
+  /** The domain list (services.listDomains, loading only the libvirt code it needs). */
+  domains: () => Promise<DomainSummary[]>;
   fail: (error: unknown) => never;
 }
 
@@ -122,7 +124,7 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .option('--json', 'print JSON: { uri, domains: [{ name, uuid, state, id, persistent, autostart }] }')
     .action(async (opts: { json?: boolean }) => {
       try {
-        const domains = await (await ctx.services()).listDomains();
+        const domains = await ctx.domains();
         out(opts.json ? JSON.stringify({ uri: await ctx.uri(), domains }, null, 2) : table(domains));
       } catch (error) {
         ctx.fail(error);

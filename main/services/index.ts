@@ -25,13 +25,13 @@ import { xrandrMonitors } from '../host/monitors';
 import { savedLibvirtUri, SettingsStore } from '../state/settings';
 import { TaskTracker } from '../state/tasks';
 import { takeNotices } from '../state/notices';
-import { libvirtUriProblem } from '../../shared/schemas';
+import { checkedLibvirtUri as checkedUri, resolveLibvirtUri as resolveUri } from './libvirt-uri';
 import { listFolder } from '../common/files';
 import { openConsole } from '../libvirt/console';
 import { createVmTask } from '../libvirt/create-task';
 import { hostPreparation, type HostPreparation } from './host-preparation';
 
-export const DEFAULT_LIBVIRT_URI = 'qemu:///system';
+export { DEFAULT_LIBVIRT_URI } from './libvirt-uri';
 
 /** For each event of the contract: subscribe a listener, get an unsubscribe back. */
 export type EventSources = { [E in EventName]: (listener: (payload: Events[E]) => void) => () => void };
@@ -86,18 +86,12 @@ export interface ServicesOptions {
 
 /** Pick the libvirt URI: the --connect flag, then VITRINE_LIBVIRT_URI, then the Settings choice, then qemu:///system. */
 export function resolveLibvirtUri(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, saved: () => string | null = savedLibvirtUri): string {
-  return flag || env['VITRINE_LIBVIRT_URI'] || saved() || DEFAULT_LIBVIRT_URI;
+  return resolveUri(flag, env, saved);
 }
 
 /** The URI to use, checked: a typo or a transport Vitrine does not use is refused before anything connects. */
 export function checkedLibvirtUri(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, saved: () => string | null = savedLibvirtUri): string {
-  const uri = resolveLibvirtUri(flag, env, saved);
-  const problem = libvirtUriProblem(uri);
-  if (problem) {
-    const from = flag ? '--connect' : env['VITRINE_LIBVIRT_URI'] ? 'VITRINE_LIBVIRT_URI' : 'the Settings';
-    throw new VitrineError({ kind: 'invalid-uri', message: problem, hint: `Check the URI given in ${from}.` });
-  }
-  return uri;
+  return checkedUri(flag, env, saved);
 }
 
 /** Wire the services once per process; the CLI, `vitrine serve` and Electron all use this. */
