@@ -5,12 +5,14 @@ import './styles.css';
 import { App } from './app';
 
 const root = document.getElementById('root');
-if (root) {
-  void i18nReady.then(() =>
-    createRoot(root).render(
-      <StrictMode>
-        <App />
-      </StrictMode>,
-    ),
+
+function render(into: HTMLElement): void {
+  createRoot(into).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
   );
 }
+
+// Rendered once the first language's catalogue is in (no flash of English).
+if (root) void i18nReady.then(() => render(root));
