@@ -260,7 +260,7 @@ async function rowsBrowser(user: SessionUser): Promise<void> {
     });
     await new Promise((r) => setTimeout(r, 500));
     const delays: number[] = [];
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 5; i++) {
       for (const [command, state] of [['start', 'running'], ['destroy', 'shut']] as const) {
         const seenLines = lines.length;
         const seenChanges = (await page.evaluate('window.changes.length')) as number;
