@@ -36,8 +36,9 @@ describe('vitrine serve on a real session libvirt', () => {
     // The acceptance limit is 2 s from the start; no polling is involved.
     await snapshots.next((s) => s.domains.some((d) => d.name === NAME && d.state === 'running'), 2_000, 'with the domain running');
 
-    await user.virsh('destroy', NAME);
+    // Cleared before: the Stopped event is published at once, possibly before virsh destroy returns here.
     snapshots.clear();
+    await user.virsh('destroy', NAME);
     await snapshots.next((s) => s.domains.some((d) => d.name === NAME && d.state === 'shut-off'), 2_000, 'with the domain shut off');
   });
 
