@@ -3,8 +3,8 @@ import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
 /**
- * Three bundles: main (the Electron entry and the `vitrine` CLI, which share
- * every service), the sandboxed preload (CommonJS, as Electron requires for
+ * Three bundles: main (the Electron entry; the `vitrine` CLI is bundled apart
+ * with its dependencies by cli.vite.config.ts, into the same folder), the sandboxed preload (CommonJS, as Electron requires for
  * sandboxed preloads) and the React renderer.
  */
 export default defineConfig({
@@ -15,7 +15,6 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(import.meta.dirname, 'main/shell/main.ts'),
-          cli: resolve(import.meta.dirname, 'main/cli/index.ts'),
         },
       },
     },
@@ -33,7 +32,11 @@ export default defineConfig({
   renderer: {
     root: resolve(import.meta.dirname, 'renderer'),
     plugins: [react()],
+    // react-router's package exports point at its development build only: take the production one.
+    resolve: { alias: [{ find: /^react-router$/, replacement: resolve(import.meta.dirname, 'node_modules/react-router/dist/production/index.mjs') }] },
     build: {
+      // electron-vite leaves the renderer unminified by default.
+      minify: true,
       outDir: resolve(import.meta.dirname, 'out/renderer'),
       rollupOptions: { input: resolve(import.meta.dirname, 'renderer/index.html') },
     },

@@ -21,6 +21,16 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          // `npm run bench`'s table of ratios (test/bench/table.bench-table.ts): figures, no assertion on time.
+          name: 'bench-table',
+          include: ['test/bench/**/*.bench-table.ts'],
+          environment: 'node',
+          testTimeout: 1_800_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
     benchmark: { include: ['test/bench/**/*.bench.ts'] },
   },

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { readFile, stat } from 'node:fs/promises';
 import type { DiagnoseResult, DiagnoseText, Finding, KnownProblem, LogSource } from '../../shared/api';
-import { requestSchemas } from '../../shared/schemas';
 import { VitrineError } from '../common/errors';
 import type { Services } from '../services/index';
 import { parseOrExplain } from './parse';
@@ -93,7 +92,7 @@ export function positionalIs(text: string, pieces: number, withLogs: boolean, ex
 }
 
 /** `vitrine diagnose [NAME | WORDS...] [--search WORDS] [--log FILE]... [--json]`. */
-export function registerDiagnoseCommand(program: Command, ctx: { services: () => Services; fail: (e: unknown) => never }): void {
+export function registerDiagnoseCommand(program: Command, ctx: { services: () => Promise<Services>; fail: (e: unknown) => never }): void {
   program
     .command('diagnose [text...]')
     .description(
@@ -110,13 +109,14 @@ export function registerDiagnoseCommand(program: Command, ctx: { services: () =>
           throw new VitrineError({ kind: 'invalid-argument', message: '--search takes the words alone.', hint: 'Either vitrine diagnose --search "WORDS", or vitrine diagnose NAME [--log FILE].' });
         }
         let services: Services | undefined;
-        const get = (): Services => (services ??= ctx.services());
+        const get = async (): Promise<Services> => (services ??= await ctx.services());
+        const { requestSchemas } = await import('../../shared/schemas');
         let name: string | undefined;
         let unconfirmed = false;
         let words: string | undefined = opts.search;
         if (words === undefined && text) {
           const withLogs = opts.log.length > 0;
-          const listed = withLogs ? null : await get().listDomains().then((d) => new Set(d.map((x) => x.name)), () => null);
+          const listed = withLogs ? null : await (await get()).listDomains().then((d) => new Set(d.map((x) => x.name)), () => null);
           if (positionalIs(text, pieces.length, withLogs, listed) === 'vm') {
             name = text;
             unconfirmed = !withLogs && listed === null;
@@ -127,7 +127,7 @@ export function registerDiagnoseCommand(program: Command, ctx: { services: () =>
         }
         if (words !== undefined) {
           const request = parseOrExplain(requestSchemas['diagnose.search'], { query: words }, { query: '--search' }, 'Give a few words, at most 500 characters.');
-          const result = get().diagnose.searchDetailed(request.query);
+          const result = (await get()).diagnose.searchDetailed(request.query);
           process.stdout.write(opts.json ? JSON.stringify({ query: request.query, ...result }, null, 2) + '\n' : formatSearch(request.query, result));
           return;
         }
@@ -147,7 +147,7 @@ export function registerDiagnoseCommand(program: Command, ctx: { services: () =>
         }
         // The same check and service as the Troubleshoot page.
         const request = parseOrExplain(requestSchemas['diagnose.run'], name === undefined ? { texts } : { name, texts }, { name: 'NAME', texts: '--log' }, 'Give the name as vitrine vm list shows it, and logs of at most 8 MiB each (20 at most).');
-        const result = await get().diagnose.run(request.name, request.texts);
+        const result = await (await get()).diagnose.run(request.name, request.texts);
         process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatDiagnosis(result, name));
         if (!opts.json && unconfirmed && result.findings.length === 0) {
           process.stdout.write(`\nlibvirt could not say whether a VM is called '${text}'. To search the known problems for these words: vitrine diagnose --search ${JSON.stringify(text)}\n`);

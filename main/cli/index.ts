@@ -1,24 +1,21 @@
 #!/usr/bin/env node
+// Only commander and the commands' definitions load with every run: what a
+// command runs (the services, the server, the schemas, the XML code) is
+// imported by its action, so `vitrine --version` reads one small file.
+// The build (cli.vite.config.ts) bundles the dependencies and splits at these imports.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRegistry } from '../api/registry';
 import { registerVmCommands } from './vm';
 import { registerDiagnoseCommand } from './diagnose';
 import { registerSetupCommands } from './setup';
 import { registerLgCommands } from './lg';
 import { registerProxmoxCommands } from './proxmox';
-import { SetupService } from '../setup/service';
-import { elevationFor } from '../setup/elevation';
-import { spawnStreaming } from '../common/process';
-import { dataDir } from '../common/xdg';
 import { toErrorInfo, VitrineError } from '../common/errors';
-import { isLoopback, startServer } from '../web/serve';
-import { formatHostCheck } from '../host/format';
 import { hostRoots, type HostRoots } from '../host/roots';
-import { checkedLibvirtUri, createServices, type ServicesOptions } from '../services/index';
+import type { Services, ServicesOptions } from '../services/index';
 import { VERSION } from '../common/version';
 import { takeNotices } from '../state/notices';
 
@@ -54,7 +51,8 @@ async function serve(host: string, port: number, allowRemote = false): Promise<v
   if (!existsSync(resolve(rendererDir, 'index.html'))) {
     fail(new VitrineError({ kind: 'not-built', message: `The UI is not built (no ${rendererDir}/index.html).`, hint: 'Run npm run build first.' }));
   }
-  const options = servicesOptions('serve');
+  const [{ createServices }, { createRegistry }, { isLoopback, startServer }] = await Promise.all([servicesModule(), import('../api/registry'), import('../web/serve')]);
+  const options = await servicesOptions('serve');
   const services = createServices(options);
   const server = await startServer({ host, port, allowRemote, registry: createRegistry(services), events: services.events, rendererDir }).catch(async (error: unknown) => {
     await services.close();
@@ -102,7 +100,8 @@ async function start(host: string, port: number): Promise<void> {
     await serve(host, port);
     return;
   }
-  const child = spawnStreaming(binary.path, [appRoot], { stdio: 'inherit', env: { ...process.env, VITRINE_LIBVIRT_URI: uriOf() } });
+  const { spawnStreaming } = await import('../common/process');
+  const child = spawnStreaming(binary.path, [appRoot], { stdio: 'inherit', env: { ...process.env, VITRINE_LIBVIRT_URI: await uriOf() } });
   const { code, error } = await child.exited;
   if (error) fail(error);
   process.exit(code ?? 0);
@@ -133,13 +132,20 @@ interface GlobalOptions {
   setupRoot?: string;
   client?: string;
 }
+const servicesModule = () => import('../services/index');
 /** The libvirt URI from --connect, VITRINE_LIBVIRT_URI or the Settings, checked before anything connects. */
-const uriOf = (): string => checkedLibvirtUri(program.opts<GlobalOptions>().connect);
+const uriOf = async (): Promise<string> => {
+  const flag = program.opts<GlobalOptions>().connect;
+  const { checkedLibvirtUri } = await import('../services/libvirt-uri');
+  // The Settings (and the schemas that read them) are loaded only when neither --connect nor VITRINE_LIBVIRT_URI says.
+  const saved = flag || process.env['VITRINE_LIBVIRT_URI'] ? () => null : (await import('../state/settings')).savedLibvirtUri;
+  return checkedLibvirtUri(flag, process.env, saved);
+};
 /** The services' options from the global flags. */
-function servicesOptions(mode: ServicesOptions['mode']): ServicesOptions {
+async function servicesOptions(mode: ServicesOptions['mode']): Promise<ServicesOptions> {
   const o = program.opts<GlobalOptions>();
   return {
-    libvirtUri: uriOf(),
+    libvirtUri: await uriOf(),
     mode,
     hostRoots: hostRoots({ sys: o.sysfsRoot, proc: o.procRoot, dev: o.devRoot, modules: o.modulesRoot, etc: o.etcRoot }),
     ...(o.setupRoot ? { setupRoot: o.setupRoot } : {}),
@@ -166,9 +172,23 @@ program
     await start(opts.host, opts.port).catch(fail);
   });
 
-registerVmCommands(program, { services: () => createServices(servicesOptions('serve')), uri: uriOf, fail });
-registerDiagnoseCommand(program, { services: () => createServices(servicesOptions('serve')), fail });
-registerLgCommands(program, { services: () => createServices(servicesOptions('serve')), fail });
+/** The services a command runs on (loaded when the command runs). */
+const services = async (): Promise<Services> => {
+  const [{ createServices }, options] = await Promise.all([servicesModule(), servicesOptions('serve')]);
+  return createServices(options);
+};
+registerVmCommands(program, {
+  services,
+  uri: uriOf,
+  // What services.listDomains() runs, without wiring every other service for a list.
+  domains: async () => {
+    const [{ listDomains }, { Virsh }, uri] = await Promise.all([import('../libvirt/domains'), import('../libvirt/virsh'), uriOf()]);
+    return listDomains(new Virsh({ uri }));
+  },
+  fail,
+});
+registerDiagnoseCommand(program, { services, fail });
+registerLgCommands(program, { services, fail });
 /**
  * The host roots a setup command scans for a scratch root: its own etc/ (unless
  * --etc-root says otherwise), never this host's /etc. Its sys/, proc/, dev/ and
@@ -181,7 +201,14 @@ function setupRoots(root: string | undefined): HostRoots {
 }
 // The elevation is chosen here, once per command, for the root the command resolved
 // (its --root, else --setup-root — both given must agree —, else this host through pkexec).
-registerSetupCommands(program, { setup: (root) => new SetupService(dataDir(), setupRoots(root), elevationFor(root)), setupRoot: () => program.opts<GlobalOptions>().setupRoot, fail });
+registerSetupCommands(program, {
+  setup: async (root) => {
+    const [{ SetupService }, { elevationFor }, { dataDir }] = await Promise.all([import('../setup/service'), import('../setup/elevation'), import('../common/xdg')]);
+    return new SetupService(dataDir(), setupRoots(root), elevationFor(root));
+  },
+  setupRoot: () => program.opts<GlobalOptions>().setupRoot,
+  fail,
+});
 registerProxmoxCommands(program, { fail });
 
 program
@@ -190,8 +217,8 @@ program
   .option('--json', 'print JSON: { checks, devices, gpus, groups, cpu, kvm, iommu, kernel, modules } (see the README)')
   .action(async (opts: { json?: boolean }) => {
     try {
-      const check = await createServices(servicesOptions('serve')).hostCheck();
-      process.stdout.write(opts.json ? JSON.stringify(check, null, 2) + '\n' : formatHostCheck(check));
+      const check = await (await services()).hostCheck();
+      process.stdout.write(opts.json ? JSON.stringify(check, null, 2) + '\n' : (await import('../host/format')).formatHostCheck(check));
     } catch (error) {
       fail(error);
     }

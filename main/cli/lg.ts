@@ -6,7 +6,7 @@ import type { Services } from '../services/index';
 import { existingName } from './vm';
 
 export interface LgCommandContext {
-  services: () => Services;
+  services: () => Promise<Services>;
   fail: (error: unknown) => never;
 }
 
@@ -55,10 +55,10 @@ export function registerLgCommands(program: Command, ctx: LgCommandContext): voi
     .option('--release <release>', "the argv for this Looking Glass release (B7, B7-247-gbc96319b, B8-rc1, B8) instead of the installed client's")
     .option('--json', 'print JSON: { command, release, argv, pending, note }')
     .action(async (name: string, opts: { json?: boolean; release?: string }) => {
-      const services = ctx.services();
+      const services = await ctx.services();
       try {
         checkRelease(opts.release);
-        const launch = await services.lookingGlass.launchInfo(existingName(name), opts.release);
+        const launch = await services.lookingGlass.launchInfo(await existingName(name), opts.release);
         const command = launch.client.path ?? 'looking-glass-client';
         const note = launch.client.rules.note;
         out(opts.json ? JSON.stringify({ command, release: launch.client.rules.release, argv: launch.argv, pending: launch.pending, note }, null, 2) : [command, ...launch.argv].join('\n'));
@@ -74,7 +74,7 @@ export function registerLgCommands(program: Command, ctx: LgCommandContext): voi
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       try {
-        const c = await ctx.services().lookingGlass.client();
+        const c = await (await ctx.services()).lookingGlass.client();
         if (opts.json) return out(JSON.stringify(c, null, 2));
         const lines = [c.path ? `client:  ${c.path} (${c.release ?? 'release unknown'})` : `client:  ✗ ${c.problem?.message ?? 'not found'}`];
         if (c.warning) lines.push(`         ! ${c.warning}`);
@@ -94,7 +94,7 @@ export function registerLgCommands(program: Command, ctx: LgCommandContext): voi
     .action(async (name: string, opts: { json?: boolean; release?: string }) => {
       try {
         checkRelease(opts.release);
-        const launch = await ctx.services().lookingGlass.launchInfo(existingName(name), opts.release);
+        const launch = await (await ctx.services()).lookingGlass.launchInfo(await existingName(name), opts.release);
         out(opts.json ? JSON.stringify(launch, null, 2) : formatLaunch(name, launch));
         process.exit(launch.client.problem || launch.memory.problems.length > 0 ? 1 : 0);
       } catch (error) {
@@ -106,14 +106,14 @@ export function registerLgCommands(program: Command, ctx: LgCommandContext): voi
     .command('play <name>')
     .description('start a VM and open its Looking Glass window; stays until the VM stops (Ctrl+C closes the window, the VM keeps running)')
     .action(async (name: string) => {
-      const services = ctx.services();
+      const services = await ctx.services();
       try {
         const seen = new Map<string, string>();
         const unsubscribe = services.tasks.subscribe((snapshot) => {
           const task = snapshot.tasks.find((t) => t.subject === name && t.kind === 'play');
           if (task) printStep(task, seen);
         });
-        const task = await services.lookingGlass.play(existingName(name));
+        const task = await services.lookingGlass.play(await existingName(name));
         unsubscribe();
         if (task.error) throw new VitrineError(task.error);
         out(`Looking Glass is open for ${name}. It closes when the VM stops; Ctrl+C closes it and leaves the VM running.`);

@@ -4,11 +4,9 @@ import { resolve } from 'node:path';
 import type { PlanRequest } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import { formatPciAddress, parsePciAddress } from '../common/pci-address';
-import { formatPlan, formatUndo } from '../setup/format';
 import { createInterface } from 'node:readline/promises';
-import { requestSchemas } from '../../shared/schemas';
 import { parseOrExplain } from './parse';
-import { explainHelperExit, type SetupService } from '../setup/service';
+import type { SetupService } from '../setup/service';
 
 const mib = (value: string): number => {
   const n = Number(value);
@@ -45,7 +43,7 @@ export function setupRootFor(commandRoot: string | undefined, globalRoot: string
 const rootFlag = (root: string | undefined): string => (root === undefined ? '' : ` --root ${root}`);
 
 /** `vitrine setup plan|apply|rollback|backups`: host preparation from a terminal (rollback works from a text console). */
-export function registerSetupCommands(program: Command, ctx: { setup: (root?: string) => SetupService; setupRoot: () => string | undefined; fail: (e: unknown) => never }): void {
+export function registerSetupCommands(program: Command, ctx: { setup: (root?: string) => Promise<SetupService>; setupRoot: () => string | undefined; fail: (e: unknown) => never }): void {
   const setup = program.command('setup').description('prepare the host: bind the GPU to vfio-pci, Looking Glass memory access — as a reviewed plan, undoable');
   const out = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   /** Every setup command's host: its --root, else the global --setup-root, else this one (they must agree). */
@@ -84,10 +82,11 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
           throw new VitrineError({ kind: 'invalid-argument', message: 'Nothing to plan.', hint: 'Give --gpu ADDRESSES, and/or --looking-glass, --ignore-msrs, --allow-unsafe-interrupts.' });
         }
         // The same schema and service as the Host page's plan.
+        const { requestSchemas } = await import('../../shared/schemas');
         const checked = parseOrExplain(requestSchemas['setup.plan'], request, { gpu: '--gpu', lookingGlass: '--looking-glass', 'lookingGlass.sizeMiB': '--lg-size', user: '--user' }, 'Correct the option; nothing was planned.');
         const root = rootOf({ root: opts['root'] as string | undefined });
-        const plan = await ctx.setup(root).plan(checked);
-        out(opts['json'] ? JSON.stringify(plan, null, 2) : `${formatPlan(plan)}${plan.steps.length ? `\nApply it with: vitrine setup apply${rootFlag(root)}` : ''}`);
+        const plan = await (await ctx.setup(root)).plan(checked);
+        out(opts['json'] ? JSON.stringify(plan, null, 2) : `${(await import('../setup/format')).formatPlan(plan)}${plan.steps.length ? `\nApply it with: vitrine setup apply${rootFlag(root)}` : ''}`);
       } catch (error) {
         ctx.fail(error);
       }
@@ -102,7 +101,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
         const given = rootOf(opts);
         // Without --root or --setup-root, the host the last plan was made for (this one, or the scratch folder of `plan --root`);
         // with one, it must be that host.
-        const last = await ctx.setup(given).lastPlan();
+        const last = await (await ctx.setup(given)).lastPlan();
         const planned = resolve(last.root) === '/' ? undefined : resolve(last.root);
         if (given !== undefined && given !== planned) {
           throw new VitrineError({
@@ -112,7 +111,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
           });
         }
         if (planned === undefined && last.plan.steps.length > 0) out(`Applying plan ${last.plan.id.slice(0, 12)}… — the password dialog shows the command: check that the id after "apply" starts with ${last.plan.id.slice(0, 12)}.`);
-        const result = await ctx.setup(planned).apply((chunk) => process.stdout.write(chunk));
+        const result = await (await ctx.setup(planned)).apply((chunk) => process.stdout.write(chunk));
         if (result.backup) out(`\nDone. Undo with: vitrine setup rollback ${result.backup}${rootFlag(planned)}${result.plan.rebootRequired && planned === undefined ? '\nReboot, then check with: vitrine doctor' : ''}`);
         else out(result.output);
       } catch (error) {
@@ -130,12 +129,13 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
     .action(async (id: string | undefined, opts: { root?: string; plan?: boolean; json?: boolean; yes?: boolean }) => {
       try {
         const root = rootOf(opts);
-        const service = ctx.setup(root);
+        const service = await ctx.setup(root);
         const undo = await service.undoPlan(id);
         if (opts.plan) {
-          out(opts.json ? JSON.stringify(undo, null, 2) : `${formatUndo(undo)}\nUndo it with: vitrine setup rollback ${undo.changeSet}${rootFlag(root)}`);
+          out(opts.json ? JSON.stringify(undo, null, 2) : `${(await import('../setup/format')).formatUndo(undo)}\nUndo it with: vitrine setup rollback ${undo.changeSet}${rootFlag(root)}`);
           return;
         }
+        const { formatUndo } = await import('../setup/format');
         out(formatUndo(undo));
         if (!opts.yes) {
           if (!process.stdin.isTTY) {
@@ -163,8 +163,8 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
       try {
         const address = formatPciAddress(parsePciAddress(raw));
         const output = `/var/lib/vitrine/roms/${address.replace(/[:.]/g, '-')}.rom`;
-        const run = await ctx.setup(rootOf(opts)).runHelper(['dump-rom', address, output]);
-        if (run.code !== 0) throw explainHelperExit(run.code, run.output);
+        const run = await (await ctx.setup(rootOf(opts))).runHelper(['dump-rom', address, output]);
+        if (run.code !== 0) throw (await import('../setup/service')).explainHelperExit(run.code, run.output);
         out(`${run.output.trim()}\nUse it with: vitrine vm xml NAME --attach-gpu ${address} --rom ${output} --diff`);
       } catch (error) {
         ctx.fail(error);
@@ -178,10 +178,10 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
     .option('--json', 'print JSON')
     .action(async (opts: { root?: string; json?: boolean }) => {
       try {
-        const all = await ctx.setup(rootOf(opts)).backups();
+        const all = await (await ctx.setup(rootOf(opts))).backups();
         if (opts.json) out(JSON.stringify(all, null, 2));
         else {
-          const sets = await ctx.setup(rootOf(opts)).changeSets();
+          const sets = await (await ctx.setup(rootOf(opts))).changeSets();
           const undoNote = (u: (typeof sets)[number]['undo']): string => {
             if (u === null) return '';
             if (u.state === 'reboot') return '\n    undone; reboot to boot without it';

@@ -1,18 +1,21 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { readFile, stat } from 'node:fs/promises';
 import type { DomainSummary, EditRequest, VmSpec } from '../../shared/api';
-import { issuesText, requestSchemas, vmName } from '../../shared/schemas';
 import { VitrineError } from '../common/errors';
 import { applyEdits } from '../libvirt/edits';
-import { unifiedDiff } from '../libvirt/history';
 import { parseDomainXml, serializeXml } from '../libvirt/xml/document';
 import { lookingGlassMiBFor } from '../../shared/lg-release';
 import type { Services } from '../services/index';
 import { parseOrExplain } from './parse';
 
+// The schemas (zod), the XML code and the diff are loaded by the commands that use them, not by every `vitrine` run.
+const schemas = () => import('../../shared/schemas');
+
 export interface VmCommandContext {
-  services: () => Services;
-  uri: () => string;
+  services: () => Promise<Services>;
+  uri: () => Promise<string>;
+  /** The domain list (services.listDomains, loading only the libvirt code it needs). */
+  domains: () => Promise<DomainSummary[]>;
   fail: (error: unknown) => never;
 }
 
@@ -130,7 +133,8 @@ const XML_FLAGS: Record<string, string> = {
 };
 
 /** Check an existing VM name before it reaches virsh. */
-export function existingName(name: string): string {
+export async function existingName(name: string): Promise<string> {
+  const { issuesText, vmName } = await schemas();
   const parsed = vmName.safeParse(name);
   if (!parsed.success) throw new VitrineError({ kind: 'invalid-argument', message: issuesText(parsed.error), hint: 'Give the name as vitrine vm list shows it.' });
   return name;
@@ -153,8 +157,8 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .option('--json', 'print JSON: { uri, domains: [{ name, uuid, state, id, persistent, autostart }] }')
     .action(async (opts: { json?: boolean }) => {
       try {
-        const domains = await ctx.services().listDomains();
-        out(opts.json ? JSON.stringify({ uri: ctx.uri(), domains }, null, 2) : table(domains));
+        const domains = await ctx.domains();
+        out(opts.json ? JSON.stringify({ uri: await ctx.uri(), domains }, null, 2) : table(domains));
       } catch (error) {
         ctx.fail(error);
       }
@@ -189,7 +193,8 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .option('--dry-run', 'print the domain XML and create nothing')
     .action(async (opts: Record<string, unknown>) => {
       try {
-        const services = ctx.services();
+        const services = await ctx.services();
+        const { requestSchemas } = await schemas();
         const defaults = await services.vmDefaults();
         const raw = specFromOptions(defaults.spec, opts) as Record<string, unknown>;
         if (opts['pin'] || opts['pinCpus'] !== undefined) raw['cpuPinning'] = opts['pinCpus'] !== undefined ? { cpus: cpuListOption(opts['pinCpus']) } : {};
@@ -229,7 +234,7 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .description('start a VM')
     .action(async (name: string) => {
       try {
-        const d = await ctx.services().vm.start(existingName(name));
+        const d = await (await ctx.services()).vm.start(await existingName(name));
         out(`'${d.name}' is ${d.state}.`);
       } catch (error) {
         ctx.fail(error);
@@ -242,10 +247,10 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .option('--force', 'force it off when it has not shut down within the timeout')
     .action(async (name: string, opts: { timeout: number; force?: boolean }) => {
       try {
-        const { stopped } = await ctx.services().vm.shutdown(existingName(name), opts.timeout);
+        const { stopped } = await (await ctx.services()).vm.shutdown(await existingName(name), opts.timeout);
         if (stopped) out(`'${name}' is shut off.`);
         else if (opts.force) {
-          await ctx.services().vm.forceOff(name);
+          await (await ctx.services()).vm.forceOff(name);
           out(`'${name}' did not shut down within ${opts.timeout} s and was forced off.`);
         } else {
           process.stderr.write(`vitrine: '${name}' did not shut down within ${opts.timeout} s — it may be busy or ignore ACPI; force it off with: vitrine vm kill ${JSON.stringify(name)}\n`);
@@ -260,7 +265,7 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .description('force a VM off (like pulling the plug)')
     .action(async (name: string) => {
       try {
-        const d = await ctx.services().vm.forceOff(existingName(name));
+        const d = await (await ctx.services()).vm.forceOff(await existingName(name));
         out(`'${d.name}' is ${d.state}.`);
       } catch (error) {
         ctx.fail(error);
@@ -271,7 +276,7 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .description('remove a VM definition, its UEFI variables and TPM state (its disk stays)')
     .action(async (name: string) => {
       try {
-        const { keptDisks } = await ctx.services().vm.undefine(existingName(name));
+        const { keptDisks } = await (await ctx.services()).vm.undefine(await existingName(name));
         out(`'${name}' was removed; ${keptDisks.length ? `its disk was kept (${keptDisks.join(', ')})` : 'it had no disk'}. Its last definition is in the history.`);
       } catch (error) {
         ctx.fail(error);
@@ -336,19 +341,20 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
         if (opts['escapeKey'] !== undefined) lg.escapeKey = String(opts['escapeKey']);
         if (opts['hdr'] !== undefined) lg.hdr = opts['hdr'] as boolean;
         if (Object.keys(lg).length > 0) request.lookingGlass = lg;
+        const { requestSchemas } = await schemas();
         const edits = parseOrExplain(requestSchemas['vm.applyEdits'].shape.edits, request, XML_FLAGS, 'Correct the option; nothing was changed.');
 
         if (name !== undefined) {
           // A defined VM: the same preview and apply as the VM page.
-          const vmName = existingName(name);
+          const vmName = await existingName(name);
           if (opts['apply']) {
-            const preview = await ctx.services().vm.applyEdits(vmName, edits);
+            const preview = await (await ctx.services()).vm.applyEdits(vmName, edits);
             if (!preview.diff) return out('Nothing to change.');
             out(preview.diff);
-            const previous = (await ctx.services().vm.history(vmName)).at(0);
+            const previous = (await (await ctx.services()).vm.history(vmName)).at(0);
             if (previous) out(`Previous definition kept as ${previous.id} (vitrine vm restore ${JSON.stringify(vmName)} ${previous.id}).`);
           } else {
-            const preview = await ctx.services().vm.previewEdits(vmName, edits);
+            const preview = await (await ctx.services()).vm.previewEdits(vmName, edits);
             if (opts['diff']) {
               out(preview.diff || 'No change.');
               // Each generated line with its reason (CPU pinning).
@@ -363,14 +369,14 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
         if (info.size > 10 * 1024 * 1024) throw new VitrineError({ kind: 'too-large', message: `'${path}' is over 10 MiB: not a domain XML.`, hint: 'Give the path of a domain XML file.' });
         const before = await readFile(path, 'utf8');
         if (edits.hugepages) throw new VitrineError({ kind: 'invalid-argument', message: '--hugepages needs a defined VM (the check reads its memory and this host).', hint: 'Define the file first (--apply), then: vitrine vm xml NAME --hugepages yes.' });
-        const pinning = edits.cpuPinning ? await ctx.services().vm.planPinning(edits.cpuPinning) : undefined;
+        const pinning = edits.cpuPinning ? await (await ctx.services()).vm.planPinning(edits.cpuPinning) : undefined;
         const after = serializeXml(applyEdits(parseDomainXml(before, `'${path}'`), edits, { pinning }));
         if (opts['apply']) {
           // Define the edited file as a VM (a new one, or a new version with its previous kept).
-          const result = await ctx.services().vm.lifecycle.define(after, `vm xml --file ${Object.keys(edits).join(', ') || 'as read'}`);
+          const result = await (await ctx.services()).vm.lifecycle.define(after, `vm xml --file ${Object.keys(edits).join(', ') || 'as read'}`);
           out(result.diff || `Defined '${result.name}'.`);
           if (result.previous) out(`Previous definition kept as ${result.previous.id} (vitrine vm restore ${JSON.stringify(result.name)} ${result.previous.id}).`);
-        } else if (opts['diff']) out(before === after ? 'No change.' : unifiedDiff(before, after, path));
+        } else if (opts['diff']) out(before === after ? 'No change.' : (await import('../libvirt/history')).unifiedDiff(before, after, path));
         else process.stdout.write(after);
       } catch (error) {
         ctx.fail(error);
@@ -385,13 +391,14 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .option('--json', 'print JSON')
     .action(async (opts: Record<string, unknown>) => {
       try {
+        const { requestSchemas } = await schemas();
         const request = parseOrExplain(
           requestSchemas['vm.planPinning'],
           { ...(opts['cpus'] !== undefined ? { vcpus: opts['cpus'] } : {}), ...(opts['pinCpus'] !== undefined ? { cpus: cpuListOption(opts['pinCpus']) } : {}), ...(opts['gpu'] !== undefined ? { gpu: opts['gpu'] } : {}) },
           { vcpus: '--cpus', cpus: '--pin-cpus', gpu: '--gpu' },
           'Correct the option.',
         );
-        const plan = await ctx.services().vm.pinningPreview(request);
+        const plan = await (await ctx.services()).vm.pinningPreview(request);
         if (opts['json']) return out(JSON.stringify(plan, null, 2));
         out([...plan.reasons.map((r) => `${r.xml}\n    ${r.reason}`), ...plan.notes.map((n) => `Note: ${n}`)].join('\n'));
       } catch (error) {
@@ -404,7 +411,7 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .option('--force', "even when the guest agent does not answer (you finished the install yourself)")
     .action(async (name: string, opts: { force?: boolean }) => {
       try {
-        const { removed } = await ctx.services().vm.finishInstall(existingName(name), Boolean(opts.force));
+        const { removed } = await (await ctx.services()).vm.finishInstall(await existingName(name), Boolean(opts.force));
         out(removed ? `Removed the answer-file ISO ${removed} from '${name}'.` : `'${name}' has no answer-file ISO attached.`);
       } catch (error) {
         ctx.fail(error);
@@ -416,7 +423,7 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .option('--json', 'print JSON')
     .action(async (name: string, opts: { json?: boolean }) => {
       try {
-        const entries = await ctx.services().vm.history(existingName(name));
+        const entries = await (await ctx.services()).vm.history(await existingName(name));
         if (opts.json) out(JSON.stringify(entries, null, 2));
         else out(entries.length === 0 ? `No previous definitions of '${name}'.` : entries.map((e) => `${e.id}  ${e.savedAt}  ${e.reason}`).join('\n'));
       } catch (error) {
@@ -428,7 +435,7 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
     .description('define a previous version again (see vm history)')
     .action(async (name: string, id: string) => {
       try {
-        const result = await ctx.services().vm.restore(existingName(name), id);
+        const result = await (await ctx.services()).vm.restore(await existingName(name), id);
         out(result.diff || 'Restored (no difference).');
       } catch (error) {
         ctx.fail(error);

@@ -2,6 +2,8 @@
 // node:child_process only here and in the root helper): every program runs
 // from an argv, never through a shell.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 /**
@@ -123,10 +125,47 @@ export interface StreamingOptions {
   stdin?: 'pipe' | 'ignore';
   /**
    * End the child (SIGTERM) when this process exits, whatever the way out
-   * (a normal exit, process.exit, an uncaught error): for watchers such as
+   * (a normal exit, process.exit, an uncaught error), and — on Linux, through
+   * util-linux's `setpriv --pdeathsig KILL` when it is installed — even when
+   * this process is killed outright (SIGKILL, a crash): for watchers such as
    * `virsh event --loop` that nobody else would stop.
    */
   endWithProcess?: boolean;
+}
+
+/** An executable file's absolute path, looked up on PATH as exec would; null when there is none. */
+function findExecutable(file: string, env: NodeJS.ProcessEnv): string | null {
+  const candidates = file.includes('/') ? [file] : (env['PATH'] ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, file));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not this one
+    }
+  }
+  return null;
+}
+
+let setprivPath: string | null | undefined;
+
+/**
+ * The argv that makes the kernel SIGKILL the child when this process dies,
+ * however it dies: `setpriv --pdeathsig KILL -- PROGRAM ARGS` (setpriv sets
+ * PR_SET_PDEATHSIG, then execs the program in the same process, which keeps
+ * it). PDEATHSIG follows the *thread* that spawned the child: spawnStreaming
+ * runs on the JavaScript main thread, whose end is the process's end (do not
+ * call it from a worker_thread). Without setpriv (not Linux, no util-linux),
+ * or when the program is not found (so that the spawn still fails with
+ * ENOENT as before), the program is started as is and only the exit hook
+ * below ends it.
+ */
+function withParentDeathSignal(file: string, argv: readonly string[], env: NodeJS.ProcessEnv): [string, readonly string[]] {
+  if (process.platform !== 'linux') return [file, argv];
+  setprivPath ??= findExecutable('setpriv', { PATH: `${process.env['PATH'] ?? ''}${delimiter}/usr/bin${delimiter}/bin` });
+  const program = findExecutable(file, env);
+  if (!setprivPath || !program) return [file, argv];
+  return [setprivPath, ['--pdeathsig', 'KILL', '--', program, ...argv]];
 }
 
 const endWithProcess = new Set<ChildProcess>();
@@ -159,7 +198,9 @@ export interface StreamingChild {
  */
 export function spawnStreaming(file: string, argv: readonly string[], options: StreamingOptions = {}): StreamingChild {
   const inherit = options.stdio === 'inherit';
-  const child: ChildProcess = spawn(file, argv, { env: options.env ?? process.env, stdio: inherit ? 'inherit' : [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
+  const env = options.env ?? process.env;
+  const [command, args] = options.endWithProcess ? withParentDeathSignal(file, argv, env) : [file, argv];
+  const child: ChildProcess = spawn(command, args, { env, stdio: inherit ? 'inherit' : [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
   if (!inherit) {
     for (const name of ['stdout', 'stderr'] as const) {
       const stream = child[name];

@@ -1,11 +1,15 @@
-import { access, readFile, readdir, readlink, realpath, stat } from 'node:fs/promises';
-import { constants } from 'node:fs';
+// The host scan reads hundreds of tiny sysfs files. fs/promises costs several
+// thread-pool round trips per file (open, fstat, read, close); these reads are
+// synchronous instead, each a few microseconds on sysfs and procfs. The scan
+// runs in the CLI, or in the main process behind a request that waits for the
+// whole report anyway; the functions stay async so callers need not change.
+import { accessSync, constants, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 
 /** A file's text, trimmed, or null when it cannot be read (sysfs files come and go). */
 export async function readText(path: string): Promise<string | null> {
   try {
-    return (await readFile(path, 'utf8')).trim();
+    return readFileSync(path, 'utf8').trim();
   } catch {
     return null;
   }
@@ -14,7 +18,7 @@ export async function readText(path: string): Promise<string | null> {
 /** A symlink's target as written, or null. */
 export async function readLink(path: string): Promise<string | null> {
   try {
-    return await readlink(path);
+    return readlinkSync(path);
   } catch {
     return null;
   }
@@ -23,7 +27,7 @@ export async function readLink(path: string): Promise<string | null> {
 /** The last component of a symlink's target (`driver` -> `nvidia`), or null. */
 export async function linkName(path: string): Promise<string | null> {
   try {
-    return basename(await readlink(path));
+    return basename(readlinkSync(path));
   } catch {
     return null;
   }
@@ -31,7 +35,7 @@ export async function linkName(path: string): Promise<string | null> {
 
 export async function listDir(path: string): Promise<string[]> {
   try {
-    return await readdir(path);
+    return readdirSync(path);
   } catch {
     return [];
   }
@@ -39,7 +43,7 @@ export async function listDir(path: string): Promise<string[]> {
 
 export async function fileExists(path: string): Promise<boolean> {
   try {
-    await stat(path);
+    statSync(path);
     return true;
   } catch {
     return false;
@@ -48,7 +52,7 @@ export async function fileExists(path: string): Promise<boolean> {
 
 export async function canReadWrite(path: string): Promise<boolean> {
   try {
-    await access(path, constants.R_OK | constants.W_OK);
+    accessSync(path, constants.R_OK | constants.W_OK);
     return true;
   } catch {
     return false;
@@ -57,7 +61,7 @@ export async function canReadWrite(path: string): Promise<boolean> {
 
 export async function realPath(path: string): Promise<string | null> {
   try {
-    return await realpath(path);
+    return realpathSync(path);
   } catch {
     return null;
   }

@@ -47,15 +47,23 @@ export function parseModulesAlias(text: string): ModuleAliases {
     if (!list) byVendor.set(key, (list = []));
     list.push({ pattern, module });
   }
+  // Hosts repeat devices (root ports, the functions of one chip): each modalias is matched once.
+  const seen = new Map<string, string[]>();
   return {
     match(modalias) {
+      const known = seen.get(modalias);
+      if (known) return [...known];
       const vendor = modalias.slice(5, 13).toUpperCase();
       const found = new Set<string>();
-      for (const entry of [...(byVendor.get(vendor) ?? []), ...(byVendor.get('*') ?? [])]) {
-        entry.regex ??= globToRegex(entry.pattern);
-        if (entry.regex.test(modalias)) found.add(entry.module);
+      for (const list of [byVendor.get(vendor), byVendor.get('*')]) {
+        for (const entry of list ?? []) {
+          entry.regex ??= globToRegex(entry.pattern);
+          if (entry.regex.test(modalias)) found.add(entry.module);
+        }
       }
-      return [...found].sort();
+      const modules = [...found].sort();
+      seen.set(modalias, modules);
+      return [...modules];
     },
   };
 }

@@ -16,6 +16,8 @@ export interface HostRoots {
   root: string;
   /** pci.ids candidates, first readable wins. */
   pciIds: readonly string[];
+  /** A folder where the pci.ids index is kept between runs (scan.ts); none: kept in memory only. */
+  cacheDir?: string;
 }
 
 /** pci.ids as shipped by hwdata (Fedora, Arch, Debian) and pciutils/pci.ids (Debian, Ubuntu). */

@@ -1,3 +1,4 @@
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostReport } from '../../shared/api';
 import { VitrineError } from '../common/errors';
@@ -5,24 +6,75 @@ import { parseCmdline, paramValue, relevantParams } from './cmdline';
 import { parseCpuinfo } from './cpuinfo';
 import { canReadWrite, fileExists, listDir, readText } from './fs-read';
 import { NO_ALIASES, parseModulesAlias, type ModuleAliases } from './modules-alias';
-import { NO_PCI_IDS, parsePciIds, type PciIds } from './pci-ids';
+import { indexPciIds, NO_PCI_IDS, pciIdsFromIndex, type PciIds, type PciIdsIndex } from './pci-ids';
 import { scanIommuGroups, scanPciDevices } from './pci-scan';
 import type { HostRoots } from './roots';
 import { assessGpus } from './verdicts';
 
-const pciIdsCache = new Map<string, PciIds>();
+/** pci.ids by path, for as long as its mtime and size stay the same. */
+const pciIdsCache = new Map<string, { key: string; ids: PciIds }>();
 
-/** The first readable pci.ids, parsed once per process. */
-async function loadPciIds(paths: readonly string[]): Promise<{ ids: PciIds; path: string | null }> {
+/** The index kept in the cache folder: which file (path, mtime, size) it is of. */
+interface StoredIndex {
+  key: string;
+  index: PciIdsIndex;
+}
+
+function storedIndex(dir: string | undefined, key: string): PciIdsIndex | null {
+  if (!dir) return null;
+  try {
+    const stored = JSON.parse(readFileSync(join(dir, 'pci-ids-index.json'), 'utf8')) as StoredIndex;
+    return stored.key === key && stored.index && typeof stored.index.vendors === 'object' ? stored.index : null;
+  } catch {
+    return null;
+  }
+}
+
+function storeIndex(dir: string | undefined, key: string, index: PciIdsIndex): void {
+  if (!dir) return;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const file = join(dir, 'pci-ids-index.json');
+    writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify({ key, index } satisfies StoredIndex), { mode: 0o600 });
+    renameSync(`${file}.${process.pid}.tmp`, file);
+  } catch {
+    // a cache: without it the next run indexes the file again
+  }
+}
+
+/**
+ * The first readable pci.ids: read whole (one synchronous read), located
+ * through its index — kept in the cache folder and in memory, keyed by the
+ * file's path, mtime and size, so a new pci.ids is indexed again — and each
+ * vendor's names parsed only when asked for.
+ */
+function loadPciIds(paths: readonly string[], cache: string | undefined): { ids: PciIds; path: string | null } {
   for (const path of paths) {
-    const cached = pciIdsCache.get(path);
-    if (cached) return { ids: cached, path };
-    const text = await readText(path);
-    if (text) {
-      const ids = parsePciIds(text);
-      pciIdsCache.set(path, ids);
-      return { ids, path };
+    let key: string;
+    try {
+      const st = statSync(path);
+      if (!st.isFile()) continue;
+      key = `${path}\0${st.mtimeMs}\0${st.size}`;
+    } catch {
+      continue;
     }
+    const cached = pciIdsCache.get(path);
+    if (cached?.key === key) return { ids: cached.ids, path };
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!text.trim()) continue;
+    let index = storedIndex(cache, key);
+    if (!index) {
+      index = indexPciIds(text);
+      storeIndex(cache, key, index);
+    }
+    const ids = pciIdsFromIndex(text, index);
+    pciIdsCache.set(path, { key, ids });
+    return { ids, path };
   }
   return { ids: NO_PCI_IDS, path: null };
 }
@@ -87,7 +139,7 @@ export async function scanHost(roots: HostRoots): Promise<HostReport> {
     listDir(join(roots.sys, 'class', 'iommu')),
     scanIommuGroups(roots.sys),
     loadedModules(roots),
-    loadPciIds(roots.pciIds),
+    loadPciIds(roots.pciIds, roots.cacheDir),
     loadAliases(roots.modules, release),
     readText(join(roots.sys, 'module', 'vfio_iommu_type1', 'parameters', 'allow_unsafe_interrupts')),
   ]);

@@ -33,19 +33,43 @@ function listNames(devices: PciDevice[]): string {
  * device of the IOMMU groups those functions are in, PCI bridges excepted.
  */
 export function passSet(gpu: PciDevice, devices: PciDevice[]): PciDevice[] {
-  const byAddress = new Map(devices.map((d) => [d.address, d]));
+  const { bySlot, byGroup } = indexOf(devices);
   const chosen = new Map<string, PciDevice>();
-  const queue = devices.filter((d) => slotOf(d.address) === slotOf(gpu.address));
-  while (queue.length > 0) {
-    const device = queue.shift()!;
+  const queue = [...(bySlot.get(slotOf(gpu.address)) ?? [])];
+  for (let next = 0; next < queue.length; next++) {
+    const device = queue[next]!;
     if (chosen.has(device.address)) continue;
     chosen.set(device.address, device);
     if (device.iommuGroup === null) continue;
-    for (const other of devices) {
-      if (other.iommuGroup === device.iommuGroup && !chosen.has(other.address) && !isBridge(other)) queue.push(byAddress.get(other.address)!);
+    for (const other of byGroup.get(device.iommuGroup) ?? []) {
+      if (!chosen.has(other.address) && !isBridge(other)) queue.push(other);
     }
   }
   return [...chosen.values()].filter((d) => !isBridge(d)).sort((a, b) => a.address.localeCompare(b.address));
+}
+
+/** Devices by slot and by IOMMU group, built once per device list (each GPU's passSet reads them: linear, not n²). */
+interface DeviceIndex {
+  size: number;
+  bySlot: Map<string, PciDevice[]>;
+  byGroup: Map<number, PciDevice[]>;
+}
+const indexes = new WeakMap<PciDevice[], DeviceIndex>();
+function push<K>(map: Map<K, PciDevice[]>, key: K, device: PciDevice): void {
+  const list = map.get(key);
+  if (list) list.push(device);
+  else map.set(key, [device]);
+}
+function indexOf(devices: PciDevice[]): DeviceIndex {
+  let index = indexes.get(devices);
+  if (index?.size === devices.length) return index;
+  index = { size: devices.length, bySlot: new Map(), byGroup: new Map() };
+  for (const device of devices) {
+    push(index.bySlot, slotOf(device.address), device);
+    if (device.iommuGroup !== null) push(index.byGroup, device.iommuGroup, device);
+  }
+  indexes.set(devices, index);
+  return index;
 }
 
 function sentence(verdict: GpuVerdict, gpu: PciDevice, card: PciDevice[], others: PciDevice[]): string {

@@ -1,4 +1,4 @@
-import type { DomainSummary, DomainsSnapshot, ErrorInfo } from '../../shared/api';
+import type { DomainState, DomainSummary, DomainsSnapshot, ErrorInfo } from '../../shared/api';
 import { toErrorInfo } from '../common/errors';
 import type { StreamingChild } from '../common/process';
 import { getDomain, listDomains, sortDomains } from './domains';
@@ -15,10 +15,21 @@ export interface DomainWatcherOptions {
 
 const DEFAULT_BACKOFF_MS = [500, 1000, 2000, 5000, 10_000, 15_000] as const;
 
+/** The state a lifecycle event itself says the domain is now in (the others wait for the query). */
+const STATE_OF_EVENT: Record<string, DomainState> = {
+  Started: 'running',
+  Resumed: 'running',
+  Stopped: 'shut-off',
+  Suspended: 'paused',
+  PMSuspended: 'pmsuspended',
+  Crashed: 'crashed',
+};
+
 /**
  * The live domain list. Fed by `virsh event --loop --all --timestamp` (one
  * line per event, see shared/reference/libvirt.md), never by polling: an
- * event refreshes only the domain it names; a lost stream (daemon restarted,
+ * event publishes at once the state it carries (Started -> running, Stopped
+ * -> shut off, …), then one dominfo of the domain it names confirms it; a lost stream (daemon restarted,
  * socket closed) is reconnected with backoff and followed by a full listing,
  * since events may have been missed meanwhile. Runs only while subscribed.
  */
@@ -31,6 +42,8 @@ export class DomainWatcher {
   private retryTimer: NodeJS.Timeout | null = null;
   private attempt = 0;
   private active = false;
+  /** Events seen per domain: a query answered after a newer event is not published (the newer one's follows). */
+  private readonly eventCount = new Map<string, number>();
 
   constructor(
     private readonly virsh: Virsh,
@@ -86,7 +99,11 @@ export class DomainWatcher {
       onLine: (line, stream) => {
         if (stream !== 'stdout') return;
         const event = parseEventLine(line);
-        if (event?.type === 'lifecycle') this.enqueue(() => this.refreshOne(event.domain));
+        if (event?.type !== 'lifecycle') return;
+        const seen = (this.eventCount.get(event.domain) ?? 0) + 1;
+        this.eventCount.set(event.domain, seen);
+        this.publishEventState(event.domain, event.event);
+        this.enqueue(() => this.refreshOne(event.domain, seen));
       },
     });
     this.child = child;
@@ -135,9 +152,19 @@ export class DomainWatcher {
     this.publish({ domains, error: null });
   }
 
-  private async refreshOne(name: string): Promise<void> {
+  /** Show the state an event names before virsh is asked (the query that follows confirms or corrects it). */
+  private publishEventState(name: string, event: string | null): void {
+    const state = event ? STATE_OF_EVENT[event] : undefined;
+    const known = this.current?.domains.find((d) => d.name === name);
+    if (!state || !known || !this.current || known.state === state) return;
+    const updated: DomainSummary = { ...known, state, ...(state === 'shut-off' ? { id: null } : {}) };
+    this.publish({ domains: this.current.domains.map((d) => (d === known ? updated : d)), error: this.current.error });
+  }
+
+  private async refreshOne(name: string, seen: number): Promise<void> {
     if (!this.active) return;
     const fresh = await getDomain(this.virsh, name);
+    if (this.eventCount.get(name) !== seen) return; // a newer event's query follows
     const others: DomainSummary[] = (this.current?.domains ?? []).filter((d) => d.name !== name);
     this.publish({ domains: sortDomains(fresh ? [...others, fresh] : others), error: this.current?.error ?? null });
   }

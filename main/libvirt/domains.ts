@@ -1,6 +1,6 @@
 import type { DomainSummary } from '../../shared/api';
 import { VitrineError } from '../common/errors';
-import { parseDominfo, parseNameList } from './parse-dominfo';
+import { LISTING_COMMANDS, parseDominfo, parseListing } from './parse-dominfo';
 import type { Virsh } from './virsh';
 
 const DOMINFO_CONCURRENCY = 4;
@@ -26,10 +26,24 @@ export async function getDomain(virsh: Virsh, name: string): Promise<DomainSumma
   return summary;
 }
 
-/** Every domain on the connection (active and inactive), sorted by name. */
+/**
+ * Every domain on the connection (active and inactive), sorted by name: one
+ * virsh process runs the four listings (LISTING_COMMANDS); only a domain
+ * whose row could not be read that way is asked with dominfo.
+ */
 export async function listDomains(virsh: Virsh): Promise<DomainSummary[]> {
-  const names = parseNameList(await virsh.run(['list', '--all', '--name']));
-  const found: DomainSummary[] = [];
+  const out = await virsh.run([LISTING_COMMANDS]);
+  const listing = parseListing(out);
+  if (!listing) {
+    throw new VitrineError({
+      kind: 'virsh',
+      message: 'virsh list printed something Vitrine cannot read.',
+      hint: 'Check that virsh works from a terminal (virsh list --all); report the output if it does.',
+      detail: out.slice(0, 2000),
+    });
+  }
+  const found: DomainSummary[] = [...listing.domains];
+  const names = listing.unmatched;
   for (let i = 0; i < names.length; i += DOMINFO_CONCURRENCY) {
     const batch = names.slice(i, i + DOMINFO_CONCURRENCY);
     const results = await Promise.all(batch.map((name) => getDomain(virsh, name)));

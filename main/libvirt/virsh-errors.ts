@@ -96,7 +96,7 @@ export function classifyVirshFailure(uri: string, args: readonly string[], stder
   }
   return new VitrineError({
     kind: 'virsh',
-    message: `virsh ${args[0] ?? ''} failed: ${last}`,
+    message: `virsh ${(args[0] ?? '').split(/[\s;]/)[0]} failed: ${last}`,
     hint: 'See the details; the Troubleshoot page explains the known failures.',
     detail,
   });

@@ -51,6 +51,22 @@ export function effectiveSettings(details: Pick<VmDetails, 'resolution' | 'looki
   return { resolution: details.resolution ?? defaultResolution(monitors, fallback), ...details.lookingGlassSettings };
 }
 
+/**
+ * What a caller already read about a VM, handed down so that nothing is asked
+ * of virsh twice (Play: one dominfo, one dumpxml, the start, one live dumpxml).
+ */
+export interface KnownVm {
+  details?: VmDetails;
+  /** The running domain's XML (libvirt's picks: the SPICE port), read after it started. */
+  liveXml?: string;
+}
+
+/** Whether a domain's XML is the running domain's: libvirt gives it an id (`<domain type='kvm' id='3'>`). */
+function isLiveXml(xml: string): boolean {
+  const root = xml.match(/<domain\b[^>]*>/);
+  return root !== null && /\sid=['"]\d+['"]/.test(root[0]);
+}
+
 /** Looking Glass for every VM: the launch command and its checks, the supervised clients, Play and Stop. */
 export class LookingGlassService {
   private readonly clients = new Map<string, { supervisor: ClientSupervisor; status: LgStatus }>();
@@ -96,15 +112,15 @@ export class LookingGlassService {
    * following the installed client's release, or `release` when given (the
    * argv for a release without that client installed).
    */
-  async launchInfo(name: string, release?: string): Promise<ClientLaunch> {
-    const details = await this.o.vm.details(name);
+  async launchInfo(name: string, release?: string, known: KnownVm = {}): Promise<ClientLaunch> {
+    const details = known.details ?? (await this.o.vm.details(name));
     const [settings, monitors] = await Promise.all([this.o.settings.get(), this.o.monitors().catch(() => [] as Monitor[])]);
     const lg = effectiveSettings(details, monitors, settings.fallbackResolution);
-    const running = details.summary.state === 'running';
+    const running = known.liveXml !== undefined || details.summary.state === 'running';
     const target = memoryTarget(details, this.o.shmDir ?? SHM_DIR, this.o.kvmfrDevice ?? KVMFR_DEVICE);
     const [installed, liveXml] = await Promise.all([
       inspectClient(this.o.clientPath ?? settings.clientPath, this.identity.uid),
-      running ? this.o.virsh.run(['dumpxml', '--domain', name]) : Promise.resolve(details.xml),
+      known.liveXml !== undefined ? Promise.resolve(known.liveXml) : running ? this.o.virsh.run(['dumpxml', '--domain', name]) : Promise.resolve(details.xml),
     ]);
     const client = release === undefined ? installed : describeClient(installed.path, release, this.identity.uid, installed.problem);
     const memory = await checkMemory({ target, neededMiB: neededMiB(lg, client.rules), user: this.identity, phase: running ? 'running' : 'before-start', session: this.o.virsh.uri.includes('/session'), ...(this.o.kvmfrParams ? { kvmfrParams: this.o.kvmfrParams } : {}) });
@@ -123,12 +139,13 @@ export class LookingGlassService {
   }
 
   /** Open the Looking Glass window of a running VM and keep it open. */
-  async open(name: string): Promise<LgStatus> {
+  async open(name: string, known: KnownVm = {}): Promise<LgStatus> {
     const existing = this.clients.get(name);
     if (existing?.supervisor.active) return { ...existing.status };
-    const info = await this.launchInfo(name);
-    const summary = await getDomain(this.o.virsh, name);
-    if (summary?.state !== 'running') throw new VitrineError({ kind: 'vm-not-running', message: `${name} is not running, so there is nothing to show yet.`, hint: 'Press Play: it starts the VM and then opens Looking Glass.' });
+    const info = await this.launchInfo(name, undefined, known);
+    // The live XML read just now says whether it runs; else ask libvirt.
+    const running = known.liveXml !== undefined ? isLiveXml(known.liveXml) : (await getDomain(this.o.virsh, name))?.state === 'running';
+    if (!running) throw new VitrineError({ kind: 'vm-not-running', message: `${name} is not running, so there is nothing to show yet.`, hint: 'Press Play: it starts the VM and then opens Looking Glass.' });
     if (info.client.problem) throw new VitrineError(info.client.problem);
     const problem = info.memory.problems[0];
     if (problem) throw new VitrineError({ kind: `lg-memory-${problem.kind}`, message: problem.message, hint: problem.fix });
@@ -219,7 +236,7 @@ export class LookingGlassService {
           ? `GPU ${d.pciDevices.map((p) => p.address).join(', ')} attached.`
           : 'No GPU attached: Looking Glass will wait until the guest has its GPU and the Looking Glass host application.',
       );
-      const info = await this.launchInfo(name);
+      const info = await this.launchInfo(name, undefined, { details });
       await task.run('client', async () => {
         if (info.client.problem) throw new VitrineError(info.client.problem);
         return info.client;
@@ -231,10 +248,12 @@ export class LookingGlassService {
       task.checkCancelled();
       task.setCancellable(false);
       if (details.summary.state === 'running') task.step('start', 'skipped', 'It was already running.');
-      else await task.run('start', () => this.o.vm.start(name), () => 'Running.');
+      else await task.run('start', () => this.o.vm.lifecycle.start(name), () => 'Running.');
       await task.run('open', async () => {
-        await this.waitForMemory(name);
-        return this.open(name);
+        await this.waitForMemory(details);
+        // One live dumpxml: the SPICE port libvirt picked, and the proof that it runs.
+        const liveXml = await this.o.virsh.run(['dumpxml', '--domain', name]);
+        return this.open(name, { details, liveXml });
       }, (s) => `Started (pid ${s.pid ?? '?'}).`);
       return task.finish();
     } catch (error) {
@@ -243,8 +262,7 @@ export class LookingGlassService {
   }
 
   /** QEMU creates the shared memory file as the VM starts; wait for it (a file has no event to wait on). */
-  private async waitForMemory(name: string): Promise<void> {
-    const details = await this.o.vm.details(name);
+  private async waitForMemory(details: VmDetails): Promise<void> {
     const target = memoryTarget(details, this.o.shmDir ?? SHM_DIR, this.o.kvmfrDevice ?? KVMFR_DEVICE);
     if (!target) return;
     const deadline = Date.now() + (this.o.memoryWaitMs ?? 10_000);

@@ -11,7 +11,7 @@ import { DEFAULT_ROOTS, type HostRoots } from '../host/roots';
 import { scanHost } from '../host/scan';
 import { findGpuHolders, handoverSteps, sshServerRuns } from '../host/gpu-holders';
 import { slotOf } from '../host/verdicts';
-import { dataDir } from '../common/xdg';
+import { cacheDir, dataDir } from '../common/xdg';
 import { DiagnoseService } from '../diagnose/service';
 import { DomainWatcher } from '../libvirt/domain-watcher';
 import { Lifecycle } from '../libvirt/lifecycle';
@@ -27,13 +27,13 @@ import { xrandrMonitors } from '../host/monitors';
 import { savedLibvirtUri, SettingsStore } from '../state/settings';
 import { TaskTracker } from '../state/tasks';
 import { takeNotices } from '../state/notices';
-import { libvirtUriProblem } from '../../shared/schemas';
+import { checkedLibvirtUri as checkedUri, resolveLibvirtUri as resolveUri } from './libvirt-uri';
 import { listFolder } from '../common/files';
 import { openConsole } from '../libvirt/console';
 import { createVmTask } from '../libvirt/create-task';
 import { hostPreparation, type HostPreparation } from './host-preparation';
 
-export const DEFAULT_LIBVIRT_URI = 'qemu:///system';
+export { DEFAULT_LIBVIRT_URI } from './libvirt-uri';
 
 /** For each event of the contract: subscribe a listener, get an unsubscribe back. */
 export type EventSources = { [E in EventName]: (listener: (payload: Events[E]) => void) => () => void };
@@ -90,18 +90,12 @@ export interface ServicesOptions {
 
 /** Pick the libvirt URI: the --connect flag, then VITRINE_LIBVIRT_URI, then the Settings choice, then qemu:///system. */
 export function resolveLibvirtUri(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, saved: () => string | null = savedLibvirtUri): string {
-  return flag || env['VITRINE_LIBVIRT_URI'] || saved() || DEFAULT_LIBVIRT_URI;
+  return resolveUri(flag, env, saved);
 }
 
 /** The URI to use, checked: a typo or a transport Vitrine does not use is refused before anything connects. */
 export function checkedLibvirtUri(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, saved: () => string | null = savedLibvirtUri): string {
-  const uri = resolveLibvirtUri(flag, env, saved);
-  const problem = libvirtUriProblem(uri);
-  if (problem) {
-    const from = flag ? '--connect' : env['VITRINE_LIBVIRT_URI'] ? 'VITRINE_LIBVIRT_URI' : 'the Settings';
-    throw new VitrineError({ kind: 'invalid-uri', message: problem, hint: `Check the URI given in ${from}.` });
-  }
-  return uri;
+  return checkedUri(flag, env, saved);
 }
 
 /** Wire the services once per process; the CLI, `vitrine serve` and Electron all use this. */
@@ -165,7 +159,7 @@ export function createServices(options: ServicesOptions): Services {
     info: () => ({ version: VERSION, libvirtUri: options.libvirtUri, mode: options.mode, user: userInfo().username, home: homedir() }),
     listDomains: () => listDomains(virsh),
     hostCheck: async () => {
-      const [report, env] = await Promise.all([scanHost(options.hostRoots ?? DEFAULT_ROOTS), gatherEnvironment(options.libvirtUri, () => new Virsh({ uri: options.libvirtUri, timeoutMs: 15_000 }).run(['version']), options.hostRoots ?? DEFAULT_ROOTS)]);
+      const [report, env] = await Promise.all([scanHost({ cacheDir: cacheDir(), ...(options.hostRoots ?? DEFAULT_ROOTS) }), gatherEnvironment(options.libvirtUri, () => new Virsh({ uri: options.libvirtUri, timeoutMs: 15_000 }).run(['version']), options.hostRoots ?? DEFAULT_ROOTS)]);
       return { ...report, checks: buildChecklist(report, env) };
     },
     hostHandover: async (gpu) => {

@@ -1,16 +1,18 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import type { Notice } from '../../shared/api';
 import { HashRouter, NavLink, Route, Routes, useNavigate } from 'react-router';
 import { api } from './api';
 import { useTranslation } from 'react-i18next';
 import { HostCheckProvider } from './hooks';
 import { Dashboard } from './pages/dashboard';
-import { HostPage } from './pages/host';
-import { MachinesPage } from './pages/machines';
-import { SettingsPage } from './pages/settings';
-import { SetupPage } from './pages/setup/index';
-import { TroubleshootPage } from './pages/troubleshoot';
-import { VmPage } from './pages/vm';
+
+// The dashboard comes with the app; every other page is loaded when first shown.
+const HostPage = lazy(() => import('./pages/host').then((m) => ({ default: m.HostPage })));
+const MachinesPage = lazy(() => import('./pages/machines').then((m) => ({ default: m.MachinesPage })));
+const SettingsPage = lazy(() => import('./pages/settings').then((m) => ({ default: m.SettingsPage })));
+const SetupPage = lazy(() => import('./pages/setup/index').then((m) => ({ default: m.SetupPage })));
+const TroubleshootPage = lazy(() => import('./pages/troubleshoot').then((m) => ({ default: m.TroubleshootPage })));
+const VmPage = lazy(() => import('./pages/vm').then((m) => ({ default: m.VmPage })));
 
 const PAGES = [
   { path: '/', key: 'dashboard', element: <Dashboard /> },
@@ -83,12 +85,14 @@ export function App() {
           </nav>
           <main id="main" className="content" tabIndex={-1}>
             <Notices />
-            <Routes>
-              {PAGES.map((page) => (
-                <Route key={page.key} path={page.path} element={page.element} />
-              ))}
-              <Route path="/machines/:name" element={<VmPage />} />
-            </Routes>
+            <Suspense fallback={null}>
+              <Routes>
+                {PAGES.map((page) => (
+                  <Route key={page.key} path={page.path} element={page.element} />
+                ))}
+                <Route path="/machines/:name" element={<VmPage />} />
+              </Routes>
+            </Suspense>
           </main>
         </div>
       </HashRouter>

@@ -1,14 +1,18 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import './i18n';
+import { i18nReady } from './i18n';
 import './styles.css';
 import { App } from './app';
 
 const root = document.getElementById('root');
-if (root) {
-  createRoot(root).render(
+
+function render(into: HTMLElement): void {
+  createRoot(into).render(
     <StrictMode>
       <App />
     </StrictMode>,
   );
 }
+
+// Rendered once the first language's catalogue is in (no flash of English).
+if (root) void i18nReady.then(() => render(root));

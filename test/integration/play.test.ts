@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { which } from '../../main/host/which';
-import { chownSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, createSessionUser, runCli, type SessionUser } from '../support/session-libvirt';
@@ -66,7 +66,14 @@ describe('vitrine play', () => {
   it('starts the VM and the client at the VM resolution with the live SPICE port; vm stop --force ends both', async (ctx) => {
     if (blocked) ctx.skip(blocked);
     const argvFile = join(user.home, 'lg-argv.json');
-    const play = spawn(process.execPath, [cliPath, '--connect', 'qemu:///session', '--client', FAKE_CLIENT, 'play', NAME], user.spawnOptions({ stdio: ['ignore', 'pipe', 'pipe'], env: { FAKE_LG_RUNS: 'wait', FAKE_LG_ARGV_FILE: argvFile } }));
+    // A virsh on PATH that notes each run, to count what Play asks libvirt.
+    const bin = join(user.home, 'counting-bin');
+    const virshLog = join(user.home, 'virsh-runs.log');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'virsh'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${virshLog}'\nexec '${(await which('virsh'))!}' "$@"\n`);
+    chmodSync(join(bin, 'virsh'), 0o755);
+    if (process.getuid?.() === 0) chownSync(bin, user.uid, user.gid);
+    const play = spawn(process.execPath, [cliPath, '--connect', 'qemu:///session', '--client', FAKE_CLIENT, 'play', NAME], user.spawnOptions({ stdio: ['ignore', 'pipe', 'pipe'], env: { FAKE_LG_RUNS: 'wait', FAKE_LG_ARGV_FILE: argvFile, PATH: `${bin}:${user.env['PATH'] ?? ''}` } }));
     let out = '';
     let err = '';
     play.stderr!.on('data', (c) => (err += c));
@@ -88,6 +95,10 @@ describe('vitrine play', () => {
     expect(out).toContain(`✓ Find Looking Glass: ${FAKE_CLIENT} (B7)`);
     expect(out).toContain('✓ Check the shared memory: 32 MiB at /dev/shm/looking-glass; 1920×1080 needs 32 MiB.');
     expect(out).toContain('✓ Start the VM: Running.');
+    // Each check once, the results passed down: dominfo, dumpxml, start, the live dumpxml (then the domain watcher's stream).
+    const runs = readFileSync(virshLog, 'utf8').trim().split('\n');
+    const beforeWatching = runs.slice(0, runs.findIndex((r) => r.includes('event --loop')) >>> 0);
+    expect(beforeWatching.length, beforeWatching.join('\n')).toBeLessThanOrEqual(5);
     expect((await user.virsh('domstate', NAME)).trim()).toBe('running');
     expect(statSync(SHM).size).toBe(32 * 1024 * 1024);
     const pid = Number(out.match(/Started \(pid (\d+)\)/)?.[1]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDominfo, parseDomainState, parseNameList } from '../../main/libvirt/parse-dominfo';
+import { parseDominfo, parseDomainState, parseListing, parseNameList, LISTING_SEPARATOR } from '../../main/libvirt/parse-dominfo';
 
 // Verbatim `virsh dominfo` output of libvirt 9.0 (C locale).
 const SHUT_OFF = `Id:             -
@@ -67,5 +67,33 @@ describe('parseNameList', () => {
   it('drops blank lines and keeps names with spaces', () => {
     expect(parseNameList('alpha\ntiny one\n\n')).toEqual(['alpha', 'tiny one']);
     expect(parseNameList('\n')).toEqual([]);
+  });
+});
+
+describe('parseListing (the one-process listing)', () => {
+  // virsh 9's output for LISTING_COMMANDS under --quiet: echo prints the separator without a newline.
+  const S = LISTING_SEPARATOR;
+  const output =
+    '138e9896-339e-437a-aa5e-5c42891f4bd6 alpha\n' +
+    '74977d1a-8858-4d39-bb7e-43140696a9b4 be ta  x\nd0c9e8a4-0e3f-4b1e-9a37-111111111111 shut off\n2b4c5a61-1111-4a8b-9c1d-222222222222 gone meanwhile\n' +
+    `${S} 3    alpha      running\n -    be ta  x   in shutdown\n -    shut off   shut off\n` +
+    `${S}138e9896-339e-437a-aa5e-5c42891f4bd6\nd0c9e8a4-0e3f-4b1e-9a37-111111111111\n` +
+    `${S}74977d1a-8858-4d39-bb7e-43140696a9b4\n`;
+
+  it('reads id, state, persistence and autostart per UUID, names with spaces and state-like names included', () => {
+    expect(parseListing(output)).toEqual({
+      domains: [
+        { name: 'alpha', uuid: '138e9896-339e-437a-aa5e-5c42891f4bd6', state: 'running', id: 3, persistent: true, autostart: false },
+        { name: 'be ta  x', uuid: '74977d1a-8858-4d39-bb7e-43140696a9b4', state: 'in-shutdown', id: null, persistent: false, autostart: true },
+        { name: 'shut off', uuid: 'd0c9e8a4-0e3f-4b1e-9a37-111111111111', state: 'shut-off', id: null, persistent: true, autostart: false },
+      ],
+      // no table row: left to dominfo
+      unmatched: ['gone meanwhile'],
+    });
+  });
+
+  it('refuses output that is not the listing', () => {
+    expect(parseListing('error: something\n')).toBeNull();
+    expect(parseListing(`${S}${S}`)).toBeNull();
   });
 });

@@ -1,7 +1,6 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import en from '../../../shared/i18n/en.json';
-import fr from '../../../shared/i18n/fr.json';
 import type { LANGUAGES as LANGUAGE_CODES } from '../../../shared/enums';
 
 /** Each language of shared/enums.ts by its own name (the compiler checks none is missing). */
@@ -15,19 +14,40 @@ function initialLanguage(): Language {
   return navigator.language.toLowerCase().startsWith('fr') ? 'fr' : 'en';
 }
 
+/** English comes with the app (it is also the fallback); another language's catalogue is loaded when chosen. */
+const CATALOGUES: Record<Exclude<Language, 'en'>, () => Promise<{ default: Record<string, unknown> }>> = {
+  fr: () => import('../../../shared/i18n/fr.json'),
+};
+
+async function loadLanguage(language: Language): Promise<void> {
+  if (language === 'en' || i18next.hasResourceBundle(language, 'translation')) return;
+  const catalogue = await CATALOGUES[language]();
+  i18next.addResourceBundle(language, 'translation', catalogue.default);
+}
+
 /** Switch the UI language and remember it. */
 export function setLanguage(language: Language): void {
   localStorage.setItem(STORAGE_KEY, language);
-  void i18next.changeLanguage(language);
+  void loadLanguage(language).then(() => i18next.changeLanguage(language));
   document.documentElement.lang = language;
 }
 
-void i18next.use(initReactI18next).init({
-  resources: { en: { translation: en }, fr: { translation: fr } },
-  lng: initialLanguage(),
-  fallbackLng: 'en',
-  interpolation: { escapeValue: false },
-});
-document.documentElement.lang = i18next.language;
+const initial = initialLanguage();
+/** Settles once the first language's catalogue is in: main.tsx renders then (no flash of English). */
+export const i18nReady: Promise<unknown> = i18next
+  .use(initReactI18next)
+  .init({
+    resources: { en: { translation: en } },
+    lng: 'en',
+    fallbackLng: 'en',
+    interpolation: { escapeValue: false },
+  })
+  .then(() => loadLanguage(initial))
+  .then(() => i18next.changeLanguage(initial))
+  .catch(() => undefined)
+  .finally(() => {
+    document.documentElement.lang = i18next.language;
+  });
+document.documentElement.lang = initial;
 
 export { i18next };

@@ -1,0 +1,22 @@
+import { libvirtUriProblem } from '../../shared/libvirt-uri';
+import { VitrineError } from '../common/errors';
+
+// Apart from services/index.ts so that the CLI checks --connect without loading every service.
+
+export const DEFAULT_LIBVIRT_URI = 'qemu:///system';
+
+/** Pick the libvirt URI: the --connect flag, then VITRINE_LIBVIRT_URI, then the Settings choice (`saved`), then qemu:///system. */
+export function resolveLibvirtUri(flag: string | undefined, env: NodeJS.ProcessEnv, saved: () => string | null): string {
+  return flag || env['VITRINE_LIBVIRT_URI'] || saved() || DEFAULT_LIBVIRT_URI;
+}
+
+/** The URI to use, checked: a typo or a transport Vitrine does not use is refused before anything connects. */
+export function checkedLibvirtUri(flag: string | undefined, env: NodeJS.ProcessEnv, saved: () => string | null): string {
+  const uri = resolveLibvirtUri(flag, env, saved);
+  const problem = libvirtUriProblem(uri);
+  if (problem) {
+    const from = flag ? '--connect' : env['VITRINE_LIBVIRT_URI'] ? 'VITRINE_LIBVIRT_URI' : 'the Settings';
+    throw new VitrineError({ kind: 'invalid-uri', message: problem, hint: `Check the URI given in ${from}.` });
+  }
+  return uri;
+}

@@ -1,0 +1,326 @@
+// `npm run bench`'s table: every row of issue 19 as a ratio against its
+// baseline, both measured in this run, interleaved (baseline, subject,
+// baseline, subject, …) so that the machine's load hits both alike. Medians.
+// It prints figures and asserts nothing about time (a row that cannot run
+// here says why and is skipped).
+import { spawn, spawnSync, type SpawnOptions, type SpawnSyncOptions } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { it } from 'vitest';
+import { scanHost } from '../../main/host/scan';
+import { writeHostTree } from '../support/host-tree';
+import { generatedHost } from '../support/hosts';
+import { cliPath, createSessionUser, defineDomain, repoRoot, startServe, type SessionUser } from '../support/session-libvirt';
+import { clearOwnShm, FAKE_CLIENT } from '../support/shm';
+
+const rows: string[] = [];
+const scratch: string[] = [];
+const say = (line: string): void => {
+  rows.push(line);
+  process.stdout.write(`${line}\n`);
+};
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
+const ms = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(1)) + ' ms';
+
+/** Time one run of a synchronous action, in ms. */
+function time(action: () => void): number {
+  const start = process.hrtime.bigint();
+  action();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** Interleave baseline and subject `rounds` times; their medians. */
+function sideBySide(rounds: number, baseline: () => void, subject: () => void): { base: number; subj: number } {
+  baseline();
+  subject(); // warm the page cache for both
+  const b: number[] = [];
+  const s: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    b.push(time(baseline));
+    s.push(time(subject));
+  }
+  return { base: median(b), subj: median(s) };
+}
+
+function mustRun(file: string, args: string[], options: SpawnSyncOptions = {}): void {
+  const r = spawnSync(file, args, { stdio: ['ignore', 'ignore', 'pipe'], ...options });
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')}: exit ${r.status} ${String(r.stderr ?? '')}`);
+}
+
+const asUser = (user: SessionUser): SpawnSyncOptions => user.spawnOptions() as SpawnSyncOptions;
+
+function rowVersion(): void {
+  const r = sideBySide(15, () => mustRun(process.execPath, ['-e', '0']), () => mustRun(process.execPath, [cliPath, '--version']));
+  say(`| vitrine --version | ${ms(r.subj)} | node -e 0 ${ms(r.base)} | ${(r.subj / r.base).toFixed(2)}× | ≤ 2× |`);
+}
+
+async function rowVmList(user: SessionUser): Promise<void> {
+  const cells: string[] = [];
+  const ratios: string[] = [];
+  const bases: string[] = [];
+  for (const count of [2, 50]) {
+    const have = (await user.virsh('list', '--all', '--name')).split('\n').filter(Boolean).length;
+    for (let i = have; i < count; i++) await defineDomain(user, `bench-${String(i).padStart(2, '0')}`);
+    const r = sideBySide(
+      9,
+      () => mustRun('virsh', ['--connect', 'qemu:///session', 'list', '--all'], asUser(user)),
+      () => mustRun(process.execPath, [cliPath, '--connect', 'qemu:///session', 'vm', 'list', '--json'], asUser(user)),
+    );
+    cells.push(ms(r.subj));
+    bases.push(ms(r.base));
+    ratios.push(`${(r.subj / r.base).toFixed(2)}×`);
+  }
+  say(`| vitrine vm list --json, 2 / 50 domains | ${cells.join(' / ')} | virsh list --all ${bases.join(' / ')} | ${ratios.join(' / ')} | ≤ 4× at any count |`);
+}
+
+function hostTree(count: number): { roots: ReturnType<typeof writeHostTree>; script: string } {
+  const dir = mkdtempSync(join(tmpdir(), `vitrine-bench-host${count}-`));
+  scratch.push(dir);
+  const roots = writeHostTree(generatedHost(count), dir);
+  const script = join(dir, 'iommu_groups.sh');
+  writeFileSync(
+    script,
+    `#!/bin/bash
+# seed 003's iommu_groups.sh, reading the fixture tree instead of /sys
+shopt -s nullglob
+for d in "$1"/kernel/iommu_groups/*/devices/*; do
+  n=\${d#*/iommu_groups/*}; n=\${n%%/*}
+  printf 'IOMMU Group %s ' "$n"
+  lspci -A linux-sysfs -O sysfs.path="$1/bus/pci" -nns "\${d##*/}"
+done
+`,
+  );
+  return { roots, script };
+}
+
+const doctorArgs = (roots: ReturnType<typeof writeHostTree>): string[] => [cliPath, '--connect', 'test:///default', 'doctor', '--json', '--sysfs-root', roots.sys, '--proc-root', roots.proc, '--dev-root', roots.dev, '--modules-root', roots.modules];
+
+async function rowsHost(): Promise<void> {
+  if (spawnSync('lspci', ['--version']).status !== 0) return say('| doctor / scan rows | skipped: no lspci (pciutils) |');
+  const big = hostTree(256);
+  const r = sideBySide(3, () => mustRun('bash', [big.script, big.roots.sys]), () => mustRun(process.execPath, doctorArgs(big.roots)));
+  say(`| vitrine doctor --json, 256-device tree | ${ms(r.subj)} | seed 003's iommu_groups.sh ${ms(r.base)} | ${(r.base / r.subj).toFixed(1)}× faster | ≥ 15× faster |`);
+
+  // Growth: the whole doctor process and the in-process scan on 64 and 512 devices; lspci -nnk on the same trees.
+  const small = hostTree(64);
+  const large = hostTree(512);
+  const lspci = (roots: ReturnType<typeof writeHostTree>) => () => mustRun('lspci', ['-A', 'linux-sysfs', '-O', `sysfs.path=${roots.sys}/bus/pci`, '-nnk']);
+  const d64 = sideBySide(7, lspci(small.roots), () => mustRun(process.execPath, doctorArgs(small.roots)));
+  const d512 = sideBySide(7, lspci(large.roots), () => mustRun(process.execPath, doctorArgs(large.roots)));
+  const scan = async (roots: ReturnType<typeof writeHostTree>): Promise<number> => {
+    await scanHost(roots);
+    const runs: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const start = process.hrtime.bigint();
+      await scanHost(roots);
+      runs.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    return median(runs);
+  };
+  const [s64, s512] = [await scan(small.roots), await scan(large.roots)];
+  const perDevice = (s512 - s64) / 448;
+  const doctorPer = (d512.subj - d64.subj) / 448;
+  const lspciPer = (d512.base - d64.base) / 448;
+  say(
+    `| scan cost growth (64 -> 512 devices) | scanHost ${perDevice.toFixed(3)} ms/device (${ms(s64)} / ${ms(s512)}); doctor process ${ms(d64.subj - 64 * doctorPer)} fixed + ${doctorPer.toFixed(3)} ms/device | lspci -nnk ${ms(d64.base - 64 * lspciPer)} fixed + ${lspciPer.toFixed(3)} ms/device | ${(perDevice / lspciPer).toFixed(2)}× lspci's per device | linear, ≤ 0.1 ms/device |`,
+  );
+}
+
+async function rowPlay(user: SessionUser): Promise<void> {
+  const blocked = clearOwnShm(user.uid);
+  if (blocked) return say(`| Play -> client started | skipped: ${blocked} |`);
+  const name = 'bench-play';
+  const file = join(user.home, 'play.xml');
+  writeFileSync(
+    file,
+    `<domain type='qemu'><name>${name}</name>
+  <metadata><vitrine:vm xmlns:vitrine='urn:vitrine:vm:1'><vitrine:resolution width='1920' height='1080'/></vitrine:vm></metadata>
+  <memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <graphics type='spice' autoport='yes'><listen type='address' address='127.0.0.1'/></graphics>
+    <video><model type='vga'/></video>
+    <shmem name='looking-glass'><model type='ivshmem-plain'/><size unit='M'>32</size></shmem>
+  </devices></domain>`,
+  );
+  if (process.getuid?.() === 0) chownSync(file, user.uid, user.gid);
+  await user.virsh('define', file);
+  // A virsh on PATH that notes each run.
+  const bin = join(user.home, 'counting-bin');
+  const log = join(user.home, 'virsh-runs.log');
+  mkdirSync(bin, { recursive: true });
+  const real = spawnSync('sh', ['-c', 'command -v virsh'], { encoding: 'utf8' }).stdout.trim();
+  writeFileSync(join(bin, 'virsh'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`);
+  chmodSync(join(bin, 'virsh'), 0o755);
+  if (process.getuid?.() === 0) chownSync(bin, user.uid, user.gid);
+  const destroy = (): void => void spawnSync('virsh', ['--connect', 'qemu:///session', 'destroy', name], asUser(user));
+  const play = (): Promise<{ ms: number; virsh: number }> =>
+    new Promise((done, fail) => {
+      rmSync(log, { force: true });
+      const start = process.hrtime.bigint();
+      const child = spawn(process.execPath, [cliPath, '--connect', 'qemu:///session', '--client', FAKE_CLIENT, 'play', name], {
+        ...(user.spawnOptions({ stdio: ['ignore', 'pipe', 'pipe'], env: { FAKE_LG_RUNS: 'wait', PATH: `${bin}:${user.env['PATH'] ?? ''}` } }) as SpawnOptions),
+      });
+      let out = '';
+      const timer = setTimeout(() => fail(new Error(`play did not start the client: ${out.replace(/\n/g, ' ')}`)), 60_000);
+      child.on('close', () => {
+        clearTimeout(timer);
+        fail(new Error(`play ended before the client started: ${out.replace(/\n/g, ' ')}`));
+      });
+      child.stdout!.on('data', (c) => {
+        out += c;
+        if (!/Started \(pid \d+\)/.test(out)) return;
+        const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+        clearTimeout(timer);
+        child.removeAllListeners('close');
+        const runs = readFileSync(log, 'utf8').trim().split('\n');
+        const before = runs.findIndex((r) => r.includes('event --loop'));
+        child.kill('SIGKILL');
+        destroy();
+        done({ ms: elapsed, virsh: before < 0 ? runs.length : before });
+      });
+    });
+  const bare: number[] = [];
+  const played: number[] = [];
+  let virsh = 0;
+  for (let i = 0; i < 5; i++) {
+    bare.push(time(() => mustRun('virsh', ['--connect', 'qemu:///session', 'start', name], asUser(user))));
+    destroy();
+    const p = await play();
+    played.push(p.ms);
+    virsh = p.virsh;
+  }
+  say(`| Play -> client started | ${ms(median(played))}, ${virsh} virsh processes | bare virsh start ${ms(median(bare))} | ${(median(played) / median(bare)).toFixed(2)}× | ≤ 1.1× |`);
+}
+
+async function rowsBrowser(user: SessionUser): Promise<void> {
+  let chromium: typeof import('@playwright/test').chromium;
+  try {
+    ({ chromium } = await import('@playwright/test'));
+  } catch {
+    return say('| event -> DOM, first paint | skipped: no Playwright |');
+  }
+  const executablePath = process.env['VITRINE_CHROMIUM'] ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) return say(`| event -> DOM, first paint | skipped: no ${executablePath} |`);
+  const browser = await chromium.launch({ executablePath, args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), '--disable-gpu'] });
+  const serve = await startServe(user);
+  const staticServer = createServer((_, res) => res.end('<!doctype html><html><body><h1>Vitrine</h1><p>A static page.</p></body></html>'));
+  await new Promise<void>((r) => staticServer.listen(0, '127.0.0.1', r));
+  const staticUrl = `http://127.0.0.1:${(staticServer.address() as { port: number }).port}/`;
+  try {
+    // First contentful paint: the app's dashboard against a static page, interleaved, each in a fresh context.
+    const fcp = async (url: string, ready: string): Promise<number> => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.waitForSelector(ready);
+      // Browser code as text: this file is typed for Node.
+      const value = (await page.evaluate(`new Promise((done) => {
+        const seen = performance.getEntriesByName('first-contentful-paint')[0];
+        if (seen) return done(seen.startTime);
+        new PerformanceObserver((list) => done(list.getEntries()[0].startTime)).observe({ type: 'paint', buffered: true });
+      })`)) as number;
+      await context.close();
+      return value;
+    };
+    await fcp(serve.url, '[data-domain]');
+    const appPaint: number[] = [];
+    const staticPaint: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      staticPaint.push(await fcp(staticUrl, 'h1'));
+      appPaint.push(await fcp(serve.url, '[data-domain]'));
+    }
+    say(`| first contentful paint | ${ms(median(appPaint))} | static page ${ms(median(staticPaint))} | ${(median(appPaint) / median(staticPaint)).toFixed(2)}× | ≤ 2× |`);
+
+    // Event -> DOM: the wall-clock time virsh's own event stream prints a lifecycle line, and the time the row changes.
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(serve.url);
+    const name = 'bench-00';
+    await page.waitForSelector(`[data-domain="${name}"]`);
+    await page.evaluate(`(() => {
+      window.changes = [];
+      const row = document.querySelector('[data-domain="${name}"]');
+      new MutationObserver(() => window.changes.push({ at: performance.timeOrigin + performance.now(), text: row.textContent || '' })).observe(row, { subtree: true, childList: true, characterData: true });
+    })()`);
+    const lines: number[] = [];
+    const events = spawn('virsh', ['--connect', 'qemu:///session', 'event', '--loop', '--all', '--event', 'lifecycle'], user.spawnOptions({ stdio: ['ignore', 'pipe', 'ignore'] }) as SpawnOptions);
+    let buffer = '';
+    events.stdout!.on('data', (c: Buffer) => {
+      buffer += c.toString();
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        if (buffer.slice(0, nl).includes(`'${name}'`) && /Started|Stopped/.test(buffer.slice(0, nl))) lines.push(Date.now());
+        buffer = buffer.slice(nl + 1);
+      }
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      for (const [command, state] of [['start', 'running'], ['destroy', 'shut']] as const) {
+        const seenLines = lines.length;
+        const seenChanges = (await page.evaluate('window.changes.length')) as number;
+        mustRun('virsh', ['--connect', 'qemu:///session', command, name], asUser(user));
+        for (let waited = 0; waited < 10_000 && lines.length === seenLines; waited += 5) await new Promise((r) => setTimeout(r, 5));
+        const want = state === 'running' ? 'running' : 'shut';
+        const handle = await page.waitForFunction(`(window.changes.slice(${seenChanges}).find((c) => c.text.toLowerCase().includes('${want}')) || {}).at || null`, undefined, { timeout: 10_000, polling: 5 });
+        const domAt = (await handle.jsonValue()) as number;
+        if (lines[seenLines] !== undefined) delays.push(domAt - lines[seenLines]!);
+      }
+    }
+    events.kill();
+    say(`| event -> DOM (p50 / p95) | ${ms(pct(delays, 50))} / ${ms(pct(delays, 95))} after virsh's line (${delays.length} events) | virsh event line | — | ≤ 5 / 20 ms |`);
+  } finally {
+    staticServer.close();
+    serve.child.kill('SIGTERM');
+    await browser.close();
+  }
+}
+
+function rowRenderer(): void {
+  const dir = join(repoRoot, 'out', 'renderer');
+  const html = readFileSync(join(dir, 'index.html'), 'utf8');
+  const initial = [...html.matchAll(/(?:src|href)="\.\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+  const size = (files: string[]): { raw: number; gz: number } =>
+    files.reduce((t, f) => {
+      const b = readFileSync(join(dir, f));
+      return { raw: t.raw + b.length, gz: t.gz + gzipSync(b).length };
+    }, { raw: 0, gz: 0 });
+  const all = readdirSync(join(dir, 'assets')).filter((f) => f.endsWith('.js')).map((f) => `assets/${f}`);
+  const i = size(initial);
+  const a = size(all);
+  const kb = (n: number): string => `${(n / 1000).toFixed(0)} kB`;
+  say(`| renderer JS | initial ${kb(i.raw)}, ${kb(i.gz)} gzip (${initial.length} files); all ${kb(a.raw)}, ${kb(a.gz)} gzip (${all.length} files) | was 902 kB / 185 kB gzip in one file | — | ≤ 110 kB gzip initial |`);
+}
+
+function rowXml(): void {
+  if (spawnSync('xmllint', ['--version']).status !== 0) return say('| vm xml --file | skipped: no xmllint (libxml2-utils) |');
+  const file = join(repoRoot, 'test', 'fixtures', 'xml', 'builder', 'win11-out.xml');
+  const r = sideBySide(9, () => mustRun('xmllint', ['--c14n', file], { stdio: 'ignore' }), () => mustRun(process.execPath, [cliPath, 'vm', 'xml', '--file', file, '--print'], { stdio: 'ignore' }));
+  say(`| vm xml --file per process | ${ms(r.subj)} | xmllint --c14n ${ms(r.base)} | ${(r.subj / r.base).toFixed(1)}× | ≤ 15× |`);
+}
+
+it('prints issue 19\'s table: each row against its baseline, in this run', async () => {
+  if (!existsSync(cliPath)) throw new Error('Run npm run build first (npm run bench does).');
+  say(`\nIssue 19's table (${new Date().toISOString()}, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}):`);
+  say('| what | now | baseline | ratio | goal |');
+  say('| --- | --- | --- | --- | --- |');
+  rowVersion();
+  const user = await createSessionUser();
+  try {
+    await rowVmList(user);
+    await rowsHost();
+    await rowPlay(user).catch((error: unknown) => say(`| Play -> client started | failed: ${String(error).split('\n')[0]} |`));
+    await rowsBrowser(user).catch((error: unknown) => say(`| event -> DOM, first paint | failed: ${String(error).split('\n')[0]} |`));
+    rowRenderer();
+    rowXml();
+  } finally {
+    await user.cleanup();
+    for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+  }
+  process.stdout.write(`\n${rows.join('\n')}\n`);
+}, 1_800_000);
