@@ -10,6 +10,9 @@ import type {
   wizardState,
 } from './schemas';
 import type { LOG_SOURCES, WIZARD_STEPS } from './enums';
+import type { Msg } from './i18n/message';
+
+export type { Msg } from './i18n/message';
 
 /**
  * THE contract between the main process and the renderer: every request
@@ -32,6 +35,8 @@ export interface ErrorInfo {
   hint: string;
   /** The verbatim tool output (virsh's `error: …` lines), for the troubleshooter. */
   detail?: string;
+  /** message and hint as catalogue keys, for the UI in the user's language (message/hint stay the English). */
+  msg?: { message: Msg; hint: Msg };
 }
 
 /** Every request answers with a value or an explainable error, never a thrown stack. */
@@ -149,8 +154,9 @@ export interface GpuAssessment {
   address: string;
   name: string;
   verdict: GpuVerdict;
-  /** The verdict in a sentence for the user. */
+  /** The verdict in a sentence for the user (English; sentenceMsg for the UI). */
   sentence: string;
+  sentenceMsg: Msg;
   /** Every device that must go to the VM with it: the card's functions and its group, bridges excepted. */
   passWith: string[];
   /** The devices of passWith that are not part of the card. */
@@ -170,6 +176,8 @@ export interface CheckItem {
   detail: string;
   /** What to do, when the status is not ok. */
   fix: string | null;
+  /** title, detail and fix as catalogue keys (the strings above are their English). */
+  msg: { title: Msg; detail: Msg; fix: Msg | null };
 }
 
 export interface KernelParam {

@@ -6,18 +6,20 @@ import { Changes } from '../components/changes';
 import { PrepareHost } from '../components/prepare-host';
 import { useAppInfo, useHostCheck } from '../hooks';
 import { CheckRow, deviceName } from '../components/check-row';
+import { useMsg } from '../i18n/msg';
 
 const BRIDGE = /^0x060[49]/;
 
 function GpuCard({ gpu, onPrepare }: { gpu: GpuAssessment; onPrepare: (gpu: GpuAssessment) => void }) {
   const { t } = useTranslation();
+  const tm = useMsg();
   return (
     <article className={`gpu gpu-${gpu.verdict}`} aria-label={`${gpu.name}, ${gpu.address}`}>
       <header>
         <span className="gpu-name">{gpu.name}</span> <span className="mono muted">{gpu.address}</span>{' '}
         <span className={`verdict verdict-${gpu.verdict}`}>{t(`host.verdict.${gpu.verdict}`)}</span>
       </header>
-      <p>{gpu.sentence}</p>
+      <p>{tm(gpu.sentenceMsg, gpu.sentence)}</p>
       {gpu.passWith.length > 0 && (
         <p className="muted">
           {t('host.passWith')} <span className="mono">{gpu.passWith.join(', ')}</span>

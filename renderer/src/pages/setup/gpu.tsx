@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { HostCheck, WizardView } from '../../../../shared/api';
 import { ErrorBanner } from '../../components/error-banner';
 import { useHostCheck } from '../../hooks';
+import { useMsg } from '../../i18n/msg';
 import { Nav } from './nav';
 import type { Back } from './types';
 
@@ -11,6 +12,7 @@ const SELECTABLE = new Set(['ready', 'passable']);
 /** Step 3: which GPU goes to the VM, with what must go with it (its IOMMU group). */
 export function GpuStep({ wizard, back, onNext }: { wizard: WizardView; back: Back; onNext: (gpu: string) => void }) {
   const { t } = useTranslation();
+  const tm = useMsg();
   const { check, error } = useHostCheck();
   const [picked, setChosen] = useState<string | null>(wizard.gpu);
   // Until the user picks, the first GPU that can be passed.
@@ -32,7 +34,7 @@ export function GpuStep({ wizard, back, onNext }: { wizard: WizardView; back: Ba
                 <span>
                   <strong>{gpu.name}</strong> <span className="mono muted">{gpu.address}</span> — <span className={`verdict verdict-${gpu.verdict}`}>{t(`host.verdict.${gpu.verdict}`)}</span>
                   <br />
-                  <span className="muted">{gpu.sentence}</span>
+                  <span className="muted">{tm(gpu.sentenceMsg, gpu.sentence)}</span>
                   {selectable && (
                     <>
                       <br />
