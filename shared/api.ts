@@ -316,6 +316,8 @@ export interface KnownProblem {
 }
 
 export interface Finding extends KnownProblem {
+  /** The title and explanation were reworded by evidence against the usual cause (they quote a log line). */
+  contradicted?: boolean;
   score: number;
   evidence: Evidence[];
   oneClick: OneClickFix | null;
@@ -398,6 +400,8 @@ export interface MemoryProblem {
   kind: 'not-configured' | 'missing' | 'wrong-type' | 'no-access' | 'too-small' | 'stale' | 'module-size';
   message: string;
   fix: string;
+  /** message and fix as catalogue keys for the UI (the strings above stay the English, for the CLI). */
+  msg?: { message: Msg; fix: Msg };
 }
 
 export interface MemoryCheck {
@@ -432,6 +436,7 @@ export interface ClientLaunch {
   client: ClientInfo;
   /** Why a part of argv is not final yet (the SPICE port of a VM that is off), or null. */
   pending: string | null;
+  pendingMsg: Msg | null;
 }
 
 export type LgState = 'starting' | 'waiting-for-guest' | 'running' | 'restarting' | 'closed' | 'stopped' | 'failed';

@@ -78,7 +78,7 @@ export class DiagnoseService {
     for (const m of matchTexts(texts)) {
       const base = known(m.entry);
       // Evidence against the usual cause: say so first, under a title that does not claim it.
-      const said = m.contradicted ? { title: m.contradicted.title, explanation: `${m.contradicted.note} ${base.explanation}` } : {};
+      const said = m.contradicted ? { title: m.contradicted.title, explanation: `${m.contradicted.note} ${base.explanation}`, contradicted: true } : {};
       findings.push({ ...base, ...said, score: m.score, evidence: m.evidence, oneClick: await this.oneClick(m.entry, m.evidence) });
     }
     return { findings, collected };

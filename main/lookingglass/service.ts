@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClientLaunch, DomainsSnapshot, LgSnapshot, LgStatus, LookingGlassVmSettings, Monitor, Task, VmDetails } from '../../shared/api';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { getDomain } from '../libvirt/domains';
 import type { Virsh } from '../libvirt/virsh';
 import type { VmService } from '../libvirt/vm-service';
@@ -100,7 +101,8 @@ export class LookingGlassService {
         : spice.kind === 'none'
           ? spice.reason
           : null;
-    return { argv, settings: lg, monitor, memory, client, pending };
+    const pendingMsg = spice.kind === 'pending' ? msg('lgError.spiceAuto') : spice.kind === 'none' ? (spice.reasonMsg ?? null) : null;
+    return { argv, settings: lg, monitor, memory, client, pending, pendingMsg };
   }
 
   /** Open the Looking Glass window of a running VM and keep it open. */
@@ -112,7 +114,7 @@ export class LookingGlassService {
     if (summary?.state !== 'running') throw new VitrineError({ kind: 'vm-not-running', message: `${name} is not running, so there is nothing to show yet.`, hint: 'Press Play: it starts the VM and then opens Looking Glass.' });
     if (info.client.problem) throw new VitrineError(info.client.problem);
     const problem = info.memory.problems[0];
-    if (problem) throw new VitrineError({ kind: `lg-memory-${problem.kind}`, message: problem.message, hint: problem.fix });
+    if (problem) throw new VitrineError({ kind: `lg-memory-${problem.kind}`, message: problem.message, hint: problem.fix, ...(problem.msg ? { msg: { message: problem.msg.message, hint: problem.msg.fix } } : {}) });
     const supervisor = new ClientSupervisor({
       vm: name,
       command: info.client.path!,
@@ -207,7 +209,7 @@ export class LookingGlassService {
       }, (c) => `${c.path}${c.release ? ` (${c.release})` : ''}${c.warning ? `. ${c.warning}` : ''}`);
       await task.run('memory', async () => {
         const problem = info.memory.problems[0];
-        if (problem) throw new VitrineError({ kind: `lg-memory-${problem.kind}`, message: problem.message, hint: problem.fix });
+        if (problem) throw new VitrineError({ kind: `lg-memory-${problem.kind}`, message: problem.message, hint: problem.fix, ...(problem.msg ? { msg: { message: problem.msg.message, hint: problem.msg.fix } } : {}) });
       }, () => `${info.memory.configuredMiB} MiB ${info.memory.mode === 'kvmfr' ? 'through kvmfr' : `at ${info.memory.path}`}; ${info.settings.resolution.width}×${info.settings.resolution.height} needs ${info.memory.neededMiB} MiB.`);
       task.checkCancelled();
       task.setCancellable(false);
