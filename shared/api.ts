@@ -498,7 +498,7 @@ export interface Task {
   /** What it works on, e.g. the VM's name. */
   subject: string;
   title: string;
-  steps: { id: string; label: string; state: StepState; detail: string }[];
+  steps: { id: string; label: string; state: StepState; detail: string; detailMsg?: Msg }[];
   state: 'running' | 'done' | 'failed';
   error: ErrorInfo | null;
   startedAt: string;

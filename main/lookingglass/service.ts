@@ -199,8 +199,8 @@ export class LookingGlassService {
     try {
       const details = await task.run('vm', () => this.o.vm.details(name), (d) =>
         d.pciDevices.length > 0
-          ? `GPU ${d.pciDevices.map((p) => p.address).join(', ')} attached.`
-          : 'No GPU attached: Looking Glass will wait until the guest has its GPU and the Looking Glass host application.',
+          ? msg('playStep.gpuAttached', { addresses: d.pciDevices.map((p) => p.address).join(', ') })
+          : msg('playStep.noGpu'),
       );
       const info = await this.launchInfo(name);
       await task.run('client', async () => {
@@ -210,15 +210,22 @@ export class LookingGlassService {
       await task.run('memory', async () => {
         const problem = info.memory.problems[0];
         if (problem) throw new VitrineError({ kind: `lg-memory-${problem.kind}`, message: problem.message, hint: problem.fix, ...(problem.msg ? { msg: { message: problem.msg.message, hint: problem.msg.fix } } : {}) });
-      }, () => `${info.memory.configuredMiB} MiB ${info.memory.mode === 'kvmfr' ? 'through kvmfr' : `at ${info.memory.path}`}; ${info.settings.resolution.width}×${info.settings.resolution.height} needs ${info.memory.neededMiB} MiB.`);
+      }, () =>
+        msg(info.memory.mode === 'kvmfr' ? 'playStep.memoryKvmfr' : 'playStep.memoryShm', {
+          size: info.memory.configuredMiB ?? 0,
+          path: info.memory.path ?? '',
+          resolution: `${info.settings.resolution.width}×${info.settings.resolution.height}`,
+          needed: info.memory.neededMiB,
+        }),
+      );
       task.checkCancelled();
       task.setCancellable(false);
-      if (details.summary.state === 'running') task.step('start', 'skipped', 'It was already running.');
-      else await task.run('start', () => this.o.vm.start(name), () => 'Running.');
+      if (details.summary.state === 'running') task.step('start', 'skipped', msg('playStep.alreadyRunning'));
+      else await task.run('start', () => this.o.vm.start(name), () => msg('playStep.running'));
       await task.run('open', async () => {
         await this.waitForMemory(name);
         return this.open(name);
-      }, (s) => `Started (pid ${s.pid ?? '?'}).`);
+      }, (s) => msg('playStep.started', { pid: s.pid ?? '?' }));
       return task.finish();
     } catch (error) {
       return task.finish(error);
