@@ -98,3 +98,15 @@ describe('known problems in French', () => {
     expect(Object.keys(french).sort()).toEqual(KNOWLEDGE.map((e) => e.id).sort());
   });
 });
+
+describe('history entries in words', () => {
+  it('every edit a history entry can name has its words in both languages', async () => {
+    const { editRequest } = await import('../../shared/schemas');
+    const keys = Object.keys((editRequest as unknown as { shape: Record<string, unknown> }).shape);
+    expect(keys.length).toBeGreaterThan(5);
+    for (const key of keys) {
+      expect(EN.has(`history.what.${key}`), key).toBe(true);
+      expect(FR.has(`history.what.${key}`), key).toBe(true);
+    }
+  });
+});
