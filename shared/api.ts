@@ -13,6 +13,9 @@ import type {
 import type { LOG_SOURCES, WIZARD_STEPS } from './enums';
 import type { LgClientInstall, LgDistroFamily } from './lg-install';
 import type { LgGuestPackage, LgRules } from './lg-release';
+import type { Msg } from './i18n/message';
+
+export type { Msg } from './i18n/message';
 
 /**
  * THE contract between the main process and the renderer: every request
@@ -35,6 +38,8 @@ export interface ErrorInfo {
   hint: string;
   /** The verbatim tool output (virsh's `error: …` lines), for the troubleshooter. */
   detail?: string;
+  /** message and hint as catalogue keys, for the UI in the user's language (message/hint stay the English). */
+  msg?: { message: Msg; hint: Msg };
 }
 
 /** Every request answers with a value or an explainable error, never a thrown stack. */
@@ -152,8 +157,9 @@ export interface GpuAssessment {
   address: string;
   name: string;
   verdict: GpuVerdict;
-  /** The verdict in a sentence for the user. */
+  /** The verdict in a sentence for the user (English; sentenceMsg for the UI). */
   sentence: string;
+  sentenceMsg: Msg;
   /** Every device that must go to the VM with it: the card's functions and its group, bridges excepted. */
   passWith: string[];
   /** The devices of passWith that are not part of the card. */
@@ -218,6 +224,8 @@ export interface CheckItem {
   detail: string;
   /** What to do, when the status is not ok. */
   fix: string | null;
+  /** title, detail and fix as catalogue keys (the strings above are their English). */
+  msg: { title: Msg; detail: Msg; fix: Msg | null };
 }
 
 export interface KernelParam {
@@ -372,6 +380,8 @@ export interface KnownProblem {
 }
 
 export interface Finding extends KnownProblem {
+  /** The title and explanation were reworded by evidence against the usual cause (they quote a log line). */
+  contradicted?: boolean;
   score: number;
   evidence: Evidence[];
   oneClick: OneClickFix | null;
@@ -507,6 +517,8 @@ export interface MemoryProblem {
   kind: 'not-configured' | 'missing' | 'wrong-type' | 'no-access' | 'too-small' | 'stale' | 'module-size';
   message: string;
   fix: string;
+  /** message and fix as catalogue keys for the UI (the strings above stay the English, for the CLI). */
+  msg?: { message: Msg; fix: Msg };
 }
 
 export interface MemoryCheck {
@@ -553,6 +565,7 @@ export interface ClientLaunch {
   client: ClientInfo;
   /** Why a part of argv is not final yet (the SPICE port of a VM that is off), or null. */
   pending: string | null;
+  pendingMsg: Msg | null;
 }
 
 export type LgState = 'starting' | 'waiting-for-guest' | 'running' | 'restarting' | 'closed' | 'stopped' | 'failed';
@@ -627,7 +640,7 @@ export interface Task {
   /** What it works on, e.g. the VM's name. */
   subject: string;
   title: string;
-  steps: { id: string; label: string; state: StepState; detail: string }[];
+  steps: { id: string; label: string; state: StepState; detail: string; detailMsg?: Msg }[];
   state: 'running' | 'done' | 'failed';
   error: ErrorInfo | null;
   startedAt: string;

@@ -1,6 +1,8 @@
-import type { Channel, ParsedArgsOf, Result, ResultOf } from '../../shared/api';
+import type { z } from 'zod';
+import type { Channel, ErrorInfo, ParsedArgsOf, Result, ResultOf } from '../../shared/api';
 import { issuesText, requestSchemas } from '../../shared/schemas';
-import { toErrorInfo } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
+import { errorInfo, toErrorInfo } from '../common/errors';
 import type { Services } from '../services/index';
 
 type Handlers = { [C in Channel]: (args: ParsedArgsOf<C>) => Promise<ResultOf<C>> };
@@ -83,7 +85,7 @@ export function createRegistry(services: Services): Registry {
     if (!parsed.success) {
       return {
         ok: false,
-        error: { kind: 'invalid-argument', message: `Invalid arguments for '${channel}': ${issuesText(parsed.error)}`, hint: 'Correct the value and try again.' },
+        error: { ...invalidArguments(parsed.error), message: `Invalid arguments for '${channel}': ${issuesText(parsed.error)}` },
       };
     }
     try {
@@ -94,4 +96,20 @@ export function createRegistry(services: Services): Registry {
       return { ok: false, error: toErrorInfo(error) };
     }
   }
+}
+
+/** Fields the UI names in words when a value is refused (the rest are "a value"). */
+const FIELDS = new Set(['name', 'os', 'vcpus', 'threads', 'memoryMiB', 'hugepages', 'disk', 'network', 'windowsIso', 'virtioIso', 'lookingGlassMiB', 'attachPci', 'detachPci', 'shmemMiB', 'kvmfrMiB', 'usb', 'path', 'sizeGiB', 'dir', 'gpu', 'rom']);
+
+/**
+ * A refused request as the UI says it: each field by its name in words and
+ * what is wrong with it, never the channel or a property name (the English
+ * message keeps those for the CLI and logs).
+ */
+function invalidArguments(error: z.ZodError): ErrorInfo {
+  const issues = error.issues.slice(0, 5).map((issue) => {
+    const field = [...issue.path].reverse().find((p): p is string => typeof p === 'string' && FIELDS.has(p));
+    return msg('error.issue', { field: field ? msg(`field.${field}`) : msg('field.value'), problem: issue.message });
+  });
+  return errorInfo('invalid-argument', msg('error.invalid', { issues }), msg('error.invalidHint'));
 }

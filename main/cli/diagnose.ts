@@ -53,7 +53,6 @@ export function formatDiagnosis(result: DiagnoseResult, name: string | undefined
     for (const step of f.fix) lines.push(`   - ${step}`);
     const hint = oneClickHint(f, name);
     if (hint) lines.push(`   One click: ${hint}`);
-    if (f.seeds.length) lines.push(`   (seen in seed ${f.seeds.join(', ')})`);
     lines.push('');
   });
   const missing = result.collected.filter((c) => c.status === 'unavailable');
@@ -72,7 +71,6 @@ export function formatSearch(query: string, result: { found: boolean; problems: 
     lines.push(`${i + 1}. ${p.title}  [${p.id}]`);
     lines.push(`   Why: ${p.explanation}`);
     for (const step of p.fix) lines.push(`   - ${step}`);
-    if (p.seeds.length) lines.push(`   (seen in seed ${p.seeds.join(', ')})`);
     lines.push('');
   });
   if (!result.found) lines.push('Describe it in other words, or give the logs: vitrine diagnose NAME, or --log FILE.');

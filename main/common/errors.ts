@@ -1,10 +1,17 @@
 import type { ErrorInfo } from '../../shared/api';
+import type { Msg } from '../../shared/i18n/message';
+import { english } from './text';
 
-/** An error that carries what the UI needs to explain it: `{ kind, message, hint }`. */
+/**
+ * An error that carries what the UI needs to explain it: `{ kind, message, hint }`,
+ * and, when made with `VitrineError.of`, the message and hint as catalogue keys
+ * so the UI shows them in the user's language (the English stays for the CLI).
+ */
 export class VitrineError extends Error implements ErrorInfo {
   readonly kind: string;
   readonly hint: string;
   readonly detail?: string;
+  readonly msg?: { message: Msg; hint: Msg };
 
   constructor(info: ErrorInfo) {
     super(info.message);
@@ -12,11 +19,22 @@ export class VitrineError extends Error implements ErrorInfo {
     this.kind = info.kind;
     this.hint = info.hint;
     if (info.detail !== undefined) this.detail = info.detail;
+    if (info.msg !== undefined) this.msg = info.msg;
+  }
+
+  /** An error from catalogue messages: the English for message and hint, the keys for the UI. */
+  static of(kind: string, message: Msg, hint: Msg, detail?: string): VitrineError {
+    return new VitrineError({ kind, message: english(message), hint: english(hint), msg: { message, hint }, ...(detail !== undefined ? { detail } : {}) });
   }
 
   toInfo(): ErrorInfo {
-    return { kind: this.kind, message: this.message, hint: this.hint, ...(this.detail ? { detail: this.detail } : {}) };
+    return { kind: this.kind, message: this.message, hint: this.hint, ...(this.detail ? { detail: this.detail } : {}), ...(this.msg ? { msg: this.msg } : {}) };
   }
+}
+
+/** An ErrorInfo from catalogue messages (for values that are returned, not thrown). */
+export function errorInfo(kind: string, message: Msg, hint: Msg, detail?: string): ErrorInfo {
+  return VitrineError.of(kind, message, hint, detail).toInfo();
 }
 
 /** File system failures a user can fix, by errno code: what happened, and what to do. */

@@ -71,7 +71,7 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
       'Hide the hypervisor: kvm hidden, ioapic driver=kvm, and either a Hyper-V vendor_id (method B) or the CPUID hypervisor bit off (method A).',
       'Give the GPU a clean ROM file (dump it on the host) if the card has no UEFI GOP.',
       'Turn Resizable BAR off in the host firmware.',
-      'Laptop and embedded GPUs cannot be passed this way (seed 000).',
+      'Laptop and embedded GPUs cannot be passed this way.',
     ],
     seeds: ['000', '003'],
     recipe: { kind: 'edit', label: 'Hide the hypervisor (method B)', edits: { hideHypervisor: { method: 'b' } } },
@@ -160,7 +160,7 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     explanation:
       'vfio-pci cannot take the card, usually because the host has no IOMMU running: VT-d / AMD-Vi is off in the firmware, or intel_iommu=on is missing. With the IOMMU on, -22 (EINVAL) has other causes: vfio-pci takes only ordinary devices (PCI header type 0), so it refuses a PCI bridge, and a card that did not reset and was rescanned while it read as all ones (header type 127); it also refuses a device the IOMMU put in no group.',
     fix: [
-      'Turn on VT-d (Intel) or the IOMMU (AMD: Settings > AMD CBS > NBIO > IOMMU, seed 001) in the firmware setup.',
+      'Turn on VT-d (Intel) or the IOMMU (AMD: Settings > AMD CBS > NBIO > IOMMU) in the firmware setup.',
       'On Intel, add intel_iommu=on to the kernel command line (host preparation does it), then reboot.',
       'If the IOMMU is on (groups under /sys/kernel/iommu_groups): pass only the GPU\'s own functions (not a bridge); if the card is dead after a stop (header type 127, D3), reboot the host; check the device has an iommu_group link.',
     ],
@@ -285,7 +285,7 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     words: ['cannot undefine', 'nvram', 'undefine'],
     patterns: [{ regex: re(String.raw`cannot undefine domain with nvram`), weight: 10, sources: TEXT }],
     explanation: 'A UEFI VM keeps its firmware variables in a file; libvirt removes the VM only with them.',
-    fix: ['Remove it with its variables: virsh undefine --nvram NAME (Vitrine does this).'],
+    fix: ['Remove it with its variables: virsh undefine --nvram followed by the VM name (Vitrine does this).'],
     seeds: [],
     recipe: null,
   },

@@ -84,7 +84,7 @@ export class DiagnoseService {
     for (const m of matchTexts(texts)) {
       const base = known(m.entry);
       // Evidence against the usual cause: say so first, under a title that does not claim it.
-      const said = m.contradicted ? { title: m.contradicted.title, explanation: `${m.contradicted.note} ${base.explanation}` } : {};
+      const said = m.contradicted ? { title: m.contradicted.title, explanation: `${m.contradicted.note} ${base.explanation}`, contradicted: true } : {};
       // A release mismatch: the client's banner in its output says which guest package matches it.
       const release = m.entry.id === 'lg-version-mismatch' ? texts.filter((t) => t.source === 'looking-glass' || t.source === 'pasted').map((t) => releaseFromBanner(t.text)).find(Boolean) : null;
       const fix = release ? [mismatchAdvice(release), ...base.fix] : base.fix;

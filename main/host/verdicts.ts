@@ -1,7 +1,9 @@
 import type { GpuAssessment, GpuVerdict, PciDevice } from '../../shared/api';
 import { amdResetVerdict } from './amd-reset';
+import { msg, type Msg } from '../../shared/i18n/message';
+import { english } from '../common/text';
 
-/** PCI-to-PCI bridges stay with the host: they are never passed (seed 003). */
+/** PCI-to-PCI bridges stay with the host: they are never passed. */
 export function isBridge(device: PciDevice): boolean {
   return device.class.startsWith('0x0604') || device.class.startsWith('0x0609');
 }
@@ -72,23 +74,22 @@ function indexOf(devices: PciDevice[]): DeviceIndex {
   return index;
 }
 
-function sentence(verdict: GpuVerdict, gpu: PciDevice, card: PciDevice[], others: PciDevice[]): string {
+/** The verdict as a message for the user (English through `english`). */
+function sentence(verdict: GpuVerdict, gpu: PciDevice, card: PciDevice[], others: PciDevice[]): Msg {
   const name = deviceLabel(gpu);
-  const group = gpu.iommuGroup === null ? '' : ` ${gpu.iommuGroup}`;
-  const functions = card.length > 1 ? ` with its ${card.length - 1} other function${card.length > 2 ? 's' : ''}` : '';
+  const group = gpu.iommuGroup ?? '';
+  const functions = card.length > 1 ? msg('gpuVerdict.functions', { count: card.length - 1 }) : '';
   switch (verdict) {
     case 'no-iommu':
-      return `${name} cannot be passed: the IOMMU is off, so the host cannot isolate any device. Turn on VT-d / AMD-Vi (IOMMU) in the firmware setup.`;
     case 'no-outputs':
-      return `${name} is a 3D controller without display outputs (a laptop's discrete GPU draws through the integrated one): it cannot drive a monitor, so it cannot give Looking Glass a picture, and Windows drivers usually stop it with Code 43 (seed 000).`;
     case 'boot-gpu':
-      return `${name} is the host's boot display: passing it leaves the host without a picture. Give the host another GPU (or the iGPU) and boot from it, or use single-GPU mode.`;
+      return msg(`gpuVerdict.${verdict}`, { name });
     case 'shares-group':
-      return `${name} shares IOMMU group${group} with ${listNames(others)}: those would have to go to the VM too, and the host would lose them. Try another PCIe slot, or accept passing them.`;
+      return msg('gpuVerdict.shares-group', { name, group, others: listNames(others) });
     case 'ready':
-      return `${name}${functions} is bound to vfio-pci and alone in its IOMMU group: ready to attach.`;
+      return msg('gpuVerdict.ready', { name, functions });
     case 'passable':
-      return `${name}${functions} is alone in IOMMU group${group}: it can be passed once it is bound to vfio-pci (host preparation does that).`;
+      return msg('gpuVerdict.passable', { name, functions, group });
   }
 }
 
@@ -104,6 +105,7 @@ export function assessGpu(gpu: PciDevice, devices: PciDevice[], iommuActive: boo
   else if (others.length > 0) verdict = 'shares-group';
   else if (pass.every((d) => d.driver === 'vfio-pci')) verdict = 'ready';
   else verdict = 'passable';
+  const sentenceMsg = sentence(verdict, gpu, card, others);
   const hostDrivers = new Set<string>();
   for (const device of pass) {
     for (const name of [device.driver, ...device.modules]) {
@@ -114,7 +116,8 @@ export function assessGpu(gpu: PciDevice, devices: PciDevice[], iommuActive: boo
     address: gpu.address,
     name: deviceLabel(gpu),
     verdict,
-    sentence: sentence(verdict, gpu, card, others),
+    sentence: english(sentenceMsg),
+    sentenceMsg,
     passWith: pass.map((d) => d.address),
     sharesWith: others.map((d) => d.address),
     ids: [...new Set(pass.map((d) => `${d.vendorId}:${d.deviceId}`))],

@@ -19,7 +19,7 @@ export async function getDomain(virsh: Virsh, name: string): Promise<DomainSumma
     throw new VitrineError({
       kind: 'virsh',
       message: `virsh dominfo printed something Vitrine cannot read for '${name}'.`,
-      hint: 'Check that virsh works from a terminal (virsh dominfo NAME); report the output if it does.',
+      hint: `Check that virsh works from a terminal (virsh dominfo '${name}'); report the output if it does.`,
       detail: out.slice(0, 2000),
     });
   }

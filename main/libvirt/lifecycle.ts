@@ -291,7 +291,7 @@ export class Lifecycle {
   async restore(name: string, id: string): Promise<DefineResult> {
     const { uuid } = identity(await this.dumpXml(name));
     const saved = uuid ? await this.history.read(uuid, id) : null;
-    if (!saved) throw new VitrineError({ kind: 'not-found', message: `No saved definition '${id}' for '${name}'.`, hint: 'List them with: vitrine vm history NAME' });
+    if (!saved) throw new VitrineError({ kind: 'not-found', message: `No saved definition '${id}' for '${name}'.`, hint: `The VM page lists them under Previous definitions (or: vitrine vm history '${name}').` });
     return this.define(saved, `restore ${id}`);
   }
 

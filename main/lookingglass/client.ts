@@ -1,7 +1,9 @@
 import { stat } from 'node:fs/promises';
 import type { ClientInfo, ErrorInfo } from '../../shared/api';
 import { DEFAULT_RELEASE, guestPackage, releaseFromBanner, rulesFor } from '../../shared/lg-release';
+import { errorInfo } from '../common/errors';
 import { run, type RunError } from '../common/process';
+import { msg } from '../../shared/i18n/message';
 import { which } from '../host/which';
 
 /** The Looking Glass releases Vitrine knows (shared/lg-release.ts); B7 is the one the real client was checked with. */
@@ -14,17 +16,9 @@ export function releaseFromOutput(text: string): string | null {
   return releaseFromBanner(text);
 }
 
-const NOT_FOUND: ErrorInfo = {
-  kind: 'lg-client-missing',
-  message: `looking-glass-client was not found on PATH.`,
-  hint: `Install the Looking Glass client (${SUPPORTED_RELEASES}): Arch: the AUR package looking-glass; Fedora: the COPR; Debian/Ubuntu: build it from source (https://looking-glass.io/downloads, the Settings page lists the build packages). Or set its path in Settings.`,
-};
+const NOT_FOUND: ErrorInfo = errorInfo('lg-client-missing', msg('lgError.clientMissing'), msg('lgError.clientMissingHint', { release: SUPPORTED_RELEASES }));
 
-const ROOT: ErrorInfo = {
-  kind: 'lg-root',
-  message: 'Looking Glass refuses to run as root, and Vitrine never starts it as root.',
-  hint: 'Run Vitrine as your desktop user, not with sudo; host changes ask for your password on their own.',
-};
+const ROOT: ErrorInfo = errorInfo('lg-root', msg('lgError.root'), msg('lgError.rootHint'));
 
 /** The client's path: the setting when given (it must exist and be executable), else PATH. */
 export async function findClient(settingPath: string | null, path = process.env['PATH'] ?? ''): Promise<{ path: string | null; problem: ErrorInfo | null }> {
@@ -34,11 +28,9 @@ export async function findClient(settingPath: string | null, path = process.env[
     const exists = await stat(settingPath).then(() => true, () => false);
     return {
       path: null,
-      problem: {
-        kind: 'lg-client-missing',
-        message: exists ? `The Looking Glass client set in Settings (${settingPath}) is not executable.` : `The Looking Glass client set in Settings (${settingPath}) does not exist.`,
-        hint: exists ? `Make it executable (chmod +x ${settingPath}) or choose another in Settings.` : 'Choose the right file in Settings, or clear the setting to use the one on PATH.',
-      },
+      problem: exists
+        ? errorInfo('lg-client-missing', msg('lgError.settingNotExecutable', { path: settingPath }), msg('lgError.settingNotExecutableHint', { path: settingPath }))
+        : errorInfo('lg-client-missing', msg('lgError.settingMissing', { path: settingPath }), msg('lgError.settingMissingHint')),
     };
   }
   const found = await which(CLIENT_NAME, path);

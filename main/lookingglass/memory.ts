@@ -1,3 +1,4 @@
+import { msg } from '../../shared/i18n/message';
 import { access, readFile, stat } from 'node:fs/promises';
 import { constants, type Stats } from 'node:fs';
 import { join } from 'node:path';
@@ -93,6 +94,7 @@ export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCh
       kind: 'not-configured',
       message: 'This VM has no Looking Glass memory device.',
       fix: `Add ${neededMiB} MiB of Looking Glass memory on the VM page (or: vitrine vm xml NAME --shmem ${neededMiB} --apply).`,
+      msg: { message: msg('lgError.noMemory'), fix: msg('lgError.noMemoryFix', { size: neededMiB }) },
     });
     return base;
   }
@@ -101,6 +103,10 @@ export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCh
       kind: 'too-small',
       message: `The VM gives Looking Glass ${target.configuredMiB} MiB, and its resolution needs ${neededMiB} MiB.`,
       fix: `With the VM off, set the Looking Glass memory to ${neededMiB} MiB on the VM page${target.mode === 'shmem' ? `, then delete the old ${target.path}` : ` and load kvmfr with static_size_mb=${neededMiB}`}.`,
+      msg: {
+        message: msg('lgError.tooSmall', { configured: target.configuredMiB, needed: neededMiB }),
+        fix: target.mode === 'shmem' ? msg('lgError.tooSmallFixShm', { needed: neededMiB, path: target.path }) : msg('lgError.tooSmallFixKvmfr', { needed: neededMiB }),
+      },
     });
   }
   let st: Stats;
@@ -117,7 +123,12 @@ export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCh
         fix: `Load it: sudo modprobe kvmfr static_size_mb=${target.configuredMiB}; to load it at every boot, prepare the host with Looking Glass through kvmfr (Host page).`,
       });
     } else if (phase === 'running') {
-      problems.push({ kind: 'missing', message: `${target.path} does not exist although the VM runs.`, fix: `Check that the VM has its Looking Glass memory device${target.device ? ` (${target.device})` : ''} on the VM page, then restart the VM.` });
+      problems.push({
+        kind: 'missing',
+        message: `${target.path} does not exist although the VM runs.`,
+        fix: `Check that the VM has its Looking Glass memory device${target.device ? ` (${target.device})` : ''} on the VM page, then restart the VM.`,
+        msg: { message: msg('lgError.missingRunning', { path: target.path }), fix: msg('lgError.missingRunningFix') },
+      });
     } else if (!options.session) {
       problems.push({
         kind: 'missing',

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClientLaunch, ClientSetup, DomainsSnapshot, LgSnapshot, LgStatus, LookingGlassVmSettings, Monitor, Task, VmDetails } from '../../shared/api';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { getDomain } from '../libvirt/domains';
 import type { Virsh } from '../libvirt/virsh';
 import type { VmService } from '../libvirt/vm-service';
@@ -135,7 +136,8 @@ export class LookingGlassService {
         : spice.kind === 'none'
           ? spice.reason
           : null;
-    return { argv, settings: lg, monitor, memory, client, pending };
+    const pendingMsg = spice.kind === 'pending' ? msg('lgError.spiceAuto') : spice.kind === 'none' ? (spice.reasonMsg ?? null) : null;
+    return { argv, settings: lg, monitor, memory, client, pending, pendingMsg };
   }
 
   /** Open the Looking Glass window of a running VM and keep it open. */
@@ -148,7 +150,7 @@ export class LookingGlassService {
     if (!running) throw new VitrineError({ kind: 'vm-not-running', message: `${name} is not running, so there is nothing to show yet.`, hint: 'Press Play: it starts the VM and then opens Looking Glass.' });
     if (info.client.problem) throw new VitrineError(info.client.problem);
     const problem = info.memory.problems[0];
-    if (problem) throw new VitrineError({ kind: `lg-memory-${problem.kind}`, message: problem.message, hint: problem.fix });
+    if (problem) throw new VitrineError({ kind: `lg-memory-${problem.kind}`, message: problem.message, hint: problem.fix, ...(problem.msg ? { msg: { message: problem.msg.message, hint: problem.msg.fix } } : {}) });
     const supervisor = new ClientSupervisor({
       vm: name,
       command: info.client.path!,
@@ -233,8 +235,8 @@ export class LookingGlassService {
     try {
       const details = await task.run('vm', () => this.o.vm.details(name), (d) =>
         d.pciDevices.length > 0
-          ? `GPU ${d.pciDevices.map((p) => p.address).join(', ')} attached.`
-          : 'No GPU attached: Looking Glass will wait until the guest has its GPU and the Looking Glass host application.',
+          ? msg('playStep.gpuAttached', { addresses: d.pciDevices.map((p) => p.address).join(', ') })
+          : msg('playStep.noGpu'),
       );
       const info = await this.launchInfo(name, undefined, { details });
       await task.run('client', async () => {
@@ -243,18 +245,25 @@ export class LookingGlassService {
       }, (c) => `${c.path}${c.release ? ` (${c.release})` : ''}${c.warning ? `. ${c.warning}` : ''}`);
       await task.run('memory', async () => {
         const problem = info.memory.problems[0];
-        if (problem) throw new VitrineError({ kind: `lg-memory-${problem.kind}`, message: problem.message, hint: problem.fix });
-      }, () => `${info.memory.configuredMiB} MiB ${info.memory.mode === 'kvmfr' ? 'through kvmfr' : `at ${info.memory.path}`}; ${info.settings.resolution.width}×${info.settings.resolution.height} needs ${info.memory.neededMiB} MiB.`);
+        if (problem) throw new VitrineError({ kind: `lg-memory-${problem.kind}`, message: problem.message, hint: problem.fix, ...(problem.msg ? { msg: { message: problem.msg.message, hint: problem.msg.fix } } : {}) });
+      }, () =>
+        msg(info.memory.mode === 'kvmfr' ? 'playStep.memoryKvmfr' : 'playStep.memoryShm', {
+          size: info.memory.configuredMiB ?? 0,
+          path: info.memory.path ?? '',
+          resolution: `${info.settings.resolution.width}×${info.settings.resolution.height}`,
+          needed: info.memory.neededMiB,
+        }),
+      );
       task.checkCancelled();
       task.setCancellable(false);
-      if (details.summary.state === 'running') task.step('start', 'skipped', 'It was already running.');
-      else await task.run('start', () => this.o.vm.lifecycle.start(name), () => 'Running.');
+      if (details.summary.state === 'running') task.step('start', 'skipped', msg('playStep.alreadyRunning'));
+      else await task.run('start', () => this.o.vm.lifecycle.start(name), () => msg('playStep.running'));
       await task.run('open', async () => {
         await this.waitForMemory(details);
         // One live dumpxml: the SPICE port libvirt picked, and the proof that it runs.
         const liveXml = await this.o.virsh.run(['dumpxml', '--domain', name]);
         return this.open(name, { details, liveXml });
-      }, (s) => `Started (pid ${s.pid ?? '?'}).`);
+      }, (s) => msg('playStep.started', { pid: s.pid ?? '?' }));
       return task.finish();
     } catch (error) {
       return task.finish(error);

@@ -1,3 +1,4 @@
+import { msg, type Msg } from '../../shared/i18n/message';
 import { rootElement, type XmlDocument } from '../libvirt/xml/document';
 import { attr, child, elements } from '../libvirt/xml/nodes';
 
@@ -8,7 +9,7 @@ export type SpiceEndpoint =
   /** autoport: libvirt picks the port when the VM starts. */
   | { kind: 'pending'; host: string }
   /** No SPICE display (or `listen type='none'`): the client runs with spice:enable=no. */
-  | { kind: 'none'; reason: string };
+  | { kind: 'none'; reason: string; reasonMsg?: Msg };
 
 const ANY = new Set(['0.0.0.0', '::', '']);
 
@@ -16,10 +17,10 @@ const ANY = new Set(['0.0.0.0', '::', '']);
 export function spiceEndpoint(doc: XmlDocument): SpiceEndpoint {
   const devices = child(rootElement(doc) ?? {}, 'devices') ?? {};
   const graphics = elements(devices, 'graphics').find((g) => attr(g, 'type') === 'spice');
-  if (!graphics) return { kind: 'none', reason: 'The VM has no SPICE display, so Looking Glass runs without SPICE (no keyboard and mouse through it).' };
+  if (!graphics) return { kind: 'none', reason: 'The VM has no SPICE display, so Looking Glass runs without SPICE (no keyboard and mouse through it).', reasonMsg: msg('lgError.noSpice') };
   const listen = elements(graphics, 'listen')[0] ?? null;
   const listenType = listen ? attr(listen, 'type') : null;
-  if (listenType === 'none') return { kind: 'none', reason: "The VM's SPICE display listens nowhere (listen type='none')." };
+  if (listenType === 'none') return { kind: 'none', reason: "The VM's SPICE display listens nowhere (listen type='none').", reasonMsg: msg('lgError.spiceNowhere') };
   if (listenType === 'socket') {
     const path = attr(listen!, 'socket');
     return path ? { kind: 'socket', path } : { kind: 'pending', host: 'socket' };

@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorInfo, StepState, Task, TasksSnapshot } from '../../shared/api';
 import { toErrorInfo, VitrineError } from '../common/errors';
+import { english } from '../common/text';
+import { isMsg, type Msg } from '../../shared/i18n/message';
 
 const KEEP = 20;
 
 /** One task's handle: move its steps along, then finish it. */
 export interface TaskHandle {
   readonly id: string;
-  step(id: string, state: StepState, detail?: string): void;
+  /** A detail is a catalogue message (shown in the user's language; its English for the CLI) or plain text. */
+  step(id: string, state: StepState, detail?: string | Msg): void;
   /** Run `work` as step `id`: running, then done (with its detail) or failed (and rethrow). */
-  run<T>(id: string, work: () => Promise<T>, detail?: (value: T) => string): Promise<T>;
+  run<T>(id: string, work: () => Promise<T>, detail?: (value: T) => string | Msg): Promise<T>;
   finish(error?: unknown): Task;
   /** Whether the task may still be cancelled (set false once past the point of no return). */
   setCancellable(cancellable: boolean): void;
@@ -55,11 +58,15 @@ export class TaskTracker {
     const task: Task = { id: randomUUID(), kind, subject, title, cancellable: options.cancellable ?? false, steps: steps.map((s) => ({ ...s, state: 'pending', detail: '' })), state: 'running', error: null, startedAt: new Date().toISOString() };
     this.tasks = [task, ...this.tasks].slice(0, KEEP);
     this.emit();
-    const step = (id: string, state: StepState, detail?: string): void => {
+    const step = (id: string, state: StepState, detail?: string | Msg): void => {
       const s = task.steps.find((x) => x.id === id);
       if (!s) throw new Error(`unknown step ${id}`);
       s.state = state;
-      if (detail !== undefined) s.detail = detail;
+      if (detail !== undefined) {
+        s.detail = isMsg(detail) ? english(detail) : detail;
+        if (isMsg(detail)) s.detailMsg = detail;
+        else delete s.detailMsg;
+      }
       this.emit();
     };
     return {
@@ -72,7 +79,8 @@ export class TaskTracker {
           step(id, 'done', detail ? detail(value) : undefined);
           return value;
         } catch (error) {
-          step(id, 'failed', toErrorInfo(error).message);
+          const info = toErrorInfo(error);
+          step(id, 'failed', info.msg?.message ?? info.message);
           throw error;
         }
       },

@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { Notice } from '../../shared/api';
+import { Icon } from './components/icons';
 import { HashRouter, NavLink, Route, Routes, useNavigate } from 'react-router';
 import { api } from './api';
 import { useTranslation } from 'react-i18next';
@@ -77,7 +78,7 @@ export function App() {
               {PAGES.map((page) => (
                 <li key={page.key}>
                   <NavLink to={page.path} end={page.path === '/' || page.path === '/host'}>
-                    {t(`nav.${page.key}`)}
+                    <Icon name={page.key} /> {t(`nav.${page.key}`)}
                   </NavLink>
                 </li>
               ))}

@@ -9,6 +9,9 @@ import { FAMILIES, tempFamilyRoot } from '../support/etc-trees';
 import { scanHost } from '../../main/host/scan';
 import { tempHostTree, type HostSpec } from '../support/host-tree';
 import { FIXTURE_HOSTS } from '../support/hosts';
+import en from '../../shared/i18n/en.json';
+import fr from '../../shared/i18n/fr.json';
+import { formatMessage, isMsg, msg, templateOf, type Msg } from '../../shared/i18n/message';
 
 const goodEnv: EnvironmentFacts = {
   os: { family: 'debian', name: 'Debian GNU/Linux 12 (bookworm)' },
@@ -190,4 +193,54 @@ describe('the boot configuration read from a Proxmox fixture root (seed 001)', (
     expect(checks['proxmox']!.status).toBe('ok');
     expect(checks['boot-config-applied']).toMatchObject({ status: 'warn', fix: 'Run: sudo update-grub, then reboot.' });
   });
+});
+
+describe('checklist and GPU verdicts in the user language', () => {
+  const catalogues = { en: en as Record<string, unknown>, fr: fr as Record<string, unknown> };
+  /** Every message inside a value: the check's title, detail and fix, and the messages nested in their values. */
+  const messagesIn = (m: Msg): Msg[] => [m, ...Object.values(m.params ?? {}).flatMap((v) => (Array.isArray(v) ? v.flatMap(messagesIn) : isMsg(v) ? messagesIn(v) : []))];
+  const envs: EnvironmentFacts[] = [
+    goodEnv,
+    { ...goodEnv, os: { family: 'other', name: 'Gentoo' }, user: { name: 'bob', configuredGroups: ['kvm'], sessionGroups: [] }, tools: { virsh: null, qemuImg: null, swtpm: null, lookingGlass: null }, firmware: { plain: null, secureBoot: null } },
+    { ...goodEnv, user: { name: 'root', configuredGroups: [], sessionGroups: [] }, libvirt: { uri: 'qemu:///system', reachable: false, hypervisor: null, error: null } },
+  ];
+
+  it('every key exists in both languages and the French leaves no placeholder and no English sentence', async () => {
+    let count = 0;
+    for (const spec of Object.values(FIXTURE_HOSTS)) {
+      const tree = tempHostTree(spec);
+      trees.push(tree);
+      const report = await scanHost(tree);
+      for (const env of envs) {
+        for (const check of buildChecklist(report, env)) {
+          const parts = [check.msg.title, check.msg.detail, ...(check.msg.fix ? [check.msg.fix] : [])];
+          expect(formatMessage(catalogues.en, 'en', check.msg.detail)).toBe(check.detail);
+          for (const m of parts.flatMap(messagesIn)) {
+            count++;
+            const c = typeof m.params?.['count'] === 'number' ? m.params['count'] : undefined;
+            for (const [lang, catalogue] of Object.entries(catalogues)) expect(templateOf(catalogue, lang, m.key, c), `${lang}: ${m.key}`).not.toBeNull();
+          }
+          for (const m of parts) {
+            const french = formatMessage(catalogues.fr, 'fr', m);
+            expect(french).not.toMatch(/\{\{/);
+            expect(french === formatMessage(catalogues.en, 'en', m) && / the | is | not /.test(french), `English left in French: ${french}`).toBe(false);
+          }
+        }
+      }
+    }
+    expect(count).toBeGreaterThan(100);
+  }, 60_000);
+
+  it('plural forms follow the language: 1 group, 12 groups, no "1 groups"', () => {
+    const one = msg('check.iommu.on', { count: 1, units: '' });
+    expect(formatMessage(catalogues.en, 'en', one)).toBe('The IOMMU is on: 1 IOMMU group.');
+    expect(formatMessage(catalogues.fr, 'fr', one)).toBe('L’IOMMU est actif : 1 groupe IOMMU.');
+    expect(formatMessage(catalogues.fr, 'fr', msg('check.iommu.on', { count: 12, units: '' }))).toBe('L’IOMMU est actif : 12 groupes IOMMU.');
+  });
+
+  it('says no "seed" to the user', async () => {
+    for (const spec of Object.values(FIXTURE_HOSTS)) {
+      for (const check of Object.values(await checklist(spec))) expect(`${check.title} ${check.detail} ${check.fix ?? ''}`).not.toMatch(/\bseeds?\b/i);
+    }
+  }, 60_000);
 });

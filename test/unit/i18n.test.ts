@@ -79,3 +79,34 @@ describe('translations', () => {
     expect(found).toEqual([]);
   });
 });
+
+describe('known problems in French', () => {
+  it('every entry of the knowledge base has its French title, explanation and as many fix steps, without jargon', async () => {
+    const { KNOWLEDGE } = await import('../../main/diagnose/knowledge');
+    const french = (await import('../../shared/i18n/knowledge.fr.json')).default as Record<string, { title: string; explanation: string; fix: string[]; fixLabel?: string }>;
+    for (const entry of KNOWLEDGE) {
+      const fr = french[entry.id];
+      expect(fr, entry.id).toBeDefined();
+      expect(fr!.fix.length, entry.id).toBe(entry.fix.length);
+      expect(fr!.fixLabel === undefined, `${entry.id}: one-click label`).toBe(entry.recipe === null);
+      for (const text of [entry.title, entry.explanation, ...entry.fix, fr!.title, fr!.explanation, ...fr!.fix]) {
+        expect(text).not.toMatch(/\bseeds?\b/i);
+        expect(text).not.toMatch(/\bNAME\b/);
+      }
+      expect(fr!.title).not.toBe(entry.title);
+    }
+    expect(Object.keys(french).sort()).toEqual(KNOWLEDGE.map((e) => e.id).sort());
+  });
+});
+
+describe('history entries in words', () => {
+  it('every edit a history entry can name has its words in both languages', async () => {
+    const { editRequest } = await import('../../shared/schemas');
+    const keys = Object.keys((editRequest as unknown as { shape: Record<string, unknown> }).shape);
+    expect(keys.length).toBeGreaterThan(5);
+    for (const key of keys) {
+      expect(EN.has(`history.what.${key}`), key).toBe(true);
+      expect(FR.has(`history.what.${key}`), key).toBe(true);
+    }
+  });
+});

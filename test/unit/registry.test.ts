@@ -1,5 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { createRegistry } from '../../main/api/registry';
+import frCatalogue from '../../shared/i18n/fr.json';
+import { formatMessage } from '../../shared/i18n/message';
 import { requestSchemas, vmName } from '../../shared/schemas';
 import { CHANNEL_NAMES, type ArgsOf, type LgStatus, type ResultOf, type Task, type VitrineApi, type VmSpec } from '../../shared/api';
 import { makeApi } from '../../shared/make-api';
@@ -20,6 +22,16 @@ describe('registry.dispatch', () => {
   it('refuses arguments that do not match the schema', async () => {
     const result = await createRegistry(staticServices([])).dispatch('domains.list', { name: '../etc' });
     expect(result).toMatchObject({ ok: false, error: { kind: 'invalid-argument' } });
+  });
+
+  it('names a refused value by its field in the user language, never the channel or a property name', async () => {
+    const result = await createRegistry(staticServices([])).dispatch('vm.applyEdits', { name: 'win11', edits: { shmemMiB: -3 } });
+    if (result.ok) throw new Error('accepted');
+    expect(result.error.msg).toBeDefined();
+    const fr = formatMessage(frCatalogue as Record<string, unknown>, 'fr', result.error.msg!.message);
+    expect(fr).toMatch(/^Certaines valeurs ne conviennent pas : Mémoire Looking Glass :/);
+    expect(fr).not.toMatch(/vm\.applyEdits|shmemMiB|Invalid arguments/);
+    expect(result.error.message).toContain("Invalid arguments for 'vm.applyEdits'");
   });
 
   it('answers a search with whether anything matched, and the closest entries when nothing did', async () => {

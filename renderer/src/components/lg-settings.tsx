@@ -4,6 +4,7 @@ import type { ClientLaunch, EditRequest, Monitor, VmDetails } from '../../../sha
 import { lookingGlassMiBFor, rulesFor } from '../../../shared/lg-release';
 import { LgGuestSide } from './lg-client';
 import { api } from '../api';
+import { useErrorText, useMsg } from '../i18n/msg';
 
 const PRESETS = ['1920x1080', '1920x1200', '2560x1080', '2560x1440', '3440x1440', '3840x2160'];
 const KEYS = ['KEY_SCROLLLOCK', 'KEY_RIGHTCTRL', 'KEY_RIGHTALT', 'KEY_PAUSE', 'KEY_INSERT', 'KEY_F12'];
@@ -16,6 +17,8 @@ const SIZES = [16, 32, 64, 128, 256, 512];
  */
 export function LookingGlassSettings({ details, onPreview, busy, round }: { details: VmDetails; onPreview: (edits: EditRequest) => void; busy: boolean; round: number }) {
   const { t } = useTranslation();
+  const tm = useMsg();
+  const errorText = useErrorText();
   const name = details.summary.name;
   const [launch, setLaunch] = useState<ClientLaunch | null>(null);
   const [monitors, setMonitors] = useState<Monitor[]>([]);
@@ -139,7 +142,7 @@ export function LookingGlassSettings({ details, onPreview, busy, round }: { deta
             <li className={launch.client.problem ? 'check-fail' : launch.client.warning ? 'check-warn' : 'check-ok'}>
               {launch.client.problem ? (
                 <>
-                  {launch.client.problem.message} <span className="muted">{launch.client.problem.hint}</span>
+                  {errorText(launch.client.problem).message} <span className="muted">{errorText(launch.client.problem).hint}</span>
                 </>
               ) : (
                 <>
@@ -158,7 +161,7 @@ export function LookingGlassSettings({ details, onPreview, busy, round }: { deta
             ) : (
               launch.memory.problems.map((p) => (
                 <li key={p.kind + p.message} className="check-fail">
-                  {p.message} <span className="muted">{t('host.fix')} {p.fix}</span>
+                  {tm(p.msg?.message, p.message)} <span className="muted">{t('host.fix')} {tm(p.msg?.fix, p.fix)}</span>
                 </li>
               ))
             )}
@@ -167,7 +170,7 @@ export function LookingGlassSettings({ details, onPreview, busy, round }: { deta
           <details>
             <summary>{t('lgSettings.command')}</summary>
             <pre className="mono">{[launch.client.path ?? 'looking-glass-client', ...launch.argv].join(' \\\n  ')}</pre>
-            {launch.pending && <p className="muted">{launch.pending}</p>}
+            {launch.pending && <p className="muted">{tm(launch.pendingMsg, launch.pending)}</p>}
           </details>
         </div>
       )}

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { useMsg } from '../i18n/msg';
 import type { Task } from '../../../shared/api';
 import { api } from '../api';
 import { ErrorBanner } from './error-banner';
@@ -8,8 +9,9 @@ const MARK: Record<Task['steps'][number]['state'], string> = { pending: '○', r
 /** A long task step by step, read out as it changes. */
 export function TaskProgress({ task }: { task: Task }) {
   const { t } = useTranslation();
+  const tm = useMsg();
   return (
-    <section className={`task task-${task.state}`} aria-label={t('task.label', { title: task.title })}>
+    <section className={`task task-${task.state}`} aria-label={t('task.label', { title: t(`task.title.${task.kind}`, { name: task.subject }) })}>
       <ol className="steps" aria-live="polite">
         {task.steps.map((step) => (
           <li key={step.id} className={`step step-${step.state}`}>
@@ -18,7 +20,7 @@ export function TaskProgress({ task }: { task: Task }) {
             </span>{' '}
             <span className="step-label">{t(`task.step.${step.id}`, { defaultValue: step.label })}</span>
             <span className="visually-hidden"> ({t(`task.state.${step.state}`)})</span>
-            {step.detail && <span className="step-detail"> — {step.detail}</span>}
+            {step.detail && <span className="step-detail"> — {tm(step.detailMsg, step.detail)}</span>}
           </li>
         ))}
       </ol>

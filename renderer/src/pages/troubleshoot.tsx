@@ -7,6 +7,7 @@ import { EditPreviewPanel } from '../components/edit-preview';
 import { PlanPreview } from '../components/plan-preview';
 import { ErrorBanner } from '../components/error-banner';
 import { useAction, useAppInfo, useDomains, useRequest } from '../hooks';
+import { useKnownText } from '../i18n/knowledge';
 
 function EvidenceLine({ e }: { e: Evidence }) {
   return (
@@ -29,6 +30,7 @@ function FindingCard({ finding, vm, user }: { finding: Finding; vm: string; user
   const [hostPlan, setHostPlan] = useState<PlanView | null>(null);
   const { run, error } = useAction();
   const [done, setDone] = useState(false);
+  const text = useKnownText()(finding);
   const fix = finding.oneClick;
   const previewFix = async (): Promise<void> => {
     if (fix?.kind !== 'edit') return;
@@ -57,8 +59,8 @@ function FindingCard({ finding, vm, user }: { finding: Finding; vm: string; user
     setPreview(null);
   };
   return (
-    <article className="finding" aria-label={finding.title}>
-      <h3>{finding.title}</h3>
+    <article className="finding" aria-label={text.title}>
+      <h3>{text.title}</h3>
       {finding.evidence.length > 0 && (
         <ul className="evidence-list" aria-label={t('troubleshoot.evidence')}>
           {finding.evidence.slice(0, 6).map((e, i) => (
@@ -66,9 +68,9 @@ function FindingCard({ finding, vm, user }: { finding: Finding; vm: string; user
           ))}
         </ul>
       )}
-      <p>{finding.explanation}</p>
+      <p>{text.explanation}</p>
       <ol className="fix-steps">
-        {finding.fix.map((step, i) => (
+        {text.fix.map((step, i) => (
           <li key={i}>{step}</li>
         ))}
       </ol>
@@ -76,18 +78,18 @@ function FindingCard({ finding, vm, user }: { finding: Finding; vm: string; user
         <div className="one-click">
           {vm ? (
             <button type="button" onClick={() => void previewFix()}>
-              {t('troubleshoot.previewFix', { label: fix.label })}
+              {t('troubleshoot.previewFix', { label: text.label(fix.label) })}
             </button>
           ) : (
-            <p className="muted">{t('troubleshoot.chooseVm', { label: fix.label })}</p>
+            <p className="muted">{t('troubleshoot.chooseVm', { label: text.label(fix.label) })}</p>
           )}
         </div>
       )}
       {fix?.kind === 'host' && (
         <div className="one-click">
-          <p>{t('troubleshoot.hostFix', { label: fix.label })}</p>
+          <p>{t('troubleshoot.hostFix', { label: text.label(fix.label) })}</p>
           <button type="button" onClick={() => void planHostFix()}>
-            {t('troubleshoot.previewHostFix', { label: fix.label })}
+            {t('troubleshoot.previewHostFix', { label: text.label(fix.label) })}
           </button>
           {hostPlan && <PlanPreview key={hostPlan.id} plan={hostPlan} />}
         </div>
@@ -95,7 +97,6 @@ function FindingCard({ finding, vm, user }: { finding: Finding; vm: string; user
       {error && <ErrorBanner error={error} vm={vm} />}
       {preview && <EditPreviewPanel preview={preview} busy={false} onApply={() => void apply()} onCancel={() => setPreview(null)} />}
       {done && <p role="status">{t('vm.applied')}</p>}
-      {finding.seeds.length > 0 && <p className="muted">{t('troubleshoot.seeds', { seeds: finding.seeds.join(', ') })}</p>}
     </article>
   );
 }
@@ -103,6 +104,7 @@ function FindingCard({ finding, vm, user }: { finding: Finding; vm: string; user
 /** Known problems by the user's words; a paste box and a VM's own logs, diagnosed. */
 export function TroubleshootPage() {
   const { t } = useTranslation();
+  const knownText = useKnownText();
   const location = useLocation();
   // From an error banner (location state) or the tray (?vm=NAME).
   const fromQuery = new URLSearchParams(location.search).get('vm');
@@ -184,10 +186,10 @@ export function TroubleshootPage() {
         {known.map((k) => (
           <li key={k.id}>
             <details>
-              <summary>{k.title}</summary>
-              <p>{k.explanation}</p>
+              <summary>{knownText(k).title}</summary>
+              <p>{knownText(k).explanation}</p>
               <ol className="fix-steps">
-                {k.fix.map((step, i) => (
+                {knownText(k).fix.map((step, i) => (
                   <li key={i}>{step}</li>
                 ))}
               </ol>

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { historyReason } from '../i18n/history';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { EditPreview, EditRequest, ErrorInfo } from '../../../shared/api';
 import { api } from '../api';
@@ -296,7 +297,7 @@ export function VmPage() {
             <ul className="history" aria-label={t('vm.history')}>
               {history.map((h) => (
                 <li key={h.id}>
-                  <span>{new Date(h.savedAt).toLocaleString()}</span> <span className="muted">{t('vm.replacedBy', { reason: h.reason })}</span>{' '}
+                  <span>{new Date(h.savedAt).toLocaleString()}</span> <span className="muted">{t('vm.replacedBy', { reason: historyReason(t, h.reason) })}</span>{' '}
                   <button type="button" disabled={!!busy} onClick={() => void act(t('vm.restoring'), () => api.vm.restore({ name: name, id: h.id }), () => setNotice(t('vm.restored')))}>
                     {t('vm.restore')}
                   </button>

@@ -4,6 +4,7 @@ import type { GpuHandover, HostCheck, WizardView } from '../../../../shared/api'
 import { api } from '../../api';
 import { ErrorBanner } from '../../components/error-banner';
 import { useHostCheck, useRequest } from '../../hooks';
+import { useMsg } from '../../i18n/msg';
 import { Nav } from './nav';
 import type { Back } from './types';
 
@@ -12,6 +13,7 @@ const SELECTABLE = new Set(['ready', 'passable']);
 /** Step 3: which GPU goes to the VM, with what must go with it (its IOMMU group), and how it is handed over. */
 export function GpuStep({ wizard, back, onNext }: { wizard: WizardView; back: Back; onNext: (gpu: string, handover: GpuHandover) => void }) {
   const { t } = useTranslation();
+  const tm = useMsg();
   const { check, error } = useHostCheck();
   const [picked, setChosen] = useState<string | null>(wizard.gpu);
   const [pickedMode, setMode] = useState<GpuHandover | null>(wizard.handover ?? null);
@@ -42,7 +44,7 @@ export function GpuStep({ wizard, back, onNext }: { wizard: WizardView; back: Ba
                 <span>
                   <strong>{gpu.name}</strong> <span className="mono muted">{gpu.address}</span> — <span className={`verdict verdict-${gpu.verdict}`}>{t(`host.verdict.${gpu.verdict}`)}</span>
                   <br />
-                  <span className="muted">{gpu.sentence}</span>
+                  <span className="muted">{tm(gpu.sentenceMsg, gpu.sentence)}</span>
                   {canPick && (
                     <>
                       <br />

@@ -1,0 +1,60 @@
+/**
+ * A text a service produces for the user, as a catalogue key and its values,
+ * so that the renderer shows it in the user's language (shared/i18n/*.json)
+ * while the CLI and logs keep the English (`formatMessage` with en.json).
+ *
+ * Values may be messages themselves (translated first), or lists of messages
+ * (translated, then joined by a space). A `count` value picks the plural form
+ * the way i18next does: `key_one`, `key_other`… by Intl.PluralRules.
+ */
+export interface Msg {
+  key: string;
+  params?: Record<string, MsgValue>;
+}
+export type MsgValue = string | number | Msg | Msg[];
+
+/** A message: `msg('check.kvm.title')`, `msg('check.iommu.on', { count: 12 })`. */
+export function msg(key: string, params?: Record<string, MsgValue>): Msg {
+  return params ? { key, params } : { key };
+}
+
+export function isMsg(value: unknown): value is Msg {
+  return typeof value === 'object' && value !== null && typeof (value as Msg).key === 'string';
+}
+
+type Catalogue = Record<string, unknown>;
+
+function lookup(root: Catalogue, key: string): string | null {
+  let node: unknown = root;
+  for (const part of key.split('.')) node = node && typeof node === 'object' ? (node as Catalogue)[part] : undefined;
+  return typeof node === 'string' ? node : null;
+}
+
+/** The catalogue's text for a key, with its plural form when `count` is given (i18next's `_one`/`_other`). */
+export function templateOf(catalogue: Catalogue, language: string, key: string, count: number | undefined): string | null {
+  if (count !== undefined) {
+    const form = new Intl.PluralRules(language).select(count);
+    const plural = lookup(catalogue, `${key}_${form}`) ?? lookup(catalogue, `${key}_other`);
+    if (plural !== null) return plural;
+  }
+  return lookup(catalogue, key);
+}
+
+/**
+ * A message as text with a catalogue: `{{name}}` replaced, nested messages
+ * formatted first, plural forms by `count`. An unknown key gives the key
+ * itself (the catalogue test makes sure none is missing).
+ */
+export function formatMessage(catalogue: Catalogue, language: string, message: Msg): string {
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.params ?? {})) values[name] = valueText(catalogue, language, value);
+  const count = typeof message.params?.['count'] === 'number' ? message.params['count'] : undefined;
+  const template = templateOf(catalogue, language, message.key, count) ?? message.key;
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => values[name] ?? '');
+}
+
+function valueText(catalogue: Catalogue, language: string, value: MsgValue): string {
+  if (Array.isArray(value)) return value.map((m) => formatMessage(catalogue, language, m)).join(' ');
+  if (isMsg(value)) return formatMessage(catalogue, language, value);
+  return typeof value === 'number' ? value.toLocaleString(language) : value;
+}
