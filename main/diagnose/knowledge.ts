@@ -449,7 +449,7 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
       { regex: re(String.raw`Ignored (unknown|invalid) argument: \S+`), weight: 6, sources: LG },
       // After B7: the two options that refuse each other, and the renames (common/src/option.c).
       { regex: re(String.raw`win:autoResize \(-a\) and win:setGuestRes can't be used simultaneously`), weight: 10, sources: LG },
-      { regex: re(String.raw`\w+:\w+ has been renamed to \w+:\w+, please update your configuration`), weight: 6, sources: LG },
+      { regex: re(String.raw`\b\w{1,40}:\w{1,40} has been renamed to \w{1,40}:\w{1,40}, please update your configuration`), weight: 6, sources: LG },
     ],
     explanation: 'The client got a value it does not accept, an option it does not know (which it ignores), an old option name (it warns), or options that exclude each other.',
     fix: ["Check the option against your client's release (vitrine lg args --release RELEASE NAME prints Vitrine's); booleans take yes or no. On B8, win:autoResize=yes needs win:setGuestRes=no; old names such as app:shmFile are now lgmp:shmDevice. Look in ~/.looking-glass-client.ini and /etc/looking-glass-client.ini too."],
