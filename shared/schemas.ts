@@ -228,6 +228,8 @@ export const wizardState = z
     /** The VM the wizard created. */
     vm: vmName.nullable(),
     done: z.boolean(),
+    /** The furthest step the user reached: every step before it can be opened again without losing the later ones. */
+    reached: z.enum(WIZARD_STEPS).optional(),
   })
   .strict();
 
@@ -275,7 +277,8 @@ export const requestSchemas = {
   'vm.forceOff': named,
   'vm.previewEdits': z.object({ name: vmName, edits: editRequest }).strict(),
   'vm.applyEdits': z.object({ name: vmName, edits: editRequest }).strict(),
-  'vm.undefine': named,
+  'vm.undefine': z.object({ name: vmName, deleteDisks: z.boolean().optional() }).strict(),
+  'vm.clone': z.object({ name: vmName, newName: newVmName }).strict(),
   'vm.history': named,
   'vm.restore': z.object({ name: vmName, id: z.string().regex(/^[\w-]+\.xml$/, 'Not a history entry.') }).strict(),
   'vm.play': named,

@@ -7,6 +7,7 @@ import { HostCheckProvider } from './hooks';
 import { Dashboard } from './pages/dashboard';
 import { HostPage } from './pages/host';
 import { MachinesPage } from './pages/machines';
+import { NewVmPage } from './pages/new-vm';
 import { SettingsPage } from './pages/settings';
 import { SetupPage } from './pages/setup/index';
 import { TroubleshootPage } from './pages/troubleshoot';
@@ -87,6 +88,7 @@ export function App() {
               {PAGES.map((page) => (
                 <Route key={page.key} path={page.path} element={page.element} />
               ))}
+              <Route path="/machines/new" element={<NewVmPage />} />
               <Route path="/machines/:name" element={<VmPage />} />
             </Routes>
           </main>
