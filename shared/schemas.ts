@@ -9,8 +9,9 @@ import { LANGUAGES, LOG_SOURCES, WIZARD_STEPS } from './enums';
  * check cannot drift apart. Shared pieces (VM names, PCI addresses, paths)
  * live here so every handler and the CLI check them the same way.
  *
- * Only main/ loads this file at run time; the renderer and the preload import
- * its types alone (zod stays out of their bundles).
+ * main/ parses every request with these; the renderer's VM form checks its
+ * fields as the user types with the very same schemas (renderer/src/form/),
+ * so the form and the service cannot disagree. The preload imports types only.
  */
 
 /** An existing libvirt domain name: libvirt refuses '/', and control characters have no place in one. */

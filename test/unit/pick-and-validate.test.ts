@@ -5,7 +5,7 @@ import en from '../../shared/i18n/en.json';
 import fr from '../../shared/i18n/fr.json';
 import { newVmName, vmSpec } from '../../shared/schemas';
 import { scanHost } from '../../main/host/scan';
-import { choiceEdits, NO_DEVICES, resolveChoice } from '../../renderer/src/components/device-picker';
+import { choiceEdits, NO_DEVICES, resolveChoice } from '../../renderer/src/form/device-choice';
 import { isTranslated, specErrors, type SpecField } from '../../renderer/src/form/vm-spec-errors';
 import { tempHostTree } from '../support/host-tree';
 import { FIXTURE_HOSTS } from '../support/hosts';
@@ -106,7 +106,7 @@ describe('picking devices on seed 000 (the first card shares group 1 with four N
     expect(r.companions.map((d) => d.address)).toEqual(['0000:04:00.0', '0000:04:00.1', '0000:05:00.0', '0000:05:00.1']);
     expect(r.blocked).toBe(true);
     expect(choiceEdits(check, choice)).toBeNull();
-    expect(choiceEdits(check, { ...choice, wholeGroup: true })?.attachPci?.addresses).toEqual([...r.picked, ...r.companions.map((d) => d.address)]);
+    expect(choiceEdits(check, { ...choice, accepted: r.companions.map((d) => d.address) })?.attachPci?.addresses).toEqual([...r.picked, ...r.companions.map((d) => d.address)]);
   });
 
   it('a card alone in its group and a USB controller need no tick; a USB device behind that controller goes with it', () => {

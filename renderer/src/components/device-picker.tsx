@@ -1,62 +1,8 @@
 import { useTranslation } from 'react-i18next';
-import type { EditRequest, HostCheck, PciDevice } from '../../../shared/api';
+import type { HostCheck } from '../../../shared/api';
+import { deviceName, resolveChoice, usbControllers, type DeviceChoice } from '../form/device-choice';
 
-/** What the user picked: a card (or none), the group companions accepted, USB controllers and devices. */
-export interface DeviceChoice {
-  gpu: string | null;
-  /** The user ticked "pass the whole group" (needed when a chosen device shares its IOMMU group). */
-  wholeGroup: boolean;
-  controllers: string[];
-  /** `vendor:product` ids. */
-  usb: string[];
-}
-
-export const NO_DEVICES: DeviceChoice = { gpu: null, wholeGroup: false, controllers: [], usb: [] };
-
-/** Bridges stay with the host (as the host check's passWith says). */
-function isBridge(device: PciDevice): boolean {
-  return device.class.startsWith('0x0604') || device.class.startsWith('0x0609');
-}
-
-/** A device's name for people: its model, else its kind, else its ids. */
-export function deviceName(device: PciDevice | undefined, address: string): string {
-  if (!device) return address;
-  return device.deviceName ?? device.className ?? `${device.vendorId}:${device.deviceId}`;
-}
-
-/** The host's USB controllers that are not part of a graphics card. */
-function usbControllers(check: HostCheck, gpuFunctions: ReadonlySet<string>): PciDevice[] {
-  return check.devices.filter((d) => d.class.startsWith('0x0c03') && !gpuFunctions.has(d.address) && !check.gpus.some((g) => g.passWith.includes(d.address) && !g.sharesWith.includes(d.address)));
-}
-
-/**
- * What a choice means on this host: the PCI functions picked (a card's own
- * functions, the controllers), the devices that share their IOMMU groups and
- * must go too (bridges excepted), and the addresses to attach — the
- * companions only once the user accepted them.
- */
-export function resolveChoice(check: HostCheck, choice: DeviceChoice): { picked: string[]; companions: PciDevice[]; addresses: string[]; blocked: boolean } {
-  const gpu = check.gpus.find((g) => g.address === choice.gpu) ?? null;
-  const own = gpu ? gpu.passWith.filter((a) => !gpu.sharesWith.includes(a)) : [];
-  const picked = [...new Set([...own, ...choice.controllers])];
-  const groups = new Set(picked.map((a) => check.devices.find((d) => d.address === a)?.iommuGroup).filter((g): g is number => g !== null && g !== undefined));
-  const companions = check.devices.filter((d) => d.iommuGroup !== null && groups.has(d.iommuGroup) && !picked.includes(d.address) && !isBridge(d));
-  const blocked = companions.length > 0 && !choice.wholeGroup;
-  return { picked, companions, addresses: blocked ? picked : [...picked, ...companions.map((d) => d.address)], blocked };
-}
-
-/** The edits a choice asks for (nothing while the group is not accepted). */
-export function choiceEdits(check: HostCheck, choice: DeviceChoice): Pick<EditRequest, 'attachPci' | 'usb'> | null {
-  const { addresses, blocked } = resolveChoice(check, choice);
-  if (blocked) return null;
-  // A device plugged into a controller that goes to the VM goes with it.
-  const viaController = new Set(check.devices.filter((d) => addresses.includes(d.address)).flatMap((d) => d.usb.map((u) => `${u.vendorId}:${u.productId}`)));
-  const usb = choice.usb.filter((id) => !viaController.has(id));
-  return {
-    ...(addresses.length > 0 ? { attachPci: { addresses, rom: null } } : {}),
-    ...(usb.length > 0 ? { usb } : {}),
-  };
-}
+export { choiceEdits, deviceName, NO_DEVICES, resolveChoice, type DeviceChoice } from '../form/device-choice';
 
 /**
  * Pick, don't type: the graphics card, what shares its IOMMU group (an
@@ -69,7 +15,7 @@ export function DevicePicker({ check, choice, onChange, attached = [], gpuChoice
   const byAddress = new Map(check.devices.map((d) => [d.address, d]));
   const gpu = check.gpus.find((g) => g.address === choice.gpu) ?? null;
   const own = new Set(gpu ? gpu.passWith.filter((a) => !gpu.sharesWith.includes(a)) : []);
-  const { companions } = resolveChoice(check, choice);
+  const { companions, blocked } = resolveChoice(check, choice);
   const controllers = usbControllers(check, own);
   const passedControllers = new Set(choice.controllers);
   // Every USB device once (by id), with the controller it is plugged into.
@@ -84,14 +30,14 @@ export function DevicePicker({ check, choice, onChange, attached = [], gpuChoice
         <fieldset className="pick-list">
           <legend>{t('devices.gpu')}</legend>
           <label className="pick-option">
-            <input type="radio" name="pick-gpu" checked={choice.gpu === null} onChange={() => set({ gpu: null, wholeGroup: false })} />
+            <input type="radio" name="pick-gpu" checked={choice.gpu === null} onChange={() => set({ gpu: null })} />
             <span>{t('devices.noGpu')}</span>
           </label>
           {check.gpus.map((g) => {
             const usable = g.verdict !== 'boot-gpu' && g.verdict !== 'no-iommu';
             return (
               <label key={g.address} className={`pick-option ${usable ? '' : 'disabled'}`}>
-                <input type="radio" name="pick-gpu" checked={choice.gpu === g.address} disabled={!usable} onChange={() => set({ gpu: g.address, wholeGroup: false })} />
+                <input type="radio" name="pick-gpu" checked={choice.gpu === g.address} disabled={!usable} onChange={() => set({ gpu: g.address })} />
                 <span>
                   <strong>{g.name}</strong> <span className="address">{g.address}</span>
                   {already(g.address)}
@@ -120,7 +66,7 @@ export function DevicePicker({ check, choice, onChange, attached = [], gpuChoice
         </p>
       )}
       {companions.length > 0 && (
-        <div className={`group-accept ${choice.wholeGroup ? 'accepted' : 'banner banner-warn'}`}>
+        <div className={`group-accept ${blocked ? 'banner banner-warn' : 'accepted'}`}>
           <p id="group-why">{t('devices.groupWhy', { count: companions.length })}</p>
           <ul className="plain">
             {companions.map((d) => (
@@ -130,7 +76,7 @@ export function DevicePicker({ check, choice, onChange, attached = [], gpuChoice
             ))}
           </ul>
           <label className="check-field">
-            <input type="checkbox" checked={choice.wholeGroup} aria-describedby="group-why" onChange={(e) => set({ wholeGroup: e.target.checked })} /> {t('devices.wholeGroup', { count: companions.length })}
+            <input type="checkbox" checked={!blocked} aria-describedby="group-why" onChange={(e) => set({ accepted: e.target.checked ? companions.map((d) => d.address) : [] })} /> {t('devices.wholeGroup', { count: companions.length })}
           </label>
         </div>
       )}
@@ -140,7 +86,7 @@ export function DevicePicker({ check, choice, onChange, attached = [], gpuChoice
         {controllers.length === 0 && <p className="muted">{t('devices.noControllers')}</p>}
         {controllers.map((c) => (
           <label key={c.address} className="pick-option">
-            <input type="checkbox" checked={passedControllers.has(c.address)} onChange={(e) => set({ controllers: toggle(choice.controllers, c.address, e.target.checked), wholeGroup: false })} />
+            <input type="checkbox" checked={passedControllers.has(c.address)} onChange={(e) => set({ controllers: toggle(choice.controllers, c.address, e.target.checked) })} />
             <span>
               <strong>{deviceName(c, c.address)}</strong> <span className="address">{c.address}</span>
               {already(c.address)}

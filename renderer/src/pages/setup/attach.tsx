@@ -19,7 +19,7 @@ export function AttachStep({ wizard, back, onNext }: { wizard: WizardView; back:
   const { t } = useTranslation();
   const { check } = useHostCheck();
   const [applied, setApplied] = useState(false);
-  const [choice, setChoice] = useState<DeviceChoice>({ gpu: wizard.gpu, wholeGroup: false, controllers: [], usb: [] });
+  const [choice, setChoice] = useState<DeviceChoice>({ gpu: wizard.gpu, accepted: [], controllers: [], usb: [] });
   const name = wizard.vm ?? '';
   const loaded = useRequest(() => api.vm.details({ name }), [name]);
   const details = loaded.value;
