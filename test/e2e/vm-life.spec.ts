@@ -77,6 +77,7 @@ test('the card, its shared group (accepted explicitly) and a USB controller, pic
   await openVm(page, serve, NAME);
   // Nothing is typed: the host check's devices, by name, with their addresses small.
   await expect(page.getByRole('textbox', { name: /PCI/ })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Choose a graphics card, USB controllers or USB devices…' }).click();
   await page.getByRole('radio', { name: /0000:01:00\.0/ }).check();
   const accept = page.getByRole('checkbox', { name: 'Pass the whole group (these 4 devices too)' });
   await expect(accept).not.toBeChecked();
@@ -154,9 +155,10 @@ test('a test copy: new name, UUID and MAC, its disk copied; Delete can take the 
   expect(existsSync(join(user.home, 'copy.qcow2'))).toBe(true);
 
   // Delete: the disk stays unless asked; asked, the question says so.
-  await page.getByLabel('Also delete its disk (everything installed in Windows is lost)').check();
   await page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'Delete…' }).click();
   const confirm = page.getByRole('alertdialog');
+  await expect(confirm).toContainText(`Delete copy? Its definition, UEFI variables and TPM state are removed; its disk stays (${join(user.home, 'copy.qcow2')})`);
+  await confirm.getByLabel('Also delete its disk (everything installed in Windows is lost)').check();
   await expect(confirm).toContainText(`Delete copy and its disk? Its definition, UEFI variables, TPM state and the disk ${join(user.home, 'copy.qcow2')} are removed`);
   await page.screenshot({ path: 'test-results/e2e/life-delete-en.png', fullPage: true });
   await confirm.getByRole('button', { name: 'Delete copy' }).click();
@@ -186,6 +188,7 @@ test.describe('in French', () => {
     await expect(page.locator(`.vm-card[data-domain="second"] .readiness`)).toContainText(fr.dashboard.needGpu, { timeout: 30_000 });
     await page.screenshot({ path: 'test-results/e2e/life-dashboard-fr.png', fullPage: true });
     await openVm(page, serve, 'second');
+    await page.getByRole('button', { name: fr.vm.pickDevices }).click();
     await page.getByRole('radio', { name: /0000:01:00\.0/ }).check();
     await expect(page.getByRole('checkbox', { name: fr.devices.wholeGroup_other.replace('{{count}}', '4') })).toBeVisible();
     await page.getByRole('button', { name: fr.vm.clone }).click();

@@ -4,9 +4,10 @@ import { useTranslation } from 'react-i18next';
 /**
  * A button whose action waits for a confirmation that states the
  * consequence (Force off, Delete): the first click opens the question, only
- * "yes" runs the action, Cancel (or a second click) closes it.
+ * "yes" runs the action, Cancel (or a second click) closes it. `children`
+ * are choices that belong to the question (Delete: the disk too).
  */
-export function ConfirmButton({ label, question, yes, onConfirm, disabled = false, className = '', ariaLabel }: { label: ReactNode; question: string; yes: string; onConfirm: () => void; disabled?: boolean; className?: string; ariaLabel?: string }) {
+export function ConfirmButton({ label, question, yes, onConfirm, disabled = false, className = '', ariaLabel, children }: { label: ReactNode; question: string; yes: string; onConfirm: () => void; disabled?: boolean; className?: string; ariaLabel?: string; children?: ReactNode }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const id = useId();
@@ -18,6 +19,7 @@ export function ConfirmButton({ label, question, yes, onConfirm, disabled = fals
       {open && (
         <div className="banner banner-warn confirm" role="alertdialog" aria-labelledby={id}>
           <p id={id}>{question}</p>
+          {children}
           <div className="actions">
             <button
               type="button"

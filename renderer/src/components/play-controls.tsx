@@ -88,7 +88,7 @@ export function PlayControls({ domain, lg, task, compact = false, blocked = null
         )}
       </div>
       {blocked && !running && (
-        <p id={`blocked-${domain.uuid}`} className="muted play-blocked">
+        <p id={`blocked-${domain.uuid}`} className="visually-hidden">
           {blocked}
         </p>
       )}

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import type { DomainSummary, HostCheck, LgStatus, Task } from '../../../shared/api';
+import type { DomainSummary, LgStatus, Task } from '../../../shared/api';
 import { api } from '../api';
 import { deviceName } from '../components/device-picker';
 import { ErrorBanner } from '../components/error-banner';
@@ -16,24 +16,32 @@ interface Readiness {
   action: { label: string; to: string } | null;
 }
 
+/** The names of the graphics cards among a VM's PCI devices (the host check is read only for a VM that has some). */
+function GpuNames({ addresses }: { addresses: string[] }) {
+  const { check } = useHostCheck();
+  const gpus = addresses.filter((a) => {
+    const device = check?.devices.find((x) => x.address === a);
+    return !device || device.class.startsWith('0x03');
+  });
+  return <>{gpus.map((a) => deviceName(check?.devices.find((x) => x.address === a), a)).join(', ')}</>;
+}
+
 /** One VM as a card: its state, its card, whether Play can work (and what fixes it), Play/Stop. */
-function VmCard({ domain, lg, task, check }: { domain: DomainSummary; lg: LgStatus | null; task: Task | null; check: HostCheck | null }) {
+function VmCard({ domain, lg, task }: { domain: DomainSummary; lg: LgStatus | null; task: Task | null }) {
   const { t } = useTranslation();
   const page = `/machines/${encodeURIComponent(domain.name)}`;
   const details = useRequest(() => api.vm.details({ name: domain.name }), [domain.name, domain.state]);
-  const launch = useRequest(() => api.lg.launchInfo({ name: domain.name }), [domain.name, domain.state]);
   const d = details.value;
+  const hasPci = !!d && d.pciDevices.length > 0;
+  // Looking Glass's checks matter once the VM has its card (without one, that is what Play needs first).
+  const launch = useRequest(hasPci ? () => api.lg.launchInfo({ name: domain.name }) : null, [hasPci, domain.name, domain.state]);
   const info = launch.value;
-  const gpus = d?.pciDevices.filter((p) => {
-    const device = check?.devices.find((x) => x.address === p.address);
-    return !device || device.class.startsWith('0x03');
-  });
-  const gpuText = !d ? '…' : gpus && gpus.length > 0 ? gpus.map((p) => deviceName(check?.devices.find((x) => x.address === p.address), p.address)).join(', ') : t('dashboard.noGpu');
+  const gpuText = !d ? '…' : hasPci ? <GpuNames addresses={d.pciDevices.map((p) => p.address)} /> : t('dashboard.noGpu');
 
   const readiness = ((): Readiness | null => {
-    if (!d || (!info && !launch.error)) return null;
-    if (d.pciDevices.length === 0) return { blocked: true, text: t('dashboard.needGpu'), action: { label: t('dashboard.fixGpu'), to: page } };
-    if (!info) return { blocked: false, text: t('dashboard.cannotCheck'), action: null };
+    if (!d) return null;
+    if (!hasPci) return { blocked: true, text: t('dashboard.needGpu'), action: { label: t('dashboard.fixGpu'), to: page } };
+    if (!info) return launch.error ? { blocked: false, text: t('dashboard.cannotCheck'), action: null } : null;
     const memory = info.memory.problems[0];
     if (memory) return { blocked: true, text: t(`dashboard.memory.${memory.kind}`), action: { label: memory.kind === 'not-configured' || memory.kind === 'too-small' ? t('dashboard.fixMemory') : t('dashboard.explain'), to: memory.kind === 'not-configured' || memory.kind === 'too-small' ? page : '/troubleshoot' } };
     if (info.client.problem) return { blocked: true, text: t('dashboard.needClient'), action: { label: t('dashboard.fixClient'), to: '/settings' } };
@@ -74,7 +82,6 @@ export function Dashboard() {
   const { info } = useAppInfo();
   const lg = useLgStatus();
   const tasks = useTasks();
-  const { check } = useHostCheck();
   return (
     <section aria-labelledby="dashboard-title">
       <div className="page-head">
@@ -99,7 +106,7 @@ export function Dashboard() {
         <>
           <ul className="vm-cards" aria-label={t('dashboard.tableLabel')}>
             {snapshot.domains.map((domain) => (
-              <VmCard key={domain.uuid} domain={domain} lg={lg?.clients.find((c) => c.vm === domain.name) ?? null} task={tasks?.tasks.find((x) => x.subject === domain.name) ?? null} check={check} />
+              <VmCard key={domain.uuid} domain={domain} lg={lg?.clients.find((c) => c.vm === domain.name) ?? null} task={tasks?.tasks.find((x) => x.subject === domain.name) ?? null} />
             ))}
           </ul>
           <p className="muted">{t('dashboard.live')}</p>

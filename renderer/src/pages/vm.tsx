@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { EditPreview, EditRequest, ErrorInfo, HostCheck } from '../../../shared/api';
 import { STOP_TIMEOUT_SECONDS } from '../../../shared/enums';
-import { newVmName } from '../../../shared/schemas';
+import { absolutePath, newVmName } from '../../../shared/schemas';
 import { api } from '../api';
 import { ConfirmButton } from '../components/confirm';
 import { choiceEdits, DevicePicker, NO_DEVICES, resolveChoice, type DeviceChoice } from '../components/device-picker';
@@ -42,7 +42,9 @@ export function VmPage() {
   const name = decodeURIComponent(useParams()['name'] ?? '');
   const snapshot = useDomains();
   const live = snapshot?.domains.find((d) => d.name === name) ?? null;
-  const { check } = useHostCheck();
+  // The device lists need the host check (a full scan): it starts when the user opens them.
+  const [picking, setPicking] = useState(false);
+  const { check } = useHostCheck(picking);
   const [actionError, setError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   // One action at a time, even for a double click before React disables the buttons.
@@ -107,9 +109,15 @@ export function VmPage() {
       return result;
     });
   const groupBlocked = check ? resolveChoice(check, form.devices).blocked : false;
+  // Checked as typed, with the schema the edit goes through.
+  const romProblem = (() => {
+    if (!form.rom.trim()) return null;
+    const parsed = absolutePath.safeParse(form.rom.trim());
+    return parsed.success ? null : issueText(t, parsed.error.issues[0]!);
+  })();
   const onPreview = (event: FormEvent): void => {
     event.preventDefault();
-    if (!groupBlocked) previewEdits(toRequest(form, check));
+    if (!groupBlocked && !romProblem) previewEdits(toRequest(form, check));
   };
 
   const running = live ? live.state !== 'shut-off' && live.state !== 'crashed' : false;
@@ -169,13 +177,14 @@ export function VmPage() {
               return result;
             })
           }
-        />
+        >
+          {disks.length > 0 && (
+            <label className="check-field delete-disks">
+              <input type="checkbox" checked={deleteDisks} onChange={(e) => setDeleteDisks(e.target.checked)} /> {t('vm.deleteDisksToo', { count: disks.length })}
+            </label>
+          )}
+        </ConfirmButton>
       </div>
-      {!running && live && disks.length > 0 && (
-        <label className="check-field delete-disks">
-          <input type="checkbox" checked={deleteDisks} onChange={(e) => setDeleteDisks(e.target.checked)} /> {t('vm.deleteDisksToo', { count: disks.length })}
-        </label>
-      )}
       {cloneName !== null && (
         <form
           className="clone-form banner"
@@ -273,7 +282,13 @@ export function VmPage() {
 
           <h2>{t('vm.edits')}</h2>
           <form className="edit-form" onSubmit={onPreview}>
-            {check ? (
+            {!picking ? (
+              <div className="field-wide">
+                <button type="button" onClick={() => setPicking(true)}>
+                  {t('vm.pickDevices')}
+                </button>
+              </div>
+            ) : check ? (
               <div className="field-wide">
                 <DevicePicker check={check} choice={form.devices} onChange={(devices) => set('devices', devices)} attached={details.pciDevices.map((p) => p.address)} />
               </div>
@@ -282,10 +297,15 @@ export function VmPage() {
                 {t('host.checking')}
               </p>
             )}
-            <label className="field">
-              <span>{t('vm.rom')}</span>
-              <input value={form.rom} onChange={(e) => set('rom', e.target.value)} placeholder="/var/lib/vitrine/roms/gpu.rom" />
-            </label>
+            <div className="field">
+              <label htmlFor="vm-rom">{t('vm.rom')}</label>
+              <input id="vm-rom" value={form.rom} onChange={(e) => set('rom', e.target.value)} placeholder="/var/lib/vitrine/roms/gpu.rom" aria-invalid={romProblem ? true : undefined} aria-describedby={romProblem ? 'vm-rom-error' : undefined} />
+              {romProblem && (
+                <span id="vm-rom-error" className="field-error">
+                  {romProblem}
+                </span>
+              )}
+            </div>
             <label className="field">
               <span>{t('vm.hide')}</span>
               <select value={form.hide} onChange={(e) => set('hide', e.target.value as EditForm['hide'])}>
@@ -304,7 +324,7 @@ export function VmPage() {
               <input type="checkbox" checked={form.memballoonNone} onChange={(e) => set('memballoonNone', e.target.checked)} /> {t('vm.memballoonNone')}
             </label>
             <div>
-              <button type="submit" disabled={!!busy || groupBlocked}>
+              <button type="submit" disabled={!!busy || groupBlocked || !!romProblem}>
                 {t('vm.preview')}
               </button>
             </div>
