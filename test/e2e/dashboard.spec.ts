@@ -13,12 +13,12 @@ test('the dashboard lists the domain and turns it to running without a reload', 
   const navigations: string[] = [];
   page.on('framenavigated', (frame) => navigations.push(frame.url()));
   await user.virsh('start', NAME);
-  await expect(row).toContainText('Running', { timeout: 2_000 });
+  await expect(row).toContainText('Running', { timeout: 15_000 });
   expect(navigations).toEqual([]); // no reload
   await page.screenshot({ path: 'test-results/e2e/dashboard-running.png' });
 
   await user.virsh('destroy', NAME);
-  await expect(row).toContainText('Shut off', { timeout: 2_000 });
+  await expect(row).toContainText('Shut off', { timeout: 15_000 });
 });
 
 test('the navigation reaches every page and Settings shows the connection', async ({ page, serve }) => {

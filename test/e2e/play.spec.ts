@@ -48,7 +48,7 @@ test('Play from the dashboard: steps, Looking Glass waiting for Windows, close a
   await expect(page.getByRole('heading', { level: 1, name: NAME })).toBeVisible();
   await page.getByRole('button', { name: `Play ${NAME}` }).click();
   const progress = page.getByRole('region', { name: `Progress: Play ${NAME}` });
-  await expect(progress.getByRole('listitem').filter({ hasText: 'Find Looking Glass' })).toContainText('done');
+  await expect(progress.getByRole('listitem').filter({ hasText: 'Find Looking Glass' })).toContainText('done', { timeout: 30_000 });
   await page.screenshot({ path: 'test-results/e2e/play-progress.png', fullPage: true });
   await expect(page.locator('.lg-state')).toContainText('Waiting for Windows', { timeout: 60_000 });
 

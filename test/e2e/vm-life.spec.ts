@@ -162,7 +162,7 @@ test('a test copy: new name, UUID and MAC, its disk copied; Delete can take the 
   await expect(confirm).toContainText(`Delete copy and its disk? Its definition, UEFI variables, TPM state and the disk ${join(user.home, 'copy.qcow2')} are removed`);
   await page.screenshot({ path: 'test-results/e2e/life-delete-en.png', fullPage: true });
   await confirm.getByRole('button', { name: 'Delete copy' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Virtual machines' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Virtual machines' })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByText(`copy was deleted. Its disk was deleted: ${join(user.home, 'copy.qcow2')}`)).toBeVisible();
   expect(existsSync(join(user.home, 'copy.qcow2'))).toBe(false);
   expect(existsSync(join(user.home, `${NAME}.qcow2`))).toBe(true);
@@ -179,6 +179,25 @@ test('the dashboard as home: each VM a card with its card, what Play needs and t
   await expect(card(NAME).locator('.readiness')).toContainText('Play needs Looking Glass shared memory in this VM; it has none.');
   await expect(card(NAME).getByRole('button', { name: `Play ${NAME}` })).toBeDisabled();
   await page.screenshot({ path: 'test-results/e2e/life-dashboard-en.png', fullPage: true });
+});
+
+test('the wizard checks its saved state on load: a VM deleted elsewhere sends it back to step 5; done steps stay open', async ({ page, serve, user }) => {
+  const data = join(user.home, '.local', 'share', 'vitrine');
+  mkdirSync(data, { recursive: true });
+  writeFileSync(join(data, 'wizard.json'), JSON.stringify({ step: 'attach', gpu: null, lookingGlass: null, changeSet: null, bootIdAtApply: null, vm: 'gone-vm', done: false, reached: 'attach' }));
+  for (const dir of [join(user.home, '.local'), join(user.home, '.local', 'share'), data, join(data, 'wizard.json')]) own(user, dir);
+  await page.goto(serve.url);
+  await page.goto(`${serve.origin}/#/setup`);
+  await expect(page.getByText('The VM gone-vm no longer exists (it was deleted outside the setup): create it again.')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('heading', { level: 2 })).toHaveText('Step 5 of 8: Create the VM');
+  const steps = page.getByRole('navigation', { name: 'Setup steps' });
+  await expect(steps.getByRole('button', { name: /Attach the card/ })).toHaveCount(0);
+  await steps.getByRole('button', { name: /^2\. / }).click();
+  await expect(page.getByRole('heading', { level: 2 })).toHaveText(/^Step 2 of 8/);
+  // Going back keeps step 5 open.
+  await steps.getByRole('button', { name: /^5\. / }).click();
+  await expect(page.getByRole('heading', { level: 2 })).toHaveText('Step 5 of 8: Create the VM');
+  expect(JSON.parse(readFileSync(join(data, 'wizard.json'), 'utf8'))).toMatchObject({ step: 'create', vm: null, reached: 'create' });
 });
 
 test.describe('in French', () => {
