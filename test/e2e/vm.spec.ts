@@ -24,7 +24,7 @@ test('the VM page: hardware, start and force off, an edit previewed then applied
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Virtual machines' }).click();
   await page.getByRole('link', { name: NAME }).click();
   await expect(page.getByRole('heading', { level: 1, name: NAME })).toBeVisible();
-  await expect(page.getByText('Windows 10')).toBeVisible();
+  await expect(page.getByText('Windows 10')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByText('2 vCPUs')).toBeVisible();
 
   const actions = page.getByRole('group', { name: 'Actions' });
@@ -81,7 +81,7 @@ test('Delete asks first, removes the VM, keeps its disk and says so', async ({ p
   const confirm = page.getByRole('alertdialog');
   await expect(confirm).toContainText(`Delete ${NAME}? Its definition, UEFI variables and TPM state are removed; its disk stays`);
   await confirm.getByRole('button', { name: `Delete ${NAME}` }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Virtual machines' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Virtual machines' })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole('status').filter({ hasText: 'was deleted' })).toContainText(`${NAME} was deleted. Its disk was kept: `);
   expect((await user.virsh('list', '--all', '--name')).trim()).toBe('');
 });

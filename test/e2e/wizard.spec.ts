@@ -76,7 +76,7 @@ for (const [lang, L] of [['en', en], ['fr', fr]] as [string, Catalogue][]) {
     const next = (page: Page) => page.getByRole('button', { name: L.wizard.next, exact: true }).click();
 
     test('from an empty dashboard to the VM on the dashboard, resuming after the reboot', async ({ page, serve, user }) => {
-      test.setTimeout(240_000);
+      test.setTimeout(480_000);
       test.skip(blocked !== null, blocked ?? '');
       const root = rootOf(user);
       await page.goto(serve.url);
