@@ -52,21 +52,30 @@ export function SetupPage() {
     [run],
   );
 
-  // Each load checks the saved state against libvirt and the host: a VM deleted elsewhere sends the
+  // Each load checks the saved state against libvirt and the host, once each (later changes are the
+  // wizard's own: a VM it just created may not be in the list yet): a VM deleted elsewhere sends the
   // wizard back to step 5, a card no longer on the host back to step 3, with a message saying why.
   const index = wizard ? STEPS.indexOf(wizard.step) : -1;
-  const vmGone = !!wizard?.vm && !!domains && !domains.error && !domains.domains.some((d) => d.name === wizard.vm);
-  const gpuGone = !!wizard?.gpu && !!check && !check.gpus.some((g) => g.address === wizard.gpu);
+  const checkedVm = useRef(false);
+  const checkedGpu = useRef(false);
   useEffect(() => {
     if (!wizard || pending.current) return;
-    if (gpuGone && index > STEPS.indexOf('gpu')) {
-      const said = t('wizard.gpuGone', { address: wizard.gpu });
-      void save({ step: 'gpu', gpu: null, reached: 'gpu' }).then(() => setStale(said));
-    } else if (vmGone) {
-      const said = t('wizard.vmGone', { name: wizard.vm });
-      void save(index > STEPS.indexOf('create') ? { vm: null, step: 'create', reached: 'create' } : { vm: null }).then(() => setStale(said));
+    if (check && !checkedGpu.current) {
+      checkedGpu.current = true;
+      if (wizard.gpu && !check.gpus.some((g) => g.address === wizard.gpu) && index > STEPS.indexOf('gpu')) {
+        const said = t('wizard.gpuGone', { address: wizard.gpu });
+        void save({ step: 'gpu', gpu: null, reached: 'gpu' }).then(() => setStale(said));
+        return;
+      }
     }
-  }, [wizard, vmGone, gpuGone, index, save, t]);
+    if (domains && !domains.error && !checkedVm.current) {
+      checkedVm.current = true;
+      if (wizard.vm && !domains.domains.some((d) => d.name === wizard.vm)) {
+        const said = t('wizard.vmGone', { name: wizard.vm });
+        void save(index > STEPS.indexOf('create') ? { vm: null, step: 'create', reached: 'create' } : { vm: null }).then(() => setStale(said));
+      }
+    }
+  }, [wizard, domains, check, index, save, t]);
 
   if (!wizard) return <section aria-labelledby="setup-title">{error ? <ErrorBanner error={error} /> : <p role="status">{t('wizard.loading')}</p>}</section>;
   const reached = Math.max(index, STEPS.indexOf(wizard.reached ?? wizard.step));
