@@ -677,8 +677,10 @@ export const CHANNELS = {
   'vm.forceOff': returns<DomainSummary>(),
   'vm.previewEdits': returns<EditPreview>(),
   'vm.applyEdits': returns<EditPreview>(),
-  /** Remove a shut-off VM (its disks stay; its last definition is kept in the history). */
-  'vm.undefine': returns<{ name: string; keptDisks: string[] }>(),
+  /** Remove a shut-off VM (its disks stay unless deleteDisks; its last definition is kept in the history). */
+  'vm.undefine': returns<{ name: string; keptDisks: string[]; deletedDisks: string[] }>(),
+  /** A test copy of a shut-off VM: new name, UUID and MAC addresses, its disks copied beside the originals. */
+  'vm.clone': returns<{ name: string; disks: string[] }>(),
   'vm.history': returns<HistoryItem[]>(),
   'vm.restore': returns<EditPreview>(),
   /** Preflight, start the VM, wait for it, open Looking Glass; progress as `task.progress`. */

@@ -15,3 +15,6 @@ export const TEXT_SOURCES = LOG_SOURCES.filter((source) => source !== 'domain-xm
 
 /** The UI's languages (the catalogues in shared/i18n). */
 export const LANGUAGES = ['en', 'fr'] as const;
+
+/** How long Stop waits for Windows to shut down before it offers Force off (the UI counts it down). */
+export const STOP_TIMEOUT_SECONDS = 120;

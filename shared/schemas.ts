@@ -9,8 +9,9 @@ import { LANGUAGES, LOG_SOURCES, WIZARD_STEPS } from './enums';
  * check cannot drift apart. Shared pieces (VM names, PCI addresses, paths)
  * live here so every handler and the CLI check them the same way.
  *
- * Only main/ loads this file at run time; the renderer and the preload import
- * its types alone (zod stays out of their bundles).
+ * main/ parses every request with these; the renderer's VM form checks its
+ * fields as the user types with the very same schemas (renderer/src/form/),
+ * so the form and the service cannot disagree. The preload imports types only.
  */
 
 /** An existing libvirt domain name: libvirt refuses '/', and control characters have no place in one. */
@@ -237,6 +238,8 @@ export const wizardState = z
     /** How the chosen GPU reaches the VM: bound at boot, or handed over at VM start (single-GPU mode for the boot display). */
     handover: z.enum(['boot', 'vm-start']).optional(),
     done: z.boolean(),
+    /** The furthest step the user reached: every step before it can be opened again without losing the later ones. */
+    reached: z.enum(WIZARD_STEPS).optional(),
   })
   .strict();
 
@@ -289,7 +292,8 @@ export const requestSchemas = {
   'vm.forceOff': named,
   'vm.previewEdits': z.object({ name: vmName, edits: editRequest }).strict(),
   'vm.applyEdits': z.object({ name: vmName, edits: editRequest }).strict(),
-  'vm.undefine': named,
+  'vm.undefine': z.object({ name: vmName, deleteDisks: z.boolean().optional() }).strict(),
+  'vm.clone': z.object({ name: vmName, newName: newVmName }).strict(),
   'vm.history': named,
   'vm.restore': z.object({ name: vmName, id: z.string().regex(/^[\w-]+\.xml$/, 'Not a history entry.') }).strict(),
   'vm.play': named,

@@ -10,8 +10,8 @@ import { buildGameVm, type BuildEnvironment } from './builder';
 import { getDomain } from './domains';
 import { DefinitionHistory, unifiedDiff, type HistoryEntry } from './history';
 import type { Virsh } from './virsh';
-import { parseDomainXml, rootElement } from './xml/document';
-import { attr, child, findAll, textOf } from './xml/nodes';
+import { parseDomainXml, rootElement, serializeXml, type XmlNode } from './xml/document';
+import { attr, child, find, findAll, removeChild, setAttr, setText, textOf } from './xml/nodes';
 
 export interface DefineResult {
   name: string;
@@ -196,6 +196,91 @@ export class Lifecycle {
       throw error;
     }
     return { xml: xmlText, disk: spec.disk.path };
+  }
+
+  /**
+   * A test copy of a shut-off VM: a new name, a new UUID and new MAC
+   * addresses (libvirt makes them), its own UEFI variables and TPM state, and
+   * a full copy of every disk next to the original (`NEW.qcow2`, never over an
+   * existing file). Installation ISOs stay shared (read-only). The copy is
+   * independent: starting, changing or deleting either leaves the other alone.
+   * A failure removes the copies made so far.
+   */
+  async clone(name: string, newName: string, options: { timeoutMs?: number } = {}): Promise<{ name: string; disks: string[] }> {
+    const summary = await getDomain(this.virsh, name);
+    if (!summary) throw new VitrineError({ kind: 'domain-not-found', message: `There is no VM called '${name}'.`, hint: 'Refresh the list.' });
+    if (summary.state !== 'shut-off') {
+      throw new VitrineError({ kind: 'domain-running', message: `'${name}' is ${summary.state}: a VM is copied only when it is shut off (its disk must not change during the copy).`, hint: 'Shut it down first, then make the copy.' });
+    }
+    if (await getDomain(this.virsh, newName)) throw new VitrineError({ kind: 'exists', message: `A VM called '${newName}' already exists.`, hint: 'Choose another name for the copy.' });
+    const doc = parseDomainXml(await this.dumpXml(name));
+    const root = rootElement(doc)!;
+    setText(child(root, 'name')!, newName);
+    const uuid = child(root, 'uuid');
+    if (uuid) removeChild(root, uuid);
+    for (const iface of findAll(root, 'devices/interface')) {
+      const mac = child(iface, 'mac');
+      if (mac) removeChild(iface, mac);
+    }
+    // Its own UEFI variables: libvirt makes NEW_VARS.fd from the template.
+    const nvram = find(root, 'os/nvram');
+    if (nvram) setText(nvram, '');
+    const plans: { from: string; to: string; format: string; node: XmlNode }[] = [];
+    for (const disk of findAll(root, 'devices/disk')) {
+      if (attr(disk, 'device') !== 'disk') continue;
+      const source = child(disk, 'source');
+      const from = source ? attr(source, 'file') : null;
+      if (!source || !from) continue;
+      const ext = from.match(/\.(qcow2|img|raw)$/)?.[1] ?? 'qcow2';
+      const to = join(dirname(from), `${newName}${plans.length ? `-${plans.length + 1}` : ''}.${ext}`);
+      if (await access(to).then(() => true, () => false)) {
+        throw new VitrineError({ kind: 'exists', message: `The disk image '${to}' already exists; Vitrine never overwrites a file.`, hint: 'Choose another name for the copy, or move that file away.' });
+      }
+      plans.push({ from, to, format: attr(child(disk, 'driver') ?? {}, 'type') ?? 'qcow2', node: source });
+    }
+    const made: { path: string; pool: string | null }[] = [];
+    const removeCopies = async (): Promise<void> => {
+      for (const m of made) {
+        if (m.pool) await this.virsh.run(['vol-delete', '--pool', m.pool, '--vol', basename(m.path)]).catch(() => undefined);
+        else await rm(m.path, { force: true });
+      }
+    };
+    try {
+      for (const plan of plans) {
+        // In a storage pool's folder the daemon copies (it owns the files there).
+        const pool = await this.poolFor(dirname(plan.from));
+        if (pool) {
+          await this.virsh.run(['vol-clone', '--pool', pool, '--vol', basename(plan.from), '--newname', basename(plan.to)], { timeoutMs: options.timeoutMs ?? 6 * 3600_000 });
+        } else {
+          try {
+            await runFile(this.qemuImg, ['convert', '-q', '-f', plan.format, '-O', plan.format, plan.from, plan.to], options.timeoutMs ?? 6 * 3600_000);
+          } catch (error) {
+            const err = error as RunError;
+            throw new VitrineError({
+              kind: err.code === 'ENOENT' ? 'qemu-img-missing' : 'disk',
+              message: err.code === 'ENOENT' ? 'qemu-img was not found.' : `qemu-img could not copy the disk '${plan.from}': ${(err.stderr ?? err.message).trim()}`,
+              hint: err.code === 'ENOENT' ? 'Install it: qemu-utils (Debian, Ubuntu), qemu-img (Fedora, Arch).' : 'Check the free space in that folder: the copy needs as much as the disk uses.',
+            });
+          }
+        }
+        made.push({ path: plan.to, pool });
+        setAttr(plan.node, 'file', plan.to);
+      }
+      await this.define(serializeXml(doc), `clone of ${name}`);
+    } catch (error) {
+      await removeCopies();
+      throw error;
+    }
+    await this.log(`clone ${name} -> ${newName}: ${plans.map((p) => p.to).join(', ') || 'no disk'}`);
+    return { name: newName, disks: plans.map((p) => p.to) };
+  }
+
+  /** Remove a disk image: through its storage pool when it is in one (the daemon owns it), else the file. */
+  async deleteDisk(path: string): Promise<void> {
+    const pool = await this.poolFor(dirname(path));
+    if (pool) await this.virsh.run(['vol-delete', '--pool', pool, '--vol', basename(path)]);
+    else await rm(path);
+    await this.log(`delete disk ${path}`);
   }
 
   /** The active libvirt storage pool whose target folder is `folder`, if there is one. */

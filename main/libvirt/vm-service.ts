@@ -185,15 +185,31 @@ export class VmService {
    * Remove a VM's definition with its UEFI variables and TPM state; its disks
    * stay (listed in the answer) and its last definition goes to the history.
    * A running VM is refused: undefining it would leave it running, transient.
+   * `deleteDisks` removes its disk images too (not its ISOs); a disk that
+   * cannot be removed is listed as kept.
    */
-  async undefine(name: string): Promise<{ name: string; keptDisks: string[] }> {
+  async undefine(name: string, options: { deleteDisks?: boolean } = {}): Promise<{ name: string; keptDisks: string[]; deletedDisks: string[] }> {
     const summary = await this.summaryOf(name);
     if (summary.state !== 'shut-off') {
       throw new VitrineError({ kind: 'domain-running', message: `'${name}' is ${summary.state}: a VM is removed only when it is shut off.`, hint: 'Shut it down (or force it off) first, then remove it.' });
     }
     const details = await this.details(name);
     await this.lifecycle.undefine(name);
-    return { name, keptDisks: details.disks.filter((d) => d.device === 'disk' && d.source).map((d) => d.source!) };
+    // Only the VM's own disks, never its ISOs; only when the user asked.
+    const disks = details.disks.filter((d) => d.device === 'disk' && d.source).map((d) => d.source!);
+    if (!options.deleteDisks) return { name, keptDisks: disks, deletedDisks: [] };
+    const kept: string[] = [];
+    const deleted: string[] = [];
+    for (const disk of disks) {
+      if (await this.lifecycle.deleteDisk(disk).then(() => true, () => false)) deleted.push(disk);
+      else kept.push(disk);
+    }
+    return { name, keptDisks: kept, deletedDisks: deleted };
+  }
+
+  /** A test copy: new name, UUID and MACs, its disks copied (see Lifecycle.clone). */
+  clone(name: string, newName: string): Promise<{ name: string; disks: string[] }> {
+    return this.lifecycle.clone(name, newName);
   }
 
   history(name: string): Promise<HistoryItem[]> {

@@ -19,6 +19,7 @@ import { DEFAULT_ROOTS, hostPath, type HostRoots } from '../host/roots';
 import { LG_CLIENT_INSTALL } from '../../shared/lg-install';
 import { spiceEndpoint } from './spice';
 import { ClientSupervisor } from './supervisor';
+import { STOP_TIMEOUT_SECONDS } from '../../shared/enums';
 
 export interface LookingGlassServiceOptions {
   virsh: Virsh;
@@ -283,7 +284,7 @@ export class LookingGlassService {
   }
 
   /** Close Looking Glass, then shut the VM down (ACPI). */
-  async stop(name: string, timeoutSeconds = 120): Promise<Task> {
+  async stop(name: string, timeoutSeconds = STOP_TIMEOUT_SECONDS): Promise<Task> {
     if (this.o.tasks.running(name)) throw new VitrineError({ kind: 'busy', message: `Vitrine is already starting or stopping ${name}.`, hint: 'Wait for it to finish.' });
     const task = this.o.tasks.begin('stop', name, `Stop ${name}`, [
       { id: 'close', label: 'Close Looking Glass' },

@@ -149,7 +149,7 @@ export function createServices(options: ServicesOptions): Services {
       for (const listener of [...navigation]) listener({ path, at: Date.now() });
     },
     createVm: (spec) => createVmTask(vm, tasks, spec),
-    openConsole: (name) => openConsole(options.libvirtUri, name),
+    openConsole: (name) => openConsole(virsh, name),
     listFolder: (dir, extension) => listFolder(dir, extension),
     hostPreparation: hostPreparation(setup, tasks),
     vm,

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WizardState, WizardView } from '../../shared/api';
+import { WIZARD_STEPS } from '../../shared/enums';
 import { wizardPatch } from '../../shared/schemas';
 import { serialized, writeFileAtomic } from '../common/atomic-write';
 import { salvageJson } from './keep-aside';
@@ -43,8 +44,10 @@ export class WizardStore {
 
   private async write(patch: Partial<WizardState>): Promise<WizardView> {
     const view = await this.get();
-    const current: WizardState = { step: view.step, gpu: view.gpu, lookingGlass: view.lookingGlass, changeSet: view.changeSet, bootIdAtApply: view.bootIdAtApply, vm: view.vm, done: view.done, ...(view.handover ? { handover: view.handover } : {}) };
+    const current: WizardState = { step: view.step, gpu: view.gpu, lookingGlass: view.lookingGlass, changeSet: view.changeSet, bootIdAtApply: view.bootIdAtApply, vm: view.vm, done: view.done, reached: view.reached ?? view.step, ...(view.handover ? { handover: view.handover } : {}) };
     const next: WizardState = { ...current, ...(wizardPatch.parse(patch) as Partial<WizardState>) };
+    // Going back keeps the later steps open; a patch may lower `reached` on purpose (the VM was deleted).
+    if (patch.reached === undefined && WIZARD_STEPS.indexOf(next.step) > WIZARD_STEPS.indexOf(next.reached ?? 'welcome')) next.reached = next.step;
     // Applying host preparation: remember this boot, to know when the reboot happened.
     if (patch.changeSet && patch.changeSet !== current.changeSet) next.bootIdAtApply = await this.bootId();
     await writeFileAtomic(this.file, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600, dirMode: 0o700 });

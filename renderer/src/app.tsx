@@ -14,6 +14,7 @@ const SettingsPage = lazy(() => import('./pages/settings').then((m) => ({ defaul
 const SetupPage = lazy(() => import('./pages/setup/index').then((m) => ({ default: m.SetupPage })));
 const TroubleshootPage = lazy(() => import('./pages/troubleshoot').then((m) => ({ default: m.TroubleshootPage })));
 const VmPage = lazy(() => import('./pages/vm').then((m) => ({ default: m.VmPage })));
+const NewVmPage = lazy(() => import('./pages/new-vm').then((m) => ({ default: m.NewVmPage })));
 
 const PAGES = [
   { path: '/', key: 'dashboard', element: <Dashboard /> },
@@ -91,6 +92,7 @@ export function App() {
                 {PAGES.map((page) => (
                   <Route key={page.key} path={page.path} element={page.element} />
                 ))}
+                <Route path="/machines/new" element={<NewVmPage />} />
                 <Route path="/machines/:name" element={<VmPage />} />
               </Routes>
             </Suspense>

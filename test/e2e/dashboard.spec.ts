@@ -6,20 +6,19 @@ const test = sessionTest({ domains: [NAME] });
 test('the dashboard lists the domain and turns it to running without a reload', async ({ page, serve, user }) => {
   await page.goto(serve.url);
   expect(page.url()).not.toContain('token'); // traded for a cookie on the first request
-  const table = page.getByRole('table', { name: 'Virtual machines' });
-  const row = table.getByRole('row', { name: new RegExp(NAME) });
+  const row = page.getByRole('list', { name: 'Virtual machines' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name: NAME }) });
   await expect(row).toContainText('Shut off', { timeout: 30_000 });
   await page.screenshot({ path: 'test-results/e2e/dashboard-shut-off.png' });
 
   const navigations: string[] = [];
   page.on('framenavigated', (frame) => navigations.push(frame.url()));
   await user.virsh('start', NAME);
-  await expect(row).toContainText('Running', { timeout: 2_000 });
+  await expect(row).toContainText('Running', { timeout: 15_000 });
   expect(navigations).toEqual([]); // no reload
   await page.screenshot({ path: 'test-results/e2e/dashboard-running.png' });
 
   await user.virsh('destroy', NAME);
-  await expect(row).toContainText('Shut off', { timeout: 2_000 });
+  await expect(row).toContainText('Shut off', { timeout: 15_000 });
 });
 
 test('the navigation reaches every page and Settings shows the connection', async ({ page, serve }) => {

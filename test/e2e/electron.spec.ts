@@ -35,7 +35,7 @@ test.describe('the desktop window (Electron)', () => {
     });
     try {
       const page = await app.firstWindow();
-      const row = page.getByRole('table', { name: 'Virtual machines' }).getByRole('row', { name: new RegExp(NAME) });
+      const row = page.getByRole('list', { name: 'Virtual machines' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name: NAME }) });
       await expect(row).toContainText('Shut off', { timeout: 30_000 });
       await user.virsh('start', NAME);
       await expect(row).toContainText('Running', { timeout: 2_000 });

@@ -36,18 +36,29 @@ const test = sessionTest({
 test('Play from the dashboard: steps, Looking Glass waiting for Windows, close asks, force off closes it', async ({ page, serve }) => {
   test.skip(blocked !== null, blocked ?? '');
   await page.goto(serve.url);
-  const row = page.locator(`tr[data-domain="${NAME}"]`);
-  await row.getByRole('button', { name: `Play ${NAME}` }).click();
-  const progress = row.getByRole('region', { name: `Progress: Play ${NAME}` });
-  await expect(progress.getByRole('listitem').filter({ hasText: 'Find Looking Glass' })).toContainText('done');
-  await page.screenshot({ path: 'test-results/e2e/play-progress.png', fullPage: true });
-  // On the dashboard the steps show while they run; then the row shows Looking Glass's state.
-  await expect(row.getByRole('status')).toContainText('Waiting for Windows', { timeout: 60_000 });
-  await expect(progress).toBeHidden();
-  await expect(row.locator('.badge')).toHaveText('Running');
-  await page.screenshot({ path: 'test-results/e2e/play-dashboard.png', fullPage: true });
+  const card = page.locator(`.vm-card[data-domain="${NAME}"]`);
+  // No card passed through: the dashboard says what Play needs, offers the fix, and does not offer Play.
+  await expect(card.locator('.readiness')).toContainText('Play needs a graphics card passed to this VM; it has none.', { timeout: 30_000 });
+  await expect(card.getByRole('link', { name: 'Attach the card' })).toBeVisible();
+  await expect(card.getByRole('button', { name: `Play ${NAME}` })).toBeDisabled();
+  await page.screenshot({ path: 'test-results/e2e/play-dashboard-blocked.png', fullPage: true });
 
-  await row.getByRole('link', { name: NAME }).click();
+  // The VM page still plays it (Looking Glass then waits for a guest that has its card).
+  await card.getByRole('link', { name: NAME }).click();
+  await expect(page.getByRole('heading', { level: 1, name: NAME })).toBeVisible();
+  await page.getByRole('button', { name: `Play ${NAME}` }).click();
+  const progress = page.getByRole('region', { name: `Progress: Play ${NAME}` });
+  await expect(progress.getByRole('listitem').filter({ hasText: 'Find Looking Glass' })).toContainText('done', { timeout: 30_000 });
+  await page.screenshot({ path: 'test-results/e2e/play-progress.png', fullPage: true });
+  await expect(page.locator('.lg-state')).toContainText('Waiting for Windows', { timeout: 60_000 });
+
+  // The dashboard's card shows Looking Glass's state, and Stop.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
+  await expect(card.locator('.lg-state')).toContainText('Waiting for Windows');
+  await expect(card.locator('.badge')).toHaveText('Running');
+  await expect(card.getByRole('button', { name: `Stop ${NAME}` })).toBeEnabled();
+  await page.screenshot({ path: 'test-results/e2e/play-dashboard.png', fullPage: true });
+  await card.getByRole('link', { name: NAME }).click();
   await expect(page.getByRole('heading', { level: 1, name: NAME })).toBeVisible();
   await expect(page.getByText('Waiting for the Looking Glass host application in Windows.')).toBeVisible();
   // The steps stay visible on the VM page, each with what it found.
@@ -85,6 +96,7 @@ test('Play from the dashboard: steps, Looking Glass waiting for Windows, close a
   await expect(page.locator('.page-head .badge')).toHaveText('Running');
 
   await page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'Force off' }).click();
+  await expect(page.getByRole('alertdialog')).toContainText('It is like pulling the plug');
   await page.getByRole('alertdialog').getByRole('button', { name: 'Force it off' }).click();
   await expect(page.locator('.page-head .badge')).toHaveText('Shut off', { timeout: 15_000 });
   await expect(page.getByRole('button', { name: `Play ${NAME}` })).toBeVisible();

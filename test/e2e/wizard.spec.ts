@@ -76,7 +76,7 @@ for (const [lang, L] of [['en', en], ['fr', fr]] as [string, Catalogue][]) {
     const next = (page: Page) => page.getByRole('button', { name: L.wizard.next, exact: true }).click();
 
     test('from an empty dashboard to the VM on the dashboard, resuming after the reboot', async ({ page, serve, user }) => {
-      test.setTimeout(240_000);
+      test.setTimeout(480_000);
       test.skip(blocked !== null, blocked ?? '');
       const root = rootOf(user);
       await page.goto(serve.url);
@@ -131,16 +131,47 @@ for (const [lang, L] of [['en', en], ['fr', fr]] as [string, Catalogue][]) {
       await stepTitle(page, 5, 'create');
       const form = page.locator('.edit-form');
       await expect(form.getByLabel(L.wizard.create.virtioIso, { exact: true })).toHaveValue(join(user.home, 'Downloads', 'virtio-win-0.1.262.iso'));
-      await form.getByLabel(L.wizard.create.windowsIso, { exact: true }).fill('');
+      // Each field is checked as it is typed, with vm.create's own schema, in the UI's language, before Review.
+      const vcpus = form.getByLabel(fill(L.wizard.create.vcpus, { host: '.*' }).split('(')[0]!.trim(), { exact: false });
+      const memory = form.getByLabel(fill(L.wizard.create.memory, { host: '' }).split('(')[0]!.trim(), { exact: false });
+      const says = async (field: ReturnType<Page['getByLabel']>, value: string, message: string): Promise<void> => {
+        await field.fill(value);
+        await expect(field).toHaveAttribute('aria-invalid', 'true');
+        await expect(form.getByText(message, { exact: true })).toBeVisible();
+      };
+      const nameField = form.getByLabel(L.wizard.create.name, { exact: true });
+      await says(nameField, '', L.validation.nameEmpty);
+      await says(nameField, 'game 🎮', fill(L.validation.nameChars, { chars: '"🎮"' }));
+      await says(nameField, '-win11', L.validation.nameDash);
+      await says(nameField, '_win11', L.validation.nameStart);
+      await says(nameField, 'win11 ', L.validation.nameEndSpace);
+      await says(nameField, 'w'.repeat(65), fill(L.validation.nameTooLong, { count: 65 }));
+      await nameField.fill('win11');
+      await expect(nameField).not.toHaveAttribute('aria-invalid');
+      await says(vcpus, '0', fill(L.validation.tooSmall, { min: 1 }));
+      await says(vcpus, '', L.validation.number);
+      await says(vcpus, '1.5', L.validation.whole);
+      await says(memory, '64', fill(L.validation.tooSmall, { min: 128 }));
+      await says(form.getByLabel(L.wizard.create.diskSize), '0', fill(L.validation.tooSmall, { min: 1 }));
+      await says(form.getByLabel(L.wizard.create.diskSize), '70000', fill(L.validation.tooBig, { max: 65536 }));
+      await says(form.getByLabel(L.wizard.create.virtioIso, { exact: true }), 'virtio.iso', L.validation.pathAbsolute);
+      await says(form.getByLabel(L.wizard.create.virtioIso, { exact: true }), join(user.home, 'nowhere.iso'), fill(L.validation.noFile, { path: join(user.home, 'nowhere.iso') }));
+      await form.getByLabel(L.wizard.create.virtioIso, { exact: true }).fill(join(user.home, 'Downloads', 'virtio-win-0.1.262.iso'));
+      await says(form.getByLabel(L.wizard.create.windowsIso, { exact: true }), '', L.validation.pathEmpty);
+      // Review with errors stays on the form.
+      await page.getByRole('button', { name: L.wizard.create.review, exact: true }).click();
+      await expect(page.getByRole('heading', { level: 3, name: L.wizard.create.summary })).toBeHidden();
+      await shot(page, 5, 'create-errors');
       // The Windows ISO through the file picker.
       await page.getByRole('button', { name: fill(L.picker.browseFor, { label: L.wizard.create.windowsIso }) }).click();
       const picker = page.getByRole('dialog', { name: fill(L.picker.title, { title: L.wizard.create.windowsIso }) });
       await picker.getByRole('button', { name: /Downloads/ }).click();
       await picker.getByRole('button', { name: /Win11_24H2_English_x64\.iso/ }).click();
       await expect(form.getByLabel(L.wizard.create.windowsIso, { exact: true })).toHaveValue(join(user.home, 'Downloads', 'Win11_24H2_English_x64.iso'));
-      await form.getByLabel(fill(L.wizard.create.vcpus, { host: '.*' }).split('(')[0]!.trim(), { exact: false }).fill('1');
-      await form.getByLabel(fill(L.wizard.create.memory, { host: '' }).split('(')[0]!.trim(), { exact: false }).fill('256');
+      await vcpus.fill('1');
+      await memory.fill('256');
       await form.getByLabel(L.wizard.create.diskSize).fill('1');
+      await expect(form.locator('.field-error')).toHaveCount(0);
       await expect(page.getByText(L.wizard.create.noKvm)).toBeVisible();
       await shot(page, 5, 'create-form');
       // CPU pinning: the proposal for the fixture 7950X (one CCD, its first core left to the host), each line with its reason.
@@ -176,6 +207,9 @@ for (const [lang, L] of [['en', en], ['fr', fr]] as [string, Catalogue][]) {
       await next(page);
 
       await stepTitle(page, 7, 'attach');
+      // The card chosen at step 3, picked from the host's list (alone in its group: nothing to accept).
+      await expect(page.getByRole('radio', { name: /0000:01:00\.0/ })).toBeChecked();
+      await expect(page.getByRole('checkbox', { name: new RegExp(L.devices.wholeGroup_one.split('(')[0]!.trim()) })).toHaveCount(0);
       const diff = page.getByLabel(L.vm.diff);
       await expect(diff).toContainText("+        <address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>");
       await expect(diff).toContainText("+        <address domain='0x0000' bus='0x01' slot='0x00' function='0x1'/>");
@@ -200,7 +234,7 @@ for (const [lang, L] of [['en', en], ['fr', fr]] as [string, Catalogue][]) {
       await page.getByRole('button', { name: L.wizard.play.finish }).click();
 
       await expect(page.getByRole('heading', { level: 1, name: L.dashboard.title })).toBeVisible();
-      await expect(page.locator('tr[data-domain="win11"]')).toBeVisible();
+      await expect(page.locator('.vm-card[data-domain="win11"]')).toBeVisible();
       await shot(page, 9, 'dashboard');
     });
   });

@@ -75,6 +75,17 @@ describe('the settings file', () => {
     expect(takeNotices()).toMatchObject([{ kind: 'wizard-kept-aside', reason: 'not JSON' }]);
   });
 
+  it('the wizard keeps the furthest step reached: going back leaves the later steps open', async () => {
+    const dir = scratch();
+    const store = new WizardStore(dir, join(dir, 'boot_id'));
+    await store.set({ step: 'gpu' });
+    await store.set({ step: 'attach' });
+    expect(await store.set({ step: 'host' })).toMatchObject({ step: 'host', reached: 'attach' });
+    expect(await store.set({ step: 'create' })).toMatchObject({ step: 'create', reached: 'attach' });
+    // A VM deleted elsewhere: the wizard goes back to step 5, and the later steps close.
+    expect(await store.set({ step: 'create', vm: null, reached: 'create' })).toMatchObject({ step: 'create', reached: 'create' });
+  });
+
   it('refuses a bad value with a message', async () => {
     await expect(new SettingsStore(scratch()).set({ onClientClose: 'never' as never })).rejects.toThrow(/Invalid setting/);
   });

@@ -9,7 +9,7 @@ import { ErrorBanner } from './error-banner';
  * path, so the folders are listed by Vitrine (as the user, through the API).
  * `folder` picks a folder instead of a file.
  */
-export function PathField({ label, value, onChange, extension, folder = false, hint }: { label: string; value: string; onChange: (path: string) => void; extension?: string; folder?: boolean; hint?: string }) {
+export function PathField({ label, value, onChange, extension, folder = false, hint, error }: { label: string; value: string; onChange: (path: string) => void; extension?: string; folder?: boolean; hint?: string; error?: string | undefined }) {
   const { t } = useTranslation();
   const id = useId();
   const [open, setOpen] = useState(false);
@@ -17,11 +17,23 @@ export function PathField({ label, value, onChange, extension, folder = false, h
     <div className="field field-wide">
       <label htmlFor={id}>{label}</label>
       <div className="path-row">
-        <input id={id} value={value} onChange={(e) => onChange(e.target.value)} className="mono" aria-describedby={hint ? `${id}-hint` : undefined} />
+        <input
+          id={id}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          className="mono"
+          aria-invalid={error ? true : undefined}
+          aria-describedby={[error ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined}
+        />
         <button type="button" onClick={() => setOpen(true)} aria-label={t('picker.browseFor', { label })}>
           {t('picker.browse')}
         </button>
       </div>
+      {error && (
+        <span id={`${id}-error`} className="field-error">
+          {error}
+        </span>
+      )}
       {hint && (
         <span id={`${id}-hint`} className="muted">
           {hint}

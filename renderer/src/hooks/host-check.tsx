@@ -58,11 +58,17 @@ export function HostCheckProvider({ children }: { children: ReactNode }) {
   return <HostCheckContext.Provider value={store}>{children}</HostCheckContext.Provider>;
 }
 
-/** The shared host check (scan + checklist); `refresh` runs it again, `busy` while it runs. */
-export function useHostCheck(): HostCheckState & { refresh: () => void } {
+/**
+ * The shared host check (scan + checklist); `refresh` runs it again, `busy`
+ * while it runs. `scan` false: only read what is known (a page that needs the
+ * check for one section starts the scan when that section opens).
+ */
+export function useHostCheck(scan = true): HostCheckState & { refresh: () => void } {
   const store = useContext(HostCheckContext);
   if (!store) throw new Error('useHostCheck() needs a <HostCheckProvider> above it');
   const state = useSyncExternalStore(store.subscribe, store.get);
-  useEffect(() => store.ensure(), [store]);
+  useEffect(() => {
+    if (scan) store.ensure();
+  }, [store, scan]);
   return { ...state, refresh: store.refresh };
 }

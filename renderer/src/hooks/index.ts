@@ -4,7 +4,7 @@ import { api } from '../api';
 import { useRequest } from './use-request';
 
 export { HostCheckProvider, useHostCheck, type HostCheckState } from './host-check';
-export { useAction, useRequest, type ActionState, type RequestState } from './use-request';
+export { useAction, useRequest, useSingleFlight, type ActionState, type RequestState } from './use-request';
 
 /** The live domain list (null until the first list arrives). */
 export function useDomains(): DomainsSnapshot | null {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type DependencyList } from 'react';
+import { useCallback, useEffect, useRef, useState, type DependencyList } from 'react';
 import type { ErrorInfo, Result } from '../../../shared/api';
 
 /** What `useRequest` gives a component: the last value, the last error, whether a request is running, and a way to run it again. */
@@ -68,4 +68,22 @@ export function useAction(): ActionState {
     return result;
   }, []);
   return { run, busy, error };
+}
+
+/**
+ * Runs one piece of work at a time: a second call while the first runs is
+ * dropped (undefined). Guards Create, Apply and Next against a double click
+ * that lands before the button is disabled.
+ */
+export function useSingleFlight(): <T>(work: () => Promise<T>) => Promise<T | undefined> {
+  const running = useRef(false);
+  return useCallback(async <T>(work: () => Promise<T>): Promise<T | undefined> => {
+    if (running.current) return undefined;
+    running.current = true;
+    try {
+      return await work();
+    } finally {
+      running.current = false;
+    }
+  }, []);
 }

@@ -12,7 +12,12 @@ export function MachinesPage() {
   const notice = (useLocation().state as { notice?: string } | null)?.notice ?? null;
   return (
     <section aria-labelledby="machines-title">
-      <h1 id="machines-title">{t('machines.title')}</h1>
+      <div className="page-head">
+        <h1 id="machines-title">{t('machines.title')}</h1>
+        <Link className="button" to="/machines/new">
+          {t('vm.newVm')}
+        </Link>
+      </div>
       {notice && (
         <p role="status" className="banner banner-ok">
           {notice}

@@ -1,32 +1,36 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { historyReason } from '../i18n/history';
 import { Link, useNavigate, useParams } from 'react-router';
-import type { EditPreview, EditRequest, ErrorInfo } from '../../../shared/api';
+import type { EditPreview, EditRequest, ErrorInfo, HostCheck } from '../../../shared/api';
+import { STOP_TIMEOUT_SECONDS } from '../../../shared/enums';
+import { absolutePath, newVmName } from '../../../shared/schemas';
 import { api } from '../api';
+import { ConfirmButton } from '../components/confirm';
+import { choiceEdits, DevicePicker, NO_DEVICES, resolveChoice, type DeviceChoice } from '../components/device-picker';
 import { EditPreviewPanel } from '../components/edit-preview';
 import { ErrorBanner } from '../components/error-banner';
 import { StateBadge } from '../components/state-badge';
 import { LookingGlassSettings } from '../components/lg-settings';
 import { HandoverPanel } from '../components/handover-panel';
-import { PlayControls } from '../components/play-controls';
-import { useDomains, useLgStatus, useRequest, useTasks } from '../hooks';
+import { PlayControls, StopCountdown } from '../components/play-controls';
+import { issueText } from '../form/vm-spec-errors';
+import { useDomains, useHostCheck, useLgStatus, useRequest, useTasks } from '../hooks';
 
 interface EditForm {
-  attach: string;
+  devices: DeviceChoice;
   rom: string;
   hide: '' | 'a' | 'b';
   videoNone: boolean;
   removeTablet: boolean;
   memballoonNone: boolean;
-  usb: string;
   /** CPU pinning: off, the planner's proposal, or these host CPUs (`8-15,24-31`). */
   pin: boolean;
   pinCpus: string;
   hugepages: '' | 'yes' | 'no';
 }
 
-const EMPTY_FORM: EditForm = { attach: '', rom: '', hide: '', videoNone: false, removeTablet: false, memballoonNone: false, usb: '', pin: false, pinCpus: '', hugepages: '' };
+const EMPTY_FORM: EditForm = { devices: NO_DEVICES, rom: '', hide: '', videoNone: false, removeTablet: false, memballoonNone: false, pin: false, pinCpus: '', hugepages: '' };
 
 /** `8-11,24` -> [8,9,10,11,24]; the server checks the CPUs themselves. */
 function cpuList(text: string): number[] {
@@ -40,15 +44,13 @@ function cpuList(text: string): number[] {
     });
 }
 
-function toRequest(form: EditForm): EditRequest {
-  const list = (text: string): string[] => text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
-  const request: EditRequest = {};
-  if (list(form.attach).length > 0) request.attachPci = { addresses: list(form.attach), rom: form.rom.trim() || null };
+function toRequest(form: EditForm, check: HostCheck | null): EditRequest {
+  const request: EditRequest = { ...(check ? choiceEdits(check, form.devices) : {}) };
+  if (request.attachPci) request.attachPci = { ...request.attachPci, rom: form.rom.trim() || null };
   if (form.hide) request.hideHypervisor = { method: form.hide };
   if (form.videoNone) request.videoNone = true;
   if (form.removeTablet) request.removeTablet = true;
   if (form.memballoonNone) request.memballoonNone = true;
-  if (list(form.usb).length > 0) request.usb = list(form.usb);
   if (form.pin) request.cpuPinning = form.pinCpus.trim() ? { cpus: cpuList(form.pinCpus) } : {};
   if (form.hugepages) request.hugepages = form.hugepages === 'yes';
   return request;
@@ -60,12 +62,18 @@ export function VmPage() {
   const name = decodeURIComponent(useParams()['name'] ?? '');
   const snapshot = useDomains();
   const live = snapshot?.domains.find((d) => d.name === name) ?? null;
+  // The device lists need the host check (a full scan): it starts when the user opens them.
+  const [picking, setPicking] = useState(false);
+  const { check } = useHostCheck(picking);
   const [actionError, setError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  // One action at a time, even for a double click before React disables the buttons.
+  const acting = useRef(false);
   const [notice, setNotice] = useState<string | null>(null);
-  const [offerForceOff, setOfferForceOff] = useState(false);
-  /** The destructive action waiting for its confirmation, if any. */
-  const [confirming, setConfirming] = useState<'forceOff' | 'delete' | null>(null);
+  /** When the ACPI shut down began (the countdown runs from there), and whether it timed out. */
+  const [shutdownSince, setShutdownSince] = useState<{ at: number; timedOut: boolean } | null>(null);
+  const [deleteDisks, setDeleteDisks] = useState(false);
+  const [cloneName, setCloneName] = useState<string | null>(null);
   const navigate = useNavigate();
   const [form, setForm] = useState<EditForm>(EMPTY_FORM);
   const [preview, setPreview] = useState<{ view: EditPreview; edits: EditRequest } | null>(null);
@@ -79,25 +87,40 @@ export function VmPage() {
   const error = actionError ?? loaded.error;
 
   const act = async (label: string, work: () => Promise<{ ok: boolean; error?: ErrorInfo }>, done?: () => void): Promise<void> => {
+    if (acting.current) return;
+    acting.current = true;
     setBusy(label);
     setError(null);
     setNotice(null);
-    const result = await work();
-    setBusy(null);
-    if (!result.ok && result.error) setError(result.error);
-    else done?.();
-    setRound((n) => n + 1);
+    try {
+      const result = await work();
+      if (!result.ok && result.error) setError(result.error);
+      else done?.();
+    } finally {
+      acting.current = false;
+      setBusy(null);
+      setRound((n) => n + 1);
+    }
   };
 
-  const shutDown = (): void =>
+  const shutDown = (): void => {
+    setShutdownSince({ at: Date.now(), timedOut: false });
     void act(t('vm.waitingShutdown'), async () => {
-      const result = await api.vm.shutdown({ name, timeoutSeconds: 60 });
-      if (result.ok && !result.value.stopped) {
-        setOfferForceOff(true);
-        setNotice(t('vm.didNotStop', { seconds: 60 }));
-      }
+      const result = await api.vm.shutdown({ name, timeoutSeconds: STOP_TIMEOUT_SECONDS });
+      if (result.ok && !result.value.stopped) setShutdownSince((s) => (s ? { ...s, timedOut: true } : s));
+      else setShutdownSince(null);
       return result;
     });
+  };
+  // Force off runs beside a waiting shut down: it is what ends that wait.
+  const forceOff = (): void => {
+    setError(null);
+    void api.vm.forceOff({ name }).then((r) => {
+      if (!r.ok) setError(r.error);
+      else setShutdownSince(null);
+      setRound((n) => n + 1);
+    });
+  };
 
   const previewEdits = (edits: EditRequest): void =>
     void act(t('vm.previewing'), async () => {
@@ -105,13 +128,26 @@ export function VmPage() {
       if (result.ok) setPreview({ view: result.value, edits });
       return result;
     });
+  const groupBlocked = check ? resolveChoice(check, form.devices).blocked : false;
+  // Checked as typed, with the schema the edit goes through.
+  const romProblem = (() => {
+    if (!form.rom.trim()) return null;
+    const parsed = absolutePath.safeParse(form.rom.trim());
+    return parsed.success ? null : issueText(t, parsed.error.issues[0]!);
+  })();
   const onPreview = (event: FormEvent): void => {
     event.preventDefault();
-    previewEdits(toRequest(form));
+    if (!groupBlocked && !romProblem) previewEdits(toRequest(form, check));
   };
 
   const running = live ? live.state !== 'shut-off' && live.state !== 'crashed' : false;
   const set = <K extends keyof EditForm>(key: K, value: EditForm[K]): void => setForm((f) => ({ ...f, [key]: value }));
+  const cloneProblem = cloneName === null ? null : (() => {
+    const parsed = newVmName.safeParse(cloneName);
+    if (!parsed.success) return issueText(t, parsed.error.issues[0]!);
+    return snapshot?.domains.some((d) => d.name === cloneName) ? t('vm.cloneExists', { name: cloneName }) : null;
+  })();
+  const disks = details?.disks.filter((d) => d.device === 'disk' && d.source).map((d) => d.source!) ?? [];
 
   return (
     <section aria-labelledby="vm-title">
@@ -131,46 +167,91 @@ export function VmPage() {
         <button type="button" disabled={!!busy || !running} onClick={shutDown}>
           {t('vm.shutDown')}
         </button>
-        <button type="button" className={offerForceOff ? 'danger' : ''} disabled={!!busy || !running} aria-expanded={confirming === 'forceOff'} onClick={() => setConfirming('forceOff')}>
-          {t('vm.forceOff')}
+        <ConfirmButton className={shutdownSince?.timedOut ? 'danger' : ''} disabled={!running} label={t('vm.forceOff')} question={t('vm.forceOffConfirm', { name })} yes={t('vm.forceOffYes', { name })} onConfirm={forceOff} />
+        <button type="button" disabled={!!busy || !live} onClick={() =>
+            void act(t('vm.openingConsole'), async () => {
+              const result = await api.vm.console({ name });
+              if (result.ok) setNotice(t('vm.consoleOpened', { viewer: result.value.viewer }));
+              return result;
+            })
+          }
+        >
+          {t('vm.console')}
         </button>
-        <button type="button" disabled={!!busy || running || !live} aria-expanded={confirming === 'delete'} onClick={() => setConfirming('delete')}>
-          {t('vm.delete')}
+        <button type="button" disabled={!!busy || running || !live} aria-expanded={cloneName !== null} onClick={() => setCloneName((c) => (c === null ? `${name}-test` : null))}>
+          {t('vm.clone')}
         </button>
+        <ConfirmButton
+          disabled={!!busy || running || !live}
+          label={t('vm.delete')}
+          question={t(deleteDisks ? 'vm.deleteConfirmDisks' : 'vm.deleteConfirm', { name, disks: disks.join(', ') || '—' })}
+          yes={t('vm.deleteYes', { name })}
+          onConfirm={() =>
+            void act(t('vm.deleting'), async () => {
+              const result = await api.vm.undefine({ name, deleteDisks });
+              if (result.ok) {
+                const said = [t('vm.deleted', { name })];
+                if (result.value.keptDisks.length > 0) said.push(t('vm.deletedKept', { disks: result.value.keptDisks.join(', ') }));
+                if (result.value.deletedDisks.length > 0) said.push(t('vm.deletedDisks', { disks: result.value.deletedDisks.join(', ') }));
+                void navigate('/machines', { state: { notice: said.join(' ') } });
+              }
+              return result;
+            })
+          }
+        >
+          {disks.length > 0 && (
+            <label className="check-field delete-disks">
+              <input type="checkbox" checked={deleteDisks} onChange={(e) => setDeleteDisks(e.target.checked)} /> {t('vm.deleteDisksToo', { count: disks.length })}
+            </label>
+          )}
+        </ConfirmButton>
       </div>
-      {confirming && (
-        <div className="banner banner-warn" role="alertdialog" aria-labelledby="vm-confirm-text">
-          <p id="vm-confirm-text">{t(confirming === 'forceOff' ? 'vm.forceOffConfirm' : 'vm.deleteConfirm', { name })}</p>
+      {cloneName !== null && (
+        <form
+          className="clone-form banner"
+          aria-label={t('vm.cloneTitle')}
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (cloneProblem) return;
+            void act(t('vm.cloning'), async () => {
+              const result = await api.vm.clone({ name, newName: cloneName });
+              if (result.ok) {
+                setCloneName(null);
+                void navigate(`/machines/${encodeURIComponent(result.value.name)}`);
+                setNotice(t('vm.cloned', { name: result.value.name, from: name, disks: result.value.disks.join(', ') || '—' }));
+              }
+              return result;
+            });
+          }}
+        >
+          <p>{t('vm.cloneExplain', { name })}</p>
+          <div className="field">
+            <label htmlFor="clone-name">{t('vm.cloneName')}</label>
+            <input id="clone-name" value={cloneName} aria-invalid={cloneProblem ? true : undefined} aria-describedby={cloneProblem ? 'clone-name-error' : undefined} onChange={(e) => setCloneName(e.target.value)} />
+            {cloneProblem && (
+              <span id="clone-name-error" className="field-error">
+                {cloneProblem}
+              </span>
+            )}
+          </div>
           <div className="actions">
-            <button
-              type="button"
-              className="danger"
-              onClick={() => {
-                setConfirming(null);
-                if (confirming === 'forceOff') void act(t('vm.forcingOff'), () => api.vm.forceOff({ name }), () => setOfferForceOff(false));
-                else
-                  void act(t('vm.deleting'), async () => {
-                    const result = await api.vm.undefine({ name });
-                    if (result.ok) void navigate('/machines', { state: { notice: t('vm.deleted', { name, disks: result.value.keptDisks.join(', ') || '—' }) } });
-                    return result;
-                  });
-              }}
-            >
-              {t(confirming === 'forceOff' ? 'vm.forceOffYes' : 'vm.deleteYes', { name })}
+            <button type="submit" className="primary" disabled={!!busy || !!cloneProblem}>
+              {t('vm.cloneYes')}
             </button>
-            <button type="button" onClick={() => setConfirming(null)}>
+            <button type="button" onClick={() => setCloneName(null)}>
               {t('vm.cancel')}
             </button>
           </div>
-        </div>
+        </form>
       )}
-      {busy && (
+      {shutdownSince && running && <StopCountdown name={name} since={shutdownSince.at} timedOut={shutdownSince.timedOut} onForceOff={forceOff} busy={false} />}
+      {busy && busy !== t('vm.waitingShutdown') && (
         <p role="status" className="progress">
           {busy}
         </p>
       )}
       {notice && (
-        <p role="status" className="banner banner-warn">
+        <p role="status" className="banner banner-ok">
           {notice}
         </p>
       )}
@@ -222,14 +303,30 @@ export function VmPage() {
 
           <h2>{t('vm.edits')}</h2>
           <form className="edit-form" onSubmit={onPreview}>
-            <label className="field">
-              <span>{t('vm.attach')}</span>
-              <input value={form.attach} onChange={(e) => set('attach', e.target.value)} placeholder="0000:01:00.0, 0000:01:00.1" />
-            </label>
-            <label className="field">
-              <span>{t('vm.rom')}</span>
-              <input value={form.rom} onChange={(e) => set('rom', e.target.value)} placeholder="/var/lib/vitrine/roms/gpu.rom" />
-            </label>
+            {!picking ? (
+              <div className="field-wide">
+                <button type="button" onClick={() => setPicking(true)}>
+                  {t('vm.pickDevices')}
+                </button>
+              </div>
+            ) : check ? (
+              <div className="field-wide">
+                <DevicePicker check={check} choice={form.devices} onChange={(devices) => set('devices', devices)} attached={details.pciDevices.map((p) => p.address)} />
+              </div>
+            ) : (
+              <p role="status" className="field-wide">
+                {t('host.checking')}
+              </p>
+            )}
+            <div className="field">
+              <label htmlFor="vm-rom">{t('vm.rom')}</label>
+              <input id="vm-rom" value={form.rom} onChange={(e) => set('rom', e.target.value)} placeholder="/var/lib/vitrine/roms/gpu.rom" aria-invalid={romProblem ? true : undefined} aria-describedby={romProblem ? 'vm-rom-error' : undefined} />
+              {romProblem && (
+                <span id="vm-rom-error" className="field-error">
+                  {romProblem}
+                </span>
+              )}
+            </div>
             <label className="field">
               <span>{t('vm.hide')}</span>
               <select value={form.hide} onChange={(e) => set('hide', e.target.value as EditForm['hide'])}>
@@ -237,10 +334,6 @@ export function VmPage() {
                 <option value="a">{t('vm.hideA')}</option>
                 <option value="b">{t('vm.hideB')}</option>
               </select>
-            </label>
-            <label className="field">
-              <span>{t('vm.usb')}</span>
-              <input value={form.usb} onChange={(e) => set('usb', e.target.value)} placeholder="046d:c52b" />
             </label>
             <label className="check-field">
               <input type="checkbox" checked={form.videoNone} onChange={(e) => set('videoNone', e.target.checked)} /> {t('vm.videoNone')}
@@ -269,7 +362,7 @@ export function VmPage() {
               </select>
             </label>
             <div>
-              <button type="submit" disabled={!!busy}>
+              <button type="submit" disabled={!!busy || groupBlocked || !!romProblem}>
                 {t('vm.preview')}
               </button>
             </div>
