@@ -70,7 +70,13 @@ function shmemSizeMiB(shmem: XmlNode): number {
   return Math.round(Number(textOf(size)) * (UNIT_MIB[unit] ?? 1));
 }
 
-/** The `<shmem>` used for Looking Glass: `looking-glass`, else an LG-like name, else the only plain one left. */
+/**
+ * The `<shmem>` used for Looking Glass: `looking-glass`, else an LG-like
+ * name, else the only plain one left that looks like Looking Glass's: with
+ * its own `<size>` (Looking Glass needs far more than ivshmem's 4 MiB
+ * default) and no MSI (a plain LG device has no interrupts). A bare
+ * `<shmem name='shmem0'>` is someone else's, and no edit touches it.
+ */
 function lgShmem(devices: XmlNode): XmlNode | null {
   const candidates = elements(devices, 'shmem').filter((s) => {
     const name = attrValue(s, 'name') ?? '';
@@ -80,7 +86,7 @@ function lgShmem(devices: XmlNode): XmlNode | null {
   return (
     candidates.find((s) => attrValue(s, 'name') === 'looking-glass') ??
     candidates.find((s) => LG_NAME.test(attrValue(s, 'name') ?? '')) ??
-    (candidates.length === 1 ? candidates[0]! : null)
+    (candidates.length === 1 && child(candidates[0]!, 'size') && !child(candidates[0]!, 'msi') ? candidates[0]! : null)
   );
 }
 

@@ -77,7 +77,7 @@ describe('setup plan --single-gpu', () => {
     const again = await vitrine(['setup', 'plan', '--root', root, '--single-gpu', '--gpu', gpu, '--user', 'alice', '--no-looking-glass-access', '--json']);
     expect((JSON.parse(again.stdout) as HostPlan).steps.filter((s) => s.kind === 'write')).toEqual([]);
 
-    const undone = await vitrine(['setup', 'rollback', '--root', root]);
+    const undone = await vitrine(['setup', 'rollback', '--root', root, '--yes']);
     expect(undone.stderr).toBe('');
     expect(undone.code).toBe(0);
     expect(snapshot(root)).toEqual(before);
@@ -96,7 +96,7 @@ describe('setup plan --single-gpu', () => {
     expect((await vitrine(['setup', 'apply', '--root', root])).code).toBe(0);
     expect(statSync(join(root, HOOK_D_PATH)).mode & 0o777).toBe(0o755);
     expect(readFileSync(join(root, HOOK_PATH), 'utf8')).toBe(theirs);
-    expect((await vitrine(['setup', 'rollback', '--root', root])).code).toBe(0);
+    expect((await vitrine(['setup', 'rollback', '--root', root, '--yes'])).code).toBe(0);
     expect(snapshot(root)).toEqual(before);
   }, 240_000);
 

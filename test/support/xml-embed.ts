@@ -61,7 +61,7 @@ export function embeds(before: XmlNode[], after: XmlNode[], allow: AllowedChange
 
 /** The changes of attach-GPU + shmem + hide-hypervisor (method B). */
 export const GPU_SHMEM_HIDE_B: AllowedChanges = {
-  added: new Set(['hostdev', 'controller', 'shmem', 'kvm', 'hidden', 'ioapic', 'hyperv', 'relaxed', 'vapic', 'spinlocks', 'vendor_id', 'timer', 'clock', 'features', 'devices']),
+  added: new Set(['hostdev', 'controller', 'shmem', 'kvm', 'hidden', 'ioapic', 'hyperv', 'relaxed', 'vapic', 'spinlocks', 'vpindex', 'synic', 'stimer', 'reset', 'vendor_id', 'frequencies', 'tlbflush', 'ipi', 'timer', 'clock', 'features', 'devices']),
   attributesChange: new Set(['vendor_id', 'hidden', 'ioapic', 'timer', 'clock', 'size']),
   textChanges: new Set(['size']),
   removed: (node) => tagOf(node) === 'feature' && attrValue(node, 'name') === 'hypervisor',

@@ -18,8 +18,10 @@ export function GpuStep({ wizard, back, onNext }: { wizard: WizardView; back: Ba
   const [picked, setChosen] = useState<string | null>(wizard.gpu);
   const [pickedMode, setMode] = useState<GpuHandover | null>(wizard.handover ?? null);
   const [canReach, setCanReach] = useState(false);
-  // A boot display alone in its group can only be handed over at VM start: single-GPU mode.
-  const single = (g: { verdict: string; sharesWith: string[] }): boolean => g.verdict === 'boot-gpu' && g.sharesWith.length === 0;
+  // A boot display alone in its group can only be handed over at VM start: single-GPU mode,
+  // offered when the host has no other card that can be passed (then that one is the safer choice).
+  const otherUsable = check?.gpus.some((g) => SELECTABLE.has(g.verdict)) ?? false;
+  const single = (g: { verdict: string; sharesWith: string[] }): boolean => g.verdict === 'boot-gpu' && g.sharesWith.length === 0 && !otherUsable;
   const selectable = (g: { verdict: string; sharesWith: string[] }): boolean => SELECTABLE.has(g.verdict) || single(g);
   // Until the user picks, the first GPU that can be passed.
   const chosen = picked ?? check?.gpus.find((g) => SELECTABLE.has(g.verdict))?.address ?? check?.gpus.find(single)?.address ?? null;
