@@ -1,12 +1,12 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostPlan, PlanRequest } from '../../shared/api';
 import { FAMILIES, writeFamilyRoot } from '../support/etc-trees';
 import { cliPath, repoRoot } from '../support/session-libvirt';
-import { snapshot } from '../support/etc-snapshot';
+import { snapshot, temps } from '../support/etc-snapshot';
 
 /**
  * Issue 14, acceptance 4: a kill -9 at every disk step of an apply and of an
@@ -32,20 +32,6 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise
   });
 }
 const runHelper = (args: string[], env: NodeJS.ProcessEnv = {}) => run(process.execPath, [helper, ...args], env);
-
-/** Temporary files anywhere under the root (`.NAME.vitrine-*`). */
-function temps(root: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const full = join(dir, name);
-      if (name.includes('.vitrine-')) found.push(relative(root, full));
-      if (lstatSync(full).isDirectory()) walk(full);
-    }
-  };
-  walk(root);
-  return found;
-}
 
 interface Record_ {
   id: string;

@@ -2,12 +2,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HostPlan, PlanRequest } from '../../shared/api';
 import { FAMILIES, tempFamilyRoot, type HostFamily } from '../support/etc-trees';
 import { TEST_USER, cliPath, repoRoot } from '../support/session-libvirt';
-import { snapshot } from '../support/etc-snapshot';
+import { snapshot, temps } from '../support/etc-snapshot';
 import { planUndo } from '../../main/setup/undo';
 
 const helper = join(repoRoot, 'out', 'helper', 'vitrine-helper.mjs');
@@ -47,20 +47,6 @@ function lastRequest(): PlanRequest {
 
 /** The helper's apply argv for a plan: its id and the request, never the plan. */
 const applyArgs = (root: string, planned: HostPlan, request: PlanRequest = lastRequest()): string[] => ['--root', root, 'apply', planned.id, JSON.stringify(request)];
-
-/** Temporary files the helper would leave (`.NAME.vitrine-*`) anywhere under the root. */
-function temps(root: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const full = join(dir, name);
-      if (name.includes('.vitrine-')) found.push(relative(root, full));
-      if (lstatSync(full).isDirectory()) walk(full);
-    }
-  };
-  walk(root);
-  return found;
-}
 
 function newRoot(family: HostFamily): string {
   const root = tempFamilyRoot(family);

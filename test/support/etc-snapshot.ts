@@ -15,3 +15,17 @@ export function snapshot(root: string): Record<string, string> {
   walk(join(root, 'etc'));
   return out;
 }
+
+/** Temporary files the helper would leave (`.NAME.vitrine-*`) anywhere under the root. */
+export function temps(root: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const full = join(dir, name);
+      if (name.includes('.vitrine-')) found.push(relative(root, full));
+      if (lstatSync(full).isDirectory()) walk(full);
+    }
+  };
+  walk(root);
+  return found;
+}

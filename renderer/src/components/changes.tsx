@@ -3,13 +3,13 @@ import { useTranslation } from 'react-i18next';
 import type { ChangeSet, UndoView } from '../../../shared/api';
 import { api } from '../api';
 import { useAction, useRequest } from '../hooks';
+import { CommandList } from './command-list';
 import { DiffView } from './diff-view';
 import { ErrorBanner } from './error-banner';
 
 /** What an undo does, as the user reviews it before confirming: files back, boot commands, reboot. */
 function UndoPreview({ plan, busy, onConfirm, onCancel }: { plan: UndoView; busy: boolean; onConfirm: () => void; onCancel: () => void }) {
   const { t } = useTranslation();
-  const commands = plan.steps.filter((s) => s.kind === 'run');
   return (
     <div className="plan" role="region" aria-label={t('changes.reviewTitle')}>
       <h3>{t('changes.reviewTitle')}</h3>
@@ -22,18 +22,7 @@ function UndoPreview({ plan, busy, onConfirm, onCancel }: { plan: UndoView; busy
           </div>
         ) : null,
       )}
-      {commands.length > 0 && (
-        <>
-          <h4>{t('prepare.commands')}</h4>
-          <ul className="commands">
-            {commands.map((step, i) => (
-              <li key={i}>
-                <code>{step.argv.join(' ')}</code> <span className="muted">— {step.reason}</span>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <CommandList steps={plan.steps} />
       {plan.warnings.map((w, i) => (
         <p key={i} className="banner banner-warn">
           {w}

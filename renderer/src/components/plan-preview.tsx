@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { PlanView } from '../../../shared/api';
 import { api } from '../api';
 import { useAction } from '../hooks';
+import { CommandList } from './command-list';
 import { DiffView } from './diff-view';
 import { ErrorBanner } from './error-banner';
 
@@ -39,20 +40,7 @@ export function PlanPreview({ plan, onApplied }: { plan: PlanView; onApplied?: (
           </div>
         ) : null,
       )}
-      {plan.steps.some((s) => s.kind === 'run') && (
-        <>
-          <h4>{t('prepare.commands')}</h4>
-          <ul className="commands">
-            {plan.steps.map((step, i) =>
-              step.kind === 'run' ? (
-                <li key={i}>
-                  <code>{step.argv.join(' ')}</code> <span className="muted">— {step.reason}</span>
-                </li>
-              ) : null,
-            )}
-          </ul>
-        </>
-      )}
+      <CommandList steps={plan.steps} />
       {plan.warnings.map((w, i) => (
         <p key={i} className="banner banner-warn">
           {w}
