@@ -264,7 +264,7 @@ export class LookingGlassService {
         // One live dumpxml: the SPICE port libvirt picked, and the proof that it runs.
         const liveXml = await this.o.virsh.run(['dumpxml', '--domain', name]);
         return this.open(name, { details, liveXml });
-      }, (s) => msg('playStep.started', { pid: s.pid ?? '?' }));
+      }, (s) => msg('playStep.started', { pid: String(s.pid ?? '?') })); // a pid is not a quantity: no digit grouping
       return task.finish();
     } catch (error) {
       return task.finish(error);
