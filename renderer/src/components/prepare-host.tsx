@@ -69,7 +69,8 @@ export function PrepareHost({ gpu, user, handover = 'boot', onApplied }: { gpu: 
           <input type="checkbox" checked={ignoreMsrs} onChange={(e) => setIgnoreMsrs(e.target.checked)} /> {t('prepare.ignoreMsrs')}
         </label>
         <div>
-          <button type="button" disabled={busy} onClick={() => void makePlan()}>
+          {/* The plan names the desktop user (app.info): wait for it rather than send an empty name. */}
+          <button type="button" disabled={busy || !user} onClick={() => void makePlan()}>
             {t('prepare.showPlan')}
           </button>
         </div>
