@@ -181,7 +181,9 @@ export interface AmdResetVerdict {
   family: string;
   /** vendor-reset covers it (offered); false: nothing Vitrine can install fixes it. */
   vendorReset: boolean;
+  /** English (CLI, logs); sentenceMsg for the UI. */
   sentence: string;
+  sentenceMsg: Msg;
 }
 
 /** What a process holding a card's nodes is to the handover. */

@@ -1,4 +1,6 @@
 import type { AmdResetVerdict } from '../../shared/api';
+import { english } from '../common/text';
+import { msg } from '../../shared/i18n/message';
 
 /**
  * AMD GPU families by PCI device id (vendor 1002), for the reset bug: after
@@ -38,8 +40,6 @@ export function amdResetVerdict(vendorId: string, deviceId: string): AmdResetVer
   if (!Number.isFinite(id)) return null;
   const found = FAMILIES.find((f) => matches(f.ids, id, !f.vendorReset));
   if (!found) return null;
-  const sentence = found.vendorReset
-    ? `This ${found.family} card has the AMD reset bug: after the VM stops it may not come back until the host reboots. vendor-reset fixes it: install it (DKMS), load it early (modules-load.d), and set the card's reset_method to device_specific (vendor-reset's udev rule does).`
-    : `vendor-reset does not cover ${found.family} cards. Most of them reset properly on their own; if yours does not come back after the VM stops (error 127, a black screen), only a host reboot brings it back, and nothing Vitrine can install changes that.`;
-  return { family: found.family, vendorReset: found.vendorReset, sentence };
+  const sentenceMsg = msg(found.vendorReset ? 'amdReset.covered' : 'amdReset.notCovered', { family: found.family });
+  return { family: found.family, vendorReset: found.vendorReset, sentence: english(sentenceMsg), sentenceMsg };
 }

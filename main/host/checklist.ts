@@ -268,7 +268,8 @@ export function buildChecklist(report: HostReport, env: EnvironmentFacts): Check
       env.tools.lookingGlass ? 'ok' : 'warn',
       msg('check.lg.title'),
       env.tools.lookingGlass ? at('looking-glass-client', env.tools.lookingGlass) : msg('check.lg.missing'),
-      msg('check.lg.fixFor', { how: LG_CLIENT_INSTALL[family].how, commands: LG_CLIENT_INSTALL[family].commands.join('; '), kvmfr: LG_CLIENT_INSTALL[family].kvmfr }),
+      // The commands stay as written (shown as code); the sentences around them are the user's language.
+      msg('check.lg.fixFor', { how: msg(`lgClient.how.${family}`), commands: LG_CLIENT_INSTALL[family].commands.map((c) => `\`${c}\``).join('; '), kvmfr: msg(`lgClient.kvmfr.${family}`) }),
     ),
   );
   return checks;

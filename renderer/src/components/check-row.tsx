@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { CheckItem, PciDevice } from '../../../shared/api';
 import { useMsg } from '../i18n/msg';
+import { InlineText } from './inline-text';
 
 /** A device's name for people: vendor and model from pci.ids, else its class or ids. */
 export function deviceName(d: PciDevice): string {
@@ -20,7 +21,7 @@ export function CheckRow({ check }: { check: CheckItem }) {
         <div className="check-detail">{tm(check.msg.detail, check.detail)}</div>
         {check.fix && (
           <div className="check-fix">
-            <strong>{t('host.fix')}</strong> {tm(check.msg.fix, check.fix)}
+            <strong>{t('host.fix')}</strong> <InlineText text={tm(check.msg.fix, check.fix)} />
           </div>
         )}
       </div>

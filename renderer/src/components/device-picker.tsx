@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { HostCheck } from '../../../shared/api';
 import { deviceName, resolveChoice, usbControllers, type DeviceChoice } from '../form/device-choice';
+import { useMsg } from '../i18n/msg';
 
 export { choiceEdits, deviceName, NO_DEVICES, resolveChoice, type DeviceChoice } from '../form/device-choice';
 
@@ -12,6 +13,7 @@ export { choiceEdits, deviceName, NO_DEVICES, resolveChoice, type DeviceChoice }
  */
 export function DevicePicker({ check, choice, onChange, attached = [], gpuChoice = true }: { check: HostCheck; choice: DeviceChoice; onChange: (choice: DeviceChoice) => void; attached?: string[]; gpuChoice?: boolean }) {
   const { t } = useTranslation();
+  const tm = useMsg();
   const byAddress = new Map(check.devices.map((d) => [d.address, d]));
   const gpu = check.gpus.find((g) => g.address === choice.gpu) ?? null;
   const own = new Set(gpu ? gpu.passWith.filter((a) => !gpu.sharesWith.includes(a)) : []);
@@ -42,7 +44,7 @@ export function DevicePicker({ check, choice, onChange, attached = [], gpuChoice
                   <strong>{g.name}</strong> <span className="address">{g.address}</span>
                   {already(g.address)}
                   <span className="pick-detail">
-                    <span className={`verdict verdict-${g.verdict}`}>{t(`host.verdict.${g.verdict}`)}</span> — {g.sentence}
+                    <span className={`verdict verdict-${g.verdict}`}>{t(`host.verdict.${g.verdict}`)}</span> — {tm(g.sentenceMsg, g.sentence)}
                   </span>
                 </span>
               </label>

@@ -62,7 +62,7 @@ export function GpuStep({ wizard, back, onNext }: { wizard: WizardView; back: Ba
                   {gpu.resetBug && (
                     <>
                       <br />
-                      <span className={gpu.resetBug.vendorReset ? '' : 'muted'}>{gpu.resetBug.sentence}</span>
+                      <span className={gpu.resetBug.vendorReset ? '' : 'muted'}>{tm(gpu.resetBug.sentenceMsg, gpu.resetBug.sentence)}</span>
                     </>
                   )}
                 </span>
