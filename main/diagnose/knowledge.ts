@@ -121,7 +121,7 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
       { regex: re(String.raw`vfio: Cannot reset device ${QADDRESS}, depends on group ${QNUM()} which is not owned`), weight: 5, sources: TEXT },
     ],
     explanation:
-      'The card offers a function-level reset but refused it when the VM started (Proxmox warns and carries on: "failed to reset PCI device"); QEMU then met the card in an undefined state and stopped on an assertion. New cards without a working reset, a card still used by the host, or a function of the card left out of the VM cause it.',
+      'The card offers a function-level reset but refused it when the VM started (Proxmox warns and carries on: `failed to reset PCI device`); QEMU then met the card in an undefined state and stopped on an assertion. New cards without a working reset, a card still used by the host, or a function of the card left out of the VM cause it.',
     fix: [
       'Pass the whole card (every function: "All Functions" in Proxmox, hostpci0: 0000:01:00) so it resets as one device.',
       'Make sure the host never loads a driver for it (vfio-pci.ids, softdeps: host preparation), then reboot the host.',
@@ -452,7 +452,7 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
       { regex: re(String.raw`\b\w{1,40}:\w{1,40} has been renamed to \w{1,40}:\w{1,40}, please update your configuration`), weight: 6, sources: LG },
     ],
     explanation: 'The client got a value it does not accept, an option it does not know (which it ignores), an old option name (it warns), or options that exclude each other.',
-    fix: ["Check the option against your client's release (the VM page shows the command Vitrine runs); booleans take yes or no. On B8, win:autoResize=yes needs win:setGuestRes=no; old names such as app:shmFile are now lgmp:shmDevice. Look in ~/.looking-glass-client.ini and /etc/looking-glass-client.ini too."],
+    fix: ["Check the option against your client's release (the VM page shows the command Vitrine runs); booleans take `yes` or `no`. On B8, `win:autoResize=yes` needs `win:setGuestRes=no`; old names such as `app:shmFile` are now `lgmp:shmDevice`. Look in `~/.looking-glass-client.ini` and `/etc/looking-glass-client.ini` too."],
     seeds: [],
     recipe: null,
   },

@@ -4,6 +4,7 @@ import { useLocation } from 'react-router';
 import type { DiagnoseResult, EditPreview, Evidence, Finding, PlanView } from '../../../shared/api';
 import { api } from '../api';
 import { EditPreviewPanel } from '../components/edit-preview';
+import { InlineText } from '../components/inline-text';
 import { PlanPreview } from '../components/plan-preview';
 import { ErrorBanner } from '../components/error-banner';
 import { useAction, useAppInfo, useDomains, useRequest } from '../hooks';
@@ -68,10 +69,14 @@ function FindingCard({ finding, vm, user }: { finding: Finding; vm: string; user
           ))}
         </ul>
       )}
-      <p>{text.explanation}</p>
+      <p>
+        <InlineText text={text.explanation} />
+      </p>
       <ol className="fix-steps">
         {text.fix.map((step, i) => (
-          <li key={i}>{step}</li>
+          <li key={i}>
+            <InlineText text={step} />
+          </li>
         ))}
       </ol>
       {fix?.kind === 'edit' && (
@@ -187,10 +192,14 @@ export function TroubleshootPage() {
           <li key={k.id}>
             <details>
               <summary>{knownText(k).title}</summary>
-              <p>{knownText(k).explanation}</p>
+              <p>
+                <InlineText text={knownText(k).explanation} />
+              </p>
               <ol className="fix-steps">
                 {knownText(k).fix.map((step, i) => (
-                  <li key={i}>{step}</li>
+                  <li key={i}>
+                    <InlineText text={step} />
+                  </li>
                 ))}
               </ol>
             </details>
