@@ -62,7 +62,8 @@ test('plain words: "error 127" puts the reset entry first; words that match noth
 test('a failed start links to the troubleshooter with its text', async ({ page, serve }) => {
   await page.goto(serve.url);
   await page.goto(`${serve.origin}/#/machines/${NAME}`);
-  await page.getByLabel('Attach PCI devices (addresses)').fill('0000:01:00.0');
+  await page.getByRole('button', { name: 'Choose a graphics card, USB controllers or USB devices…' }).click();
+  await page.getByRole('radio', { name: /0000:01:00\.0/ }).check();
   await page.getByRole('button', { name: 'Preview the changes' }).click();
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect(page.getByText('Applied.')).toBeVisible();

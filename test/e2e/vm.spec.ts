@@ -55,7 +55,7 @@ test('the VM page: hardware, start and force off, an edit previewed then applied
   expect(await user.virsh('dumpxml', '--inactive', NAME)).not.toContain("type='tablet'");
   const history = page.getByRole('list', { name: 'Previous definitions' });
   await expect(history.getByRole('listitem')).toHaveCount(1);
-  await expect(history).toContainText('replaced by: edit videoNone, removeTablet');
+  await expect(history).toContainText('replaced by: changed: emulated display removed, emulated tablet removed');
 
   await history.getByRole('button', { name: 'Restore' }).click();
   await expect(page.getByText('Restored.')).toBeVisible();
