@@ -121,7 +121,7 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
       { regex: re(String.raw`vfio: Cannot reset device ${QADDRESS}, depends on group ${QNUM()} which is not owned`), weight: 5, sources: TEXT },
     ],
     explanation:
-      'The card offers a function-level reset but refused it when the VM started (Proxmox warns and carries on: `failed to reset PCI device`); QEMU then met the card in an undefined state and stopped on an assertion. New cards without a working reset, a card still used by the host, or a function of the card left out of the VM cause it.',
+      'The card offers a function-level reset but refused it when the VM started (Proxmox warns and carries on: `failed to reset PCI device`); QEMU then found the card in a state it could not use and stopped on an assertion. New cards without a working reset, a card still used by the host, or a function of the card left out of the VM cause it.',
     fix: [
       'Pass the whole card (every function: "All Functions" in Proxmox, hostpci0: 0000:01:00) so it resets as one device.',
       'Make sure the host never loads a driver for it (vfio-pci.ids, softdeps: host preparation), then reboot the host.',
