@@ -3,6 +3,7 @@ import type {
   appSettings,
   diagnoseText,
   editRequest,
+  hugepageReservation,
   lookingGlassVmSettings,
   planRequest,
   RequestSchemas,
@@ -243,6 +244,8 @@ export interface HostReport {
     virtualization: boolean;
     /** The CPU reports a hypervisor: this host is itself a VM (nested virtualisation). */
     inVirtualMachine: boolean;
+    /** The `pdpe1gb` flag: the CPU maps 1 GiB pages (1 GiB hugepages are possible). */
+    gigaPages: boolean;
   };
   kvm: { present: boolean; accessible: boolean };
   iommu: {
@@ -289,6 +292,8 @@ export type LogSource = (typeof LOG_SOURCES)[number];
 export type DiagnoseText = z.infer<typeof diagnoseText>;
 /** What the user chose for host preparation. */
 export type PlanRequest = z.infer<typeof planRequest>;
+/** Hugepages host preparation reserves: 2 MiB pages (sysctl) or 1 GiB pages (kernel parameters). */
+export type HugepageReservation = z.infer<typeof hugepageReservation>;
 /** The app's own settings (not a VM's), kept in $XDG_CONFIG_HOME/vitrine/settings.json. */
 export type AppSettings = z.infer<typeof appSettings>;
 /** The first-time setup's steps, in order. */
@@ -416,6 +421,8 @@ export interface PlanCommand {
   long: boolean;
   /** For bootloaders changed by a tool (kernelstub, grubby, rpm-ostree): the kernel command line before and after. */
   kernelArgs?: { before: string; after: string };
+  /** The argv that undoes it when its own argv cannot say (a runtime value: the one it replaces); recorded by the helper for the undo. */
+  inverse?: string[];
 }
 
 export interface HostPlan {
@@ -455,6 +462,17 @@ export interface ChangeSet {
    * still there). Null when the change set was not undone from this account.
    */
   undo: UndoCheck | null;
+  /** For a change that reserved hugepages: whether the pool has them (after the reboot when they come at boot); null otherwise. */
+  hugepages?: HugepageCheck | null;
+}
+
+/** The check of a hugepage reservation: `reboot` until the host restarted (1 GiB pages, or memory not free at apply), then the pool as it is. */
+export interface HugepageCheck {
+  state: 'reboot' | 'verified' | 'short';
+  sizeKiB: number;
+  /** Pages asked for, and pages the pool has now. */
+  wanted: number;
+  total: number;
 }
 
 /** The check after an undo and a reboot: each GPU function's driver now, and vfio-pci ids left on the running kernel line. */
