@@ -12,6 +12,7 @@ import { planOnHost } from '../../main/setup/host-plan';
 import { HUGEPAGES_SYSCTL } from '../../main/setup/hugepage-plan';
 import { commandRefusal, manifestSchema } from '../../main/setup/helper/policy';
 import { planUndo } from '../../main/setup/undo';
+import { parseHugepages } from '../../main/cli/setup';
 import { FAMILIES, tempFamilyRoot, type HostFamily } from '../support/etc-trees';
 import type { HostSpec } from '../support/host-tree';
 import { expectGolden } from '../support/golden';
@@ -70,6 +71,16 @@ describe('the request', () => {
     expect(schema.safeParse(only({ size: '2M' })).success).toBe(false);
     expect(schema.safeParse({ ...only({ size: '2M', pages: 1 }), hugepages: { size: '4M', pages: 1 } }).success).toBe(false);
     expect(schema.safeParse(only({ size: '2M', pages: 0 })).success).toBe(false);
+  });
+});
+
+describe('vitrine setup plan --hugepages SIZE:COUNT', () => {
+  it('takes a count, or the memory with its unit, and explains anything else', () => {
+    expect(parseHugepages('2M:4096')).toEqual({ size: '2M', pages: 4096 });
+    expect(parseHugepages('1g:16')).toEqual({ size: '1G', pages: 16 });
+    expect(parseHugepages('1GiB:16GiB')).toEqual({ size: '1G', memoryMiB: 16384 });
+    expect(parseHugepages('2M:8192MiB')).toEqual({ size: '2M', memoryMiB: 8192 });
+    for (const bad of ['4M:16', '2M', '2M:0', '2M:-1', '1G:16G', '2M:1.5']) expect(() => parseHugepages(bad), bad).toThrow(/is not SIZE:COUNT or SIZE:MEMORY/);
   });
 });
 

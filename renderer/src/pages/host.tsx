@@ -1,9 +1,11 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
 import type { GpuAssessment, PciDevice } from '../../../shared/api';
 import { ErrorBanner } from '../components/error-banner';
 import { Changes } from '../components/changes';
 import { PrepareHost } from '../components/prepare-host';
+import { ReserveHugepages } from '../components/reserve-hugepages';
 import { useAppInfo, useHostCheck } from '../hooks';
 import { CheckRow, deviceName } from '../components/check-row';
 import { useMsg } from '../i18n/msg';
@@ -74,6 +76,9 @@ export function HostPage() {
   const [changesRound, setChangesRound] = useState(0);
   const { info } = useAppInfo();
   const [picked, setPicked] = useState<string | null>(null);
+  // The VM page's "Reserve hugepages" comes here with the VM's memory (#/host?hugepages=MiB).
+  const [search] = useSearchParams();
+  const hugepagesFor = Number(search.get('hugepages') ?? '');
 
 
   const byAddress = new Map((check?.devices ?? []).map((d) => [d.address, d]));
@@ -108,6 +113,7 @@ export function HostPage() {
           <h2>{t('host.gpus')}</h2>
           {check.gpus.length === 0 ? <p className="muted">{t('host.noGpu')}</p> : check.gpus.map((g) => <GpuCard key={g.address} gpu={g} onPrepare={setPreparing} chosen={g.address === chosenGpu?.address} onChoose={() => setPicked(g.address)} />)}
           {preparing && <PrepareHost key={preparing.address} gpu={preparing} user={info?.user ?? ''} onApplied={() => setChangesRound((n) => n + 1)} />}
+          {Number.isInteger(hugepagesFor) && hugepagesFor > 0 && <ReserveHugepages key={hugepagesFor} memoryMiB={hugepagesFor} user={info?.user ?? ''} onApplied={() => setChangesRound((n) => n + 1)} />}
           <Changes round={changesRound} />
 
           <h2>{t('host.groups')}</h2>
