@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, readlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { ChangeSet, HostPlan, HugepageCheck, PlanRequest, PlanView, UndoCheck, UndoPlan } from '../../shared/api';
-import { hugepageReservation } from '../../shared/schemas';
+import type { ChangeSet, HostPlan, HugepageCheck, HugepageReservation, PlanRequest, PlanView, UndoCheck, UndoPlan } from '../../shared/api';
 import { readHugepages } from '../host/cpu-topology';
 import { VitrineError } from '../common/errors';
 import type { HostRoots } from '../host/roots';
@@ -244,12 +243,14 @@ export class SetupService {
    */
   private async verifyHugepages(planId: string): Promise<HugepageCheck | null> {
     const record = await readFile(this.appliedFile(planId), 'utf8').then((t) => JSON.parse(t) as { request?: PlanRequest; plan?: HostPlan; bootId?: string | null }, () => null);
-    const parsed = hugepageReservation.safeParse(record?.request?.hugepages);
-    if (!record || !parsed.success) return null;
-    const sizeKiB = parsed.data.size === '1G' ? 1024 * 1024 : 2048;
-    const wanted = reservationPages(parsed.data);
+    const asked = record?.request?.hugepages as Partial<HugepageReservation> | undefined;
+    // The record is the user's own file: read only a reservation of the request's shape.
+    const count = (n: unknown): boolean => n === undefined || (Number.isInteger(n) && (n as number) > 0);
+    if (!record || !asked || (asked.size !== '2M' && asked.size !== '1G') || !count(asked.pages) || !count(asked.memoryMiB) || (asked.pages === undefined) === (asked.memoryMiB === undefined)) return null;
+    const sizeKiB = asked.size === '1G' ? 1024 * 1024 : 2048;
+    const wanted = reservationPages(asked as HugepageReservation);
     const steps = record.plan?.steps ?? [];
-    const atBoot = parsed.data.size === '1G' || (steps.some((s) => s.kind === 'write') && !steps.some((s) => s.kind === 'run' && s.argv[0] === 'sysctl'));
+    const atBoot = asked.size === '1G' || (steps.some((s) => s.kind === 'write') && !steps.some((s) => s.kind === 'run' && s.argv[0] === 'sysctl'));
     const now = await this.bootId();
     if (atBoot && (now === null || now === (record.bootId ?? null))) return { state: 'reboot', sizeKiB, wanted, total: 0 };
     const info = await readHugepages(this.elevation.hostRoots(this.defaultRoots));
