@@ -410,6 +410,8 @@ export interface PlanWrite {
   after: string | null;
   mode: number;
   reason: string;
+  /** The reason as a catalogue message, when it has one (the UI's language; `reason` stays the English). */
+  reasonMsg?: Msg;
 }
 
 /** Run one program (argv, never a shell) after the writes. */
@@ -417,6 +419,8 @@ export interface PlanCommand {
   kind: 'run';
   argv: string[];
   reason: string;
+  /** The reason as a catalogue message, when it has one. */
+  reasonMsg?: Msg;
   /** Takes long (initramfs rebuild): show its output live. */
   long: boolean;
   /** For bootloaders changed by a tool (kernelstub, grubby, rpm-ostree): the kernel command line before and after. */
@@ -432,6 +436,9 @@ export interface HostPlan {
   steps: (PlanWrite | PlanCommand)[];
   rebootRequired: boolean;
   warnings: string[];
+  /** The reason and the warnings as catalogue messages where they have one (warningMsgs[i] for warnings[i]; null: English only). Not part of the id: they say the same. */
+  reasonMsg?: Msg;
+  warningMsgs?: (Msg | null)[];
 }
 
 /** A plan as the UI shows it: the plan, and each file's unified diff. */

@@ -1,4 +1,4 @@
-import type { HugepageReservation, PlanCommand } from '../../shared/api';
+import type { HugepageReservation, Msg, PlanCommand } from '../../shared/api';
 import { msg } from '../../shared/i18n/message';
 import { VitrineError } from '../common/errors';
 import type { HugepageInfo } from '../host/cpu-topology';
@@ -39,21 +39,27 @@ const sizeMsg = (size: HugepageReservation['size']) => msg(size === '2M' ? 'prep
 const sizeText = (size: HugepageReservation['size']): string => (size === '2M' ? '2 MiB' : '1 GiB');
 const mibOf = (kib: number): number => Math.floor(kib / 1024);
 const amount = (kib: number): string => (kib % GiB_KiB === 0 ? `${kib / GiB_KiB} GiB` : `${mibOf(kib)} MiB`);
+const amountMsg = (kib: number): Msg => (kib % GiB_KiB === 0 ? msg('prepare.hugepages.gib', { n: kib / GiB_KiB }) : msg('prepare.hugepages.mib', { n: mibOf(kib) }));
+
+/** A warning for the plan: its English, and its catalogue message for the UI. */
+export type Warn = (english: string, message: Msg) => void;
 
 /** The hugepage part of a plan: files, commands and kernel parameters, each with its reason. */
 export interface HugepageSteps {
   pages: number;
   sizeKiB: number;
   /** Files to write (null after: remove), in order. */
-  writes: { path: string; after: string | null; reason: string }[];
+  writes: { path: string; after: string | null; reason: string; reasonMsg: Msg }[];
   /** The runtime reservation (2 MiB pages, memory free now), with its inverse. */
   commands: PlanCommand[];
   /** Kernel parameters to add through the bootloader (1 GiB pages). */
   kernelArgs: string[];
   /** The sysctl file takes effect at once (the runtime command is planned): no reboot for it. */
   now: boolean;
-  /** For the plan's reason. */
+  /** For the plan's reason, and the kernel parameters' (in English and as a message). */
   summary: string;
+  summaryMsg: Msg;
+  argsMsg: Msg | null;
 }
 
 /** What the hugepage planner reads besides the request. */
@@ -77,7 +83,7 @@ export interface HugepageFacts {
  * that changes by the minute (free memory) goes into the plan's text, so the
  * helper's plan has the id the user reviewed.
  */
-export function planHugepages(request: HugepageReservation, facts: HugepageFacts, header: string, warnings: string[]): HugepageSteps {
+export function planHugepages(request: HugepageReservation, facts: HugepageFacts, header: string, warn: Warn): HugepageSteps {
   const info = facts.info;
   if (!info || info.memTotalKiB <= 0) throw VitrineError.of('hugepages-unknown', msg('prepare.hugepages.unknown'), msg('prepare.hugepages.unknownHint'));
   if (info.pools.length === 0) throw VitrineError.of('hugepages-unsupported', msg('prepare.hugepages.none'), msg('prepare.hugepages.noneHint'));
@@ -110,18 +116,27 @@ export function planHugepages(request: HugepageReservation, facts: HugepageFacts
   if (request.size === '1G' && foreign.length > 0) {
     throw VitrineError.of('hugepages-kernel-line', msg('prepare.hugepages.kernelLine', { args: foreign.join(' ') }), msg('prepare.hugepages.kernelLineHint'));
   }
-  if (request.size === '2M' && foreign.length > 0) warnings.push(`The kernel line also reserves hugepages (${foreign.join(' ')}); ${HUGEPAGES_SYSCTL} sets the 2 MiB pool after it at every boot.`);
+  if (request.size === '2M' && foreign.length > 0) {
+    warn(`The kernel line also reserves hugepages (${foreign.join(' ')}); ${HUGEPAGES_SYSCTL} sets the 2 MiB pool after it at every boot.`, msg('prepare.hugepages.warn.kernelLine', { args: foreign.join(' '), file: HUGEPAGES_SYSCTL }));
+  }
   if (/^\s*vm\.nr_hugepages\s*=/m.test(facts.files[SYSCTL_CONF] ?? '')) {
-    warnings.push(`${SYSCTL_CONF} sets vm.nr_hugepages too, and is read after ${HUGEPAGES_SYSCTL}: remove that line there, or it decides the pool's size at boot.`);
+    warn(`${SYSCTL_CONF} sets vm.nr_hugepages too, and is read after ${HUGEPAGES_SYSCTL}: remove that line there, or it decides the pool's size at boot.`, msg('prepare.hugepages.warn.sysctlConf', { conf: SYSCTL_CONF, file: HUGEPAGES_SYSCTL }));
   }
 
   const summary = `reserve ${pages} hugepages of ${sizeText(request.size)} (${amount(wantedKiB)})`;
-  const steps: HugepageSteps = { pages, sizeKiB, writes: [], commands: [], kernelArgs: [], now: false, summary };
+  const summaryMsg = msg('prepare.hugepages.planReason', { count: pages, size: sizeMsg(request.size), amount: amountMsg(wantedKiB) });
+  const steps: HugepageSteps = { pages, sizeKiB, writes: [], commands: [], kernelArgs: [], now: false, summary, summaryMsg, argsMsg: null };
   if (request.size === '1G') {
     steps.kernelArgs = gigaPageArgs(pages);
+    steps.argsMsg = msg('prepare.hugepages.step.kernelArgs', { count: pages, args: steps.kernelArgs.join(' ') });
     // 1 GiB becomes the default size: a vm.nr_hugepages of Vitrine's would then count 1 GiB pages at boot.
     if ((facts.files[HUGEPAGES_SYSCTL] ?? null) !== null) {
-      steps.writes.push({ path: HUGEPAGES_SYSCTL, after: null, reason: 'With 1 GiB as the default hugepage size, vm.nr_hugepages would count 1 GiB pages: the 2 MiB reservation goes (the 2 MiB pool empties at the next boot).' });
+      steps.writes.push({
+        path: HUGEPAGES_SYSCTL,
+        after: null,
+        reason: 'With 1 GiB as the default hugepage size, vm.nr_hugepages would count 1 GiB pages: the 2 MiB reservation goes (the 2 MiB pool empties at the next boot).',
+        reasonMsg: msg('prepare.hugepages.step.removeSysctl'),
+      });
     }
     return steps;
   }
@@ -129,15 +144,23 @@ export function planHugepages(request: HugepageReservation, facts: HugepageFacts
     path: HUGEPAGES_SYSCTL,
     after: `${header}\n# ${pages} hugepages of 2 MiB (${amount(wantedKiB)}) for VM memory, reserved at every boot.\nvm.nr_hugepages = ${pages}\n`,
     reason: `Reserve ${pages} hugepages of 2 MiB (${amount(wantedKiB)}) at every boot, early, before memory is fragmented.`,
+    reasonMsg: msg('prepare.hugepages.step.sysctl', { count: pages, amount: amountMsg(wantedKiB) }),
   });
   if (pool.total !== pages) {
     // At once when the memory the pool grows by is free now (keeping the margin); else at the next boot.
     const grow = Math.max(0, (pages - pool.total) * sizeKiB);
     if (grow === 0 || grow + margin <= info.memAvailableKiB) {
-      steps.commands.push({ kind: 'run', argv: ['sysctl', '-w', `vm.nr_hugepages=${pages}`], reason: `Reserve them now, without a reboot (the pool had ${pool.total}).`, long: false, inverse: ['sysctl', '-w', `vm.nr_hugepages=${pool.total}`] });
+      steps.commands.push({
+        kind: 'run',
+        argv: ['sysctl', '-w', `vm.nr_hugepages=${pages}`],
+        reason: `Reserve them now, without a reboot (the pool had ${pool.total}).`,
+        reasonMsg: msg('prepare.hugepages.step.now', { before: pool.total }),
+        long: false,
+        inverse: ['sysctl', '-w', `vm.nr_hugepages=${pool.total}`],
+      });
       steps.now = true;
     } else {
-      warnings.push(`The memory for the ${pages} pages is not free now: they are reserved at the next boot (or close programs and plan again to reserve them at once).`);
+      warn(`The memory for the ${pages} pages is not free now: they are reserved at the next boot (or close programs and plan again to reserve them at once).`, msg('prepare.hugepages.warn.notFree', { count: pages }));
     }
   } else steps.now = true;
   return steps;

@@ -8,6 +8,8 @@ import { checkIds, managedArgs, tokens, withManagedArgs } from './kernel-args';
 import { RECOVERY_NOTE, WITHOUT_ENTRY, recoveryNote, withoutEntryScript, withoutPassthrough } from './recovery';
 import { HANDOVER_FILES, handoverWrites, isHandoverWrite } from './handover-plan';
 import { HUGEPAGES_SYSCTL, SYSCTL_CONF, planHugepages, type HugepageSteps } from './hugepage-plan';
+import type { Msg } from '../../shared/i18n/message';
+import { msg } from '../../shared/i18n/message';
 import type { HugepageInfo } from '../host/cpu-topology';
 
 /** What the planner knows of the host: contents of the files it may change, which tools exist. */
@@ -415,13 +417,26 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
   const bootloader = detectBootloader(facts);
   const initramfs = detectInitramfs(facts);
   const apparmor = facts.exists.has('/etc/apparmor.d');
-  const huge = request.hugepages ? planHugepages(request.hugepages, { info: facts.hugepages, gigaPages: facts.gigaPages, cmdline: facts.cmdline, configured: configuredLines(bootloader, facts), files: facts.files }, HEADER, warnings) : null;
+  // Warnings with a catalogue message (the hugepages'), by their English text.
+  const warningMsgs = new Map<string, Msg>();
+  const warn = (english: string, message: Msg): void => {
+    warnings.push(english);
+    warningMsgs.set(english, message);
+  };
+  const huge = request.hugepages ? planHugepages(request.hugepages, { info: facts.hugepages, gigaPages: facts.gigaPages, cmdline: facts.cmdline, configured: configuredLines(bootloader, facts), files: facts.files }, HEADER, warn) : null;
   // 1 GiB hugepages ride on the same bootloader steps as vfio's parameters (one write of the boot configuration).
   const hugeArgs = huge?.kernelArgs ?? [];
   const argsReason = (base: string | null): string => [base, hugeArgs.length ? `Kernel parameters: ${huge!.pages} hugepages of 1 GiB reserved at boot (${hugeArgs.join(' ')}).` : null].filter(Boolean).join(' ');
+  // The boot configuration's reason as a message when hugepages are part of it (vfio's alone stays as it was).
+  const argsMsg = (base: string | null): Msg | null => (huge?.argsMsg ? (base ? msg('prepare.hugepages.step.withVfio', { hugepages: huge.argsMsg }) : huge.argsMsg) : null);
+  const withArgsMsg = (list: (PlanWrite | PlanCommand)[], base: string | null): (PlanWrite | PlanCommand)[] => {
+    const message = argsMsg(base);
+    const text = argsReason(base);
+    return message ? list.map((s) => (s.reason === text ? { ...s, reasonMsg: message } : s)) : list;
+  };
   const steps: (PlanWrite | PlanCommand | null)[] = [];
   if (devices.length > 0) {
-    steps.push(...bootloaderSteps(bootloader, facts, [...managedArgs(facts.cpuVendor, ids, initramfs === 'dracut'), ...hugeArgs], warnings, argsReason(VFIO_ARGS_REASON)));
+    steps.push(...withArgsMsg(bootloaderSteps(bootloader, facts, [...managedArgs(facts.cpuVendor, ids, initramfs === 'dracut'), ...hugeArgs], warnings, argsReason(VFIO_ARGS_REASON)), VFIO_ARGS_REASON));
     const deps = softdeps(devices, warnings);
     steps.push(write(facts, '/etc/modprobe.d/vitrine-vfio.conf', `${HEADER}\n# vfio-pci claims ${devices.map((d) => d.address).join(', ')} before these drivers can.\n${deps.map((m) => `softdep ${m} pre: vfio-pci`).join('\n')}\n`, 'Make vfio-pci bind the GPU before its own drivers.'));
     steps.push(...initramfsSteps(initramfs, bootloader, facts, warnings));
@@ -431,18 +446,21 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
   }
   if (handed.length > 0) {
     // Handed over at VM start: the IOMMU on, no vfio-pci at boot, the libvirt hook.
-    steps.push(...bootloaderSteps(bootloader, facts, [...managedArgs(facts.cpuVendor, [], false), ...hugeArgs], warnings, argsReason(VFIO_ARGS_REASON)));
+    steps.push(...withArgsMsg(bootloaderSteps(bootloader, facts, [...managedArgs(facts.cpuVendor, [], false), ...hugeArgs], warnings, argsReason(VFIO_ARGS_REASON)), VFIO_ARGS_REASON));
     const bound = tokens(facts.cmdline).filter((t) => /^vfio[-_]pci\.ids=/.test(t));
     if (bound.some((t) => handed.some((d) => t.includes(`${d.vendorId}:${d.deviceId}`)))) warnings.push(`The kernel still binds this card to vfio-pci at boot (${bound.join(' ')}): undo that earlier preparation (Undo in Vitrine) for the card to stay with its driver.`);
     for (const w of handoverWrites(handed, facts, warnings)) steps.push(write(facts, w.path, w.after, w.reason, w.mode));
   }
   if (devices.length === 0 && handed.length === 0 && hugeArgs.length > 0) {
-    const boot = bootloaderSteps(bootloader, facts, hugeArgs, warnings, argsReason(null));
+    const boot = withArgsMsg(bootloaderSteps(bootloader, facts, hugeArgs, warnings, argsReason(null)), null);
     steps.push(...boot);
     const withoutEntry = boot.some((s) => s.kind === 'write' && s.path === WITHOUT_ENTRY) || (facts.files[WITHOUT_ENTRY] ?? null) !== null;
     if (boot.length > 0) steps.push(write(facts, RECOVERY_NOTE, recoveryNote(bootloader, hugeArgs, withoutEntry), RECOVERY_REASON));
   }
-  for (const w of huge?.writes ?? []) steps.push(write(facts, w.path, w.after, w.reason));
+  for (const w of huge?.writes ?? []) {
+    const step = write(facts, w.path, w.after, w.reason);
+    steps.push(step ? { ...step, reasonMsg: w.reasonMsg } : null);
+  }
   steps.push(...(huge?.commands ?? []));
   steps.push(...lookingGlassSteps(request, facts, apparmor, warnings));
   if (request.ignoreMsrs) steps.push(write(facts, '/etc/modprobe.d/kvm-ignore-msrs.conf', `${HEADER}\noptions kvm ignore_msrs=1 report_ignored_msrs=0\n`, 'Windows guests crash (KMODE_EXCEPTION_NOT_HANDLED) on MSRs KVM does not emulate.'));
@@ -460,7 +478,10 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
     s.kind === 'write' ? !s.path.startsWith('/etc/tmpfiles.d/') && !isHandoverWrite(s) && !(s.path === HUGEPAGES_SYSCTL && huge?.now) : s.long || s.kernelArgs !== undefined,
   );
   const content: Omit<HostPlan, 'id'> = { reason: planReason(request, handover ? handed : devices, huge), host: { bootloader, initramfs, apparmor }, steps: finalSteps, rebootRequired, warnings };
-  return { id: planIdOf(content), ...content };
+  // Messages for the UI, where the text has one: a hugepage-only plan's reason, the hugepage warnings.
+  const reasonMsg = huge && devices.length === 0 && handed.length === 0 && !request.lookingGlass && !request.ignoreMsrs && !request.allowUnsafeInterrupts ? huge.summaryMsg : undefined;
+  const msgs = warnings.map((w) => warningMsgs.get(w) ?? null);
+  return { id: planIdOf(content), ...content, ...(reasonMsg ? { reasonMsg } : {}), ...(msgs.some((m) => m !== null) ? { warningMsgs: msgs } : {}) };
 }
 
 /** JSON with every object's keys sorted and undefined members left out: the same content always gives the same text. */

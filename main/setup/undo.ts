@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { PlanCommand, UndoPlan, UndoWrite } from '../../shared/api';
 import { canonicalJson } from './planner';
 import { HUGEPAGES_SYSCTL } from './hugepage-plan';
+import { msg } from '../../shared/i18n/message';
 
 /** What an undo plan is made from: a change set's record (the helper's manifest), as the app reads it too. */
 export interface UndoSource {
@@ -139,7 +140,7 @@ export function planUndo(source: UndoSource, texts: UndoTexts = {}): UndoPlan {
   }
   for (const argv of source.inverses ?? []) {
     const value = argv.join(' ').match(/^sysctl -w vm\.nr_hugepages=(\d+)$/)?.[1];
-    if (value !== undefined) commands.push({ kind: 'run', argv: [...argv], reason: `Put the 2 MiB hugepage pool back to ${value} pages, as it was (the memory returns to the host now).`, long: false });
+    if (value !== undefined) commands.push({ kind: 'run', argv: [...argv], reason: `Put the 2 MiB hugepage pool back to ${value} pages, as it was (the memory returns to the host now).`, reasonMsg: msg('changes.hugepagesBack', { count: Number(value) }), long: false });
     else warnings.push(`Vitrine does not know how to run “${argv.join(' ')}” as an undo: check it by hand.`);
   }
   steps.push(...commands);

@@ -97,6 +97,10 @@ describe('2 MiB pages: a sysctl.d file, and at once when the memory is free', ()
     expect(plan.steps.every((s) => s.kind === 'write' || commandRefusal(s.argv) === null)).toBe(true);
     expect(plan.rebootRequired).toBe(false);
     expect(plan.reason).toBe('Reserve 4096 hugepages of 2 MiB (8 GiB).');
+    // In the UI's language: the reason, each step's and the warnings carry their catalogue message.
+    expect(formatMessage(fr, 'fr', plan.reasonMsg!)).toBe('Réserver 4\u202f096 hugepages de 2 Mio (8 Gio).');
+    expect(formatMessage(fr, 'fr', plan.steps[0]!.reasonMsg!)).toContain('à chaque démarrage, tôt, avant que la mémoire se fragmente');
+    expect(formatMessage(fr, 'fr', plan.steps[1]!.reasonMsg!)).toBe('Les réserver tout de suite, sans redémarrer (la réserve en avait 0).');
     // Nothing about GPUs or the boot: a hugepage plan touches only its file.
     expect(plan.steps.flatMap((s) => (s.kind === 'write' ? [s.path] : []))).toEqual([HUGEPAGES_SYSCTL]);
   });
@@ -121,6 +125,7 @@ describe('2 MiB pages: a sysctl.d file, and at once when the memory is free', ()
     expect(runs(plan)).toEqual([]);
     expect(plan.rebootRequired).toBe(true);
     expect(plan.warnings.join(' ')).toContain('not free now: they are reserved at the next boot');
+    expect(plan.warningMsgs?.map((m) => m && formatMessage(fr, 'fr', m))).toEqual(plan.warnings.map((w) => (w.includes('not free now') ? expect.stringContaining('n’est pas libre maintenant') : null)));
   });
 
   it('warns about a vm.nr_hugepages in /etc/sysctl.conf, which is read later and wins', async () => {

@@ -6,11 +6,13 @@ import { useAction } from '../hooks';
 import { CommandList } from './command-list';
 import { DiffView } from './diff-view';
 import { ErrorBanner } from './error-banner';
+import { useMsg } from '../i18n/msg';
 
 /** A host plan as the user reviews it: each file's diff, the commands, then one Apply and its result (`texts`: the GPU's words, or the hugepages'). */
 export function PlanPreview({ plan, onApplied, texts = 'gpu' }: { plan: PlanView; onApplied?: (backup: string | null) => void; texts?: 'gpu' | 'hugepages' }) {
   const { t } = useTranslation();
   const words = texts === 'hugepages' ? 'prepare.hugepages' : 'prepare';
+  const tm = useMsg();
   const { run, busy, error } = useAction();
   const [result, setResult] = useState<{ backup: string | null; output: string } | null>(null);
 
@@ -32,11 +34,11 @@ export function PlanPreview({ plan, onApplied, texts = 'gpu' }: { plan: PlanView
   if (plan.steps.length === 0) return <p role="status">{t(`${words}.nothing`)}</p>;
   return (
     <div className="plan">
-      <p>{plan.reason}</p>
+      <p>{tm(plan.reasonMsg, plan.reason)}</p>
       {plan.steps.map((step, i) =>
         step.kind === 'write' ? (
           <div key={i}>
-            <p className="muted">{step.reason}</p>
+            <p className="muted">{tm(step.reasonMsg, step.reason)}</p>
             <DiffView diff={plan.diffs[step.path] ?? ''} label={t('prepare.fileDiff', { path: step.path })} />
           </div>
         ) : null,
@@ -44,7 +46,7 @@ export function PlanPreview({ plan, onApplied, texts = 'gpu' }: { plan: PlanView
       <CommandList steps={plan.steps} />
       {plan.warnings.map((w, i) => (
         <p key={i} className="banner banner-warn">
-          {w}
+          {tm(plan.warningMsgs?.[i], w)}
         </p>
       ))}
       {plan.rebootRequired && <p>{t(`${words}.reboot`)}</p>}
