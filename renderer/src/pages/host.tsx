@@ -103,6 +103,8 @@ export function HostPage() {
           <p className="summary" role="status">
             {t('host.summary', { ok: counts['ok'] ?? 0, warn: counts['warn'] ?? 0, fail: counts['fail'] ?? 0, unknown: counts['unknown'] ?? 0 })}
           </p>
+          {/* Asked for from a VM's page: first, where the user lands. */}
+          {Number.isInteger(hugepagesFor) && hugepagesFor > 0 && <ReserveHugepages key={hugepagesFor} memoryMiB={hugepagesFor} user={info?.user ?? ''} onApplied={() => setChangesRound((n) => n + 1)} />}
           <h2>{t('host.checklist')}</h2>
           <ul className="checklist" aria-label={t('host.checklist')}>
             {check.checks.map((c) => (
@@ -113,7 +115,6 @@ export function HostPage() {
           <h2>{t('host.gpus')}</h2>
           {check.gpus.length === 0 ? <p className="muted">{t('host.noGpu')}</p> : check.gpus.map((g) => <GpuCard key={g.address} gpu={g} onPrepare={setPreparing} chosen={g.address === chosenGpu?.address} onChoose={() => setPicked(g.address)} />)}
           {preparing && <PrepareHost key={preparing.address} gpu={preparing} user={info?.user ?? ''} onApplied={() => setChangesRound((n) => n + 1)} />}
-          {Number.isInteger(hugepagesFor) && hugepagesFor > 0 && <ReserveHugepages key={hugepagesFor} memoryMiB={hugepagesFor} user={info?.user ?? ''} onApplied={() => setChangesRound((n) => n + 1)} />}
           <Changes round={changesRound} />
 
           <h2>{t('host.groups')}</h2>
