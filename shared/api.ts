@@ -3,6 +3,7 @@ import type {
   appSettings,
   diagnoseText,
   editRequest,
+  hugepageReservation,
   lookingGlassVmSettings,
   planRequest,
   RequestSchemas,
@@ -245,6 +246,8 @@ export interface HostReport {
     virtualization: boolean;
     /** The CPU reports a hypervisor: this host is itself a VM (nested virtualisation). */
     inVirtualMachine: boolean;
+    /** The `pdpe1gb` flag: the CPU maps 1 GiB pages (1 GiB hugepages are possible). */
+    gigaPages: boolean;
   };
   kvm: { present: boolean; accessible: boolean };
   iommu: {
@@ -291,6 +294,8 @@ export type LogSource = (typeof LOG_SOURCES)[number];
 export type DiagnoseText = z.infer<typeof diagnoseText>;
 /** What the user chose for host preparation. */
 export type PlanRequest = z.infer<typeof planRequest>;
+/** Hugepages host preparation reserves: 2 MiB pages (sysctl) or 1 GiB pages (kernel parameters). */
+export type HugepageReservation = z.infer<typeof hugepageReservation>;
 /** The app's own settings (not a VM's), kept in $XDG_CONFIG_HOME/vitrine/settings.json. */
 export type AppSettings = z.infer<typeof appSettings>;
 /** The first-time setup's steps, in order. */
@@ -407,6 +412,8 @@ export interface PlanWrite {
   after: string | null;
   mode: number;
   reason: string;
+  /** The reason as a catalogue message, when it has one (the UI's language; `reason` stays the English). */
+  reasonMsg?: Msg;
 }
 
 /** Run one program (argv, never a shell) after the writes. */
@@ -414,10 +421,14 @@ export interface PlanCommand {
   kind: 'run';
   argv: string[];
   reason: string;
+  /** The reason as a catalogue message, when it has one. */
+  reasonMsg?: Msg;
   /** Takes long (initramfs rebuild): show its output live. */
   long: boolean;
   /** For bootloaders changed by a tool (kernelstub, grubby, rpm-ostree): the kernel command line before and after. */
   kernelArgs?: { before: string; after: string };
+  /** The argv that undoes it when its own argv cannot say (a runtime value: the one it replaces); recorded by the helper for the undo. */
+  inverse?: string[];
 }
 
 export interface HostPlan {
@@ -427,6 +438,9 @@ export interface HostPlan {
   steps: (PlanWrite | PlanCommand)[];
   rebootRequired: boolean;
   warnings: string[];
+  /** The reason and the warnings as catalogue messages where they have one (warningMsgs[i] for warnings[i]; null: English only). Not part of the id: they say the same. */
+  reasonMsg?: Msg;
+  warningMsgs?: (Msg | null)[];
 }
 
 /** A plan as the UI shows it: the plan, and each file's unified diff. */
@@ -457,6 +471,17 @@ export interface ChangeSet {
    * still there). Null when the change set was not undone from this account.
    */
   undo: UndoCheck | null;
+  /** For a change that reserved hugepages: whether the pool has them (after the reboot when they come at boot); null otherwise. */
+  hugepages?: HugepageCheck | null;
+}
+
+/** The check of a hugepage reservation: `reboot` until the host restarted (1 GiB pages, or memory not free at apply), then the pool as it is. */
+export interface HugepageCheck {
+  state: 'reboot' | 'verified' | 'short';
+  sizeKiB: number;
+  /** Pages asked for, and pages the pool has now. */
+  wanted: number;
+  total: number;
 }
 
 /** The check after an undo and a reboot: each GPU function's driver now, and vfio-pci ids left on the running kernel line. */

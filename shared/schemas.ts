@@ -255,6 +255,20 @@ export const diagnoseText = z
   })
   .strict();
 
+/**
+ * Hugepages to reserve for VM memory: 2 MiB pages (a sysctl.d file, and at
+ * once when the memory is free) or 1 GiB pages (kernel parameters: only at
+ * boot). The pool's page count, or the memory to back (the count derived).
+ */
+export const hugepageReservation = z
+  .object({
+    size: z.enum(['2M', '1G']),
+    pages: z.number().int().min(1, 'Reserve at least one page.').max(1_048_576).optional(),
+    memoryMiB: z.number().int().min(1).max(16 * 1024 * 1024).optional(),
+  })
+  .strict()
+  .refine((h) => (h.pages === undefined) !== (h.memoryMiB === undefined), 'Give the number of pages or the memory to back with them (one of the two).');
+
 /** What the user chose for host preparation. */
 export const planRequest = z
   .object({
@@ -268,6 +282,8 @@ export const planRequest = z
     ignoreMsrs: z.boolean().optional(),
     /** With its security cost: see the troubleshooter. */
     allowUnsafeInterrupts: z.boolean().optional(),
+    /** Hugepages reserved for VM memory (see hugepageReservation). */
+    hugepages: hugepageReservation.optional(),
   })
   .strict();
 

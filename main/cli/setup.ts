@@ -14,6 +14,19 @@ const mib = (value: string): number => {
   return n;
 };
 
+/**
+ * `--hugepages SIZE:COUNT` (`2M:4096`, `1G:16`) or `SIZE:MEMORY` with its
+ * unit (`1G:16GiB`, `2M:8192MiB`: the pages for that much memory).
+ */
+export function parseHugepages(value: string): NonNullable<PlanRequest['hugepages']> {
+  const m = value.trim().match(/^(2M|2MiB|1G|1GiB):([1-9][0-9]*)(MiB|GiB)?$/i);
+  if (!m) throw new InvalidArgumentError(`'${value}' is not SIZE:COUNT or SIZE:MEMORY: the size is 2M or 1G, then the number of pages (2M:4096, 1G:16) or the memory they back with its unit (1G:16GiB, 2M:8192MiB).`);
+  const size = m[1]!.toUpperCase().startsWith('2') ? '2M' : '1G';
+  const n = Number(m[2]);
+  if (!m[3]) return { size, pages: n };
+  return { size, memoryMiB: m[3].toLowerCase() === 'gib' ? n * 1024 : n };
+}
+
 const rootDir = (value: string): string => {
   const dir = resolve(value); // relative to here; '//' and '/.' are '/'
   if (dir === '/') throw new InvalidArgumentError('--root is for a scratch folder; leave it out to change this host.');
@@ -61,6 +74,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
     .option('--user <name>', 'the desktop user that runs Looking Glass (default: you, or $SUDO_USER under sudo)')
     .option('--ignore-msrs', 'also: kvm ignore_msrs=1 (against KMODE_EXCEPTION_NOT_HANDLED)')
     .option('--allow-unsafe-interrupts', 'also: vfio allow_unsafe_interrupts=1 (security cost: see the troubleshooter)')
+    .option('--hugepages <size:count>', 'also: reserve hugepages for VM memory — 2M:COUNT (sysctl, at once when the memory is free) or 1G:COUNT (kernel parameters, at boot); SIZE:16GiB for the pages of 16 GiB', parseHugepages)
     .option('--root <dir>', 'plan for a scratch copy of a host instead of this one', rootDir)
     .option('--json', 'print the plan as JSON')
     .action(async (opts: Record<string, unknown>) => {
@@ -77,13 +91,14 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
           user: String(opts['user'] ?? (process.env['SUDO_USER'] || userInfo().username)),
           ...(opts['ignoreMsrs'] ? { ignoreMsrs: true } : {}),
           ...(opts['allowUnsafeInterrupts'] ? { allowUnsafeInterrupts: true } : {}),
+          ...(opts['hugepages'] ? { hugepages: opts['hugepages'] as NonNullable<PlanRequest['hugepages']> } : {}),
         };
-        if (request.gpu.length === 0 && !request.lookingGlass && !request.ignoreMsrs && !request.allowUnsafeInterrupts) {
-          throw new VitrineError({ kind: 'invalid-argument', message: 'Nothing to plan.', hint: 'Give --gpu ADDRESSES, and/or --looking-glass, --ignore-msrs, --allow-unsafe-interrupts.' });
+        if (request.gpu.length === 0 && !request.lookingGlass && !request.ignoreMsrs && !request.allowUnsafeInterrupts && !request.hugepages) {
+          throw new VitrineError({ kind: 'invalid-argument', message: 'Nothing to plan.', hint: 'Give --gpu ADDRESSES, and/or --looking-glass, --ignore-msrs, --allow-unsafe-interrupts, --hugepages SIZE:COUNT.' });
         }
         // The same schema and service as the Host page's plan.
         const { requestSchemas } = await import('../../shared/schemas');
-        const checked = parseOrExplain(requestSchemas['setup.plan'], request, { gpu: '--gpu', lookingGlass: '--looking-glass', 'lookingGlass.sizeMiB': '--lg-size', user: '--user' }, 'Correct the option; nothing was planned.');
+        const checked = parseOrExplain(requestSchemas['setup.plan'], request, { gpu: '--gpu', lookingGlass: '--looking-glass', 'lookingGlass.sizeMiB': '--lg-size', user: '--user', hugepages: '--hugepages', 'hugepages.pages': '--hugepages', 'hugepages.memoryMiB': '--hugepages' }, 'Correct the option; nothing was planned.');
         const root = rootOf({ root: opts['root'] as string | undefined });
         const plan = await (await ctx.setup(root)).plan(checked);
         out(opts['json'] ? JSON.stringify(plan, null, 2) : `${(await import('../setup/format')).formatPlan(plan)}${plan.steps.length ? `\nApply it with: vitrine setup apply${rootFlag(root)}` : ''}`);
@@ -189,7 +204,13 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
             const args = u.leftArgs.length ? [`the running kernel line still has ${u.leftArgs.join(' ')}`] : [];
             return `\n    ${u.state === 'verified' ? 'undone and checked after the reboot' : 'undone, but after the reboot'}: ${[...devices, ...args].join('; ') || 'no vfio-pci ids left'}.`;
           };
-          out(sets.length === 0 ? 'No changes made by Vitrine.' : sets.map((m) => `${m.id}  ${m.state}  ${m.reason}  (${m.files.length} changed, ${m.created.length} created)${undoNote(m.undo)}`).join('\n'));
+          const hugeNote = (h: (typeof sets)[number]['hugepages']): string => {
+            if (!h) return '';
+            const size = h.sizeKiB === 2048 ? '2 MiB' : '1 GiB';
+            if (h.state === 'reboot') return `\n    hugepages: ${h.wanted} pages of ${size} come at the next boot; reboot, then check here`;
+            return h.state === 'verified' ? `\n    hugepages checked: the ${size} pool has ${h.total} pages (asked ${h.wanted})` : `\n    hugepages: the ${size} pool has only ${h.total} of the ${h.wanted} pages asked (memory not free in one piece); reboot to reserve them at boot`;
+          };
+          out(sets.length === 0 ? 'No changes made by Vitrine.' : sets.map((m) => `${m.id}  ${m.state}  ${m.reason}  (${m.files.length} changed, ${m.created.length} created)${undoNote(m.undo)}${hugeNote(m.hugepages)}`).join('\n'));
         }
       } catch (error) {
         ctx.fail(error);

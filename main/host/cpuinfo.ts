@@ -15,5 +15,6 @@ export function parseCpuinfo(text: string): HostReport['cpu'] {
     model: field('model name'),
     virtualization: flags.has('vmx') || flags.has('svm'),
     inVirtualMachine: flags.has('hypervisor'),
+    gigaPages: flags.has('pdpe1gb'),
   };
 }

@@ -1,3 +1,4 @@
+import { msg, type Msg } from '../../shared/i18n/message';
 import { VitrineError } from '../common/errors';
 import type { HugepageInfo } from '../host/cpu-topology';
 
@@ -11,7 +12,7 @@ export interface HugepagePlan {
   kernelParams: string[];
 }
 
-export type HugepageVerdict = { ok: true; sizeKiB: number; pages: number } | { ok: false; reason: string; plan: HugepagePlan | null };
+export type HugepageVerdict = { ok: true; sizeKiB: number; pages: number } | { ok: false; reason: string; reasonMsg: Msg; plan: HugepagePlan | null };
 
 const GiB = 1024 * 1024;
 
@@ -23,8 +24,8 @@ const GiB = 1024 * 1024;
  * the host lacks the memory altogether.
  */
 export function hugepageVerdict(info: HugepageInfo | null, memoryMiB: number): HugepageVerdict {
-  if (!info) return { ok: false, reason: 'This host does not say how much memory it has (/proc/meminfo cannot be read).', plan: null };
-  if (info.pools.length === 0) return { ok: false, reason: 'This kernel offers no hugepages (/sys/kernel/mm/hugepages is empty: built without CONFIG_HUGETLBFS).', plan: null };
+  if (!info) return { ok: false, reason: 'This host does not say how much memory it has (/proc/meminfo cannot be read).', reasonMsg: msg('vm.hugepagesNoMeminfo'), plan: null };
+  if (info.pools.length === 0) return { ok: false, reason: 'This kernel offers no hugepages (/sys/kernel/mm/hugepages is empty: built without CONFIG_HUGETLBFS).', reasonMsg: msg('vm.hugepagesNoPools'), plan: null };
   const memoryKiB = memoryMiB * 1024;
   const usable = info.pools.filter((p) => memoryKiB % p.sizeKiB === 0 && p.free * p.sizeKiB >= memoryKiB);
   if (usable.length > 0) {
@@ -40,6 +41,7 @@ export function hugepageVerdict(info: HugepageInfo | null, memoryMiB: number): H
     return {
       ok: false,
       reason: `The guest's ${memoryMiB} MiB would leave the host less than 2 GiB of its ${Math.floor(info.memTotalKiB / 1024)} MiB once reserved as hugepages (${reserved}).`,
+      reasonMsg: msg('vm.hugepagesTooBig', { memory: memoryMiB, total: Math.floor(info.memTotalKiB / 1024) }),
       plan: null,
     };
   }
@@ -49,23 +51,24 @@ export function hugepageVerdict(info: HugepageInfo | null, memoryMiB: number): H
     runtime: { file: `/sys/kernel/mm/hugepages/hugepages-${pool.sizeKiB}kB/nr_hugepages`, value: pool.total - pool.free + pages },
     kernelParams: pool.sizeKiB === info.defaultSizeKiB ? [`hugepages=${pages}`] : [`hugepagesz=${label(pool.sizeKiB).replace(' ', '').replace('iB', '')}`, `hugepages=${pages}`],
   };
-  return { ok: false, reason: `The host has not reserved enough hugepages for ${memoryMiB} MiB: ${reserved}.`, plan };
+  return { ok: false, reason: `The host has not reserved enough hugepages for ${memoryMiB} MiB: ${reserved}.`, reasonMsg: msg('vm.hugepagesShort', { memory: memoryMiB }), plan };
 }
 
 function label(sizeKiB: number): string {
   return sizeKiB >= GiB ? `${sizeKiB / GiB} GiB` : `${sizeKiB / 1024} MiB`;
 }
 
-/** Refuse hugepages the host cannot give, saying why and how to reserve them. */
+/**
+ * Refuse hugepages the host cannot give, saying why and how to reserve them:
+ * through host preparation (the VM page's "Reserve hugepages", or `vitrine
+ * setup plan --hugepages`), which plans, shows and undoes the reservation.
+ */
 export function requireHugepages(info: HugepageInfo | null, memoryMiB: number): { sizeKiB: number; pages: number } {
   const verdict = hugepageVerdict(info, memoryMiB);
   if (verdict.ok) return verdict;
-  const plan = verdict.plan;
-  throw new VitrineError({
-    kind: 'hugepages-unavailable',
-    message: `Hugepages cannot back this VM: ${verdict.reason}`,
-    hint: plan
-      ? `Reserve ${plan.pages} pages of ${label(plan.sizeKiB)} as root: now with "echo ${plan.runtime.value} > ${plan.runtime.file}" (may fall short on a busy host; lost at reboot), or at every boot with the kernel parameters ${plan.kernelParams.join(' ')}. Or create the VM without hugepages.`
-      : 'Create the VM without hugepages, or with less memory.',
-  });
+  const hint = verdict.plan
+    ? // Strings: a number would be written with the locale's separators, and these are command-line values.
+    msg('vm.hugepagesReserveHint', { pages2M: String(Math.ceil(memoryMiB / 2)), pages1G: String(Math.ceil(memoryMiB / 1024)) })
+    : msg('vm.hugepagesNoPlanHint');
+  throw VitrineError.of('hugepages-unavailable', msg('vm.hugepagesRefused', { reason: verdict.reasonMsg }), hint);
 }

@@ -2,6 +2,7 @@ import { constants, type Stats } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostReport } from '../../shared/api';
+import type { HugepageInfo } from '../host/cpu-topology';
 import { VitrineError } from '../common/errors';
 import { PLAN_FILES, PLAN_MARKERS, type PlanFacts } from './planner';
 
@@ -53,8 +54,12 @@ async function readPlanned(path: string, full: string, follow: boolean): Promise
   }
 }
 
-/** Read what the planner needs: the files it may change, the tools present, the command line. */
-export async function gatherPlanFacts(root: string, report: HostReport): Promise<PlanFacts> {
+/**
+ * Read what the planner needs: the files it may change, the tools present,
+ * the command line; the memory and hugepage pools (read through the host
+ * roots by `readHugepages`, the one reader VM planning uses too) when given.
+ */
+export async function gatherPlanFacts(root: string, report: HostReport, hugepages: HugepageInfo | null = null): Promise<PlanFacts> {
   const files: Record<string, string | null> = {};
   const symlinks = new Set<string>();
   const exists = new Set<string>();
@@ -72,5 +77,5 @@ export async function gatherPlanFacts(root: string, report: HostReport): Promise
       if (await lstat(underRoot(root, path)).catch(() => null)) exists.add(path);
     }),
   );
-  return { cpuVendor: report.cpu.vendor, devices: report.devices, files, exists, symlinks, cmdline: report.kernel.cmdline };
+  return { cpuVendor: report.cpu.vendor, devices: report.devices, files, exists, symlinks, cmdline: report.kernel.cmdline, hugepages, gigaPages: report.cpu.gigaPages };
 }

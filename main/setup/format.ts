@@ -52,6 +52,7 @@ export function formatUndo(plan: UndoPlan): string {
     lines.push('');
   }
   for (const w of plan.warnings) lines.push(`Note: ${w}`);
-  if (plan.rebootRequired) lines.push('A reboot is needed afterwards; then check that the GPU uses its own driver again (vitrine setup backups, or the Host page).');
+  const unbindsGpu = plan.steps.some((s) => s.kind === 'write' && s.path === '/etc/modprobe.d/vitrine-vfio.conf');
+  if (plan.rebootRequired) lines.push(unbindsGpu ? 'A reboot is needed afterwards; then check that the GPU uses its own driver again (vitrine setup backups, or the Host page).' : 'A reboot is needed afterwards for the boot to be as before.');
   return lines.join('\n').trimEnd() + '\n';
 }

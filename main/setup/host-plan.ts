@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostPlan, PlanRequest } from '../../shared/api';
+import { readHugepages } from '../host/cpu-topology';
 import { hostRoots, type HostRoots } from '../host/roots';
 import { scanHost } from '../host/scan';
 import { gatherPlanFacts } from './facts';
@@ -23,6 +24,6 @@ export function scratchHostRoots(root: string): HostRoots | null {
  * applies only when its own plan has the id the user reviewed.
  */
 export async function planOnHost(request: PlanRequest, root: string, roots: HostRoots): Promise<HostPlan> {
-  const report = await scanHost(roots);
-  return planHost(request, await gatherPlanFacts(root, report));
+  const [report, hugepages] = await Promise.all([scanHost(roots), request.hugepages ? readHugepages(roots) : null]);
+  return planHost(request, await gatherPlanFacts(root, report, hugepages));
 }

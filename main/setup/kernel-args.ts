@@ -12,11 +12,12 @@ export function managedArgs(vendor: 'intel' | 'amd' | 'other', ids: string[], dr
   return args;
 }
 
-const REPLACED = new Set(['intel_iommu', 'amd_iommu', 'iommu', 'vfio_pci.ids']);
+// Hugepage parameters are replaced only when they are Vitrine's own set (the hugepage planner refuses any other).
+const REPLACED = new Set(['intel_iommu', 'amd_iommu', 'iommu', 'vfio_pci.ids', 'default_hugepagesz', 'hugepagesz', 'hugepages']);
 
 /**
- * The new parameter list: earlier `*_iommu=`, `iommu=` and `vfio-pci.ids=`
- * (either spelling) are removed before ours are added, so a second run finds
+ * The new parameter list: earlier `*_iommu=`, `iommu=`, `vfio-pci.ids=`
+ * (either spelling) and, when hugepages are wanted, `hugepages=`… are removed before ours are added, so a second run finds
  * nothing to do; every other parameter keeps its place and spelling.
  * `alsoPresent` are tokens set elsewhere (GRUB_CMDLINE_LINUX) that count as present.
  */

@@ -7,6 +7,10 @@ import { parseGrubDefault } from './grub-default';
 import { checkIds, managedArgs, tokens, withManagedArgs } from './kernel-args';
 import { RECOVERY_NOTE, WITHOUT_ENTRY, recoveryNote, withoutEntryScript, withoutPassthrough } from './recovery';
 import { HANDOVER_FILES, handoverWrites, isHandoverWrite } from './handover-plan';
+import { HUGEPAGES_SYSCTL, SYSCTL_CONF, planHugepages, type HugepageSteps } from './hugepage-plan';
+import type { Msg } from '../../shared/i18n/message';
+import { msg } from '../../shared/i18n/message';
+import type { HugepageInfo } from '../host/cpu-topology';
 
 /** What the planner knows of the host: contents of the files it may change, which tools exist. */
 export interface PlanFacts {
@@ -20,6 +24,10 @@ export interface PlanFacts {
   symlinks: Set<string>;
   /** The running kernel's command line. */
   cmdline: string;
+  /** Memory and hugepage pools (/proc/meminfo, /sys/kernel/mm/hugepages); null when not read (no hugepages asked) or unreadable. */
+  hugepages: HugepageInfo | null;
+  /** The CPU maps 1 GiB pages (`pdpe1gb`). */
+  gigaPages: boolean;
 }
 
 /** Files the planner reads (and the only ones a plan may write; the helper checks again). */
@@ -42,6 +50,9 @@ export const PLAN_FILES = [
   WITHOUT_ENTRY,
   RECOVERY_NOTE,
   ...HANDOVER_FILES,
+  HUGEPAGES_SYSCTL,
+  // Read only: a vm.nr_hugepages there would decide the pool at boot after Vitrine's file.
+  SYSCTL_CONF,
   // Read only: whether SELinux enforces, and the file contexts already added (semanage writes them).
   '/etc/selinux/config',
   '/etc/selinux/targeted/contexts/files/file_contexts.local',
@@ -163,7 +174,9 @@ function proxmoxBootFile(facts: PlanFacts): '/etc/default/grub' | '/etc/kernel/c
 
 const PROXMOX_REFRESH: PlanCommand = { kind: 'run', argv: ['proxmox-boot-tool', 'refresh'], reason: 'Copy the new command line to every boot partition proxmox-boot-tool keeps (update-grub alone does not).', long: true };
 
-function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: string[], warnings: string[]): (PlanWrite | PlanCommand)[] {
+const VFIO_ARGS_REASON = 'Kernel parameters: IOMMU on, passthrough mode, the GPU ids for vfio-pci.';
+
+function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: string[], warnings: string[], argsReason = VFIO_ARGS_REASON): (PlanWrite | PlanCommand)[] {
   const steps: (PlanWrite | PlanCommand | null)[] = [];
   const proxmoxFile = bootloader === 'proxmox-boot-tool' ? proxmoxBootFile(facts) : null;
   if (bootloader === 'grub' || proxmoxFile === '/etc/default/grub') {
@@ -173,7 +186,7 @@ function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: strin
     const next = withManagedArgs(grub.tokens, wanted, grub.linuxTokens);
     const conflicting = grub.linuxTokens.filter((t) => /^(vfio[-_]pci\.ids|intel_iommu|amd_iommu|iommu)=/.test(t) && !wanted.includes(t));
     if (conflicting.length) warnings.push(`GRUB_CMDLINE_LINUX also sets ${conflicting.join(' ')}; Vitrine only changes GRUB_CMDLINE_LINUX_DEFAULT: remove them there by hand.`);
-    steps.push(write(facts, '/etc/default/grub', next.join(' ') === grub.tokens.join(' ') ? text : grub.withTokens(next), 'Kernel parameters: IOMMU on, passthrough mode, the GPU ids for vfio-pci.'));
+    steps.push(write(facts, '/etc/default/grub', next.join(' ') === grub.tokens.join(' ') ? text : grub.withTokens(next), argsReason));
     if (/^\s*GRUB_ENABLE_BLSCFG=["']?true/m.test(text)) {
       warnings.push('GRUB reads boot entries from /boot/loader/entries (BLS) here, so Vitrine adds no separate entry without passthrough; RECOVERY.txt says how to remove the parameters at the boot menu.');
     } else {
@@ -201,7 +214,7 @@ function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: strin
     const current = tokens(base);
     const next = withManagedArgs(current, wanted);
     const after = next.join(' ') === current.join(' ') && text !== null ? text : `${next.join(' ')}\n`;
-    const step = write(facts, '/etc/kernel/cmdline', after, 'Kernel parameters: IOMMU on, passthrough mode, the GPU ids for vfio-pci.');
+    const step = write(facts, '/etc/kernel/cmdline', after, argsReason);
     if (step) steps.push(step, proxmoxFile ? PROXMOX_REFRESH : { kind: 'run', argv: ['kernel-install', 'add-all'], reason: 'Regenerate the boot entries with the new command line.', long: true });
     return steps.filter((s): s is PlanWrite | PlanCommand => s !== null);
   }
@@ -212,7 +225,7 @@ function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: strin
   const removed = current.filter((t) => !next.includes(t));
   if (added.length === 0 && removed.length === 0) return [];
   const kernelArgs = { before: current.join(' '), after: next.join(' ') };
-  const reason = 'Kernel parameters: IOMMU on, passthrough mode, the GPU ids for vfio-pci.';
+  const reason = argsReason;
   if (bootloader === 'kernelstub') {
     if (removed.length) steps.push({ kind: 'run', argv: ['kernelstub', '--delete-options', removed.join(' ')], reason: 'Remove the parameters Vitrine replaces.', long: false, kernelArgs });
     if (added.length) steps.push({ kind: 'run', argv: ['kernelstub', '--add-options', added.join(' ')], reason, long: false, kernelArgs });
@@ -281,6 +294,25 @@ function initramfsSteps(tool: InitramfsTool | null, bootloader: Bootloader, fact
   }
   if (step) out.push(step, { kind: 'run', argv, reason: 'Rebuild the initramfs (takes a minute or two).', long: true });
   return out;
+}
+
+const RECOVERY_REASON = 'How to start without the change and undo it without the app, if the computer does not start properly (kept next to the backups).';
+
+/** The kernel lines as configured for the next boot (GRUB's two lines, or /etc/kernel/cmdline), for the hugepage checks. */
+function configuredLines(bootloader: Bootloader, facts: PlanFacts): string[][] {
+  const grub = facts.files['/etc/default/grub'] ?? null;
+  const cmdline = facts.files['/etc/kernel/cmdline'] ?? null;
+  const lines: string[][] = [];
+  if (grub !== null && (bootloader === 'grub' || bootloader === 'proxmox-boot-tool')) {
+    try {
+      const parsed = parseGrubDefault(grub);
+      lines.push(parsed.tokens, parsed.linuxTokens);
+    } catch {
+      // A value Vitrine cannot read is refused by the bootloader steps when they need it; the running line still counts.
+    }
+  }
+  if (cmdline !== null && (bootloader === 'systemd-boot' || bootloader === 'proxmox-boot-tool')) lines.push(tokens(cmdline));
+  return lines;
 }
 
 /** The SELinux type QEMU (svirt_t) may map: Looking Glass memory gets it on hosts where SELinux enforces. */
@@ -352,13 +384,14 @@ function lookingGlassSteps(request: PlanRequest, facts: PlanFacts, apparmor: boo
   return steps;
 }
 
-function planReason(request: PlanRequest, devices: PciDevice[]): string {
+function planReason(request: PlanRequest, devices: PciDevice[], huge: HugepageSteps | null): string {
   const parts = [
     devices.length && request.handover !== 'vm-start' ? `bind ${devices.map((d) => d.address).join(', ')} to vfio-pci` : '',
     request.handover === 'vm-start' && devices.length ? `hand ${devices.map((d) => d.address).join(', ')} over to their VM when it starts${devices.some((d) => d.bootVga) ? ' (single-GPU mode)' : ''}` : '',
     request.lookingGlass ? `give ${request.user} access to Looking Glass memory` : '',
     request.ignoreMsrs ? 'let KVM ignore unhandled MSRs' : '',
     request.allowUnsafeInterrupts ? 'allow unsafe interrupts' : '',
+    huge ? huge.summary : '',
   ].filter(Boolean);
   const text = parts.join(', ').replace(/, ([^,]*)$/, ' and $1');
   return text ? `${text[0]!.toUpperCase()}${text.slice(1)}.` : 'Nothing asked.';
@@ -384,23 +417,51 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
   const bootloader = detectBootloader(facts);
   const initramfs = detectInitramfs(facts);
   const apparmor = facts.exists.has('/etc/apparmor.d');
+  // Warnings with a catalogue message (the hugepages'), by their English text.
+  const warningMsgs = new Map<string, Msg>();
+  const warn = (english: string, message: Msg): void => {
+    warnings.push(english);
+    warningMsgs.set(english, message);
+  };
+  const huge = request.hugepages ? planHugepages(request.hugepages, { info: facts.hugepages, gigaPages: facts.gigaPages, cmdline: facts.cmdline, configured: configuredLines(bootloader, facts), files: facts.files }, HEADER, warn) : null;
+  // 1 GiB hugepages ride on the same bootloader steps as vfio's parameters (one write of the boot configuration).
+  const hugeArgs = huge?.kernelArgs ?? [];
+  const argsReason = (base: string | null): string => [base, hugeArgs.length ? `Kernel parameters: ${huge!.pages} hugepages of 1 GiB reserved at boot (${hugeArgs.join(' ')}).` : null].filter(Boolean).join(' ');
+  // The boot configuration's reason as a message when hugepages are part of it (vfio's alone stays as it was).
+  const argsMsg = (base: string | null): Msg | null => (huge?.argsMsg ? (base ? msg('prepare.hugepages.step.withVfio', { hugepages: huge.argsMsg }) : huge.argsMsg) : null);
+  const withArgsMsg = (list: (PlanWrite | PlanCommand)[], base: string | null): (PlanWrite | PlanCommand)[] => {
+    const message = argsMsg(base);
+    const text = argsReason(base);
+    return message ? list.map((s) => (s.reason === text ? { ...s, reasonMsg: message } : s)) : list;
+  };
   const steps: (PlanWrite | PlanCommand | null)[] = [];
   if (devices.length > 0) {
-    steps.push(...bootloaderSteps(bootloader, facts, managedArgs(facts.cpuVendor, ids, initramfs === 'dracut'), warnings));
+    steps.push(...withArgsMsg(bootloaderSteps(bootloader, facts, [...managedArgs(facts.cpuVendor, ids, initramfs === 'dracut'), ...hugeArgs], warnings, argsReason(VFIO_ARGS_REASON)), VFIO_ARGS_REASON));
     const deps = softdeps(devices, warnings);
     steps.push(write(facts, '/etc/modprobe.d/vitrine-vfio.conf', `${HEADER}\n# vfio-pci claims ${devices.map((d) => d.address).join(', ')} before these drivers can.\n${deps.map((m) => `softdep ${m} pre: vfio-pci`).join('\n')}\n`, 'Make vfio-pci bind the GPU before its own drivers.'));
     steps.push(...initramfsSteps(initramfs, bootloader, facts, warnings));
     const withoutEntry = (bootloader === 'grub' || (bootloader === 'proxmox-boot-tool' && proxmoxBootFile(facts) === '/etc/default/grub')) && !/^\s*GRUB_ENABLE_BLSCFG=["']?true/m.test(facts.files['/etc/default/grub'] ?? '');
-    const added = managedArgs(facts.cpuVendor, ids, initramfs === 'dracut');
-    if (steps.some((s) => s !== null)) steps.push(write(facts, RECOVERY_NOTE, recoveryNote(bootloader, added, withoutEntry), 'How to start without the change and undo it without the app, if the computer does not start properly (kept next to the backups).'));
+    const added = [...managedArgs(facts.cpuVendor, ids, initramfs === 'dracut'), ...hugeArgs];
+    if (steps.some((s) => s !== null)) steps.push(write(facts, RECOVERY_NOTE, recoveryNote(bootloader, added, withoutEntry), RECOVERY_REASON));
   }
   if (handed.length > 0) {
     // Handed over at VM start: the IOMMU on, no vfio-pci at boot, the libvirt hook.
-    steps.push(...bootloaderSteps(bootloader, facts, managedArgs(facts.cpuVendor, [], false), warnings));
+    steps.push(...withArgsMsg(bootloaderSteps(bootloader, facts, [...managedArgs(facts.cpuVendor, [], false), ...hugeArgs], warnings, argsReason(VFIO_ARGS_REASON)), VFIO_ARGS_REASON));
     const bound = tokens(facts.cmdline).filter((t) => /^vfio[-_]pci\.ids=/.test(t));
     if (bound.some((t) => handed.some((d) => t.includes(`${d.vendorId}:${d.deviceId}`)))) warnings.push(`The kernel still binds this card to vfio-pci at boot (${bound.join(' ')}): undo that earlier preparation (Undo in Vitrine) for the card to stay with its driver.`);
     for (const w of handoverWrites(handed, facts, warnings)) steps.push(write(facts, w.path, w.after, w.reason, w.mode));
   }
+  if (devices.length === 0 && handed.length === 0 && hugeArgs.length > 0) {
+    const boot = withArgsMsg(bootloaderSteps(bootloader, facts, hugeArgs, warnings, argsReason(null)), null);
+    steps.push(...boot);
+    const withoutEntry = boot.some((s) => s.kind === 'write' && s.path === WITHOUT_ENTRY) || (facts.files[WITHOUT_ENTRY] ?? null) !== null;
+    if (boot.length > 0) steps.push(write(facts, RECOVERY_NOTE, recoveryNote(bootloader, hugeArgs, withoutEntry), RECOVERY_REASON));
+  }
+  for (const w of huge?.writes ?? []) {
+    const step = write(facts, w.path, w.after, w.reason);
+    steps.push(step ? { ...step, reasonMsg: w.reasonMsg } : null);
+  }
+  steps.push(...(huge?.commands ?? []));
   steps.push(...lookingGlassSteps(request, facts, apparmor, warnings));
   if (request.ignoreMsrs) steps.push(write(facts, '/etc/modprobe.d/kvm-ignore-msrs.conf', `${HEADER}\noptions kvm ignore_msrs=1 report_ignored_msrs=0\n`, 'Windows guests crash (KMODE_EXCEPTION_NOT_HANDLED) on MSRs KVM does not emulate.'));
   if (request.allowUnsafeInterrupts) {
@@ -411,10 +472,16 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
   // Commands only make sense after a write they follow from; drop them otherwise (idempotence).
   const anyWrite = real.some((s) => s.kind === 'write');
   // An SELinux context is needed on its own (planned only when missing).
-  const finalSteps = real.filter((s) => s.kind === 'write' || anyWrite || s.kernelArgs !== undefined || s.argv[0] === 'semanage');
-  const rebootRequired = finalSteps.some((s) => (s.kind === 'write' ? !s.path.startsWith('/etc/tmpfiles.d/') && !isHandoverWrite(s) : s.long || s.kernelArgs !== undefined));
-  const content: Omit<HostPlan, 'id'> = { reason: planReason(request, handover ? handed : devices), host: { bootloader, initramfs, apparmor }, steps: finalSteps, rebootRequired, warnings };
-  return { id: planIdOf(content), ...content };
+  // A hugepage pool short of its file's size is reserved again on its own (sysctl -w).
+  const finalSteps = real.filter((s) => s.kind === 'write' || anyWrite || s.kernelArgs !== undefined || s.argv[0] === 'semanage' || s.argv[0] === 'sysctl');
+  const rebootRequired = finalSteps.some((s) =>
+    s.kind === 'write' ? !s.path.startsWith('/etc/tmpfiles.d/') && !isHandoverWrite(s) && !(s.path === HUGEPAGES_SYSCTL && huge?.now) : s.long || s.kernelArgs !== undefined,
+  );
+  const content: Omit<HostPlan, 'id'> = { reason: planReason(request, handover ? handed : devices, huge), host: { bootloader, initramfs, apparmor }, steps: finalSteps, rebootRequired, warnings };
+  // Messages for the UI, where the text has one: a hugepage-only plan's reason, the hugepage warnings.
+  const reasonMsg = huge && devices.length === 0 && handed.length === 0 && !request.lookingGlass && !request.ignoreMsrs && !request.allowUnsafeInterrupts ? huge.summaryMsg : undefined;
+  const msgs = warnings.map((w) => warningMsgs.get(w) ?? null);
+  return { id: planIdOf(content), ...content, ...(reasonMsg ? { reasonMsg } : {}), ...(msgs.some((m) => m !== null) ? { warningMsgs: msgs } : {}) };
 }
 
 /** JSON with every object's keys sorted and undefined members left out: the same content always gives the same text. */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, readlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { ChangeSet, HostPlan, PlanRequest, PlanView, UndoCheck, UndoPlan } from '../../shared/api';
+import type { ChangeSet, HostPlan, HugepageCheck, HugepageReservation, PlanRequest, PlanView, UndoCheck, UndoPlan } from '../../shared/api';
+import { readHugepages } from '../host/cpu-topology';
 import { VitrineError } from '../common/errors';
 import type { HostRoots } from '../host/roots';
 import { pkexecElevation, type Elevation, type HelperRun } from './elevation';
@@ -10,6 +11,7 @@ import { EXIT } from './helper/codes';
 import { planOnHost } from './host-plan';
 import { writeFileAtomic } from '../common/atomic-write';
 import { planUndo, type UndoTexts } from './undo';
+import { reservationPages } from './hugepage-plan';
 
 // Where the helper is and how it runs as root live in elevation.ts; these names stay here for their callers.
 export { INSTALLED_HELPER, helperCommand, locateHelper, type HelperLocation, type HelperRun } from './elevation';
@@ -127,7 +129,8 @@ export class SetupService {
     }
     if (plan.steps.length === 0) return { backup: null, output: 'Nothing to change.\n', plan };
     // Kept so the undo can show each file's bytes (the helper's copies are root-only); nothing trusts it.
-    await writeFileAtomic(this.appliedFile(plan.id), JSON.stringify({ request, plan }), { mode: 0o600, dirMode: 0o700 });
+    // With the boot id, so a reservation made at boot (1 GiB hugepages) is checked after the restart.
+    await writeFileAtomic(this.appliedFile(plan.id), JSON.stringify({ request, plan, bootId: await this.bootId() }), { mode: 0o600, dirMode: 0o700 });
     const run = await this.runHelper(['apply', plan.id, JSON.stringify(request)], onOutput);
     if (run.code !== 0) throw explainHelperExit(run.code, run.output);
     return { backup: run.output.match(/^backup (\S+)$/m)?.[1] ?? null, output: run.output, plan };
@@ -232,13 +235,37 @@ export class SetupService {
     return { state: bound ? 'still-bound' : 'verified', devices, leftArgs };
   }
 
-  /** The change sets, oldest first, with the check after an undo this account made. */
+  /**
+   * A hugepage reservation this account applied: does the pool have the
+   * pages? Reserved at boot (1 GiB pages, or 2 MiB pages whose memory was not
+   * free at apply): `reboot` until the host restarted. Null when the change
+   * reserved none (or its record is not this account's).
+   */
+  private async verifyHugepages(planId: string): Promise<HugepageCheck | null> {
+    const record = await readFile(this.appliedFile(planId), 'utf8').then((t) => JSON.parse(t) as { request?: PlanRequest; plan?: HostPlan; bootId?: string | null }, () => null);
+    const asked = record?.request?.hugepages as Partial<HugepageReservation> | undefined;
+    // The record is the user's own file: read only a reservation of the request's shape.
+    const count = (n: unknown): boolean => n === undefined || (Number.isInteger(n) && (n as number) > 0);
+    if (!record || !asked || (asked.size !== '2M' && asked.size !== '1G') || !count(asked.pages) || !count(asked.memoryMiB) || (asked.pages === undefined) === (asked.memoryMiB === undefined)) return null;
+    const sizeKiB = asked.size === '1G' ? 1024 * 1024 : 2048;
+    const wanted = reservationPages(asked as HugepageReservation);
+    const steps = record.plan?.steps ?? [];
+    const atBoot = asked.size === '1G' || (steps.some((s) => s.kind === 'write') && !steps.some((s) => s.kind === 'run' && s.argv[0] === 'sysctl'));
+    const now = await this.bootId();
+    if (atBoot && (now === null || now === (record.bootId ?? null))) return { state: 'reboot', sizeKiB, wanted, total: 0 };
+    const info = await readHugepages(this.elevation.hostRoots(this.defaultRoots));
+    const total = info?.pools.find((p) => p.sizeKiB === sizeKiB)?.total ?? 0;
+    return { state: total >= wanted ? 'verified' : 'short', sizeKiB, wanted, total };
+  }
+
+  /** The change sets, oldest first, with the check after an undo this account made, and of the hugepages an applied one reserved. */
   async changeSets(): Promise<ChangeSet[]> {
     const [all, undone] = await Promise.all([listManifests(this.elevation.root), this.undone()]);
     return Promise.all(
       all.map(async (m) => {
         const record = m.state === 'rolled-back' ? undone.find((r) => r.changeSet === m.id) : undefined;
-        return { id: m.id, planId: m.planId, reason: m.reason, createdAt: m.createdAt, state: m.state, files: m.files.map((f) => ({ path: f.path })), created: m.created, undo: record ? await this.verifyUndo(record) : null };
+        const hugepages = m.state === 'applied' ? await this.verifyHugepages(m.planId) : null;
+        return { id: m.id, planId: m.planId, reason: m.reason, createdAt: m.createdAt, state: m.state, files: m.files.map((f) => ({ path: f.path })), created: m.created, undo: record ? await this.verifyUndo(record) : null, hugepages };
       }),
     );
   }

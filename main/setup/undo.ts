@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { PlanCommand, UndoPlan, UndoWrite } from '../../shared/api';
 import { canonicalJson } from './planner';
+import { HUGEPAGES_SYSCTL } from './hugepage-plan';
+import { msg } from '../../shared/i18n/message';
 
 /** What an undo plan is made from: a change set's record (the helper's manifest), as the app reads it too. */
 export interface UndoSource {
@@ -11,6 +13,8 @@ export interface UndoSource {
   planned: Record<string, string | null>;
   /** The commands the apply ran, in order (absent in records of Vitrine before undo plans). */
   commands?: string[][] | undefined;
+  /** Inverses the apply recorded for commands whose argv cannot say how to undo them (the hugepage pool's size before). */
+  inverses?: string[][] | undefined;
 }
 
 /** Bytes of a file before and after the undo, when known (the app's record of the plan it applied). */
@@ -76,6 +80,9 @@ export function inverseCommand(argv: readonly string[], warnings: string[]): Pla
       const path = args.at(-1) ?? '';
       return { kind: 'run', argv: ['semanage', 'fcontext', '-d', path], reason: `Remove the SELinux file context Vitrine added for ${path}.`, long: false };
     }
+    case 'sysctl':
+      // Its inverse (the value before) is in the record's `inverses`.
+      return null;
     case 'systemd-tmpfiles':
       warnings.push('/dev/shm/looking-glass stays until the next reboot (it is memory, not a file on disk).');
       return null;
@@ -131,8 +138,17 @@ export function planUndo(source: UndoSource, texts: UndoTexts = {}): UndoPlan {
     const inverse = inverseCommand(argv, warnings);
     if (inverse && !commands.some((c) => c.argv.join('\0') === inverse.argv.join('\0'))) commands.push(inverse);
   }
+  for (const argv of source.inverses ?? []) {
+    const value = argv.join(' ').match(/^sysctl -w vm\.nr_hugepages=(\d+)$/)?.[1];
+    if (value !== undefined) commands.push({ kind: 'run', argv: [...argv], reason: `Put the 2 MiB hugepage pool back to ${value} pages, as it was (the memory returns to the host now).`, reasonMsg: msg('changes.hugepagesBack', { count: Number(value) }), long: false });
+    else warnings.push(`Vitrine does not know how to run “${argv.join(' ')}” as an undo: check it by hand.`);
+  }
   steps.push(...commands);
-  const rebootRequired = commands.length > 0 || steps.some((s) => s.kind === 'write' && !s.path.startsWith('/etc/tmpfiles.d/') && s.path !== '/var/lib/vitrine/RECOVERY.txt');
+  // The runtime pool is back at once: its sysctl file needs no reboot when the undo also sets the pool.
+  const poolNow = commands.some((c) => c.argv[0] === 'sysctl');
+  const rebootRequired =
+    commands.some((c) => c.argv[0] !== 'sysctl') ||
+    steps.some((s) => s.kind === 'write' && !s.path.startsWith('/etc/tmpfiles.d/') && s.path !== '/var/lib/vitrine/RECOVERY.txt' && !(s.path === HUGEPAGES_SYSCTL && poolNow));
   const content: Omit<UndoPlan, 'id'> = { changeSet: source.id, reason: `Undo: ${source.reason.charAt(0).toLowerCase()}${source.reason.slice(1)}`, steps, rebootRequired, warnings: [...new Set(warnings)] };
   return { id: undoIdOf(content), ...content };
 }

@@ -15,7 +15,8 @@ import { cliPath, repoRoot } from '../support/session-libvirt';
 // the helper applies the plan with the commands run in the root (chroot,
 // `--run-in-root`), and the generated grub.cfg and initramfs must carry the
 // vfio parameters and modules, and GRUB a "without GPU passthrough" entry with
-// the command line from before; after rollback none of them.
+// the command line from before; after rollback none of them. The same for 1 GiB
+// hugepages' kernel parameters.
 // The only stand-in is grub-probe (the root has no block device; see .ci/debian-roots).
 
 const helper = join(repoRoot, 'out', 'helper', 'vitrine-helper.mjs');
@@ -137,6 +138,34 @@ describe.skipIf(debianRootMissing !== null)('a real plan on a Debian 12 root (de
       expect(vfioModules(inRoot(root, LIST[kind](kernel)))).toEqual([]);
     }, 15 * 60_000);
   });
+
+  it('1 GiB hugepages: update-grub puts the kernel parameters on every normal entry, and rollback takes them off', async () => {
+    const host = { ...seed003Xeon, cpu: { ...seed003Xeon.cpu, flags: ['fpu', 'vme', 'de', 'pse', 'vmx', 'pdpe1gb'] }, cmdline: 'BOOT_IMAGE=/boot/vmlinuz root=UUID=3f1b2c4d-5e6f-4a1b-8c9d-0e1f2a3b4c5d ro quiet' };
+    const copy = debianRootCopy(cache, 'initramfs-tools', host);
+    cleanups.push(copy.remove);
+    const root = copy.dir;
+    const originalCfg = readFileSync(join(root, 'boot/grub/grub.cfg'), 'utf8');
+    const planned = await run([cliPath, 'setup', 'plan', '--root', root, '--hugepages', '1G:4', '--user', 'alice', '--no-looking-glass-access', '--json']);
+    expect(planned.stderr).toBe('');
+    const plan = JSON.parse(planned.stdout) as HostPlan;
+    expect(plan.steps.filter((s) => s.kind === 'run').map((s) => s.argv)).toEqual([['update-grub']]);
+    const request = (JSON.parse(readFileSync(join(work, 'data', 'vitrine', 'plans', 'last-plan.json'), 'utf8')) as { request: PlanRequest }).request;
+    const applied = await run([helper, '--root', root, '--run-in-root', 'apply', plan.id, JSON.stringify(request)]);
+    expect(applied.stderr).not.toMatch(/vitrine-helper:/);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain(`running in ${root}: update-grub`);
+    const cfg = readFileSync(join(root, 'boot/grub/grub.cfg'), 'utf8');
+    const lines = linuxLines(cfg);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/ quiet default_hugepagesz=1G hugepagesz=1G hugepages=4$/);
+    // The way back boots with the line from before: without the reservation.
+    for (const entry of withoutEntries(cfg)) expect(entry.args, entry.title).not.toContain('hugepages');
+
+    const undone = await run([helper, '--root', root, '--run-in-root', 'rollback']);
+    expect(undone.stderr).not.toMatch(/vitrine-helper:/);
+    expect(undone.code).toBe(0);
+    expect(readFileSync(join(root, 'boot/grub/grub.cfg'), 'utf8')).toBe(originalCfg);
+  }, 15 * 60_000);
 });
 
 it('the Debian root tier runs when CI runs (.ci/run runs as root and installs debootstrap)', () => {

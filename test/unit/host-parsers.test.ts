@@ -89,8 +89,9 @@ describe('parseCpuinfo', () => {
       model: 'AMD EPYC',
       virtualization: false,
       inVirtualMachine: true,
+      gigaPages: false,
     });
-    expect(parseCpuinfo('vendor_id : GenuineIntel\nflags : vmx sse\n')).toMatchObject({ vendor: 'intel', virtualization: true });
+    expect(parseCpuinfo('vendor_id : GenuineIntel\nflags : vmx sse pdpe1gb\n')).toMatchObject({ vendor: 'intel', virtualization: true, gigaPages: true });
     expect(parseCpuinfo('')).toMatchObject({ vendor: 'other', model: null, virtualization: false });
   });
 });

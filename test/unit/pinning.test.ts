@@ -4,6 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatCpuList, parseCpuList, readCpuTopology, readHugepages, readPciNumaNode, type HostTopology } from '../../main/host/cpu-topology';
 import { applyEdits } from '../../main/libvirt/edits';
 import { hugepageVerdict, requireHugepages } from '../../main/libvirt/hugepages';
+import type { VitrineError } from '../../main/common/errors';
+import { formatMessage } from '../../shared/i18n/message';
+import fr from '../../shared/i18n/fr.json';
 import { describePlan, planPinning, type PinningPlan } from '../../main/libvirt/pinning';
 import { parseDomainXml, serializeXml } from '../../main/libvirt/xml/document';
 import { expectGolden } from '../support/golden';
@@ -146,13 +149,17 @@ describe('hugepages', () => {
     expect(verdict).toEqual({
       ok: false,
       reason: 'The host has not reserved enough hugepages for 16384 MiB: 0 of 0 2 MiB pages free, 0 of 0 1 GiB pages free.',
+      reasonMsg: { key: 'vm.hugepagesShort', params: { memory: 16384 } },
       plan: { sizeKiB: 1048576, pages: 16, runtime: { file: '/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages', value: 16 }, kernelParams: ['hugepagesz=1G', 'hugepages=16'] },
     });
     expect(() => requireHugepages(info, 16384)).toThrow(/Hugepages cannot back this VM/);
     try {
       requireHugepages(info, 16384);
     } catch (error) {
-      expect((error as { hint: string }).hint).toContain('echo 16 > /sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages');
+      // Host preparation reserves them (planned, shown, undoable), in English and French.
+      expect((error as { hint: string }).hint).toContain('vitrine setup plan --hugepages 2M:8192 (at once) or --hugepages 1G:16 (at boot)');
+      expect((error as { message: string }).message).toBe('Hugepages cannot back this VM: the host has not reserved enough hugepages for 16,384 MiB.');
+      expect(formatMessage(fr, 'fr', (error as VitrineError).msg!.hint)).toContain('--hugepages 2M:8192 (tout de suite)');
     }
     // Too much for the host: no plan, only the reason.
     expect(hugepageVerdict(info, 31 * 1024)).toMatchObject({ ok: false, plan: null, reason: expect.stringContaining('less than 2 GiB') });

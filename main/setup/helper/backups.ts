@@ -18,6 +18,8 @@ export interface Manifest {
   planned: Record<string, string | null>;
   /** The commands the apply ran, in order; undo runs their inverses (absent in records of older versions). */
   commands?: string[][] | undefined;
+  /** Inverses recorded for commands whose argv cannot say how to undo them (`sysctl -w vm.nr_hugepages=` with the pool's size before). */
+  inverses?: string[][] | undefined;
 }
 
 export function backupRoot(root: string): string {

@@ -151,7 +151,8 @@ export async function runPlanCommand(root: string, argv: readonly string[], opti
     out(`running: ${argv.join(' ')}`);
     return runCommand(await resolveCommand('/', name), args);
   }
-  if (!options.inRoot) {
+  // A runtime kernel value is this machine's, not the root's: never set from a scratch root, even with --run-in-root.
+  if (!options.inRoot || name === 'sysctl') {
     out(`skipped on a scratch root: ${argv.join(' ')}`);
     return null;
   }
@@ -318,7 +319,8 @@ async function apply(root: string, id: string, requestText: string, inRoot = fal
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const planned = Object.fromEntries(writes.map((w) => [w.path, w.after === null ? null : sha256(w.after)]));
   const commands = plan.steps.flatMap((s) => (s.kind === 'run' ? [s.argv] : []));
-  const manifest: Manifest = { id: `${stamp}-${plan.id.slice(0, 12)}`, planId: plan.id, reason: plan.reason, createdAt: new Date().toISOString(), state: 'backing-up', files: [], created: [], createdDirs: [], planned, commands };
+  const inverses = plan.steps.flatMap((s) => (s.kind === 'run' && s.inverse ? [s.inverse] : []));
+  const manifest: Manifest = { id: `${stamp}-${plan.id.slice(0, 12)}`, planId: plan.id, reason: plan.reason, createdAt: new Date().toISOString(), state: 'backing-up', files: [], created: [], createdDirs: [], planned, commands, ...(inverses.length ? { inverses } : {}) };
   await writeManifest(root, manifest);
   for (const step of writes) await backupFile(root, manifest, step.path);
   manifest.state = 'applying';

@@ -55,6 +55,8 @@ const TEMPLATES: Record<string, (args: string[]) => boolean> = {
   'update-initramfs': (a) => a.join(' ') === '-u -k all',
   dracut: (a) => a.join(' ') === '-f --regenerate-all',
   mkinitcpio: (a) => a.join(' ') === '-P',
+  // The runtime hugepage pool (2 MiB pages) and its undo: one number, nothing else.
+  sysctl: (a) => a.length === 2 && a[0] === '-w' && /^vm\.nr_hugepages=(0|[1-9][0-9]{0,6})$/.test(a[1]!),
   'systemd-tmpfiles': (a) => a.join(' ') === '--create /etc/tmpfiles.d/10-looking-glass.conf',
   semanage: (a) => ['/dev/kvmfr0', '/dev/shm/looking-glass'].some((p) => a.join(' ') === `fcontext -a -t svirt_tmpfs_t ${p}` || a.join(' ') === `fcontext -d ${p}`),
   grubby: (a) => a[0] === '--update-kernel=ALL' && a.length >= 2 && a.length <= 3 && a.slice(1).every((x) => /^--(args|remove-args)=/.test(x) && kernelArgs(x.slice(x.indexOf('=') + 1))) && new Set(a.map((x) => x.split('=')[0])).size === a.length,
@@ -154,6 +156,11 @@ export const manifestSchema = z
     planned: z.record(z.string(), sha.nullable()),
     /** The commands the apply ran (undo runs their inverses); each one a template's exact form. */
     commands: z
+      .array(z.array(z.string().max(2048)).min(1).max(32).refine((argv) => commandRefusal(argv) === null, 'is not a command Vitrine runs'))
+      .max(16)
+      .optional(),
+    /** Inverses recorded at apply for commands whose argv cannot say how to undo them (the runtime hugepage pool's size before). */
+    inverses: z
       .array(z.array(z.string().max(2048)).min(1).max(32).refine((argv) => commandRefusal(argv) === null, 'is not a command Vitrine runs'))
       .max(16)
       .optional(),

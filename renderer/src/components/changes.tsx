@@ -67,6 +67,18 @@ function UndoCheck({ undo }: { undo: NonNullable<ChangeSet['undo']> }) {
   );
 }
 
+/** A hugepage reservation's check: to come at the next boot, in the pool, or short of it. */
+function HugepageStatus({ check }: { check: NonNullable<ChangeSet['hugepages']> }) {
+  const { t } = useTranslation();
+  const size = t(check.sizeKiB === 2048 ? 'prepare.hugepages.size2M' : 'prepare.hugepages.size1G');
+  const tone = check.state === 'verified' ? 'banner-ok' : 'banner-warn';
+  return (
+    <p className={`banner ${tone}`} role="status">
+      {t(`prepare.hugepages.check.${check.state}`, { wanted: check.wanted, total: check.total, size })}
+    </p>
+  );
+}
+
 /** The change sets Vitrine made to the host, newest first, each with Undo (reviewed and confirmed first). */
 export function Changes({ round }: { round: number }) {
   const { t } = useTranslation();
@@ -119,6 +131,7 @@ export function Changes({ round }: { round: number }) {
                 )}
               </div>
               {c.undo && <UndoCheck undo={c.undo} />}
+              {c.hugepages && <HugepageStatus check={c.hugepages} />}
               {review?.changeSet === c.id && <UndoPreview plan={review} busy={undoing.busy} onConfirm={() => void confirm(review)} onCancel={() => setReview(null)} />}
             </li>
           ))}

@@ -6,10 +6,13 @@ import { useAction } from '../hooks';
 import { CommandList } from './command-list';
 import { DiffView } from './diff-view';
 import { ErrorBanner } from './error-banner';
+import { useMsg } from '../i18n/msg';
 
-/** A host plan as the user reviews it: each file's diff, the commands, then one Apply and its result. */
-export function PlanPreview({ plan, onApplied }: { plan: PlanView; onApplied?: (backup: string | null) => void }) {
+/** A host plan as the user reviews it: each file's diff, the commands, then one Apply and its result (`texts`: the GPU's words, or the hugepages'). */
+export function PlanPreview({ plan, onApplied, texts = 'gpu' }: { plan: PlanView; onApplied?: (backup: string | null) => void; texts?: 'gpu' | 'hugepages' }) {
   const { t } = useTranslation();
+  const words = texts === 'hugepages' ? 'prepare.hugepages' : 'prepare';
+  const tm = useMsg();
   const { run, busy, error } = useAction();
   const [result, setResult] = useState<{ backup: string | null; output: string } | null>(null);
 
@@ -23,19 +26,19 @@ export function PlanPreview({ plan, onApplied }: { plan: PlanView; onApplied?: (
   if (result) {
     return (
       <div role="status" className="banner banner-ok">
-        <p>{t('prepare.done', { backup: result.backup ?? '' })}</p>
+        <p>{t(texts === 'hugepages' && !plan.rebootRequired ? 'prepare.hugepages.doneNow' : `${words}.done`, { backup: result.backup ?? '' })}</p>
         <pre className="output">{result.output}</pre>
       </div>
     );
   }
-  if (plan.steps.length === 0) return <p role="status">{t('prepare.nothing')}</p>;
+  if (plan.steps.length === 0) return <p role="status">{t(`${words}.nothing`)}</p>;
   return (
     <div className="plan">
-      <p>{plan.reason}</p>
+      <p>{tm(plan.reasonMsg, plan.reason)}</p>
       {plan.steps.map((step, i) =>
         step.kind === 'write' ? (
           <div key={i}>
-            <p className="muted">{step.reason}</p>
+            <p className="muted">{tm(step.reasonMsg, step.reason)}</p>
             <DiffView diff={plan.diffs[step.path] ?? ''} label={t('prepare.fileDiff', { path: step.path })} />
           </div>
         ) : null,
@@ -43,10 +46,10 @@ export function PlanPreview({ plan, onApplied }: { plan: PlanView; onApplied?: (
       <CommandList steps={plan.steps} />
       {plan.warnings.map((w, i) => (
         <p key={i} className="banner banner-warn">
-          {w}
+          {tm(plan.warningMsgs?.[i], w)}
         </p>
       ))}
-      {plan.rebootRequired && <p>{t('prepare.reboot')}</p>}
+      {plan.rebootRequired && <p>{t(`${words}.reboot`)}</p>}
       {error && <ErrorBanner error={error} />}
       {plan.prompt && (
         <p className={plan.prompt.kind === 'unavailable' ? 'banner banner-warn' : 'muted'}>

@@ -1,9 +1,11 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
 import type { GpuAssessment, PciDevice } from '../../../shared/api';
 import { ErrorBanner } from '../components/error-banner';
 import { Changes } from '../components/changes';
 import { PrepareHost } from '../components/prepare-host';
+import { ReserveHugepages } from '../components/reserve-hugepages';
 import { useAppInfo, useHostCheck } from '../hooks';
 import { CheckRow, deviceName } from '../components/check-row';
 import { useMsg } from '../i18n/msg';
@@ -74,6 +76,9 @@ export function HostPage() {
   const [changesRound, setChangesRound] = useState(0);
   const { info } = useAppInfo();
   const [picked, setPicked] = useState<string | null>(null);
+  // The VM page's "Reserve hugepages" comes here with the VM's memory (#/host?hugepages=MiB).
+  const [search] = useSearchParams();
+  const hugepagesFor = Number(search.get('hugepages') ?? '');
 
 
   const byAddress = new Map((check?.devices ?? []).map((d) => [d.address, d]));
@@ -98,6 +103,8 @@ export function HostPage() {
           <p className="summary" role="status">
             {t('host.summary', { ok: counts['ok'] ?? 0, warn: counts['warn'] ?? 0, fail: counts['fail'] ?? 0, unknown: counts['unknown'] ?? 0 })}
           </p>
+          {/* Asked for from a VM's page: first, where the user lands. */}
+          {Number.isInteger(hugepagesFor) && hugepagesFor > 0 && <ReserveHugepages key={hugepagesFor} memoryMiB={hugepagesFor} user={info?.user ?? ''} onApplied={() => setChangesRound((n) => n + 1)} />}
           <h2>{t('host.checklist')}</h2>
           <ul className="checklist" aria-label={t('host.checklist')}>
             {check.checks.map((c) => (

@@ -256,6 +256,12 @@ export function VmPage() {
         </p>
       )}
       {error && <ErrorBanner error={error} vm={name} />}
+      {error?.kind === 'hugepages-unavailable' && details && (
+        <div className="banner banner-warn" role="status">
+          <p>{t('prepare.hugepages.reserveWhy')}</p>
+          <Link to={`/host?hugepages=${details.memoryMiB}`}>{t('prepare.hugepages.reserve')}</Link>
+        </div>
+      )}
 
       {details && (
         <>
