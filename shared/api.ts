@@ -327,6 +327,13 @@ export interface VmDetails {
   xml: string;
 }
 
+/** A line the CPU pinning plan writes, and why (`reason` in English for the CLI, `reasonMsg` for the UI). */
+export interface PinningLine {
+  xml: string;
+  reason: string;
+  reasonMsg?: Msg;
+}
+
 /** An edit shown before it is applied. */
 export interface EditPreview {
   before: string;
@@ -334,9 +341,11 @@ export interface EditPreview {
   /** Unified diff; empty when the edit changes nothing. */
   diff: string;
   /** The generated lines with the reason for each (CPU pinning, hugepages), when the edit planned them. */
-  reasons?: { xml: string; reason: string }[];
+  reasons?: PinningLine[];
   /** What the planner changed from the request (vCPUs rounded to whole cores, capped). */
   notes?: string[];
+  /** The notes as catalogue messages, for the UI (notes stay the English). */
+  notesMsg?: Msg[];
   /** The host CPUs the plan gives the guest (the pinning proposal, to edit). */
   guestCpus?: number[];
 }
@@ -518,7 +527,7 @@ export interface MemoryProblem {
   message: string;
   fix: string;
   /** message and fix as catalogue keys for the UI (the strings above stay the English, for the CLI). */
-  msg?: { message: Msg; fix: Msg };
+  msg: { message: Msg; fix: Msg };
 }
 
 export interface MemoryCheck {
@@ -619,8 +628,10 @@ export interface PinningPreview {
   /** Where the emulator and I/O threads run (CPUs the host keeps). */
   hostCpus: number[];
   topology: { cores: number; threads: number };
-  reasons: { xml: string; reason: string }[];
+  reasons: PinningLine[];
   notes: string[];
+  /** The notes as catalogue messages, for the UI (notes stay the English). */
+  notesMsg?: Msg[];
 }
 
 /** A folder as the file picker shows it. */

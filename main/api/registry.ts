@@ -70,11 +70,8 @@ export function createRegistry(services: Services): Registry {
       if (!isChannel(channel)) {
         return {
           ok: false,
-          error: {
-            kind: 'unknown-request',
-            message: `Unknown request '${String(channel).slice(0, 80)}'.`,
-            hint: 'The window and the service are from different Vitrine versions: reload the window.',
-          },
+          // The English names the request (for logs); the UI's words do not.
+          error: { ...errorInfo('unknown-request', msg('error.unknownRequest'), msg('error.unknownRequestHint')), message: `Unknown request '${String(channel).slice(0, 80)}'.` },
         };
       }
       return run(channel, args);

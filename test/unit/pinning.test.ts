@@ -146,6 +146,7 @@ describe('hugepages', () => {
     expect(verdict).toEqual({
       ok: false,
       reason: 'The host has not reserved enough hugepages for 16384 MiB: 0 of 0 2 MiB pages free, 0 of 0 1 GiB pages free.',
+      why: expect.objectContaining({ key: 'error.vm.hugeNotReserved' }),
       plan: { sizeKiB: 1048576, pages: 16, runtime: { file: '/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages', value: 16 }, kernelParams: ['hugepagesz=1G', 'hugepages=16'] },
     });
     expect(() => requireHugepages(info, 16384)).toThrow(/Hugepages cannot back this VM/);
