@@ -558,6 +558,8 @@ export interface ClientInfo {
   /** Why the client cannot be used, or a version warning. */
   problem: ErrorInfo | null;
   warning: string | null;
+  /** The warning as a catalogue message, for the UI (warning stays the English). */
+  warningMsg?: Msg | null;
 }
 
 /** The client, and how to get it (and kvmfr) on this host's distribution family (Settings, the checklist). */

@@ -248,7 +248,10 @@ export class LookingGlassService {
       await task.run('client', async () => {
         if (info.client.problem) throw new VitrineError(info.client.problem);
         return info.client;
-      }, (c) => `${c.path}${c.release ? ` (${c.release})` : ''}${c.warning ? `. ${c.warning}` : ''}`);
+      }, (c) => {
+        const found = c.release ? msg('playStep.clientRelease', { path: c.path ?? '', release: c.release }) : msg('playStep.client', { path: c.path ?? '' });
+        return c.warning ? msg('playStep.clientWarning', { found, warning: c.warningMsg ?? c.warning }) : found;
+      });
       await task.run('memory', async () => {
         const problem = info.memory.problems[0];
         if (problem) throw memoryError(problem);
@@ -296,11 +299,11 @@ export class LookingGlassService {
       { id: 'shutdown', label: 'Shut Windows down' },
     ]);
     try {
-      await task.run('close', () => this.close(name), (s) => (s ? 'Closed.' : 'It was not open.'));
+      await task.run('close', () => this.close(name), (s) => msg(s ? 'playStep.closed' : 'playStep.notOpen'));
       await task.run('shutdown', async () => {
         const { stopped } = await this.o.vm.shutdown(name, timeoutSeconds);
         if (!stopped) throw VitrineError.of('shutdown-timeout', msg('lgError.shutdownTimeout', { name, seconds: String(timeoutSeconds) }), msg('lgError.shutdownTimeoutHint'));
-      }, () => 'The VM is off.');
+      }, () => msg('playStep.off'));
       return task.finish();
     } catch (error) {
       return task.finish(error);

@@ -8,6 +8,8 @@ import fr from '../../shared/i18n/fr.json';
 import { formatMessage, isMsg, templateOf, type Msg, type MsgValue } from '../../shared/i18n/message';
 import { toErrorInfo, VitrineError } from '../../main/common/errors';
 import { parsePciAddress } from '../../main/common/pci-address';
+import { describeClient } from '../../main/lookingglass/client';
+import { rulesFor } from '../../shared/lg-release';
 import { english } from '../../main/common/text';
 import type { HostTopology } from '../../main/host/cpu-topology';
 import { addUsbDevice, hideHypervisor, setShmem } from '../../main/libvirt/edits';
@@ -336,6 +338,20 @@ describe('errors carry catalogue keys (run time)', () => {
     const one = planPinning(topology(2, 2, 1), { vcpus: 2 });
     expect(one.reasons.map((r) => french(r.reasonMsg)).join('\n')).toMatch(/1 cœur entier avec ses 2 threads SMT/);
     expect(one.reasons.map((r) => french(r.reasonMsg)).join('\n')).toMatch(/son jumeau \d+ dans le même cœur invité/);
+  });
+
+  it('the Looking Glass client: the release notes and the version warning beside it', () => {
+    for (const release of [null, 'B9', 'B8-rc9', 'B6', 'not-a-release', 'B7']) {
+      const rules = rulesFor(release);
+      expect(rules.noteMsg === null, String(release)).toBe(rules.note === null);
+      if (rules.noteMsg) expect(english(rules.noteMsg)).toBe(rules.note);
+      const client = describeClient('/usr/bin/looking-glass-client', release, 1000, null);
+      expect(client.warningMsg === null, String(release)).toBe(client.warning === null);
+      if (client.warningMsg) {
+        expect(english(client.warningMsg)).toBe(client.warning);
+        expect(WORDS(french(client.warningMsg)).filter((w) => ENGLISH_ONLY.has(w)), french(client.warningMsg)).toEqual([]);
+      }
+    }
   });
 
   it('a VitrineError made from keys keeps the English for the CLI', () => {
