@@ -589,6 +589,8 @@ export interface LgStatus {
   release: string | null;
   /** The last meaningful thing it said, for the user. */
   message: string;
+  /** The same as a catalogue message, for the UI (message stays the English). */
+  messageMsg?: Msg | null;
   /** A known problem (troubleshooter entry id), e.g. `lg-too-small`. */
   problem: string | null;
   /** The user closed the window while the VM runs and the setting is `ask`: offer shut down / keep running. */

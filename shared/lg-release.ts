@@ -171,3 +171,10 @@ export function mismatchAdvice(release: string): string {
   const guest = guestPackage(rules);
   return `This client is Looking Glass ${release}: in Windows, install the ${rules.guest === 'idd' ? 'display driver' : 'host service'} of the same release, ${guest.file} (silently, as administrator: ${guest.silent})${guest.needsDummyPlug ? '; the graphics card needs a monitor or a dummy plug' : '; it is a virtual monitor, no dummy plug needed'}.`;
 }
+
+/** The same advice as a catalogue message, for the UI (the unit test checks the English is the same). */
+export function mismatchAdviceMsg(release: string): Msg {
+  const rules = rulesFor(release);
+  const guest = guestPackage(rules);
+  return msg(rules.guest === 'idd' ? 'lgStatus.adviceIdd' : 'lgStatus.adviceHostService', { release, file: guest.file, silent: guest.silent });
+}

@@ -18,7 +18,7 @@ import { readText } from '../host/fs-read';
 import { DEFAULT_ROOTS, hostPath, type HostRoots } from '../host/roots';
 import { LG_CLIENT_INSTALL } from '../../shared/lg-install';
 import { spiceEndpoint } from './spice';
-import { ClientSupervisor } from './supervisor';
+import { ClientSupervisor, said } from './supervisor';
 import { STOP_TIMEOUT_SECONDS } from '../../shared/enums';
 
 export interface LookingGlassServiceOptions {
@@ -194,11 +194,11 @@ export class LookingGlassService {
     const entry = this.clients.get(name);
     if (!entry) return;
     if (onClientClose === 'shut-down') {
-      entry.status = { ...entry.status, message: 'The Looking Glass window was closed: shutting the VM down.' };
+      entry.status = { ...entry.status, ...said(msg('lgStatus.closedShuttingDown')) };
       this.emit();
       await this.o.vm.shutdown(name).catch(() => undefined);
     } else if (onClientClose === 'ask') {
-      entry.status = { ...entry.status, ask: true, message: 'The Looking Glass window was closed while the VM runs.' };
+      entry.status = { ...entry.status, ask: true, ...said(msg('lgStatus.closedWhileRunning')) };
       this.emit();
     }
   }
@@ -219,7 +219,7 @@ export class LookingGlassService {
       const now = await getDomain(this.o.virsh, name).catch(() => listed ?? null);
       if (now?.state === 'running') continue;
       if (entry.supervisor.active) await entry.supervisor.stop();
-      entry.status = { ...entry.status, ask: false, state: 'stopped', pid: null, message: 'The VM stopped; Looking Glass was closed.' };
+      entry.status = { ...entry.status, ask: false, state: 'stopped', pid: null, ...said(msg('lgStatus.vmStopped')) };
       this.emit();
     }
     if (![...this.clients.values()].some((c) => c.supervisor.active)) {

@@ -8,8 +8,9 @@ import fr from '../../shared/i18n/fr.json';
 import { formatMessage, isMsg, templateOf, type Msg, type MsgValue } from '../../shared/i18n/message';
 import { toErrorInfo, VitrineError } from '../../main/common/errors';
 import { parsePciAddress } from '../../main/common/pci-address';
+import { classifyLine } from '../../main/lookingglass/classify';
 import { describeClient } from '../../main/lookingglass/client';
-import { rulesFor } from '../../shared/lg-release';
+import { mismatchAdvice, mismatchAdviceMsg, rulesFor } from '../../shared/lg-release';
 import { english } from '../../main/common/text';
 import type { HostTopology } from '../../main/host/cpu-topology';
 import { addUsbDevice, hideHypervisor, setShmem } from '../../main/libvirt/edits';
@@ -351,6 +352,30 @@ describe('errors carry catalogue keys (run time)', () => {
         expect(english(client.warningMsg)).toBe(client.warning);
         expect(WORDS(french(client.warningMsg)).filter((w) => ENGLISH_ONLY.has(w)), french(client.warningMsg)).toEqual([]);
       }
+    }
+  });
+
+  it('what the running client said, as the VM page shows it', () => {
+    const lines = [
+      'Waiting for the host application to start...',
+      'Check the host log in your guest at %ProgramData%\\Looking Glass (host)\\looking-glass-host.txt',
+      'Recommend increase size to 64 MiB',
+      'The host application is not compatible with this client',
+      'Failed to open: /dev/shm/looking-glass',
+      ' Error: Invalid path to the ivshmem file specified',
+      'No display servers available, tried:',
+      'Failed to connect to spice server',
+      'Host ready, reported version: B7',
+    ];
+    for (const line of lines) {
+      const meaning = classifyLine(`[E] main.c:1 | main | ${line}`);
+      expect(meaning.messageMsg, line).not.toBeNull();
+      expect(english(meaning.messageMsg!)).toBe(meaning.message);
+      expect(WORDS(french(meaning.messageMsg!)).filter((w) => ENGLISH_ONLY.has(w)), french(meaning.messageMsg!)).toEqual([]);
+    }
+    for (const release of ['B7', 'B8', 'B7-rc1']) {
+      expect(english(mismatchAdviceMsg(release))).toBe(mismatchAdvice(release));
+      expect(WORDS(french(mismatchAdviceMsg(release))).filter((w) => ENGLISH_ONLY.has(w)), release).toEqual([]);
     }
   });
 
