@@ -126,7 +126,7 @@ export function planPinning(topology: HostTopology, request: PinningRequest = {}
     });
     const best = order[0]!;
     let wantedCores = request.vcpus !== undefined ? Math.ceil(request.vcpus / smt) : best.cores.length - 1;
-    if (request.vcpus !== undefined && request.vcpus % smt !== 0) notesMsg.push(msg(`${P}note.roundedUp`, { asked: String(request.vcpus), given: String(wantedCores * smt), threads: String(smt) }));
+    if (request.vcpus !== undefined && request.vcpus % smt !== 0) notesMsg.push(msg(`${P}note.roundedUp`, { count: request.vcpus, given: String(wantedCores * smt), threads: String(smt) }));
     if (wantedCores > spare) {
       notesMsg.push(msg(`${P}note.capped`, { asked: String(wantedCores * smt), most: String(spare * smt) }));
       wantedCores = spare;

@@ -87,7 +87,15 @@ export function PinningFields({ vcpus, value, onChange }: { vcpus: number; value
           {plan.error && <ErrorBanner error={plan.error} />}
           {plan.value && (
             <>
-              <p>{t('pinning.summary', { vcpus: plan.value.vcpus, cores: plan.value.topology.cores, threads: plan.value.topology.threads, guest: toList(plan.value.guestCpus), host: toList(plan.value.hostCpus) })}</p>
+              <p>
+                {t('pinning.summary', {
+                  vcpus: plan.value.vcpus,
+                  cores: t('pinning.count.cores', { count: plan.value.topology.cores }),
+                  threads: t('pinning.count.threads', { count: plan.value.topology.threads }),
+                  guest: toList(plan.value.guestCpus),
+                  host: toList(plan.value.hostCpus),
+                })}
+              </p>
               <table className="domains reasons" aria-label={t('pinning.reasons')}>
                 <thead>
                   <tr>
