@@ -97,7 +97,7 @@ export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCh
       kind: 'not-configured',
       message: 'This VM has no Looking Glass memory device.',
       fix: `Add ${neededMiB} MiB of Looking Glass memory on the VM page (or: vitrine vm xml NAME --shmem ${neededMiB} --apply).`,
-      msg: { message: msg('lgError.noMemory'), fix: msg('lgError.noMemoryFix', { size: neededMiB }) },
+      msg: { message: msg('lgError.noMemory'), fix: msg('lgError.noMemoryFix', { size: String(neededMiB) }) },
     });
     return base;
   }
@@ -107,8 +107,8 @@ export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCh
       message: `The VM gives Looking Glass ${target.configuredMiB} MiB, and its resolution needs ${neededMiB} MiB.`,
       fix: `With the VM off, set the Looking Glass memory to ${neededMiB} MiB on the VM page${target.mode === 'shmem' ? `, then delete the old ${target.path}` : ` and load kvmfr with static_size_mb=${neededMiB}`}.`,
       msg: {
-        message: msg('lgError.tooSmall', { configured: target.configuredMiB, needed: neededMiB }),
-        fix: target.mode === 'shmem' ? msg('lgError.tooSmallFixShm', { needed: neededMiB, path: target.path }) : msg('lgError.tooSmallFixKvmfr', { needed: neededMiB }),
+        message: msg('lgError.tooSmall', { configured: String(target.configuredMiB), needed: String(neededMiB) }),
+        fix: target.mode === 'shmem' ? msg('lgError.tooSmallFixShm', { needed: String(neededMiB), path: target.path }) : msg('lgError.tooSmallFixKvmfr', { needed: String(neededMiB) }),
       },
     });
   }

@@ -257,10 +257,10 @@ export class LookingGlassService {
         if (problem) throw memoryError(problem);
       }, () =>
         msg(info.memory.mode === 'kvmfr' ? 'playStep.memoryKvmfr' : 'playStep.memoryShm', {
-          size: info.memory.configuredMiB ?? 0,
+          size: String(info.memory.configuredMiB ?? 0),
           path: info.memory.path ?? '',
           resolution: `${info.settings.resolution.width}×${info.settings.resolution.height}`,
-          needed: info.memory.neededMiB,
+          needed: String(info.memory.neededMiB),
         }),
       );
       task.checkCancelled();
@@ -272,7 +272,7 @@ export class LookingGlassService {
         // One live dumpxml: the SPICE port libvirt picked, and the proof that it runs.
         const liveXml = await this.o.virsh.run(['dumpxml', '--domain', name]);
         return this.open(name, { details, liveXml });
-      }, (s) => msg('playStep.started', { pid: s.pid ?? '?' }));
+      }, (s) => msg('playStep.started', { pid: s.pid === null ? '?' : String(s.pid) }));
       return task.finish();
     } catch (error) {
       return task.finish(error);

@@ -58,8 +58,8 @@ describe('vitrine play', () => {
     if (blocked) ctx.skip(blocked);
     const { code, stderr, stdout } = await runCli(user, ['--connect', 'qemu:///session', 'play', NAME]);
     expect(code).toBe(1);
-    expect(stdout).toContain('✗ Find Looking Glass: looking-glass-client was not found on PATH.');
-    expect(stderr).toContain('Install the Looking Glass client (B7, B7-NNN, B8-rcN, B8)');
+    expect(stdout).toContain('✗ Find Looking Glass: The Looking Glass client (looking-glass-client) was not found.');
+    expect(stderr).toContain('Install Looking Glass B7, B7-NNN, B8-rcN, B8 (build the client from https://looking-glass.io/downloads');
     expect((await user.virsh('domstate', NAME)).trim()).toBe('shut off');
   });
 
