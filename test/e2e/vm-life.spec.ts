@@ -61,7 +61,7 @@ test('New VM outside the wizard: the wizard\'s form, checked as you type, then t
   await name.fill('second/vm');
   await expect(page.getByText('A VM name cannot contain "/": use letters, digits, spaces and . _ + -')).toBeVisible();
   await name.fill('second');
-  await page.getByLabel('Virtual CPUs', { exact: false }).fill('1');
+  await page.getByRole('spinbutton', { name: /^Virtual CPUs/ }).fill('1');
   await page.getByLabel('Memory in MiB', { exact: false }).fill('256');
   await page.getByLabel('Disk size (GiB)').fill('1');
   await page.getByLabel('Windows ISO', { exact: true }).fill(join(user.home, 'win.iso'));
