@@ -334,6 +334,13 @@ export interface VmDetails {
   xml: string;
 }
 
+/** A line the CPU pinning plan writes, and why (`reason` in English for the CLI, `reasonMsg` for the UI). */
+export interface PinningLine {
+  xml: string;
+  reason: string;
+  reasonMsg?: Msg;
+}
+
 /** An edit shown before it is applied. */
 export interface EditPreview {
   before: string;
@@ -341,9 +348,11 @@ export interface EditPreview {
   /** Unified diff; empty when the edit changes nothing. */
   diff: string;
   /** The generated lines with the reason for each (CPU pinning, hugepages), when the edit planned them. */
-  reasons?: { xml: string; reason: string }[];
+  reasons?: PinningLine[];
   /** What the planner changed from the request (vCPUs rounded to whole cores, capped). */
   notes?: string[];
+  /** The notes as catalogue messages, for the UI (notes stay the English). */
+  notesMsg?: Msg[];
   /** The host CPUs the plan gives the guest (the pinning proposal, to edit). */
   guestCpus?: number[];
 }
@@ -545,7 +554,7 @@ export interface MemoryProblem {
   message: string;
   fix: string;
   /** message and fix as catalogue keys for the UI (the strings above stay the English, for the CLI). */
-  msg?: { message: Msg; fix: Msg };
+  msg: { message: Msg; fix: Msg };
 }
 
 export interface MemoryCheck {
@@ -576,6 +585,8 @@ export interface ClientInfo {
   /** Why the client cannot be used, or a version warning. */
   problem: ErrorInfo | null;
   warning: string | null;
+  /** The warning as a catalogue message, for the UI (warning stays the English). */
+  warningMsg?: Msg | null;
 }
 
 /** The client, and how to get it (and kvmfr) on this host's distribution family (Settings, the checklist). */
@@ -605,6 +616,8 @@ export interface LgStatus {
   release: string | null;
   /** The last meaningful thing it said, for the user. */
   message: string;
+  /** The same as a catalogue message, for the UI (message stays the English). */
+  messageMsg?: Msg | null;
   /** A known problem (troubleshooter entry id), e.g. `lg-too-small`. */
   problem: string | null;
   /** The user closed the window while the VM runs and the setting is `ask`: offer shut down / keep running. */
@@ -646,8 +659,10 @@ export interface PinningPreview {
   /** Where the emulator and I/O threads run (CPUs the host keeps). */
   hostCpus: number[];
   topology: { cores: number; threads: number };
-  reasons: { xml: string; reason: string }[];
+  reasons: PinningLine[];
   notes: string[];
+  /** The notes as catalogue messages, for the UI (notes stay the English). */
+  notesMsg?: Msg[];
 }
 
 /** A folder as the file picker shows it. */

@@ -1,3 +1,4 @@
+import { msg, type Msg } from './i18n/message';
 import { lookingGlassMiB, type LgSizeFormula } from './lg-size';
 
 /**
@@ -32,6 +33,8 @@ export interface LgRules extends LgReleaseRow {
   known: boolean;
   /** Why these rules were picked when the release is not in the table. */
   note: string | null;
+  /** The note as a catalogue message, for the UI (note stays the English). */
+  noteMsg: Msg | null;
   /** Options this release warns about (renamed: old → new) — never put in its argv. */
   renamed: Record<string, string>;
   /** Options this release ignores (`Ignored unknown argument`) — never put in its argv. */
@@ -114,10 +117,10 @@ function rowOf(p: NonNullable<ReturnType<typeof parseRelease>>): LgReleaseRow | 
   return null;
 }
 
-function withLists(row: LgReleaseRow, release: string, known: boolean, note: string | null): LgRules {
+function withLists(row: LgReleaseRow, release: string, known: boolean, note: string | null, noteMsg: Msg | null = null): LgRules {
   const renamed = row.shmOption === 'lgmp:shmDevice' ? { ...LG_RENAMED } : {};
   const unknown = row.formula === 'b8' ? [...LG_REMOVED] : row.setGuestRes ? LG_ADDED.filter((o) => o !== 'win:setGuestRes') : [...LG_ADDED];
-  return { ...row, release, known, note, renamed, unknown };
+  return { ...row, release, known, note, noteMsg, renamed, unknown };
 }
 
 /**
@@ -126,14 +129,20 @@ function withLists(row: LgReleaseRow, release: string, known: boolean, note: str
  * B7's and a note.
  */
 export function rulesFor(release: string | null): LgRules {
-  if (release === null) return withLists(B7_ROW, DEFAULT_RELEASE, false, `The client's release is not known: Vitrine uses the ${DEFAULT_RELEASE} rules.`);
+  if (release === null) return withLists(B7_ROW, DEFAULT_RELEASE, false, `The client's release is not known: Vitrine uses the ${DEFAULT_RELEASE} rules.`, msg('lgClient.note.unknown', { rules: DEFAULT_RELEASE }));
   const parsed = parseRelease(release);
   const row = parsed ? rowOf(parsed) : null;
   if (parsed && row) return withLists(row, release, true, null);
   if (parsed && (parsed.major > 8 || (parsed.major === 8 && (parsed.dev !== null || parsed.minor !== null)))) {
-    return withLists(B8_ROW, release, false, `Looking Glass ${release} is newer than the releases Vitrine knows (up to ${NEWEST_KNOWN}): Vitrine uses the ${NEWEST_KNOWN} rules.`);
+    return withLists(B8_ROW, release, false, `Looking Glass ${release} is newer than the releases Vitrine knows (up to ${NEWEST_KNOWN}): Vitrine uses the ${NEWEST_KNOWN} rules.`, msg('lgClient.note.newer', { release, rules: NEWEST_KNOWN }));
   }
-  return withLists(B7_ROW, release, false, parsed ? `Looking Glass ${release} is older than ${DEFAULT_RELEASE}, the oldest release Vitrine supports: Vitrine uses the ${DEFAULT_RELEASE} rules; install ${DEFAULT_RELEASE} or newer.` : `"${release}" is not a Looking Glass release name: Vitrine uses the ${DEFAULT_RELEASE} rules.`);
+  return withLists(
+    B7_ROW,
+    release,
+    false,
+    parsed ? `Looking Glass ${release} is older than ${DEFAULT_RELEASE}, the oldest release Vitrine supports: Vitrine uses the ${DEFAULT_RELEASE} rules; install ${DEFAULT_RELEASE} or newer.` : `"${release}" is not a Looking Glass release name: Vitrine uses the ${DEFAULT_RELEASE} rules.`,
+    parsed ? msg('lgClient.note.older', { release, rules: DEFAULT_RELEASE }) : msg('lgClient.note.notARelease', { release, rules: DEFAULT_RELEASE }),
+  );
 }
 
 /** The memory a resolution needs on a release (its formula). */
@@ -161,4 +170,11 @@ export function mismatchAdvice(release: string): string {
   const rules = rulesFor(release);
   const guest = guestPackage(rules);
   return `This client is Looking Glass ${release}: in Windows, install the ${rules.guest === 'idd' ? 'display driver' : 'host service'} of the same release, ${guest.file} (silently, as administrator: ${guest.silent})${guest.needsDummyPlug ? '; the graphics card needs a monitor or a dummy plug' : '; it is a virtual monitor, no dummy plug needed'}.`;
+}
+
+/** The same advice as a catalogue message, for the UI (the unit test checks the English is the same). */
+export function mismatchAdviceMsg(release: string): Msg {
+  const rules = rulesFor(release);
+  const guest = guestPackage(rules);
+  return msg(rules.guest === 'idd' ? 'lgStatus.adviceIdd' : 'lgStatus.adviceHostService', { release, file: guest.file, silent: guest.silent });
 }

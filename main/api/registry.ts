@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Channel, ErrorInfo, ParsedArgsOf, Result, ResultOf } from '../../shared/api';
 import { issuesText, requestSchemas } from '../../shared/schemas';
-import { msg } from '../../shared/i18n/message';
+import { msg, type MsgValue } from '../../shared/i18n/message';
 import { errorInfo, toErrorInfo } from '../common/errors';
 import type { Services } from '../services/index';
 
@@ -70,11 +70,8 @@ export function createRegistry(services: Services): Registry {
       if (!isChannel(channel)) {
         return {
           ok: false,
-          error: {
-            kind: 'unknown-request',
-            message: `Unknown request '${String(channel).slice(0, 80)}'.`,
-            hint: 'The window and the service are from different Vitrine versions: reload the window.',
-          },
+          // The English names the request (for logs); the UI's words do not.
+          error: { ...errorInfo('unknown-request', msg('error.unknownRequest'), msg('error.unknownRequestHint')), message: `Unknown request '${String(channel).slice(0, 80)}'.` },
         };
       }
       return run(channel, args);
@@ -103,6 +100,18 @@ export function createRegistry(services: Services): Registry {
 const FIELDS = new Set(['name', 'os', 'vcpus', 'threads', 'memoryMiB', 'hugepages', 'disk', 'network', 'windowsIso', 'virtioIso', 'lookingGlassMiB', 'attachPci', 'detachPci', 'shmemMiB', 'kvmfrMiB', 'usb', 'path', 'sizeGiB', 'dir', 'gpu', 'rom']);
 
 /**
+ * What is wrong with a value, in the catalogue's words where the schema's check
+ * is a plain bound or type (the form says the same: validation.*); a schema's
+ * own sentence otherwise.
+ */
+function problemOf(issue: z.core.$ZodIssue): MsgValue {
+  if (issue.code === 'too_small' && (issue.origin === 'number' || issue.origin === 'int')) return msg('validation.tooSmall', { min: String(issue.minimum) });
+  if (issue.code === 'too_big' && (issue.origin === 'number' || issue.origin === 'int')) return msg('validation.tooBig', { max: String(issue.maximum) });
+  if (issue.code === 'invalid_type' && (issue.expected === 'int' || issue.expected === 'number')) return msg(issue.expected === 'int' ? 'validation.whole' : 'validation.number');
+  return issue.message;
+}
+
+/**
  * A refused request as the UI says it: each field by its name in words and
  * what is wrong with it, never the channel or a property name (the English
  * message keeps those for the CLI and logs).
@@ -110,7 +119,7 @@ const FIELDS = new Set(['name', 'os', 'vcpus', 'threads', 'memoryMiB', 'hugepage
 function invalidArguments(error: z.ZodError): ErrorInfo {
   const issues = error.issues.slice(0, 5).map((issue) => {
     const field = [...issue.path].reverse().find((p): p is string => typeof p === 'string' && FIELDS.has(p));
-    return msg('error.issue', { field: field ? msg(`field.${field}`) : msg('field.value'), problem: issue.message });
+    return msg('error.issue', { field: field ? msg(`field.${field}`) : msg('field.value'), problem: problemOf(issue) });
   });
   return errorInfo('invalid-argument', msg('error.invalid', { issues }), msg('error.invalidHint'));
 }

@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '../../shared/api';
-import type { Msg } from '../../shared/i18n/message';
+import { msg, type Msg } from '../../shared/i18n/message';
 import { english } from './text';
 
 /**
@@ -43,23 +43,15 @@ function fileSystemError(error: NodeJS.ErrnoException): ErrorInfo | null {
   switch (error.code) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return {
-        kind: 'disk-full',
-        message: `The disk is full${where}: Vitrine could not write its file, and left the old one as it was.`,
-        hint: `Free some space on the file system that holds ${error.path ?? 'it'} (df -h shows which), then try again.`,
-      };
+      return errorInfo('disk-full', msg('error.fs.diskFull', { where }), error.path ? msg('error.fs.diskFullHint', { path: error.path }) : msg('error.fs.diskFullHintAny'));
     case 'EACCES':
     case 'EPERM':
-      return {
-        kind: 'permission',
-        message: `Vitrine may not write or read there${where}.`,
-        hint: 'Check the owner and mode of that file and its folder: Vitrine\'s own files belong to you.',
-      };
+      return errorInfo('permission', msg('error.fs.permission', { where }), msg('error.fs.permissionHint'));
     case 'EROFS':
-      return { kind: 'read-only', message: `The file system is read-only${where}.`, hint: 'Remount it read-write, or choose another place.' };
+      return errorInfo('read-only', msg('error.fs.readOnly', { where }), msg('error.fs.readOnlyHint'));
     case 'EMFILE':
     case 'ENFILE':
-      return { kind: 'too-many-files', message: 'Too many files are open on this system.', hint: 'Close some programs, then try again.' };
+      return errorInfo('too-many-files', msg('error.fs.tooManyFiles'), msg('error.fs.tooManyFilesHint'));
     default:
       return null;
   }
@@ -71,9 +63,5 @@ export function toErrorInfo(error: unknown): ErrorInfo {
   const known = error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' ? fileSystemError(error as NodeJS.ErrnoException) : null;
   if (known) return known;
   const message = error instanceof Error ? error.message : String(error);
-  return {
-    kind: 'internal',
-    message: `Unexpected error: ${message}`,
-    hint: 'This is a bug in Vitrine. Please report it with the steps that led here.',
-  };
+  return errorInfo('internal', msg('error.internal', { message }), msg('error.internalHint'));
 }

@@ -1,6 +1,7 @@
 import { readdir, stat, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { FolderListing } from '../../shared/api';
+import { msg } from '../../shared/i18n/message';
 import { VitrineError } from './errors';
 
 const MAX_ENTRIES = 2000;
@@ -21,11 +22,9 @@ export async function freeGiB(dir: string): Promise<number | null> {
  */
 export async function listFolder(dir: string, extension?: string): Promise<FolderListing> {
   const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    throw new VitrineError({
-      kind: error.code === 'EACCES' ? 'permission' : 'missing-file',
-      message: error.code === 'EACCES' ? `You may not read the folder ${dir}.` : `The folder ${dir} does not exist.`,
-      hint: 'Choose another folder.',
-    });
+    throw error.code === 'EACCES'
+      ? VitrineError.of('permission', msg('error.app.folderDenied', { dir }), msg('error.app.folderHint'))
+      : VitrineError.of('missing-file', msg('error.app.folderMissing', { dir }), msg('error.app.folderHint'));
   });
   const entries: FolderListing['entries'] = [];
   for (const name of names.filter((n) => !n.startsWith('.')).sort((a, b) => a.localeCompare(b)).slice(0, MAX_ENTRIES)) {

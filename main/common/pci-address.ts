@@ -1,3 +1,4 @@
+import { msg } from '../../shared/i18n/message';
 import { VitrineError } from './errors';
 
 export interface PciAddress {
@@ -19,11 +20,7 @@ export function parsePciAddress(text: string): PciAddress {
   const short = full ? null : text.trim().match(SHORT);
   const parts = full ? full.slice(1) : short ? ['0000', ...short.slice(1)] : null;
   if (!parts) {
-    throw new VitrineError({
-      kind: 'invalid-address',
-      message: `'${text}' is not a PCI address.`,
-      hint: 'Write it as DOMAIN:BUS:SLOT.FUNCTION in hex, e.g. 0000:01:00.0 (see vitrine doctor).',
-    });
+    throw VitrineError.of('invalid-address', msg('error.app.badPciAddress', { text }), msg('error.app.badPciAddressHint'));
   }
   const [domain, bus, slot, fn] = parts.map((p) => parseInt(p!, 16)) as [number, number, number, number];
   return { domain, bus, slot, function: fn };

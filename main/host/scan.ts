@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import type { HostReport } from '../../shared/api';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { parseCmdline, paramValue, relevantParams } from './cmdline';
 import { parseCpuinfo } from './cpuinfo';
 import { canReadWrite, fileExists, listDir, readText } from './fs-read';
@@ -107,18 +108,10 @@ function interruptRemapping(interrupts: string | null, iommuActive: boolean): Ho
 /** Refuse roots that are not sysfs/procfs trees, instead of reporting an empty host. */
 async function checkRoots(roots: HostRoots): Promise<void> {
   if (!(await fileExists(join(roots.sys, 'bus', 'pci', 'devices')))) {
-    throw new VitrineError({
-      kind: 'host-root',
-      message: `'${roots.sys}' is not a sysfs tree: it has no bus/pci/devices.`,
-      hint: 'Point --sysfs-root at the folder that holds bus/, class/ and kernel/ (or leave it out to read /sys).',
-    });
+    throw VitrineError.of('host-root', msg('error.host.notSysfs', { path: roots.sys }), msg('error.host.notSysfsHint'));
   }
   if (!(await fileExists(join(roots.proc, 'cpuinfo')))) {
-    throw new VitrineError({
-      kind: 'host-root',
-      message: `'${roots.proc}' is not a procfs tree: it has no cpuinfo.`,
-      hint: 'Point --proc-root at the folder that holds cpuinfo and cmdline (or leave it out to read /proc).',
-    });
+    throw VitrineError.of('host-root', msg('error.host.notProcfs', { path: roots.proc }), msg('error.host.notProcfsHint'));
   }
 }
 

@@ -1,5 +1,6 @@
 import type { VmSpec } from '../../shared/api';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import type { FirmwarePair } from '../host/firmware';
 import { xml } from './xml/nodes';
 import { setCpuPinning } from './edits';
@@ -33,11 +34,7 @@ export function buildGameVm(spec: VmSpec, env: BuildEnvironment): string {
   const kvm = spec.virtType === 'kvm';
   const win11 = spec.os === 'win11';
   if (spec.vcpus % spec.threads !== 0) {
-    throw new VitrineError({
-      kind: 'invalid-spec',
-      message: `${spec.vcpus} vCPUs cannot be split into cores of ${spec.threads} threads.`,
-      hint: `Use a multiple of ${spec.threads} vCPUs, or 1 thread per core.`,
-    });
+    throw VitrineError.of('invalid-spec', msg('error.vm.vcpuSplit', { vcpus: String(spec.vcpus), threads: String(spec.threads) }), msg('error.vm.vcpuSplitHint', { threads: String(spec.threads) }));
   }
   const cores = spec.vcpus / spec.threads;
   const hyperv = kvm

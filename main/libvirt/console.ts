@@ -1,4 +1,5 @@
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { spawnDetached } from '../common/process';
 import { which } from '../host/which';
 import type { Virsh } from './virsh';
@@ -19,18 +20,10 @@ export async function openConsole(virsh: Virsh, name: string): Promise<{ viewer:
   if (remote) {
     const display = (await virsh.run(['domdisplay', '--domain', name]).catch(() => '')).trim();
     if (!display) {
-      throw new VitrineError({
-        kind: 'no-display',
-        message: `${name} has no screen to show now: it is not running, or it has no SPICE or VNC display.`,
-        hint: 'Start the VM, then open the console again (installing virt-viewer lets the console wait for the VM to start).',
-      });
+      throw VitrineError.of('no-display', msg('error.vm.noDisplay', { name }), msg('error.vm.noDisplayHint'));
     }
     await spawnDetached(remote, ['--', display]);
     return { viewer: remote };
   }
-  throw new VitrineError({
-    kind: 'no-viewer',
-    message: 'No viewer for the VM\'s screen is installed (virt-viewer).',
-    hint: 'Install virt-viewer (Debian, Ubuntu, Fedora, Arch: the package virt-viewer), then open the console again. virt-manager works too.',
-  });
+  throw VitrineError.of('no-viewer', msg('error.vm.noViewer'), msg('error.vm.noViewerHint'));
 }

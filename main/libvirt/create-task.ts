@@ -1,11 +1,12 @@
 import type { Task, VmSpec } from '../../shared/api';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import type { TaskTracker } from '../state/tasks';
 import type { VmService } from './vm-service';
 
 /** Create a VM as a task: check, disk, define, each step reported; cancellable until it is defined. */
 export async function createVmTask(vm: VmService, tasks: TaskTracker, spec: VmSpec): Promise<Task> {
-  if (tasks.running(spec.name)) throw new VitrineError({ kind: 'busy', message: `Vitrine is already creating ${spec.name}.`, hint: 'Wait for it to finish.' });
+  if (tasks.running(spec.name)) throw VitrineError.of('busy', msg('error.vm.busyCreating', { name: spec.name }), msg('error.waitHint'));
   const task = tasks.begin(
     'create',
     spec.name,

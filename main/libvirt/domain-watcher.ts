@@ -1,5 +1,6 @@
 import type { DomainState, DomainSummary, DomainsSnapshot, ErrorInfo } from '../../shared/api';
-import { toErrorInfo } from '../common/errors';
+import { errorInfo, toErrorInfo } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import type { StreamingChild } from '../common/process';
 import { getDomain, listDomains, sortDomains } from './domains';
 import { parseEventLine } from './parse-event';
@@ -124,12 +125,8 @@ export class DomainWatcher {
     const classified = classifyVirshFailure(this.virsh.uri, ['event'], stderr, code);
     if (classified.kind === 'connect') return classified.toInfo();
     const last = virshErrorLines(stderr).at(-1);
-    return {
-      kind: 'connect',
-      message: `Lost the connection to libvirt at '${this.virsh.uri}'${last ? ` (${last})` : ''}; reconnecting.`,
-      hint: 'Vitrine reconnects by itself; if this message stays, check that the libvirt daemon is running.',
-      ...(stderr.trim() ? { detail: stderr.trim() } : {}),
-    };
+    const message = last ? msg('error.libvirt.lostSaid', { uri: this.virsh.uri, said: last }) : msg('error.libvirt.lost', { uri: this.virsh.uri });
+    return errorInfo('connect', message, msg('error.libvirt.lostHint'), stderr.trim() || undefined);
   }
 
   private scheduleReconnect(): void {

@@ -1,5 +1,6 @@
 import type { DomainSummary } from '../../shared/api';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { LISTING_COMMANDS, parseDominfo, parseListing } from './parse-dominfo';
 import type { Virsh } from './virsh';
 
@@ -16,12 +17,7 @@ export async function getDomain(virsh: Virsh, name: string): Promise<DomainSumma
   }
   const summary = parseDominfo(out);
   if (!summary) {
-    throw new VitrineError({
-      kind: 'virsh',
-      message: `virsh dominfo printed something Vitrine cannot read for '${name}'.`,
-      hint: `Check that virsh works from a terminal (virsh dominfo '${name}'); report the output if it does.`,
-      detail: out.slice(0, 2000),
-    });
+    throw VitrineError.of('virsh', msg('error.libvirt.dominfoUnreadable', { name }), msg('error.libvirt.dominfoUnreadableHint', { name }), out.slice(0, 2000));
   }
   return summary;
 }
@@ -35,12 +31,7 @@ export async function listDomains(virsh: Virsh): Promise<DomainSummary[]> {
   const out = await virsh.run([LISTING_COMMANDS]);
   const listing = parseListing(out);
   if (!listing) {
-    throw new VitrineError({
-      kind: 'virsh',
-      message: 'virsh list printed something Vitrine cannot read.',
-      hint: 'Check that virsh works from a terminal (virsh list --all); report the output if it does.',
-      detail: out.slice(0, 2000),
-    });
+    throw VitrineError.of('virsh', msg('error.libvirt.listUnreadable'), msg('error.libvirt.listUnreadableHint'), out.slice(0, 2000));
   }
   const found: DomainSummary[] = [...listing.domains];
   const names = listing.unmatched;

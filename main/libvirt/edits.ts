@@ -1,5 +1,6 @@
 import type { EditRequest } from '../../shared/api';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { cloneDocument, rootElement, tagOf, type XmlDocument, type XmlNode } from './xml/document';
 import {
   attr,
@@ -43,7 +44,7 @@ function open(doc: XmlDocument): Ctx {
   const copy = cloneDocument(doc);
   const root = rootElement(copy);
   if (!root || tagOf(root) !== 'domain') {
-    throw new VitrineError({ kind: 'xml-not-domain', message: 'The document is not a libvirt domain.', hint: 'Edit the XML of a domain.' });
+    throw VitrineError.of('xml-not-domain', msg('error.xml.notADomain'), msg('error.xml.notADomainHint'));
   }
   return { doc: copy, root };
 }
@@ -135,7 +136,7 @@ export function attachPci(doc: XmlDocument, addresses: string[], rom: string | n
       const candidates = [...Array.from({ length: 16 }, (_, k) => 0x10 + k), ...Array.from({ length: 13 }, (_, k) => 0x03 + k)];
       const free = candidates.find((slotNumber) => !used.has(slotNumber));
       if (free === undefined) {
-        throw new VitrineError({ kind: 'no-free-slot', message: 'The VM has no free PCI slot on bus 0 for the device.', hint: 'Remove a device from the VM, or use a q35 machine.' });
+        throw VitrineError.of('no-free-slot', msg('error.vm.noFreeSlot'), msg('error.vm.noFreeSlotHint'));
       }
       guest = { bus: 0, slot: free };
     }
@@ -225,11 +226,7 @@ function removeShmem(ctx: Ctx): void {
 
 function checkSize(mib: number): void {
   if (!Number.isInteger(mib) || mib < 2 || mib > 4096 || (mib & (mib - 1)) !== 0) {
-    throw new VitrineError({
-      kind: 'invalid-size',
-      message: `${mib} MiB is not a valid Looking Glass memory size.`,
-      hint: 'Use a power of two between 2 and 4096 MiB: 32 for 1080p, 64 for 1440p, 128 for 4K (SDR).',
-    });
+    throw VitrineError.of('invalid-size', msg('error.vm.badLgSize', { size: String(mib) }), msg('error.vm.badLgSizeHint'));
   }
 }
 
@@ -282,16 +279,12 @@ export function setKvmfr(doc: XmlDocument, sizeMiB: number): XmlDocument {
  */
 export function hideHypervisor(doc: XmlDocument, method: 'a' | 'b', vendorId = '0123456789ab'): XmlDocument {
   if (!/^[A-Za-z0-9]{1,12}$/.test(vendorId)) {
-    throw new VitrineError({ kind: 'invalid-vendor-id', message: `'${vendorId}' is not a valid Hyper-V vendor_id.`, hint: 'Use 1 to 12 letters or digits.' });
+    throw VitrineError.of('invalid-vendor-id', msg('error.vm.badVendorId', { id: vendorId }), msg('error.vm.badVendorIdHint'));
   }
   const ctx = open(doc);
   // Method B needs a vendor_id, which libvirt allows only in custom mode: refuse before changing anything.
   if (method === 'b' && attr(child(child(ctx.root, 'features') ?? {}, 'hyperv') ?? {}, 'mode') === 'passthrough') {
-    throw new VitrineError({
-      kind: 'hyperv-passthrough',
-      message: "This VM passes every Hyper-V feature through (<hyperv mode='passthrough'>), where libvirt allows no vendor_id.",
-      hint: "Use method A (--hide-hypervisor a), or change Hyper-V to mode='custom' first (virsh edit) and try again.",
-    });
+    throw VitrineError.of('hyperv-passthrough', msg('error.vm.hypervPassthrough'), msg('error.vm.hypervPassthroughHint'));
   }
   const features = section(ctx, 'features');
   const kvm = ensureChild(features.el, 'kvm', features.indent);
@@ -379,7 +372,7 @@ export function removeTablet(doc: XmlDocument): XmlDocument {
 export function addUsbDevice(doc: XmlDocument, id: string): XmlDocument {
   const match = id.trim().toLowerCase().match(/^([0-9a-f]{4}):([0-9a-f]{4})$/);
   if (!match) {
-    throw new VitrineError({ kind: 'invalid-usb-id', message: `'${id}' is not a USB vendor:product id.`, hint: 'Write it as four hex digits, a colon, four hex digits, e.g. 046d:c52b (see lsusb).' });
+    throw VitrineError.of('invalid-usb-id', msg('error.vm.badUsbId', { id }), msg('error.vm.badUsbIdHint'));
   }
   const [, vendor, product] = match as unknown as [string, string, string];
   const ctx = open(doc);
@@ -518,7 +511,7 @@ export interface EditContext {
 export function applyEdits(doc: XmlDocument, request: EditRequest, context: EditContext = {}): XmlDocument {
   let out = doc;
   if (request.cpuPinning) {
-    if (!context.pinning) throw new VitrineError({ kind: 'no-topology', message: 'CPU pinning needs the host\'s topology, which was not read.', hint: 'Preview the edit from the VM page or vitrine vm edit, which read it.' });
+    if (!context.pinning) throw VitrineError.of('no-topology', msg('error.vm.pinningUnread'), msg('error.vm.pinningUnreadHint'));
     out = setCpuPinning(out, context.pinning);
   }
   if (request.hugepages !== undefined) out = setHugepages(out, request.hugepages, context.hugepageSizeKiB);

@@ -1,5 +1,6 @@
-import { msg, type Msg } from '../../shared/i18n/message';
 import { VitrineError } from '../common/errors';
+import { msg, type Msg } from '../../shared/i18n/message';
+import { english } from '../common/text';
 import type { HugepageInfo } from '../host/cpu-topology';
 
 /** How the host would reserve hugepages for a guest: both ways, the user (or host preparation) picks one. */
@@ -12,7 +13,10 @@ export interface HugepagePlan {
   kernelParams: string[];
 }
 
-export type HugepageVerdict = { ok: true; sizeKiB: number; pages: number } | { ok: false; reason: string; reasonMsg: Msg; plan: HugepagePlan | null };
+/** `reason` is the English of `why` (the catalogue message the UI translates). */
+export type HugepageVerdict = { ok: true; sizeKiB: number; pages: number } | { ok: false; reason: string; why: Msg; plan: HugepagePlan | null };
+
+const refused = (why: Msg, plan: HugepagePlan | null): HugepageVerdict => ({ ok: false, reason: english(why), why, plan });
 
 const GiB = 1024 * 1024;
 
@@ -24,38 +28,34 @@ const GiB = 1024 * 1024;
  * the host lacks the memory altogether.
  */
 export function hugepageVerdict(info: HugepageInfo | null, memoryMiB: number): HugepageVerdict {
-  if (!info) return { ok: false, reason: 'This host does not say how much memory it has (/proc/meminfo cannot be read).', reasonMsg: msg('vm.hugepagesNoMeminfo'), plan: null };
-  if (info.pools.length === 0) return { ok: false, reason: 'This kernel offers no hugepages (/sys/kernel/mm/hugepages is empty: built without CONFIG_HUGETLBFS).', reasonMsg: msg('vm.hugepagesNoPools'), plan: null };
+  if (!info) return refused(msg('error.vm.hugeNoMeminfo'), null);
+  if (info.pools.length === 0) return refused(msg('error.vm.hugeNoPools'), null);
   const memoryKiB = memoryMiB * 1024;
   const usable = info.pools.filter((p) => memoryKiB % p.sizeKiB === 0 && p.free * p.sizeKiB >= memoryKiB);
   if (usable.length > 0) {
     const pool = usable.at(-1)!;
     return { ok: true, sizeKiB: pool.sizeKiB, pages: memoryKiB / pool.sizeKiB };
   }
-  const reserved = info.pools.map((p) => `${p.free} of ${p.total} ${label(p.sizeKiB)} pages free`).join(', ');
+  // Joined with a space: each but the last ends with its comma.
+  const reserved = info.pools.map((p, i) => msg(i < info.pools.length - 1 ? 'error.vm.hugePoolComma' : 'error.vm.hugePool', { free: String(p.free), total: String(p.total), size: label(p.sizeKiB) }));
   const giant = info.pools.find((p) => p.sizeKiB === GiB && memoryKiB % GiB === 0);
   const pool = giant ?? info.pools.find((p) => p.sizeKiB === 2048) ?? info.pools[0]!;
   const pages = Math.ceil(memoryKiB / pool.sizeKiB);
   // The host needs its own memory too: at least 2 GiB beside the guest's.
   if (info.memTotalKiB > 0 && memoryKiB + 2 * GiB > info.memTotalKiB) {
-    return {
-      ok: false,
-      reason: `The guest's ${memoryMiB} MiB would leave the host less than 2 GiB of its ${Math.floor(info.memTotalKiB / 1024)} MiB once reserved as hugepages (${reserved}).`,
-      reasonMsg: msg('vm.hugepagesTooBig', { memory: memoryMiB, total: Math.floor(info.memTotalKiB / 1024) }),
-      plan: null,
-    };
+    return refused(msg('error.vm.hugeHostShort', { memory: String(memoryMiB), host: String(Math.floor(info.memTotalKiB / 1024)), reserved }), null);
   }
   const plan: HugepagePlan = {
     sizeKiB: pool.sizeKiB,
     pages,
     runtime: { file: `/sys/kernel/mm/hugepages/hugepages-${pool.sizeKiB}kB/nr_hugepages`, value: pool.total - pool.free + pages },
-    kernelParams: pool.sizeKiB === info.defaultSizeKiB ? [`hugepages=${pages}`] : [`hugepagesz=${label(pool.sizeKiB).replace(' ', '').replace('iB', '')}`, `hugepages=${pages}`],
+    kernelParams: pool.sizeKiB === info.defaultSizeKiB ? [`hugepages=${pages}`] : [`hugepagesz=${english(label(pool.sizeKiB)).replace(' ', '').replace('iB', '')}`, `hugepages=${pages}`],
   };
-  return { ok: false, reason: `The host has not reserved enough hugepages for ${memoryMiB} MiB: ${reserved}.`, reasonMsg: msg('vm.hugepagesShort', { memory: memoryMiB }), plan };
+  return refused(msg('error.vm.hugeNotReserved', { memory: String(memoryMiB), reserved }), plan);
 }
 
-function label(sizeKiB: number): string {
-  return sizeKiB >= GiB ? `${sizeKiB / GiB} GiB` : `${sizeKiB / 1024} MiB`;
+function label(sizeKiB: number): Msg {
+  return sizeKiB >= GiB ? msg('error.vm.sizeGiB', { size: String(sizeKiB / GiB) }) : msg('error.vm.sizeMiB', { size: String(sizeKiB / 1024) });
 }
 
 /**
@@ -69,6 +69,6 @@ export function requireHugepages(info: HugepageInfo | null, memoryMiB: number): 
   const hint = verdict.plan
     ? // Strings: a number would be written with the locale's separators, and these are command-line values.
     msg('vm.hugepagesReserveHint', { pages2M: String(Math.ceil(memoryMiB / 2)), pages1G: String(Math.ceil(memoryMiB / 1024)) })
-    : msg('vm.hugepagesNoPlanHint');
-  throw VitrineError.of('hugepages-unavailable', msg('vm.hugepagesRefused', { reason: verdict.reasonMsg }), hint);
+    : msg('error.vm.hugeNoPlanHint');
+  throw VitrineError.of('hugepages-unavailable', msg('error.vm.hugeUnavailable', { why: verdict.why }), hint);
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import type { VmSpec } from '../../shared/api';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { isVirtioLabel, readIsoInfo } from './iso';
 import { runFile, type RunError } from '../common/process';
 import { buildGameVm, type BuildEnvironment } from './builder';
@@ -40,7 +41,7 @@ export interface LifecycleOptions {
 function identity(xmlText: string): { name: string; uuid: string | null } {
   const root = rootElement(parseDomainXml(xmlText))!;
   const name = textOf(child(root, 'name') ?? {});
-  if (!name) throw new VitrineError({ kind: 'xml-no-name', message: 'The domain XML has no <name>.', hint: 'Add <name>…</name> to the domain.' });
+  if (!name) throw VitrineError.of('xml-no-name', msg('error.xml.noName'), msg('error.xml.noNameHint'));
   const uuid = child(root, 'uuid');
   return { name, uuid: uuid ? textOf(uuid) : null };
 }
@@ -83,11 +84,7 @@ export class Lifecycle {
       const uuid = identity(current).uuid!;
       const incoming = identity(xmlText).uuid;
       if (incoming && incoming.toLowerCase() !== uuid.toLowerCase()) {
-        throw new VitrineError({
-          kind: 'uuid-mismatch',
-          message: `A different VM is already called '${name}' (UUID ${uuid}).`,
-          hint: 'Choose another name, or remove the <uuid> line to replace it on purpose.',
-        });
+        throw VitrineError.of('uuid-mismatch', msg('error.vm.uuidMismatch', { name, uuid }), msg('error.vm.uuidMismatchHint'));
       }
       previous = await this.history.save(uuid, current, reason);
       diff = unifiedDiff(current, xmlText, name);
@@ -114,43 +111,34 @@ export class Lifecycle {
     if (options.dryRun) return { xml: xmlText, disk: spec.disk.path };
     options.progress?.('check');
     if (await getDomain(this.virsh, spec.name)) {
-      throw new VitrineError({ kind: 'exists', message: `A VM called '${spec.name}' already exists.`, hint: 'Choose another name, or remove that VM first.' });
+      throw VitrineError.of('exists', msg('error.vm.exists', { name: spec.name }), msg('error.vm.existsHint'));
     }
     for (const [label, path] of [
       ['Windows ISO', spec.windowsIso],
       ['virtio-win ISO', spec.virtioIso],
     ] as const) {
-      const download = label === 'Windows ISO' ? 'Download it from microsoft.com/software-download and give its path.' : 'Download virtio-win.iso (fedorapeople.org, "virtio-win direct downloads") and give its path.';
+      const windows = label === 'Windows ISO';
+      const which = msg(windows ? 'error.vm.windowsIso' : 'error.vm.virtioIso');
+      const download = msg(windows ? 'error.vm.downloadWindows' : 'error.vm.downloadVirtio');
       const info = await stat(path).catch(() => null);
       if (!info?.isFile()) {
-        throw new VitrineError({ kind: 'missing-file', message: `The ${label} '${path}' does not exist or is not a file.`, hint: download });
+        throw VitrineError.of('missing-file', msg('error.vm.isoMissing', { which, path }), download);
       }
       // Any readable file would do as a CD-ROM: make sure it is an installation image, and the right one.
       const iso = await readIsoInfo(path).catch(() => null);
       if (!iso) {
-        throw new VitrineError({ kind: 'not-an-iso', message: `The ${label} '${path}' is not an ISO image (it has no ISO 9660 or UDF volume).`, hint: download });
+        throw VitrineError.of('not-an-iso', msg('error.vm.notAnIso', { which, path }), download);
       }
       if (label === 'Windows ISO' && isVirtioLabel(iso.label)) {
-        throw new VitrineError({
-          kind: 'iso-swapped',
-          message: `'${path}' is the virtio-win ISO (its label is ${iso.label}), not the Windows one.`,
-          hint: 'Give the Windows ISO first and the virtio-win ISO second.',
-        });
+        throw VitrineError.of('iso-swapped', msg('error.vm.isoSwapped', { path, label: iso.label ?? '' }), msg('error.vm.isoSwappedHint'));
       }
       if (label === 'virtio-win ISO' && iso.label !== null && !isVirtioLabel(iso.label)) {
-        throw new VitrineError({
-          kind: 'not-virtio-iso',
-          message: `'${path}' is not the virtio-win ISO (its label is ${iso.label}; virtio-win's starts with virtio-win).`,
-          hint: `${iso.label.startsWith('CCCOMA') || iso.label.startsWith('CPBA') || iso.label.startsWith('CENA') ? 'It looks like the Windows ISO: swap the two. ' : ''}${download}`,
-        });
+        const looksWindows = iso.label.startsWith('CCCOMA') || iso.label.startsWith('CPBA') || iso.label.startsWith('CENA');
+        throw VitrineError.of('not-virtio-iso', msg('error.vm.notVirtio', { path, label: iso.label }), looksWindows ? msg('error.vm.notVirtioSwapHint', { download }) : download);
       }
     }
     if (await stat(spec.disk.path).catch(() => null)) {
-      throw new VitrineError({
-        kind: 'exists',
-        message: `The disk image '${spec.disk.path}' already exists; Vitrine never overwrites a file.`,
-        hint: 'Choose another disk path, or move that file away.',
-      });
+      throw VitrineError.of('exists', msg('error.vm.diskExists', { path: spec.disk.path }), msg('error.vm.diskExistsHint'));
     }
     const folder = dirname(spec.disk.path);
     // A folder of a libvirt storage pool (e.g. /var/lib/libvirt/images): the daemon creates the
@@ -161,11 +149,7 @@ export class Lifecycle {
       try {
         await access(folder, constants.W_OK);
       } catch {
-        throw new VitrineError({
-          kind: 'permission',
-          message: `Cannot write the disk image into '${folder}'.`,
-          hint: 'Choose a folder you can write to, or the folder of a libvirt storage pool (virsh pool-list; /var/lib/libvirt/images for qemu:///system), where libvirt creates the disk.',
-        });
+        throw VitrineError.of('permission', msg('error.vm.diskFolderDenied', { folder }), msg('error.vm.diskFolderDeniedHint'));
       }
     }
     options.progress?.('disk');
@@ -180,11 +164,9 @@ export class Lifecycle {
         await runFile(this.qemuImg, ['create', '-q', '-f', 'qcow2', spec.disk.path, `${spec.disk.sizeGiB}G`]);
       } catch (error) {
         const err = error as RunError;
-        throw new VitrineError({
-          kind: err.code === 'ENOENT' ? 'qemu-img-missing' : 'disk',
-          message: err.code === 'ENOENT' ? 'qemu-img was not found.' : `qemu-img could not create the disk: ${(err.stderr ?? err.message).trim()}`,
-          hint: err.code === 'ENOENT' ? 'Install it: qemu-utils (Debian, Ubuntu), qemu-img (Fedora, Arch).' : 'Check the free space and the folder.',
-        });
+        throw err.code === 'ENOENT'
+          ? VitrineError.of('qemu-img-missing', msg('error.vm.qemuImgMissing'), msg('error.vm.qemuImgMissingHint'))
+          : VitrineError.of('disk', msg('error.vm.diskCreateFailed', { said: (err.stderr ?? err.message).trim() }), msg('error.vm.diskCreateFailedHint'));
       }
     }
     try {
@@ -208,11 +190,11 @@ export class Lifecycle {
    */
   async clone(name: string, newName: string, options: { timeoutMs?: number } = {}): Promise<{ name: string; disks: string[] }> {
     const summary = await getDomain(this.virsh, name);
-    if (!summary) throw new VitrineError({ kind: 'domain-not-found', message: `There is no VM called '${name}'.`, hint: 'Refresh the list.' });
+    if (!summary) throw VitrineError.of('domain-not-found', msg('error.vm.noSuchVm', { name }), msg('error.vm.noSuchVmHint'));
     if (summary.state !== 'shut-off') {
-      throw new VitrineError({ kind: 'domain-running', message: `'${name}' is ${summary.state}: a VM is copied only when it is shut off (its disk must not change during the copy).`, hint: 'Shut it down first, then make the copy.' });
+      throw VitrineError.of('domain-running', msg('error.vm.cloneRunning', { name, state: msg(`error.vm.state.${summary.state}`) }), msg('error.vm.cloneRunningHint'));
     }
-    if (await getDomain(this.virsh, newName)) throw new VitrineError({ kind: 'exists', message: `A VM called '${newName}' already exists.`, hint: 'Choose another name for the copy.' });
+    if (await getDomain(this.virsh, newName)) throw VitrineError.of('exists', msg('error.vm.exists', { name: newName }), msg('error.vm.cloneExistsHint'));
     const doc = parseDomainXml(await this.dumpXml(name));
     const root = rootElement(doc)!;
     setText(child(root, 'name')!, newName);
@@ -234,7 +216,7 @@ export class Lifecycle {
       const ext = from.match(/\.(qcow2|img|raw)$/)?.[1] ?? 'qcow2';
       const to = join(dirname(from), `${newName}${plans.length ? `-${plans.length + 1}` : ''}.${ext}`);
       if (await access(to).then(() => true, () => false)) {
-        throw new VitrineError({ kind: 'exists', message: `The disk image '${to}' already exists; Vitrine never overwrites a file.`, hint: 'Choose another name for the copy, or move that file away.' });
+        throw VitrineError.of('exists', msg('error.vm.diskExists', { path: to }), msg('error.vm.cloneDiskExistsHint'));
       }
       plans.push({ from, to, format: attr(child(disk, 'driver') ?? {}, 'type') ?? 'qcow2', node: source });
     }
@@ -256,11 +238,9 @@ export class Lifecycle {
             await runFile(this.qemuImg, ['convert', '-q', '-f', plan.format, '-O', plan.format, plan.from, plan.to], options.timeoutMs ?? 6 * 3600_000);
           } catch (error) {
             const err = error as RunError;
-            throw new VitrineError({
-              kind: err.code === 'ENOENT' ? 'qemu-img-missing' : 'disk',
-              message: err.code === 'ENOENT' ? 'qemu-img was not found.' : `qemu-img could not copy the disk '${plan.from}': ${(err.stderr ?? err.message).trim()}`,
-              hint: err.code === 'ENOENT' ? 'Install it: qemu-utils (Debian, Ubuntu), qemu-img (Fedora, Arch).' : 'Check the free space in that folder: the copy needs as much as the disk uses.',
-            });
+            throw err.code === 'ENOENT'
+              ? VitrineError.of('qemu-img-missing', msg('error.vm.qemuImgMissing'), msg('error.vm.qemuImgMissingHint'))
+              : VitrineError.of('disk', msg('error.vm.diskCopyFailed', { path: plan.from, said: (err.stderr ?? err.message).trim() }), msg('error.vm.diskCopyFailedHint'));
           }
         }
         made.push({ path: plan.to, pool });
@@ -327,7 +307,7 @@ export class Lifecycle {
    */
   async shutdown(name: string, timeoutMs = 120_000): Promise<{ stopped: boolean }> {
     const before = await getDomain(this.virsh, name);
-    if (!before) throw new VitrineError({ kind: 'domain-not-found', message: `There is no VM called '${name}'.`, hint: 'Refresh the list.' });
+    if (!before) throw VitrineError.of('domain-not-found', msg('error.vm.noSuchVm', { name }), msg('error.vm.noSuchVmHint'));
     if (before.state === 'shut-off') return { stopped: true };
     let resolveStopped: (stopped: boolean) => void = () => undefined;
     const stopped = new Promise<boolean>((resolve) => (resolveStopped = resolve));
@@ -376,7 +356,7 @@ export class Lifecycle {
   async restore(name: string, id: string): Promise<DefineResult> {
     const { uuid } = identity(await this.dumpXml(name));
     const saved = uuid ? await this.history.read(uuid, id) : null;
-    if (!saved) throw new VitrineError({ kind: 'not-found', message: `No saved definition '${id}' for '${name}'.`, hint: `The VM page lists them under Previous definitions (or: vitrine vm history '${name}').` });
+    if (!saved) throw VitrineError.of('not-found', msg('error.vm.noSavedDefinition', { id, name }), msg('error.vm.noSavedDefinitionHint', { name }));
     return this.define(saved, `restore ${id}`);
   }
 

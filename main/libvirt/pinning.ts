@@ -1,4 +1,6 @@
+import { msg, type Msg } from '../../shared/i18n/message';
 import { VitrineError } from '../common/errors';
+import { english } from '../common/text';
 import { formatCpuList, type HostTopology, type LogicalCpu } from '../host/cpu-topology';
 
 /** What the user asks of the pinning (every field optional: the planner proposes). */
@@ -11,10 +13,11 @@ export interface PinningRequest {
   cpus?: readonly number[] | undefined;
 }
 
-/** One generated XML line and why it is there. */
+/** One generated XML line and why it is there (`reason` is the English of `reasonMsg`, for the CLI). */
 export interface PinningReason {
   xml: string;
   reason: string;
+  reasonMsg: Msg;
 }
 
 export interface PinningPlan {
@@ -38,6 +41,8 @@ export interface PinningPlan {
   reasons: PinningReason[];
   /** What the planner changed from the request (capped vCPUs, rounded up to whole cores). */
   notes: string[];
+  /** The same notes as catalogue messages, for the UI. */
+  notesMsg: Msg[];
 }
 
 interface Core {
@@ -70,7 +75,10 @@ function groupsOf(cores: Core[]): Group[] {
   return [...map.entries()].map(([l3, list]) => ({ l3, cores: list, node: list[0]!.node })).sort((a, b) => a.cores[0]!.cpus[0]! - b.cores[0]!.cpus[0]!);
 }
 
-const invalid = (message: string, hint: string): VitrineError => new VitrineError({ kind: 'invalid-pinning', message, hint });
+const invalid = (message: Msg, hint: Msg): VitrineError => VitrineError.of('invalid-pinning', message, hint);
+const P = 'pinning.';
+/** `n cores`, `n threads`… with the plural the language needs. */
+const count = (what: 'cores' | 'threads' | 'l3groups', n: number): Msg => msg(`${P}count.${what}`, { count: n });
 
 /** The host CPUs as a short text for messages: `0-15`. */
 const range = (topology: HostTopology): string => formatCpuList(topology.cpus.map((c) => c.id));
@@ -85,34 +93,26 @@ const range = (topology: HostTopology): string => formatCpuList(topology.cpus.ma
 export function planPinning(topology: HostTopology, request: PinningRequest = {}): PinningPlan {
   const cores = coresOf(topology);
   const groups = groupsOf(cores);
-  const notes: string[] = [];
+  const notesMsg: Msg[] = [];
   const spare = cores.length - groups.length;
   if (spare < 1) {
-    throw invalid(
-      `This host has ${cores.length} core${cores.length === 1 ? '' : 's'} in ${groups.length} L3 cache group${groups.length === 1 ? '' : 's'}: keeping one core per group for the host leaves none to pin.`,
-      'Leave pinning off for this VM; it runs on whatever cores the host schedules.',
-    );
+    throw invalid(msg(`${P}error.noneToPin`, { cores: count('cores', cores.length), groups: count('l3groups', groups.length) }), msg(`${P}error.noneToPinHint`));
   }
   let chosen: Core[];
   if (request.cpus && request.cpus.length > 0) {
     const exists = new Set(topology.cpus.map((c) => c.id));
     const missing = request.cpus.filter((c) => !exists.has(c));
-    if (missing.length > 0) throw invalid(`This host has no CPU ${formatCpuList(missing)} (its CPUs are ${range(topology)}).`, `Choose CPUs among ${range(topology)}.`);
+    if (missing.length > 0) throw invalid(msg(`${P}error.noSuchCpu`, { cpus: formatCpuList(missing), all: range(topology) }), msg(`${P}error.noSuchCpuHint`, { all: range(topology) }));
     const wanted = new Set(request.cpus);
     chosen = cores.filter((core) => core.cpus.some((c) => wanted.has(c)));
     const split = chosen.find((core) => !core.cpus.every((c) => wanted.has(c)));
     if (split) {
-      throw invalid(
-        `CPUs ${formatCpuList(split.cpus)} are the SMT threads of one core: give the guest all of them or none (${formatCpuList(split.cpus.filter((c) => !wanted.has(c)))} is missing).`,
-        `Add ${formatCpuList(split.cpus.filter((c) => !wanted.has(c)))}, or remove ${formatCpuList(split.cpus.filter((c) => wanted.has(c)))}.`,
-      );
+      const absent = formatCpuList(split.cpus.filter((c) => !wanted.has(c)));
+      throw invalid(msg(`${P}error.splitCore`, { cpus: formatCpuList(split.cpus), missing: absent }), msg(`${P}error.splitCoreHint`, { missing: absent, present: formatCpuList(split.cpus.filter((c) => wanted.has(c))) }));
     }
     const bare = groups.find((g) => g.cores.every((core) => chosen.includes(core)));
     if (bare) {
-      throw invalid(
-        `CPUs ${formatCpuList(bare.cores.flatMap((c) => c.cpus))} share one L3 cache (a CCD or CCX): the host must keep at least one of its cores.`,
-        `Leave ${formatCpuList(bare.cores[0]!.cpus)} to the host.`,
-      );
+      throw invalid(msg(`${P}error.wholeL3`, { cpus: formatCpuList(bare.cores.flatMap((c) => c.cpus)) }), msg(`${P}error.wholeL3Hint`, { keep: formatCpuList(bare.cores[0]!.cpus) }));
     }
   } else {
     const smt = Math.max(1, Math.min(...cores.map((c) => c.cpus.length)));
@@ -126,9 +126,9 @@ export function planPinning(topology: HostTopology, request: PinningRequest = {}
     });
     const best = order[0]!;
     let wantedCores = request.vcpus !== undefined ? Math.ceil(request.vcpus / smt) : best.cores.length - 1;
-    if (request.vcpus !== undefined && request.vcpus % smt !== 0) notes.push(`${request.vcpus} vCPUs rounded up to ${wantedCores * smt}: whole cores with their ${smt} threads.`);
+    if (request.vcpus !== undefined && request.vcpus % smt !== 0) notesMsg.push(msg(`${P}note.roundedUp`, { count: request.vcpus, given: String(wantedCores * smt), threads: String(smt) }));
     if (wantedCores > spare) {
-      notes.push(`${wantedCores * smt} vCPUs is more than the host can give while keeping one core per L3 group: ${spare * smt} vCPUs.`);
+      notesMsg.push(msg(`${P}note.capped`, { asked: String(wantedCores * smt), most: String(spare * smt) }));
       wantedCores = spare;
     }
     if (wantedCores < 1) wantedCores = 1;
@@ -157,26 +157,30 @@ export function planPinning(topology: HostTopology, request: PinningRequest = {}
   const groupIndex = new Map(groups.map((g, i) => [g.l3, i]));
 
   const reasons: PinningReason[] = [];
-  reasons.push({
-    xml: `<vcpu placement='static'>${vcpus}</vcpu>`,
-    reason: `${topo.cores} whole core${topo.cores === 1 ? '' : 's'}${threads > 1 ? ` with their ${threads} SMT threads` : ''}; the host keeps ${formatCpuList(hostCpus)}.`,
-  });
-  reasons.push({ xml: '<iothreads>1</iothreads>', reason: 'One I/O thread for the virtio disk, so disk work leaves the guest\'s cores alone.' });
+  const why = (xml: string, reasonMsg: Msg): void => void reasons.push({ xml, reason: english(reasonMsg), reasonMsg });
+  why(`<vcpu placement='static'>${vcpus}</vcpu>`, msg(threads > 1 ? `${P}why.vcpuSmt` : `${P}why.vcpu`, { count: topo.cores, threads: String(threads), host: formatCpuList(hostCpus) }));
+  why('<iothreads>1</iothreads>', msg(`${P}why.iothreads`));
   guestCpus.forEach((cpu, vcpu) => {
     const core = coreOf.get(cpu)!;
     const siblings = core.cpus.filter((c) => c !== cpu);
-    reasons.push({
-      xml: `<vcpupin vcpu='${vcpu}' cpuset='${cpu}'/>`,
-      reason: `vCPU ${vcpu} on host CPU ${cpu} (L3 group ${groupIndex.get(core.l3)! + 1}${core.node >= 0 ? `, NUMA node ${core.node}` : ''})${siblings.length > 0 ? `, its sibling${siblings.length > 1 ? 's' : ''} ${formatCpuList(siblings)} in the same guest core` : ''}.`,
-    });
+    const group = String(groupIndex.get(core.l3)! + 1);
+    why(
+      `<vcpupin vcpu='${vcpu}' cpuset='${cpu}'/>`,
+      msg(`${P}why.vcpupin`, {
+        vcpu: String(vcpu),
+        cpu: String(cpu),
+        where: core.node >= 0 ? msg(`${P}why.l3Numa`, { group, node: String(core.node) }) : msg(`${P}why.l3`, { group }),
+        siblings: siblings.length > 0 ? msg(`${P}why.siblings`, { count: siblings.length, cpus: formatCpuList(siblings) }) : '',
+      }),
+    );
   });
-  reasons.push({ xml: `<emulatorpin cpuset='${formatCpuList(housekeeping)}'/>`, reason: `QEMU's own threads on CPUs the host keeps${near.length > 0 ? ', on the same L3 cache as the guest' : ''}, so they never preempt a vCPU.` });
-  reasons.push({ xml: `<iothreadpin iothread='1' cpuset='${formatCpuList(housekeeping)}'/>`, reason: 'The disk\'s I/O thread beside the emulator threads, off the guest\'s cores.' });
-  if (numaNode !== null) reasons.push({ xml: `<memory mode='preferred' nodeset='${numaNode}'/>`, reason: `Guest memory from NUMA node ${numaNode}, where its cores${request.gpuNode === numaNode ? ' and the GPU' : ''} are.` });
-  reasons.push({ xml: `<topology sockets='1' dies='1' cores='${topo.cores}' threads='${threads}'/>`, reason: `The guest sees the shape of its host cores: ${topo.cores} core${topo.cores === 1 ? '' : 's'} of ${threads} thread${threads === 1 ? '' : 's'}.` });
-  reasons.push({ xml: "<cache mode='passthrough'/>", reason: 'The guest sees the real cache sizes, which games and schedulers use.' });
-  if (topoext) reasons.push({ xml: "<feature policy='require' name='topoext'/>", reason: 'AMD: without topoext Windows sees no SMT threads and counts each vCPU as a core.' });
-  if (usedGroups.length > 1) notes.push(`The guest spans ${usedGroups.length} L3 groups: fewer vCPUs would keep it on one cache.`);
+  why(`<emulatorpin cpuset='${formatCpuList(housekeeping)}'/>`, msg(near.length > 0 ? `${P}why.emulatorpinNear` : `${P}why.emulatorpin`));
+  why(`<iothreadpin iothread='1' cpuset='${formatCpuList(housekeeping)}'/>`, msg(`${P}why.iothreadpin`));
+  if (numaNode !== null) why(`<memory mode='preferred' nodeset='${numaNode}'/>`, msg(request.gpuNode === numaNode ? `${P}why.memoryGpu` : `${P}why.memory`, { node: String(numaNode) }));
+  why(`<topology sockets='1' dies='1' cores='${topo.cores}' threads='${threads}'/>`, msg(`${P}why.topology`, { cores: count('cores', topo.cores), threads: count('threads', threads) }));
+  why("<cache mode='passthrough'/>", msg(`${P}why.cache`));
+  if (topoext) why("<feature policy='require' name='topoext'/>", msg(`${P}why.topoext`));
+  if (usedGroups.length > 1) notesMsg.push(msg(`${P}note.spans`, { count: usedGroups.length }));
   return {
     vendor: topology.vendor,
     guestCpus,
@@ -189,7 +193,8 @@ export function planPinning(topology: HostTopology, request: PinningRequest = {}
     numaNode,
     l3Groups: usedGroups.map((g) => g.l3),
     reasons,
-    notes,
+    notes: notesMsg.map(english),
+    notesMsg,
   };
 }
 

@@ -2,6 +2,7 @@ import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { run, type RunError } from '../common/process';
 import { ISO_EXTRA_DIR, LG_INSTALLER_NAME, virtioDriverDirs } from './unattend';
 
@@ -15,11 +16,7 @@ export function unattendIsoPath(diskPath: string, vmName: string): string {
 
 function xorrisoMissing(error: unknown): VitrineError | null {
   if ((error as RunError).code !== 'ENOENT') return null;
-  return new VitrineError({
-    kind: 'xorriso-missing',
-    message: 'xorriso, which builds and reads ISO images, is not installed.',
-    hint: 'Install it: xorriso (Debian, Ubuntu, Fedora, Arch); or create the VM without the unattended install.',
-  });
+  return VitrineError.of('xorriso-missing', msg('error.vm.xorrisoMissing'), msg('error.vm.xorrisoMissingHint'));
 }
 
 /**
@@ -39,11 +36,7 @@ export async function buildUnattendIso(out: string, answerFile: string, lookingG
     if (lookingGlassInstaller) {
       const copy = join(stage, LG_INSTALLER_NAME);
       await copyFile(lookingGlassInstaller, copy).catch((error: NodeJS.ErrnoException) => {
-        throw new VitrineError({
-          kind: 'missing-file',
-          message: `The Looking Glass installer '${lookingGlassInstaller}' cannot be read (${error.code ?? error.message}).`,
-          hint: 'Choose looking-glass-host-setup.exe again (from the release matching your client), or leave it out and install it in Windows yourself.',
-        });
+        throw VitrineError.of('missing-file', msg('error.vm.lgInstallerUnreadable', { path: lookingGlassInstaller, said: error.code ?? error.message }), msg('error.vm.lgInstallerUnreadableHint'));
       });
       grafts.push(`${ISO_EXTRA_DIR}/${LG_INSTALLER_NAME}=${copy}`);
     }
@@ -52,7 +45,7 @@ export async function buildUnattendIso(out: string, answerFile: string, lookingG
       await run(xorriso, ['-as', 'mkisofs', '-quiet', '-o', out, '-V', UNATTEND_LABEL, '-J', '-r', '-graft-points', ...grafts], { timeoutMs: 120_000 });
     } catch (error) {
       await rm(out, { force: true });
-      throw xorrisoMissing(error) ?? new VitrineError({ kind: 'iso-build', message: `xorriso could not build the answer-file ISO: ${((error as RunError).stderr || (error as Error).message).trim().split('\n').at(-1)}`, hint: 'Check the free space in the disk folder.' });
+      throw xorrisoMissing(error) ?? VitrineError.of('iso-build', msg('error.vm.isoBuildFailed', { said: ((error as RunError).stderr || (error as Error).message).trim().split('\n').at(-1) ?? '' }), msg('error.vm.isoBuildFailedHint'));
     }
     await chmod(out, 0o600);
   } finally {
@@ -68,7 +61,7 @@ export async function listIso(iso: string, xorriso = 'xorriso'): Promise<{ label
     const paths = [...stdout.matchAll(/^'(\/[^\n]*)'$/gm)].map((m) => m[1]!.replace(/'"'"'/g, "'"));
     return { label, paths };
   } catch (error) {
-    throw xorrisoMissing(error) ?? new VitrineError({ kind: 'iso-read', message: `xorriso could not read '${iso}': ${((error as RunError).stderr || (error as Error).message).trim().split('\n').at(-1)}`, hint: 'Check that the file is a complete ISO image (download it again if needed).' });
+    throw xorrisoMissing(error) ?? VitrineError.of('iso-read', msg('error.vm.isoReadFailed', { path: iso, said: ((error as RunError).stderr || (error as Error).message).trim().split('\n').at(-1) ?? '' }), msg('error.vm.isoReadFailedHint'));
   }
 }
 
@@ -88,10 +81,6 @@ export async function checkVirtioIso(iso: string, os: 'win10' | 'win11', xorriso
   const { paths } = await listIso(iso, xorriso);
   const missing = missingVirtioParts(paths, os);
   if (missing.length > 0) {
-    throw new VitrineError({
-      kind: 'virtio-iso-incomplete',
-      message: `The virtio-win ISO '${iso}' lacks ${missing.join(', ')}: Windows setup could not load its drivers by itself.`,
-      hint: `Download the latest virtio-win.iso (it has the ${os === 'win11' ? 'w11' : 'w10'} drivers and the guest tools), or create the VM without the unattended install.`,
-    });
+    throw VitrineError.of('virtio-iso-incomplete', msg('error.vm.virtioIncomplete', { path: iso, missing: missing.join(', ') }), msg('error.vm.virtioIncompleteHint', { drivers: os === 'win11' ? 'w11' : 'w10' }));
   }
 }

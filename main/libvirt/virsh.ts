@@ -1,4 +1,5 @@
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { run, spawnStreaming, type RunError, type StreamingChild, type StreamingOptions } from '../common/process';
 import { classifyVirshFailure } from './virsh-errors';
 
@@ -44,12 +45,12 @@ export class Virsh {
       const err = error as RunError;
       if (err.code === 'ENOENT') throw virshMissing(this.binary);
       if (err.killed) {
-        throw new VitrineError({
-          kind: 'timeout',
-          message: `virsh ${args[0] ?? ''} on '${this.uri}' did not answer within ${Math.round(timeout / 1000)} s.`,
-          hint: 'Check that the libvirt daemon is responsive (virsh --connect URI version), then try again.',
-          detail: err.stderr.trim(),
-        });
+        throw VitrineError.of(
+          'timeout',
+          msg('error.libvirt.timeout', { command: args[0] ?? '', uri: this.uri, seconds: String(Math.round(timeout / 1000)) }),
+          msg('error.libvirt.timeoutHint'),
+          err.stderr.trim(),
+        );
       }
       throw classifyVirshFailure(this.uri, args, err.stderr, typeof err.code === 'number' ? err.code : null);
     }
@@ -63,11 +64,7 @@ export class Virsh {
 
 /** The error for a missing virsh, with the package to install per distribution family. */
 export function virshMissing(binary: string): VitrineError {
-  return new VitrineError({
-    kind: 'virsh-missing',
-    message: `The libvirt client '${binary}' was not found.`,
-    hint: "Install libvirt's command-line client: libvirt-clients (Debian, Ubuntu), libvirt-client (Fedora), libvirt (Arch).",
-  });
+  return VitrineError.of('virsh-missing', msg('error.libvirt.virshMissing', { binary }), msg('error.libvirt.virshMissingHint'));
 }
 
 function virshEnv(): NodeJS.ProcessEnv {

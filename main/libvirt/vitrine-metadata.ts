@@ -1,5 +1,6 @@
 import type { GpuHandover, LookingGlassVmSettings } from '../../shared/api';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { VITRINE_NS } from './builder';
 import { cloneDocument, rootElement, tagOf, type XmlDocument, type XmlNode } from './xml/document';
 import { attr, child, elements, fromXml, indentOf, insertChild, setAttr, textOf } from './xml/nodes';
@@ -82,11 +83,11 @@ export function setHandover(doc: XmlDocument, mode: GpuHandover): XmlDocument {
 /** Set Vitrine's Looking Glass settings in the domain's metadata (creating what is missing). */
 export function setLookingGlassSettings(doc: XmlDocument, patch: Partial<LookingGlassVmSettings>, handover?: GpuHandover): XmlDocument {
   if (patch.escapeKey !== undefined && !ESCAPE_KEY.test(patch.escapeKey)) {
-    throw new VitrineError({ kind: 'invalid-argument', message: `'${patch.escapeKey}' is not a key name Looking Glass knows.`, hint: 'Use a Linux key name such as KEY_SCROLLLOCK, KEY_RIGHTCTRL or KEY_PAUSE.' });
+    throw VitrineError.of('invalid-argument', msg('error.vm.badEscapeKey', { key: patch.escapeKey }), msg('error.vm.badEscapeKeyHint'));
   }
   const copy = cloneDocument(doc);
   const root = rootElement(copy);
-  if (!root || tagOf(root) !== 'domain') throw new VitrineError({ kind: 'xml-not-domain', message: 'The document is not a libvirt domain.', hint: 'Edit the XML of a domain.' });
+  if (!root || tagOf(root) !== 'domain') throw VitrineError.of('xml-not-domain', msg('error.xml.notADomain'), msg('error.xml.notADomainHint'));
   let metadata = child(root, 'metadata');
   if (!metadata) {
     // Right after <name>/<uuid>/<genid>/<title>/<description>, where libvirt writes it.

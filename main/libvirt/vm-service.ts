@@ -11,6 +11,7 @@ import { removeCdrom } from './edits';
 import { attr, child, elements, textOf } from './xml/nodes';
 import { rootElement } from './xml/document';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { formatPciAddress, parsePciAddress } from '../common/pci-address';
 import { detectFirmware } from '../host/firmware';
 import { getDomain } from './domains';
@@ -73,14 +74,14 @@ export class VmService {
   /** The pinning proposal for the wizard's create step and the VM page (no domain needed). */
   async pinningPreview(request: NonNullable<EditRequest['cpuPinning']>): Promise<PinningPreview> {
     const plan = await this.planPinning(request);
-    return { vcpus: plan.vcpus, guestCpus: plan.guestCpus, hostCpus: plan.emulatorpin, topology: { cores: plan.topology.cores, threads: plan.topology.threads }, reasons: plan.reasons, notes: plan.notes };
+    return { vcpus: plan.vcpus, guestCpus: plan.guestCpus, hostCpus: plan.emulatorpin, topology: { cores: plan.topology.cores, threads: plan.topology.threads }, reasons: plan.reasons, notes: plan.notes, notesMsg: plan.notesMsg };
   }
 
   /** Plan CPU pinning on this host's topology (for a new VM's spec or an existing VM's edit). */
   async planPinning(request: NonNullable<EditRequest['cpuPinning']>, vcpus?: number): Promise<PinningPlan> {
     const topology = await this.host.topology();
     if (!topology) {
-      throw new VitrineError({ kind: 'no-topology', message: "This host's CPU topology cannot be read (/sys/devices/system/cpu/cpu*/topology).", hint: 'Leave CPU pinning off; the VM then runs on the cores the host schedules.' });
+      throw VitrineError.of('no-topology', msg('error.vm.noTopology'), msg('error.vm.noTopologyHint'));
     }
     const gpuNode = request.gpu ? await this.host.pciNumaNode(formatPciAddress(parsePciAddress(request.gpu))) : undefined;
     return planPinning(topology, { vcpus: request.vcpus ?? vcpus, gpuNode, cpus: request.cpus });
@@ -93,17 +94,13 @@ export class VmService {
     const missing: string[] = [];
     for (const address of addresses) if (!(await this.pciPresent(address))) missing.push(address);
     if (missing.length > 0) {
-      throw new VitrineError({
-        kind: 'no-such-device',
-        message: `This host has no PCI device ${missing.join(', ')}: the VM would not start with it.`,
-        hint: 'Pick the card from the Host page (or vitrine doctor), which lists every device with its address.',
-      });
+      throw VitrineError.of('no-such-device', msg('error.vm.noSuchDevice', { addresses: missing.join(', ') }), msg('error.vm.noSuchDeviceHint'));
     }
   }
 
   private async summaryOf(name: string): Promise<DomainSummary> {
     const summary = await getDomain(this.virsh, name);
-    if (!summary) throw new VitrineError({ kind: 'domain-not-found', message: `There is no VM called '${name}' on ${this.virsh.uri}.`, hint: 'Check the name (vitrine vm list).' });
+    if (!summary) throw VitrineError.of('domain-not-found', msg('error.vm.noSuchVmOn', { name, uri: this.virsh.uri }), msg('error.vm.noSuchVmOnHint'));
     return summary;
   }
 
@@ -128,11 +125,7 @@ export class VmService {
     if (!force) {
       const answered = await this.virsh.run(['qemu-agent-command', name, '{"execute":"guest-ping"}'], { timeoutMs: 5_000 }).then(() => true, () => false);
       if (!answered) {
-        throw new VitrineError({
-          kind: 'install-not-done',
-          message: `Windows has not finished installing in '${name}' yet: its guest agent does not answer.`,
-          hint: 'Let the install run until the desktop shows and the guest tools are installed; or, if you finished it by hand, remove the answer-file ISO anyway (--force).',
-        });
+        throw VitrineError.of('install-not-done', msg('error.vm.installNotDone', { name }), msg('error.vm.installNotDoneHint'));
       }
     }
     await this.lifecycle.define(serializeXml(removeCdrom(parseDomainXml(xml), iso)), 'unattended install done: answer-file ISO removed');
@@ -170,7 +163,7 @@ export class VmService {
       before,
       after,
       diff: before === after ? '' : unifiedDiff(before, after, name),
-      ...(pinning ? { reasons: pinning.reasons, notes: pinning.notes, guestCpus: pinning.guestCpus } : {}),
+      ...(pinning ? { reasons: pinning.reasons, notes: pinning.notes, notesMsg: pinning.notesMsg, guestCpus: pinning.guestCpus } : {}),
     };
   }
 
@@ -191,7 +184,7 @@ export class VmService {
   async undefine(name: string, options: { deleteDisks?: boolean } = {}): Promise<{ name: string; keptDisks: string[]; deletedDisks: string[] }> {
     const summary = await this.summaryOf(name);
     if (summary.state !== 'shut-off') {
-      throw new VitrineError({ kind: 'domain-running', message: `'${name}' is ${summary.state}: a VM is removed only when it is shut off.`, hint: 'Shut it down (or force it off) first, then remove it.' });
+      throw VitrineError.of('domain-running', msg('error.vm.removeRunning', { name, state: msg(`error.vm.state.${summary.state}`) }), msg('error.vm.removeRunningHint'));
     }
     const details = await this.details(name);
     await this.lifecycle.undefine(name);
@@ -227,11 +220,7 @@ export class VmService {
     const firmware = await detectFirmware();
     const pair = spec.os === 'win11' ? firmware.secureBoot : (firmware.plain ?? firmware.secureBoot);
     if (!pair) {
-      throw new VitrineError({
-        kind: 'no-firmware',
-        message: spec.os === 'win11' ? 'Windows 11 needs OVMF with Secure Boot keys, and none was found.' : 'No OVMF (UEFI firmware) was found.',
-        hint: 'Install OVMF: ovmf (Debian, Ubuntu), edk2-ovmf (Fedora, Arch).',
-      });
+      throw VitrineError.of('no-firmware', msg(spec.os === 'win11' ? 'error.vm.noSecureBootFirmware' : 'error.vm.noFirmware'), msg('error.vm.noFirmwareHint'));
     }
     const pinning = spec.cpuPinning ? await this.planPinning(spec.cpuPinning, spec.vcpus) : undefined;
     let hugepageSizeKiB: number | undefined;
@@ -249,7 +238,7 @@ export class VmService {
     const label = (await readIsoInfo(spec.windowsIso).catch(() => null))?.label ?? null;
     const answer = buildAnswerFile({ os: spec.os, vmName: spec.name, install: spec.unattended, imageLanguage: isoLanguage(label), lookingGlass: spec.unattended.lookingGlassInstaller !== null });
     if (await access(unattendIso).then(() => true, () => false)) {
-      throw new VitrineError({ kind: 'exists', message: `'${unattendIso}' already exists; Vitrine never overwrites a file.`, hint: 'Move that file away (or remove it), or choose another VM name.' });
+      throw VitrineError.of('exists', msg('error.vm.fileExists', { path: unattendIso }), msg('error.vm.answerIsoExistsHint'));
     }
     await buildUnattendIso(unattendIso, answer, spec.unattended.lookingGlassInstaller, this.xorriso);
     try {

@@ -1,4 +1,6 @@
 import type { LgState } from '../../shared/api';
+import { msg, type Msg } from '../../shared/i18n/message';
+import { english } from '../common/text';
 import { matchTexts } from '../diagnose/match';
 import { releaseFromOutput } from './client';
 
@@ -11,26 +13,28 @@ export interface LineMeaning {
   /** The client cannot recover from it: do not restart. */
   fatal: boolean;
   release: string | null;
-  /** A sentence for the user, when the line deserves one. */
+  /** A sentence for the user, when the line deserves one (the English of messageMsg). */
   message: string | null;
+  messageMsg: Msg | null;
 }
 
 const FATAL = new Set(['lg-shm-missing', 'lg-shm-permission', 'lg-shm-empty', 'lg-no-display', 'lg-root', 'lg-spice']);
 
-const MESSAGES: Record<string, (line: string) => string> = {
-  'lg-host-not-running': () => 'Waiting for the Looking Glass host application in Windows.',
+const MESSAGES: Record<string, (line: string) => Msg> = {
+  'lg-host-not-running': () => msg('lgStatus.hostNotRunning'),
   'lg-too-small': (line) => {
     const n = line.match(/Recommend increase size to (\d+) MiB/)?.[1];
-    return n ? `The shared memory is too small for the guest's resolution: it needs ${n} MiB.` : "The shared memory is too small for the guest's resolution.";
+    return n ? msg('lgStatus.tooSmallNeeds', { size: n }) : msg('lgStatus.tooSmall');
   },
-  'lg-version-mismatch': () => 'The host application in Windows is a different Looking Glass release from this client.',
-  'lg-shm-missing': () => 'The shared memory file does not exist.',
-  'lg-shm-permission': () => 'The client may not open the shared memory.',
-  'lg-shm-empty': () => 'The shared memory file is empty (the VM has not sized it).',
-  'lg-no-display': () => 'The client found no display server (no DISPLAY or WAYLAND_DISPLAY).',
-  'lg-root': () => 'The client refuses to run as root.',
-  'lg-spice': () => "The client could not reach the VM's SPICE server.",
-  'lg-bad-option': (line) => `The client rejected an option: ${line.trim().slice(0, 160)}`,
+  'lg-version-mismatch': () => msg('lgStatus.versionMismatch'),
+  'lg-shm-missing': () => msg('lgStatus.shmMissing'),
+  'lg-shm-permission': () => msg('lgStatus.shmPermission'),
+  'lg-shm-empty': () => msg('lgStatus.shmEmpty'),
+  'lg-no-display': () => msg('lgStatus.noDisplay'),
+  'lg-root': () => msg('lgStatus.root'),
+  'lg-spice': () => msg('lgStatus.spice'),
+  'lg-bad-option': (line) => msg('lgStatus.badOption', { line: line.trim().slice(0, 160) }),
+  'lg-black-screen': () => msg('lgStatus.blackScreen'),
 };
 
 /**
@@ -40,16 +44,18 @@ const MESSAGES: Record<string, (line: string) => string> = {
  */
 export function classifyLine(line: string): LineMeaning {
   const release = releaseFromOutput(line);
-  if (release) return { state: null, problem: null, fatal: false, release, message: null };
-  if (/Host ready, reported version|Starting session/.test(line)) return { state: 'running', problem: null, fatal: false, release: null, message: 'Showing the guest.' };
+  if (release) return { state: null, problem: null, fatal: false, release, message: null, messageMsg: null };
+  if (/Host ready, reported version|Starting session/.test(line)) return { state: 'running', problem: null, fatal: false, release: null, message: english(msg('lgStatus.showing')), messageMsg: msg('lgStatus.showing') };
   const top = matchTexts([{ source: 'looking-glass', label: 'client', text: line }]).find((m) => m.entry.id.startsWith('lg-'));
-  if (!top) return { state: null, problem: null, fatal: false, release: null, message: null };
+  if (!top) return { state: null, problem: null, fatal: false, release: null, message: null, messageMsg: null };
   const id = top.entry.id;
+  const said = MESSAGES[id]?.(line) ?? null;
   return {
     state: id === 'lg-host-not-running' ? 'waiting-for-guest' : null,
     problem: id === 'lg-host-not-running' && !/Check the host log/.test(line) ? null : id,
     fatal: FATAL.has(id),
     release: null,
-    message: (MESSAGES[id] ?? (() => top.entry.title))(line),
+    message: said ? english(said) : top.entry.title,
+    messageMsg: said,
   };
 }

@@ -63,6 +63,7 @@ export function describeClient(path: string | null, release: string | null, uid:
   const rules = rulesFor(release);
   const guest = guestPackage(rules);
   const guestText = `the guest side in Windows must be the same release (${guest.file}${guest.needsDummyPlug ? ', with a monitor or dummy plug on the card' : ''})`;
+  const guestMsg = msg(guest.needsDummyPlug ? 'lgClient.warn.guestPlug' : 'lgClient.warn.guest', { file: guest.file });
   const warning =
     path && !problem
       ? release === null
@@ -71,7 +72,8 @@ export function describeClient(path: string | null, release: string | null, uid:
           ? `${rules.note} ${guestText.charAt(0).toUpperCase()}${guestText.slice(1)}.`
           : null
       : null;
-  return { path, release, supported: SUPPORTED_RELEASES, rules, guest, problem, warning };
+  const warningMsg = warning === null ? null : release === null ? msg('lgClient.warn.unreadable', { rules: rules.release, guest: guestMsg }) : msg(guest.needsDummyPlug ? 'lgClient.warn.notePlug' : 'lgClient.warn.note', { note: rules.noteMsg ?? rules.note ?? '', file: guest.file });
+  return { path, release, supported: SUPPORTED_RELEASES, rules, guest, problem, warning, warningMsg };
 }
 
 /** Find the client and read its release (unless running as root, where it is never run). */

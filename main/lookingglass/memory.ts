@@ -1,4 +1,4 @@
-import { msg } from '../../shared/i18n/message';
+import { msg, type Msg } from '../../shared/i18n/message';
 import { access, readFile, stat } from 'node:fs/promises';
 import { constants, type Stats } from 'node:fs';
 import { join } from 'node:path';
@@ -75,6 +75,9 @@ async function mayReadWrite(path: string, st: Stats, user: UserIdentity): Promis
 
 const mib = (bytes: number): number => Math.floor(bytes / (1024 * 1024));
 const describe = (st: Stats): string => (st.isDirectory() ? 'a folder' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSymbolicLink() ? 'a link' : st.isFile() ? 'a regular file' : 'a special file');
+/** The same words as catalogue messages, for the UI. */
+const describeMsg = (st: Stats): Msg => msg(`lgError.kind.${st.isDirectory() ? 'folder' : st.isCharacterDevice() ? 'char' : st.isBlockDevice() ? 'block' : st.isSymbolicLink() ? 'link' : st.isFile() ? 'file' : 'special'}`);
+const ownerMsg = (st: Stats): Msg => msg('lgError.owner', { uid: String(st.uid), gid: String(st.gid), mode: (st.mode & 0o777).toString(8).padStart(4, '0') });
 const ownerText = (st: Stats): string => `owner uid ${st.uid}, group gid ${st.gid}, mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}`;
 
 async function kvmfrModuleMiB(file: string): Promise<number | null> {
@@ -94,7 +97,7 @@ export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCh
       kind: 'not-configured',
       message: 'This VM has no Looking Glass memory device.',
       fix: `Add ${neededMiB} MiB of Looking Glass memory on the VM page (or: vitrine vm xml NAME --shmem ${neededMiB} --apply).`,
-      msg: { message: msg('lgError.noMemory'), fix: msg('lgError.noMemoryFix', { size: neededMiB }) },
+      msg: { message: msg('lgError.noMemory'), fix: msg('lgError.noMemoryFix', { size: String(neededMiB) }) },
     });
     return base;
   }
@@ -104,8 +107,8 @@ export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCh
       message: `The VM gives Looking Glass ${target.configuredMiB} MiB, and its resolution needs ${neededMiB} MiB.`,
       fix: `With the VM off, set the Looking Glass memory to ${neededMiB} MiB on the VM page${target.mode === 'shmem' ? `, then delete the old ${target.path}` : ` and load kvmfr with static_size_mb=${neededMiB}`}.`,
       msg: {
-        message: msg('lgError.tooSmall', { configured: target.configuredMiB, needed: neededMiB }),
-        fix: target.mode === 'shmem' ? msg('lgError.tooSmallFixShm', { needed: neededMiB, path: target.path }) : msg('lgError.tooSmallFixKvmfr', { needed: neededMiB }),
+        message: msg('lgError.tooSmall', { configured: String(target.configuredMiB), needed: String(neededMiB) }),
+        fix: target.mode === 'shmem' ? msg('lgError.tooSmallFixShm', { needed: String(neededMiB), path: target.path }) : msg('lgError.tooSmallFixKvmfr', { needed: String(neededMiB) }),
       },
     });
   }
@@ -115,12 +118,18 @@ export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCh
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') {
-      problems.push({ kind: 'no-access', message: `${target.path} cannot be examined (${code}).`, fix: `Check the folder's permissions: ls -ld ${target.path}` });
+      problems.push({
+        kind: 'no-access',
+        message: `${target.path} cannot be examined (${code}).`,
+        fix: `Check the folder's permissions: ls -ld ${target.path}`,
+        msg: { message: msg('lgError.cannotExamine', { path: target.path, code: code ?? '' }), fix: msg('lgError.cannotExamineFix', { path: target.path }) },
+      });
     } else if (target.mode === 'kvmfr') {
       problems.push({
         kind: 'missing',
         message: `${target.path} does not exist: the kvmfr module is not loaded.`,
         fix: `Load it: sudo modprobe kvmfr static_size_mb=${target.configuredMiB}; to load it at every boot, prepare the host with Looking Glass through kvmfr (Host page).`,
+        msg: { message: msg('lgError.kvmfrNotLoaded', { path: target.path }), fix: msg('lgError.kvmfrNotLoadedFix', { size: String(target.configuredMiB) }) },
       });
     } else if (phase === 'running') {
       problems.push({
@@ -134,6 +143,7 @@ export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCh
         kind: 'missing',
         message: `${target.path} does not exist yet; QEMU would create it owned by its own user, and your Looking Glass client could not open it.`,
         fix: `Add the tmpfiles rule "f ${target.path} 0660 ${user.name} kvm -" (host preparation does it), then run: sudo systemd-tmpfiles --create`,
+        msg: { message: msg('lgError.notCreatedYet', { path: target.path }), fix: msg('lgError.notCreatedYetFix', { path: target.path, user: user.name }) },
       });
     }
     return base;
@@ -146,11 +156,16 @@ export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCh
             kind: 'wrong-type',
             message: `${target.path} is a regular file, not the kvmfr device: the VM started before the kvmfr module was loaded and QEMU created a file.`,
             fix: `With the VM off: sudo rm ${target.path}; sudo modprobe kvmfr static_size_mb=${target.configuredMiB}`,
+            msg: { message: msg('lgError.kvmfrIsFile', { path: target.path }), fix: msg('lgError.kvmfrIsFileFix', { path: target.path, size: String(target.configuredMiB) }) },
           }
         : {
             kind: 'wrong-type',
             message: `${target.path} is ${describe(st)}, not ${wantChar ? 'a character device' : 'a regular file'}.`,
             fix: wantChar ? `Remove it with the VM off and load the kvmfr module.` : `With the VM off, remove it (sudo rm -r ${target.path}); QEMU or the tmpfiles rule creates the right file.`,
+            msg: {
+              message: msg('lgError.wrongType', { path: target.path, is: describeMsg(st), want: msg(wantChar ? 'lgError.kind.char' : 'lgError.kind.file') }),
+              fix: wantChar ? msg('lgError.wrongTypeFixChar') : msg('lgError.wrongTypeFixFile', { path: target.path }),
+            },
           },
     );
     return base;
@@ -163,6 +178,10 @@ export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCh
         kind: 'module-size',
         message: `The kvmfr module was loaded with ${moduleMiB} MiB and the VM asks for ${target.configuredMiB} MiB; they must be equal.`,
         fix: `Set "options kvmfr static_size_mb=${Math.max(target.configuredMiB, neededMiB)}" in /etc/modprobe.d/kvmfr.conf (host preparation), then reload the module with the VM off.`,
+        msg: {
+          message: msg('lgError.moduleSize', { module: String(moduleMiB), vm: String(target.configuredMiB) }),
+          fix: msg('lgError.moduleSizeFix', { size: String(Math.max(target.configuredMiB, neededMiB)) }),
+        },
       });
     }
   } else {
@@ -172,10 +191,16 @@ export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCh
         kind: 'stale',
         message: `${target.path} is ${mib(st.size)} MiB, left by an earlier run; QEMU refuses to start with ${target.configuredMiB} MiB over it.`,
         fix: `Delete it with the VM off: rm ${target.path} (sudo when it is not yours).`,
+        msg: { message: msg('lgError.staleSize', { path: target.path, size: String(mib(st.size)), configured: String(target.configuredMiB) }), fix: msg('lgError.staleSizeFix', { path: target.path }) },
       });
     }
     if (phase === 'running' && mib(st.size) < neededMiB) {
-      problems.push({ kind: 'too-small', message: `${target.path} is ${mib(st.size)} MiB and the resolution needs ${neededMiB} MiB.`, fix: `Stop the VM, set ${neededMiB} MiB on the VM page, delete ${target.path}, and start again.` });
+      problems.push({
+        kind: 'too-small',
+        message: `${target.path} is ${mib(st.size)} MiB and the resolution needs ${neededMiB} MiB.`,
+        fix: `Stop the VM, set ${neededMiB} MiB on the VM page, delete ${target.path}, and start again.`,
+        msg: { message: msg('lgError.fileTooSmall', { path: target.path, size: String(mib(st.size)), needed: String(neededMiB) }), fix: msg('lgError.fileTooSmallFix', { path: target.path, needed: String(neededMiB) }) },
+      });
     }
   }
   if (!(await mayReadWrite(target.path, st, user))) {
@@ -186,6 +211,7 @@ export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCh
             kind: 'stale',
             message: `${target.path} belongs to someone else (${ownerText(st)}), left by an earlier run: QEMU cannot reuse it and your client could not open it.`,
             fix: `With the VM off: sudo rm ${target.path}; then add the tmpfiles rule "f ${target.path} 0660 ${user.name} kvm -" (host preparation does it).`,
+            msg: { message: msg('lgError.staleOwner', { path: target.path, owner: ownerMsg(st) }), fix: msg('lgError.staleOwnerFix', { path: target.path, user: user.name }) },
           }
         : {
             kind: 'no-access',
@@ -193,6 +219,10 @@ export async function checkMemory(options: MemoryCheckOptions): Promise<MemoryCh
             fix: wantChar
               ? `Add the udev rule SUBSYSTEM=="kvmfr", OWNER="${user.name}", GROUP="kvm", MODE="0660" (host preparation does it), then: sudo udevadm trigger --subsystem-match=kvmfr`
               : `Add the tmpfiles rule "f ${target.path} 0660 ${user.name} kvm -" (host preparation does it), stop the VM, delete the file and start again.`,
+            msg: {
+              message: msg('lgError.noReadWrite', { user: user.name, path: target.path, owner: ownerMsg(st) }),
+              fix: wantChar ? msg('lgError.noReadWriteFixChar', { user: user.name }) : msg('lgError.noReadWriteFixFile', { path: target.path, user: user.name }),
+            },
           },
     );
   }

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClientLaunch, ClientSetup, DomainsSnapshot, LgSnapshot, LgStatus, LookingGlassVmSettings, Monitor, Task, VmDetails } from '../../shared/api';
+import type { ClientLaunch, ClientSetup, DomainsSnapshot, LgSnapshot, LgStatus, LookingGlassVmSettings, MemoryProblem, Monitor, Task, VmDetails } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import { msg } from '../../shared/i18n/message';
 import { getDomain } from '../libvirt/domains';
@@ -18,7 +18,7 @@ import { readText } from '../host/fs-read';
 import { DEFAULT_ROOTS, hostPath, type HostRoots } from '../host/roots';
 import { LG_CLIENT_INSTALL } from '../../shared/lg-install';
 import { spiceEndpoint } from './spice';
-import { ClientSupervisor } from './supervisor';
+import { ClientSupervisor, said } from './supervisor';
 import { STOP_TIMEOUT_SECONDS } from '../../shared/enums';
 
 export interface LookingGlassServiceOptions {
@@ -70,6 +70,11 @@ function isLiveXml(xml: string): boolean {
 }
 
 /** Looking Glass for every VM: the launch command and its checks, the supervised clients, Play and Stop. */
+/** A memory problem as the error Play and Open stop on: its message and fix, in both forms. */
+function memoryError(problem: MemoryProblem): VitrineError {
+  return new VitrineError({ kind: `lg-memory-${problem.kind}`, message: problem.message, hint: problem.fix, msg: { message: problem.msg.message, hint: problem.msg.fix } });
+}
+
 export class LookingGlassService {
   private readonly clients = new Map<string, { supervisor: ClientSupervisor; status: LgStatus }>();
   private readonly listeners = new Set<(snapshot: LgSnapshot) => void>();
@@ -130,7 +135,7 @@ export class LookingGlassService {
     const monitor = pickMonitor(monitors, lg.resolution);
     const argv = buildClientArgv({ vm: name, shmFile: target?.path ?? join(this.o.shmDir ?? SHM_DIR, 'looking-glass'), settings: lg, monitor, spice, rules: client.rules });
     const bad = checkArgv(argv, client.rules);
-    if (bad.length > 0) throw new VitrineError({ kind: 'lg-argv', message: `Vitrine built an argument Looking Glass would not read as meant: ${bad.join(' ')}`, hint: 'Check the VM name and Looking Glass settings for unusual characters.' });
+    if (bad.length > 0) throw VitrineError.of('lg-argv', msg('lgError.badArgv', { argv: bad.join(' ') }), msg('lgError.badArgvHint'));
     const pending =
       spice.kind === 'pending'
         ? 'libvirt picks the SPICE port when the VM starts (autoport): spice:port=AUTO is replaced by it then.'
@@ -148,10 +153,10 @@ export class LookingGlassService {
     const info = await this.launchInfo(name, undefined, known);
     // The live XML read just now says whether it runs; else ask libvirt.
     const running = known.liveXml !== undefined ? isLiveXml(known.liveXml) : (await getDomain(this.o.virsh, name))?.state === 'running';
-    if (!running) throw new VitrineError({ kind: 'vm-not-running', message: `${name} is not running, so there is nothing to show yet.`, hint: 'Press Play: it starts the VM and then opens Looking Glass.' });
+    if (!running) throw VitrineError.of('vm-not-running', msg('lgError.notRunning', { name }), msg('lgError.notRunningHint'));
     if (info.client.problem) throw new VitrineError(info.client.problem);
     const problem = info.memory.problems[0];
-    if (problem) throw new VitrineError({ kind: `lg-memory-${problem.kind}`, message: problem.message, hint: problem.fix, ...(problem.msg ? { msg: { message: problem.msg.message, hint: problem.msg.fix } } : {}) });
+    if (problem) throw memoryError(problem);
     const supervisor = new ClientSupervisor({
       vm: name,
       command: info.client.path!,
@@ -189,11 +194,11 @@ export class LookingGlassService {
     const entry = this.clients.get(name);
     if (!entry) return;
     if (onClientClose === 'shut-down') {
-      entry.status = { ...entry.status, message: 'The Looking Glass window was closed: shutting the VM down.' };
+      entry.status = { ...entry.status, ...said(msg('lgStatus.closedShuttingDown')) };
       this.emit();
       await this.o.vm.shutdown(name).catch(() => undefined);
     } else if (onClientClose === 'ask') {
-      entry.status = { ...entry.status, ask: true, message: 'The Looking Glass window was closed while the VM runs.' };
+      entry.status = { ...entry.status, ask: true, ...said(msg('lgStatus.closedWhileRunning')) };
       this.emit();
     }
   }
@@ -214,7 +219,7 @@ export class LookingGlassService {
       const now = await getDomain(this.o.virsh, name).catch(() => listed ?? null);
       if (now?.state === 'running') continue;
       if (entry.supervisor.active) await entry.supervisor.stop();
-      entry.status = { ...entry.status, ask: false, state: 'stopped', pid: null, message: 'The VM stopped; Looking Glass was closed.' };
+      entry.status = { ...entry.status, ask: false, state: 'stopped', pid: null, ...said(msg('lgStatus.vmStopped')) };
       this.emit();
     }
     if (![...this.clients.values()].some((c) => c.supervisor.active)) {
@@ -225,7 +230,7 @@ export class LookingGlassService {
 
   /** Preflight, start the VM, wait for it, open Looking Glass: each step reported as progress. */
   async play(name: string): Promise<Task> {
-    if (this.o.tasks.running(name)) throw new VitrineError({ kind: 'busy', message: `Vitrine is already starting or stopping ${name}.`, hint: 'Wait for it to finish.' });
+    if (this.o.tasks.running(name)) throw VitrineError.of('busy', msg('lgError.busy', { name }), msg('error.waitHint'));
     const task = this.o.tasks.begin('play', name, `Play ${name}`, [
       { id: 'vm', label: 'Check the VM' },
       { id: 'client', label: 'Find Looking Glass' },
@@ -243,16 +248,19 @@ export class LookingGlassService {
       await task.run('client', async () => {
         if (info.client.problem) throw new VitrineError(info.client.problem);
         return info.client;
-      }, (c) => `${c.path}${c.release ? ` (${c.release})` : ''}${c.warning ? `. ${c.warning}` : ''}`);
+      }, (c) => {
+        const found = c.release ? msg('playStep.clientRelease', { path: c.path ?? '', release: c.release }) : msg('playStep.client', { path: c.path ?? '' });
+        return c.warning ? msg('playStep.clientWarning', { found, warning: c.warningMsg ?? c.warning }) : found;
+      });
       await task.run('memory', async () => {
         const problem = info.memory.problems[0];
-        if (problem) throw new VitrineError({ kind: `lg-memory-${problem.kind}`, message: problem.message, hint: problem.fix, ...(problem.msg ? { msg: { message: problem.msg.message, hint: problem.msg.fix } } : {}) });
+        if (problem) throw memoryError(problem);
       }, () =>
         msg(info.memory.mode === 'kvmfr' ? 'playStep.memoryKvmfr' : 'playStep.memoryShm', {
-          size: info.memory.configuredMiB ?? 0,
+          size: String(info.memory.configuredMiB ?? 0),
           path: info.memory.path ?? '',
           resolution: `${info.settings.resolution.width}×${info.settings.resolution.height}`,
-          needed: info.memory.neededMiB,
+          needed: String(info.memory.neededMiB),
         }),
       );
       task.checkCancelled();
@@ -264,7 +272,7 @@ export class LookingGlassService {
         // One live dumpxml: the SPICE port libvirt picked, and the proof that it runs.
         const liveXml = await this.o.virsh.run(['dumpxml', '--domain', name]);
         return this.open(name, { details, liveXml });
-      }, (s) => msg('playStep.started', { pid: String(s.pid ?? '?') })); // a pid is not a quantity: no digit grouping
+      }, (s) => msg('playStep.started', { pid: s.pid === null ? '?' : String(s.pid) }));
       return task.finish();
     } catch (error) {
       return task.finish(error);
@@ -285,17 +293,17 @@ export class LookingGlassService {
 
   /** Close Looking Glass, then shut the VM down (ACPI). */
   async stop(name: string, timeoutSeconds = STOP_TIMEOUT_SECONDS): Promise<Task> {
-    if (this.o.tasks.running(name)) throw new VitrineError({ kind: 'busy', message: `Vitrine is already starting or stopping ${name}.`, hint: 'Wait for it to finish.' });
+    if (this.o.tasks.running(name)) throw VitrineError.of('busy', msg('lgError.busy', { name }), msg('error.waitHint'));
     const task = this.o.tasks.begin('stop', name, `Stop ${name}`, [
       { id: 'close', label: 'Close Looking Glass' },
       { id: 'shutdown', label: 'Shut Windows down' },
     ]);
     try {
-      await task.run('close', () => this.close(name), (s) => (s ? 'Closed.' : 'It was not open.'));
+      await task.run('close', () => this.close(name), (s) => msg(s ? 'playStep.closed' : 'playStep.notOpen'));
       await task.run('shutdown', async () => {
         const { stopped } = await this.o.vm.shutdown(name, timeoutSeconds);
-        if (!stopped) throw new VitrineError({ kind: 'shutdown-timeout', message: `${name} did not shut down within ${timeoutSeconds} s.`, hint: 'Windows may be installing updates or ignoring the request: wait, or use Force off (like pulling the plug).' });
-      }, () => 'The VM is off.');
+        if (!stopped) throw VitrineError.of('shutdown-timeout', msg('lgError.shutdownTimeout', { name, seconds: String(timeoutSeconds) }), msg('lgError.shutdownTimeoutHint'));
+      }, () => msg('playStep.off'));
       return task.finish();
     } catch (error) {
       return task.finish(error);

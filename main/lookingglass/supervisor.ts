@@ -1,10 +1,15 @@
-import { mismatchAdvice } from '../../shared/lg-release';
+import { mismatchAdviceMsg } from '../../shared/lg-release';
+import { msg, type Msg } from '../../shared/i18n/message';
+import { english } from '../common/text';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { LgStatus } from '../../shared/api';
 import { spawnStreaming, type StreamingChild } from '../common/process';
 import { classifyLine } from './classify';
+
+/** A status sentence in both forms: the English, and the keys the UI translates. */
+export const said = (message: Msg): Pick<LgStatus, 'message' | 'messageMsg'> => ({ message: english(message), messageMsg: message });
 
 export interface SupervisorOptions {
   vm: string;
@@ -82,14 +87,14 @@ export class ClientSupervisor {
       if (meaning.release) patch.release = meaning.release;
       if (meaning.state && !this.stopping) patch.state = meaning.state;
       if (meaning.problem) patch.problem = meaning.problem;
-      if (meaning.message) patch.message = meaning.message;
+      if (meaning.message) Object.assign(patch, { message: meaning.message, messageMsg: meaning.messageMsg });
       // A release mismatch: the banner said which release this client is, so name the Windows package that matches it.
-      if (meaning.problem === 'lg-version-mismatch' && this.current.release) patch.message = `${meaning.message ?? ''} ${mismatchAdvice(this.current.release)}`.trim();
+      if (meaning.problem === 'lg-version-mismatch' && meaning.messageMsg && this.current.release) Object.assign(patch, said(msg('lgStatus.mismatch', { said: meaning.messageMsg, advice: mismatchAdviceMsg(this.current.release) })));
       if (Object.keys(patch).length > 0) this.update(patch);
     };
     const child = spawnStreaming(this.options.command, this.options.argv, { env: this.options.env ?? process.env, onLine });
     this.child = child;
-    this.update({ state: this.current.restarts > 0 ? 'restarting' : 'starting', pid: child.pid, problem: null, message: 'Starting Looking Glass.' });
+    this.update({ state: this.current.restarts > 0 ? 'restarting' : 'starting', pid: child.pid, problem: null, ...said(msg('lgStatus.starting')) });
     this.stableTimer = setTimeout(() => {
       if (this.child === child) this.current.restarts = 0;
     }, this.options.stableAfterMs ?? 60_000);
@@ -97,7 +102,7 @@ export class ClientSupervisor {
       if (error) {
         // spawn failed (ENOENT, EACCES).
         this.fatalSeen = true;
-        this.current.message = `Looking Glass could not be started: ${error.code ?? error.message}.`;
+        Object.assign(this.current, said(msg('lgStatus.notStarted', { said: error.code ?? error.message })));
       }
       if (this.stableTimer) clearTimeout(this.stableTimer);
       this.child = null;
@@ -107,7 +112,7 @@ export class ClientSupervisor {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.stopping) {
-      this.update({ state: 'stopped', pid: null, message: 'Looking Glass was closed.' });
+      this.update({ state: 'stopped', pid: null, ...said(msg('lgStatus.closed')) });
       return this.closeLog();
     }
     if (this.fatalSeen) {
@@ -115,21 +120,21 @@ export class ClientSupervisor {
       return this.closeLog();
     }
     if (code === 0) {
-      this.update({ state: 'closed', pid: null, message: 'The Looking Glass window was closed.' });
+      this.update({ state: 'closed', pid: null, ...said(msg('lgStatus.windowClosed')) });
       this.closeLog();
       this.options.onUserClose?.();
       return;
     }
-    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const how = signal ? msg('lgStatus.killed', { signal }) : msg('lgStatus.exited', { code: String(code) });
     const restarts = this.current.restarts;
     if (restarts >= (this.options.maxRestarts ?? 5)) {
-      this.update({ state: 'failed', pid: null, message: `Looking Glass ${how} ${restarts + 1} times in a row; Vitrine stopped restarting it. The troubleshooter has its output.` });
+      this.update({ state: 'failed', pid: null, ...said(msg('lgStatus.gaveUp', { how, count: restarts + 1 })) });
       return this.closeLog();
     }
     const backoff = this.options.backoffMs ?? DEFAULT_BACKOFF;
     const wait = backoff[Math.min(restarts, backoff.length - 1)] ?? 1000;
-    this.update({ state: 'restarting', pid: null, restarts: restarts + 1, message: `Looking Glass ${how}; restarting in ${Math.round(wait / 100) / 10} s.` });
-    this.log?.write(`--- vitrine: the client ${how}; restarting in ${wait} ms ---\n`);
+    this.update({ state: 'restarting', pid: null, restarts: restarts + 1, ...said(msg('lgStatus.restarting', { how, seconds: String(Math.round(wait / 100) / 10) })) });
+    this.log?.write(`--- vitrine: the client ${english(how)}; restarting in ${wait} ms ---\n`);
     this.timer = setTimeout(() => this.launch(), wait);
   }
 
@@ -144,7 +149,7 @@ export class ClientSupervisor {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
-      this.update({ state: 'stopped', pid: null, message: 'Looking Glass was closed.' });
+      this.update({ state: 'stopped', pid: null, ...said(msg('lgStatus.closed')) });
       this.closeLog();
       return;
     }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { formatProperties, parseProperties, withProperty, type QmConfig } from './config';
 
 /** The smallest and largest VM ids Proxmox gives. */
@@ -75,7 +76,7 @@ const free = (config: QmConfig, prefix: string, taken: Set<string>, max: number)
     const key = `${prefix}${i}`;
     if (!config.has(key) && !taken.has(key)) return key;
   }
-  throw new VitrineError({ kind: 'proxmox-full', message: `This VM already uses ${prefix}0 to ${prefix}${max - 1}.`, hint: `Remove one in the web UI (Hardware), then preview again.` });
+  throw VitrineError.of('proxmox-full', msg('error.proxmox.full', { first: `${prefix}0`, last: `${prefix}${max - 1}` }), msg('error.proxmox.fullHint'));
 };
 
 /**

@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { run, type RunError } from '../common/process';
 import { parseQmConfig, passthroughState, type ProxmoxPassthroughState, type QmConfig } from './config';
 
@@ -54,12 +55,16 @@ export class ProxmoxTools {
     } catch (error) {
       const e = error as RunError;
       const said = `${e.stderr ?? ''}`.trim() || `${e.stdout ?? ''}`.trim();
-      if (e.code === 'ENOENT') throw new VitrineError({ kind: 'not-proxmox', message: `${name} was not found: this is not a Proxmox VE host.`, hint: 'These commands are for Proxmox VE hosts; elsewhere Vitrine uses libvirt (vitrine vm list).' });
-      if (/does not exist/.test(said)) throw new VitrineError({ kind: 'no-vm', message: said.split('\n').at(-1)!, hint: 'List the VMs with vitrine proxmox vms.' });
-      if (/permission denied|only root|ipcc_send_rec|Unable to load access control list/i.test(said)) {
-        throw new VitrineError({ kind: 'proxmox-root', message: `${name} ${argv.join(' ')} needs root on Proxmox (${said.split('\n').at(-1)}).`, hint: 'Run it as root: sudo vitrine proxmox …' });
+      if (e.code === 'ENOENT') throw VitrineError.of('not-proxmox', msg('error.proxmox.notProxmox', { program: name }), msg('error.proxmox.notProxmoxHint'));
+      if (/does not exist/.test(said)) {
+        const line = said.split('\n').at(-1)!;
+        // qm's own line is the English message; the UI says it in its words with the line quoted.
+        throw new VitrineError({ kind: 'no-vm', message: line, hint: 'List the VMs with vitrine proxmox vms.', msg: { message: msg('error.proxmox.noVm', { said: line }), hint: msg('error.proxmox.noVmHint') } });
       }
-      throw new VitrineError({ kind: 'proxmox-tool', message: `${name} ${argv.join(' ')} failed: ${said || e.message}`, hint: 'Read the message; the web UI shows the same VM.' });
+      if (/permission denied|only root|ipcc_send_rec|Unable to load access control list/i.test(said)) {
+        throw VitrineError.of('proxmox-root', msg('error.proxmox.needsRoot', { command: `${name} ${argv.join(' ')}`, said: said.split('\n').at(-1) ?? '' }), msg('error.proxmox.needsRootHint'));
+      }
+      throw VitrineError.of('proxmox-tool', msg('error.proxmox.failed', { command: `${name} ${argv.join(' ')}`, said: said || e.message }), msg('error.proxmox.failedHint'));
     }
   }
 

@@ -2,6 +2,7 @@ import type { ChangeSet, PlanRequest, PlanView, UndoView } from '../../shared/ap
 import type { TaskTracker } from '../state/tasks';
 import { fileDiff } from '../setup/format';
 import type { SetupService } from '../setup/service';
+import { msg } from '../../shared/i18n/message';
 
 /** Host preparation as the UI uses it: plans with their diffs, apply as a task, the change sets, undo. */
 export interface HostPreparation {
@@ -36,7 +37,7 @@ export function hostPreparation(setup: SetupService, tasks: TaskTracker): HostPr
           const line = chunk.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
           if (line && line !== last) task.step('apply', 'running', (last = line.slice(0, 200)));
         });
-        task.step('apply', 'done', backup ? `Backed up as ${backup}.` : '');
+        task.step('apply', 'done', backup ? msg('prepare.backedUp', { backup }) : '');
         task.finish();
         return { backup, output };
       } catch (error) {

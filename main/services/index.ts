@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { access } from 'node:fs/promises';
 import { launchCommand, setStartAtLogin } from '../desktop/autostart';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { buildChecklist } from '../host/checklist';
 import { gatherEnvironment } from '../host/environment';
 import { DEFAULT_ROOTS, type HostRoots } from '../host/roots';
@@ -139,7 +140,7 @@ export function createServices(options: ServicesOptions): Services {
       if (patch.startAtLogin !== undefined) {
         const command = launchCommand();
         if (patch.startAtLogin && options.mode !== 'electron' && command[0] === process.execPath) {
-          throw new VitrineError({ kind: 'not-installed', message: 'Start at login needs the installed app (the deb or the AppImage); this is a checkout run with Node.', hint: 'Install Vitrine, then turn it on from its Settings or tray.' });
+          throw VitrineError.of('not-installed', msg('error.app.notInstalled'), msg('error.app.notInstalledHint'));
         }
         await setStartAtLogin(patch.startAtLogin, command);
       }
@@ -166,7 +167,7 @@ export function createServices(options: ServicesOptions): Services {
       const roots = options.hostRoots ?? DEFAULT_ROOTS;
       const report = await scanHost(roots);
       const device = report.devices.find((d) => d.address === gpu);
-      if (!device) throw new VitrineError({ kind: 'unknown-device', message: `This host has no PCI device ${gpu}.`, hint: 'Pick the GPU on the Host page (vitrine doctor lists the addresses).' });
+      if (!device) throw VitrineError.of('unknown-device', msg('error.app.unknownDevice', { address: gpu }), msg('error.app.unknownDeviceHint'));
       const functions = report.devices.filter((d) => slotOf(d.address) === slotOf(gpu)).map((d) => d.address);
       const holders = await findGpuHolders(roots, functions, device.bootVga === true);
       const { stop, blockers } = handoverSteps(holders);

@@ -1,5 +1,6 @@
 import { libvirtUriProblem } from '../../shared/libvirt-uri';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 
 // Apart from services/index.ts so that the CLI checks --connect without loading every service.
 
@@ -16,7 +17,9 @@ export function checkedLibvirtUri(flag: string | undefined, env: NodeJS.ProcessE
   const problem = libvirtUriProblem(uri);
   if (problem) {
     const from = flag ? '--connect' : env['VITRINE_LIBVIRT_URI'] ? 'VITRINE_LIBVIRT_URI' : 'the Settings';
-    throw new VitrineError({ kind: 'invalid-uri', message: problem, hint: `Check the URI given in ${from}.` });
+    // The English is the precise problem (shared/libvirt-uri.ts); the UI says it in its language, the URI named.
+    const hint = flag || env['VITRINE_LIBVIRT_URI'] ? msg('error.app.badUriHint', { from }) : msg('error.app.badUriHintSettings');
+    throw new VitrineError({ kind: 'invalid-uri', message: problem, hint: `Check the URI given in ${from}.`, msg: { message: msg('error.app.badUri', { uri }), hint } });
   }
   return uri;
 }

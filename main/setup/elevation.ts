@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlanView } from '../../shared/api';
 import { toErrorInfo, VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { spawnStreaming } from '../common/process';
 import { DEFAULT_ROOTS, type HostRoots } from '../host/roots';
 import { scratchHostRoots } from './host-plan';
@@ -38,11 +39,7 @@ export function locateHelper(resourcesPath: string | undefined = process.resourc
   if (bundled && exists(bundled)) {
     const node = SYSTEM_NODE.find(exists);
     if (!node) {
-      throw new VitrineError({
-        kind: 'no-helper',
-        message: 'This Vitrine (an AppImage) carries its root helper but no way to run it as root: Node.js is not installed.',
-        hint: 'Install the deb package (it installs the helper root-owned with its own password prompt), or install Node.js 18 or later (apt install nodejs).',
-      });
+      throw VitrineError.of('no-helper', msg('error.setup.noNode'), msg('error.setup.noNodeHint'));
     }
     return { argv: [node, bundled], prompt: 'generic-node' };
   }
@@ -53,7 +50,7 @@ export function locateHelper(resourcesPath: string | undefined = process.resourc
       if (exists(candidate)) return { argv: [process.execPath, candidate], prompt: 'dev' };
     }
   }
-  throw new VitrineError({ kind: 'no-helper', message: 'The root helper is not built or installed.', hint: 'Run npm run build (from a checkout), or reinstall Vitrine.' });
+  throw VitrineError.of('no-helper', msg('error.setup.noHelper'), msg('error.setup.noHelperHint'));
 }
 
 /** The helper's argv (see locateHelper). */
@@ -98,7 +95,7 @@ export function pkexecElevation(locate: () => HelperLocation = () => locateHelpe
     runHelper: (args, onOutput) =>
       runCollecting(['pkexec', ...locate().argv, ...args], onOutput, (error) =>
         error.code === 'ENOENT'
-          ? new VitrineError({ kind: 'no-pkexec', message: 'pkexec was not found, so Vitrine cannot ask for the password.', hint: 'Install polkit: policykit-1 (Debian, Ubuntu), polkit (Fedora, Arch).' })
+          ? VitrineError.of('no-pkexec', msg('error.setup.noPkexec'), msg('error.setup.noPkexecHint'))
           : error,
       ),
     prompt: () => {
@@ -123,13 +120,13 @@ export function pkexecElevation(locate: () => HelperLocation = () => locateHelpe
 export function scratchRootElevation(dir: string, locate: () => HelperLocation = () => locateHelper()): Elevation {
   const root = resolve(dir);
   if (root === '/') {
-    throw new VitrineError({ kind: 'invalid-argument', message: 'A scratch root cannot be / (that is this host).', hint: 'Give a scratch folder, or leave the option out to change this host.' });
+    throw VitrineError.of('invalid-argument', msg('error.setup.scratchIsRoot'), msg('error.setup.scratchIsRootHint'));
   }
   return {
     root,
     runHelper: (args, onOutput) =>
       runCollecting([...locate().argv, '--root', root, ...args], onOutput, (error) =>
-        new VitrineError({ kind: 'no-helper', message: `The root helper could not be started (${error.code ?? error.message}).`, hint: 'Run npm run build (from a checkout), or reinstall Vitrine.' }),
+        VitrineError.of('no-helper', msg('error.setup.helperNotStarted', { said: error.code ?? error.message }), msg('error.setup.noHelperHint')),
       ),
     prompt: () => null,
     hostRoots: (defaults) => scratchHostRoots(root) ?? defaults,

@@ -4,11 +4,17 @@ import { join } from 'node:path';
 import type { HostReport } from '../../shared/api';
 import type { HugepageInfo } from '../host/cpu-topology';
 import { VitrineError } from '../common/errors';
+import { msg, type Msg } from '../../shared/i18n/message';
 import { PLAN_FILES, PLAN_MARKERS, type PlanFacts } from './planner';
 
 /** A host path under a root ('/' for the real host, where it is the path itself; a scratch folder in tests). */
 export function underRoot(root: string, path: string): string {
   return join(root, path);
+}
+
+/** The catalogue's word for what a path is (error.setup.kind.*): specialKind's, or `other`. */
+function specialKey(info: Stats): string {
+  return info.isDirectory() ? 'folder' : info.isFIFO() ? 'pipe' : info.isCharacterDevice() || info.isBlockDevice() ? 'device' : info.isSocket() ? 'socket' : 'other';
 }
 
 /** What a path is when it is not a regular file or a link (null otherwise). */
@@ -20,12 +26,8 @@ export function specialKind(info: Stats): string | null {
   return null;
 }
 
-function notAFile(path: string, what: string): VitrineError {
-  return new VitrineError({
-    kind: 'not-a-file',
-    message: `${path} is ${what}, not a regular file; Vitrine only changes regular files there.`,
-    hint: `Move it out of the way (or replace it with a regular file), then plan again. Vitrine changed nothing.`,
-  });
+function notAFile(path: string, what: Msg): VitrineError {
+  return VitrineError.of('not-a-file', msg('error.setup.notAFile', { path, what }), msg('error.setup.notAFileHint'));
 }
 
 /**
@@ -42,12 +44,12 @@ async function readPlanned(path: string, full: string, follow: boolean): Promise
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return null;
-    if (code === 'ENXIO') throw notAFile(path, 'a socket or an unconnected device');
+    if (code === 'ENXIO') throw notAFile(path, msg('error.setup.kind.socketOrDevice'));
     throw error;
   }
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw notAFile(path, specialKind(info) ?? 'something else');
+    if (!info.isFile()) throw notAFile(path, msg(`error.setup.kind.${specialKey(info)}`));
     return await handle.readFile('utf8');
   } finally {
     await handle.close();
@@ -68,7 +70,7 @@ export async function gatherPlanFacts(root: string, report: HostReport, hugepage
       const full = underRoot(root, path);
       const info = await lstat(full).catch(() => null);
       if (info?.isSymbolicLink()) symlinks.add(path);
-      else if (info && !info.isFile()) throw notAFile(path, specialKind(info) ?? 'something else');
+      else if (info && !info.isFile()) throw notAFile(path, msg(`error.setup.kind.${specialKey(info)}`));
       files[path] = info ? await readPlanned(path, full, info.isSymbolicLink()) : null;
     }),
   );

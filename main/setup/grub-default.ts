@@ -1,4 +1,5 @@
 import { VitrineError } from '../common/errors';
+import { msg, type Msg } from '../../shared/i18n/message';
 
 const KEY = 'GRUB_CMDLINE_LINUX_DEFAULT';
 
@@ -11,8 +12,8 @@ export interface GrubDefault {
   withTokens(tokens: string[]): string;
 }
 
-function refuse(problem: string, hint: string): never {
-  throw new VitrineError({ kind: 'grub-default', message: `/etc/default/grub: ${problem}. Vitrine changed nothing.`, hint });
+function refuse(problem: Msg, hint: Msg): never {
+  throw VitrineError.of('grub-default', msg('error.setup.grub', { problem }), hint);
 }
 
 /** A shell assignment's value when it is one plain quoted or unquoted word; refuses anything a shell would expand. */
@@ -20,11 +21,11 @@ function plainValue(line: string, key: string): { quote: '"' | "'" | ''; value: 
   const raw = line.slice(line.indexOf('=') + 1).replace(/\s+#.*$/, '').trimEnd();
   const m = raw.match(/^"([^"\\$`]*)"$/) ?? raw.match(/^'([^']*)'$/) ?? raw.match(/^([^\s"'\\$`;|&<>()]*)$/);
   if (!m) {
-    if (/[$`]/.test(raw)) refuse(`${key} uses $ or backticks (${raw})`, `Vitrine only edits a plain value; edit ${key} by hand, or make it a plain quoted string.`);
+    if (/[$`]/.test(raw)) refuse(msg('error.setup.grubExpands', { key, raw }), msg('error.setup.grubExpandsHint', { key }));
     if (/\\$/.test(raw) || (raw.split('"').length - 1) % 2 === 1 || (raw.split("'").length - 1) % 2 === 1) {
-      refuse(`${key} spans several lines`, `Put its value on one line, then try again.`);
+      refuse(msg('error.setup.grubMultiline', { key }), msg('error.setup.grubMultilineHint'));
     }
-    refuse(`${key} is not a single quoted value (${raw})`, `Write it as ${key}="…" on one line, then try again.`);
+    refuse(msg('error.setup.grubNotQuoted', { key, raw }), msg('error.setup.grubNotQuotedHint', { key }));
   }
   return { quote: raw.startsWith('"') ? '"' : raw.startsWith("'") ? "'" : '', value: m[1]! };
 }
@@ -35,14 +36,14 @@ function plainValue(line: string, key: string): { quote: '"' | "'" | ''; value: 
  * line, a plain value, LF line ends, a final newline.
  */
 export function parseGrubDefault(text: string): GrubDefault {
-  if (text.includes('\r')) refuse('the file has Windows (CRLF) line ends', 'Convert it to LF line ends (dos2unix /etc/default/grub), then try again.');
-  if (text.length > 0 && !text.endsWith('\n')) refuse('the file does not end with a newline', 'Add a newline at the end of the file, then try again.');
+  if (text.includes('\r')) refuse(msg('error.setup.grubCrlf'), msg('error.setup.grubCrlfHint'));
+  if (text.length > 0 && !text.endsWith('\n')) refuse(msg('error.setup.grubNoNewline'), msg('error.setup.grubNoNewlineHint'));
   const lines = text.split('\n');
   const find = (key: string): number[] => lines.flatMap((l, i) => (new RegExp(`^\\s*(export\\s+)?${key}=`).test(l) ? [i] : []));
   const defaults = find(KEY);
   const linux = find('GRUB_CMDLINE_LINUX');
-  if (defaults.length > 1) refuse(`${KEY} is set ${defaults.length} times (lines ${defaults.map((i) => i + 1).join(', ')})`, 'Keep one of them, then try again.');
-  if (linux.length > 1) refuse(`GRUB_CMDLINE_LINUX is set ${linux.length} times`, 'Keep one of them, then try again.');
+  if (defaults.length > 1) refuse(msg('error.setup.grubSetTwiceAt', { key: KEY, count: defaults.length, lines: defaults.map((i) => i + 1).join(', ') }), msg('error.setup.keepOneHint'));
+  if (linux.length > 1) refuse(msg('error.setup.grubSetTwice', { key: 'GRUB_CMDLINE_LINUX', count: linux.length }), msg('error.setup.keepOneHint'));
   const current = defaults.length === 1 ? plainValue(lines[defaults[0]!]!, KEY) : { quote: '"' as const, value: '' };
   const linuxValue = linux.length === 1 ? plainValue(lines[linux[0]!]!, 'GRUB_CMDLINE_LINUX').value : '';
   const split = (v: string): string[] => v.split(/\s+/).filter(Boolean);

@@ -1,4 +1,5 @@
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { normaliseParamName, parseCmdline } from '../host/cmdline';
 
 /** The kernel parameters Vitrine manages; anything else on the line is the user's and stays. */
@@ -48,9 +49,9 @@ export function checkIds(ids: string[]): void {
   const seen = new Set<string>();
   for (const id of ids) {
     if (!/^[0-9a-f]{4}:[0-9a-f]{4}$/.test(id)) {
-      throw new VitrineError({ kind: 'invalid-id', message: `'${id}' is not a PCI vendor:device id.`, hint: 'Ids are four lowercase hex digits, a colon, four more (e.g. 10de:2206); see vitrine doctor.' });
+      throw VitrineError.of('invalid-id', msg('error.setup.badPciId', { id }), msg('error.setup.badPciIdHint'));
     }
-    if (seen.has(id)) throw new VitrineError({ kind: 'duplicate-id', message: `The PCI id ${id} is listed twice.`, hint: 'List each vendor:device id once.' });
+    if (seen.has(id)) throw VitrineError.of('duplicate-id', msg('error.setup.duplicatePciId', { id }), msg('error.setup.duplicatePciIdHint'));
     seen.add(id);
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Bootloader, HostPlan, InitramfsTool, PciDevice, PlanCommand, PlanRequest, PlanWrite } from '../../shared/api';
 import { VitrineError } from '../common/errors';
+import { msg, type Msg } from '../../shared/i18n/message';
 import { passSet } from '../host/verdicts';
 import { parsePciAddress, formatPciAddress } from '../common/pci-address';
 import { parseGrubDefault } from './grub-default';
@@ -8,8 +9,6 @@ import { checkIds, managedArgs, tokens, withManagedArgs } from './kernel-args';
 import { RECOVERY_NOTE, WITHOUT_ENTRY, recoveryNote, withoutEntryScript, withoutPassthrough } from './recovery';
 import { HANDOVER_FILES, handoverWrites, isHandoverWrite } from './handover-plan';
 import { HUGEPAGES_SYSCTL, SYSCTL_CONF, planHugepages, type HugepageSteps } from './hugepage-plan';
-import type { Msg } from '../../shared/i18n/message';
-import { msg } from '../../shared/i18n/message';
 import type { HugepageInfo } from '../host/cpu-topology';
 
 /** What the planner knows of the host: contents of the files it may change, which tools exist. */
@@ -86,8 +85,8 @@ export const PLAN_MARKERS = [
 const HEADER = '# Written by Vitrine (GPU passthrough). Remove this file, or undo in Vitrine, to revert.';
 const VFIO_MODULES = ['vfio', 'vfio_iommu_type1', 'vfio_pci'];
 
-function refuse(kind: string, message: string, hint: string): never {
-  throw new VitrineError({ kind, message, hint });
+function refuse(kind: string, message: Msg, hint: Msg): never {
+  throw VitrineError.of(kind, message, hint);
 }
 
 const has = (facts: PlanFacts, ...paths: string[]): boolean => paths.some((p) => facts.exists.has(p));
@@ -102,7 +101,7 @@ export function detectBootloader(facts: PlanFacts): Bootloader {
   if (facts.files['/etc/kernel/cmdline'] !== null && facts.files['/etc/default/grub'] === null) return 'systemd-boot';
   if (facts.files['/etc/default/grub'] !== null) return 'grub';
   if (has(facts, '/usr/bin/bootctl', '/usr/bin/kernel-install')) return 'systemd-boot';
-  refuse('no-bootloader', 'Vitrine cannot tell how this host boots (no /etc/default/grub, /etc/kernel/cmdline, proxmox-boot-tool, grubby, kernelstub or rpm-ostree).', 'Add the kernel parameters by hand (see the Host page), or report your setup.');
+  refuse('no-bootloader', msg('error.setup.noBootloader'), msg('error.setup.noBootloaderHint'));
 }
 
 export function detectInitramfs(facts: PlanFacts): InitramfsTool | null {
@@ -116,7 +115,7 @@ export function detectInitramfs(facts: PlanFacts): InitramfsTool | null {
 function write(facts: PlanFacts, path: string, after: string | null, reason: string, mode = 0o644): PlanWrite | null {
   const before = facts.files[path] ?? null;
   if (before === after) return null;
-  if (facts.symlinks.has(path)) refuse('symlink', `${path} is a symbolic link; Vitrine never writes through links.`, `Replace the link with a regular file, or edit its target by hand.`);
+  if (facts.symlinks.has(path)) refuse('symlink', msg('error.setup.symlink', { path }), msg('error.setup.symlinkHint'));
   return { kind: 'write', path, before, after, mode, reason };
 }
 
@@ -126,12 +125,12 @@ function devicesToBind(request: PlanRequest, devices: PciDevice[], handover = fa
   const out: PciDevice[] = [];
   for (const raw of request.gpu) {
     const address = formatPciAddress(parsePciAddress(raw));
-    if (seen.has(address)) refuse('duplicate-address', `${address} is listed twice.`, 'List each PCI function once.');
+    if (seen.has(address)) refuse('duplicate-address', msg('error.setup.duplicateAddress', { address }), msg('error.setup.duplicateAddressHint'));
     seen.add(address);
     const device = devices.find((d) => d.address === address);
-    if (!device) refuse('unknown-device', `This host has no PCI device ${address}.`, 'Pick the GPU on the Host page (vitrine doctor lists the addresses).');
-    if (device.bootVga && !handover) refuse('boot-gpu', `${address} is the host's boot display: binding it to vfio-pci at boot leaves the host without a picture.`, 'Hand it over when its VM starts instead (single-GPU mode: --single-gpu, or “Handed over at VM start” on the Host page), or boot the host from another GPU.');
-    if (device.block.some((b) => b.holdsRoot)) refuse('root-disk', `${address} holds the host's root file system (${device.block.map((b) => b.name).join(', ')}).`, 'Never pass the controller of the disk the host runs from.');
+    if (!device) refuse('unknown-device', msg('error.app.unknownDevice', { address }), msg('error.app.unknownDeviceHint'));
+    if (device.bootVga && !handover) refuse('boot-gpu', msg('error.setup.bootGpu', { address }), msg('error.setup.bootGpuHint'));
+    if (device.block.some((b) => b.holdsRoot)) refuse('root-disk', msg('error.setup.rootDisk', { address, disks: device.block.map((b) => b.name).join(', ') }), msg('error.setup.rootDiskHint'));
     out.push(device);
   }
   if (out.length === 0) return out;
@@ -139,7 +138,7 @@ function devicesToBind(request: PlanRequest, devices: PciDevice[], handover = fa
   const missing = out.flatMap((d) => passSet(d, devices)).filter((d) => !seen.has(d.address));
   if (missing.length > 0) {
     const names = [...new Set(missing.map((d) => d.address))].join(', ');
-    refuse('incomplete-group', `The IOMMU group also holds ${names}, which must be bound too.`, `Add ${names} to the devices to bind (the Host page shows the group).`);
+    refuse('incomplete-group', msg('error.setup.incompleteGroup', { names }), msg('error.setup.incompleteGroupHint', { names }));
   }
   return out;
 }
@@ -181,7 +180,7 @@ function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: strin
   const proxmoxFile = bootloader === 'proxmox-boot-tool' ? proxmoxBootFile(facts) : null;
   if (bootloader === 'grub' || proxmoxFile === '/etc/default/grub') {
     const text = facts.files['/etc/default/grub']!;
-    if (facts.symlinks.has('/etc/default/grub')) refuse('symlink', '/etc/default/grub is a symbolic link; Vitrine never writes through links.', 'Replace the link with a regular file, then try again. Vitrine changed nothing.');
+    if (facts.symlinks.has('/etc/default/grub')) refuse('symlink', msg('error.setup.symlink', { path: '/etc/default/grub' }), msg('error.setup.grubSymlinkHint'));
     const grub = parseGrubDefault(text);
     const next = withManagedArgs(grub.tokens, wanted, grub.linuxTokens);
     const conflicting = grub.linuxTokens.filter((t) => /^(vfio[-_]pci\.ids|intel_iommu|amd_iommu|iommu)=/.test(t) && !wanted.includes(t));
@@ -273,7 +272,7 @@ function initramfsSteps(tool: InitramfsTool | null, bootloader: Bootloader, fact
     argv = bootloader === 'rpm-ostree' ? ['rpm-ostree', 'initramfs', '--enable'] : ['dracut', '-f', '--regenerate-all'];
   } else {
     const text = facts.files['/etc/mkinitcpio.conf'] ?? null;
-    if (text === null) refuse('mkinitcpio', '/etc/mkinitcpio.conf is missing.', 'Reinstall mkinitcpio, or add vfio_pci vfio vfio_iommu_type1 to your initramfs by hand.');
+    if (text === null) refuse('mkinitcpio', msg('error.setup.noMkinitcpio'), msg('error.setup.noMkinitcpioHint'));
     const lines = text.split('\n');
     const index = lines.findIndex((l) => /^\s*MODULES=/.test(l));
     const order = ['vfio_pci', 'vfio', 'vfio_iommu_type1'];
@@ -281,7 +280,7 @@ function initramfsSteps(tool: InitramfsTool | null, bootloader: Bootloader, fact
       step = write(facts, '/etc/mkinitcpio.conf', `${text}${text.endsWith('\n') ? '' : '\n'}MODULES=(${order.join(' ')})\n`, 'Load vfio in the initramfs, before the GPU drivers.');
     } else {
       const m = lines[index]!.match(/^(\s*MODULES=\()([^)]*)\)(.*)$/);
-      if (!m) refuse('mkinitcpio', `MODULES in /etc/mkinitcpio.conf spans several lines (line ${index + 1}).`, 'Put MODULES=(…) on one line, then try again. Vitrine changed nothing.');
+      if (!m) refuse('mkinitcpio', msg('error.setup.mkinitcpioMultiline', { line: String(index + 1) }), msg('error.setup.mkinitcpioMultilineHint'));
       const current = m[2]!.split(/\s+/).filter(Boolean);
       const missing = order.filter((x) => !current.includes(x));
       if (missing.length) {
@@ -369,7 +368,7 @@ function lookingGlassSteps(request: PlanRequest, facts: PlanFacts, apparmor: boo
   if (qemuConf === null) warnings.push('/etc/libvirt/qemu.conf is missing: add /dev/kvmfr0 to cgroup_device_acl by hand.');
   else if (!qemuConf.includes('/dev/kvmfr0')) {
     if (/^\s*cgroup_device_acl\s*=/m.test(qemuConf)) {
-      refuse('qemu-conf', '/etc/libvirt/qemu.conf already sets cgroup_device_acl.', 'Add "/dev/kvmfr0" to that list by hand, then plan again. Vitrine changed nothing.');
+      refuse('qemu-conf', msg('error.setup.qemuConfAcl'), msg('error.setup.qemuConfAclHint'));
     }
     steps.push(
       write(
@@ -405,11 +404,11 @@ function planReason(request: PlanRequest, devices: PciDevice[], huge: HugepageSt
  */
 export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
   if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(request.user)) {
-    refuse('invalid-user', `'${request.user}' is not a user name.`, 'Give the desktop user that runs Looking Glass (e.g. alice).');
+    refuse('invalid-user', msg('error.setup.badUser', { user: request.user }), msg('error.setup.badUserHint'));
   }
   const warnings: string[] = [];
   const handover = request.handover === 'vm-start';
-  if (handover && request.gpu.length === 0) refuse('no-gpu', 'A handover at VM start needs the GPU to hand over.', 'Give the GPU’s functions (--gpu ADDRESSES; vitrine doctor shows them).');
+  if (handover && request.gpu.length === 0) refuse('no-gpu', msg('error.setup.handoverNoGpu'), msg('error.setup.handoverNoGpuHint'));
   const handed = handover ? devicesToBind(request, facts.devices, true) : [];
   const devices = handover ? [] : devicesToBind(request, facts.devices);
   const ids = [...new Set(devices.map((d) => `${d.vendorId}:${d.deviceId}`))];

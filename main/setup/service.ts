@@ -4,6 +4,8 @@ import { basename, join, resolve } from 'node:path';
 import type { ChangeSet, HostPlan, HugepageCheck, HugepageReservation, PlanRequest, PlanView, UndoCheck, UndoPlan } from '../../shared/api';
 import { readHugepages } from '../host/cpu-topology';
 import { VitrineError } from '../common/errors';
+import { msg, type Msg } from '../../shared/i18n/message';
+import { english } from '../common/text';
 import type { HostRoots } from '../host/roots';
 import { pkexecElevation, type Elevation, type HelperRun } from './elevation';
 import { listManifests, type Manifest } from './helper/backups';
@@ -19,27 +21,31 @@ export { INSTALLED_HELPER, helperCommand, locateHelper, type HelperLocation, typ
 /** Explain a helper exit code (and pkexec's own). */
 export function explainHelperExit(code: number, output: string): VitrineError {
   const last = output.trim().split('\n').at(-1) ?? '';
+  // [kind, message, hint] as catalogue keys (error.helper.*). When the helper said why on its last line, that line is
+  // the English message (the CLI shows it as it was) and the key's sentence is what the UI says; the output stays in detail.
   const table: Record<number, [string, string, string]> = {
-    [EXIT.cancelled]: ['cancelled', 'The password prompt was dismissed: nothing was changed.', 'Apply again when you are ready.'],
-    [EXIT.notAuthorised]: /No authentication agent|no agent/i.test(output)
-      ? ['no-polkit-agent', 'No polkit authentication agent is running, so the password prompt cannot appear: nothing was changed.', 'Start one (your desktop normally does; e.g. lxpolkit or polkit-gnome), then apply again.']
-      : ['not-authorised', 'You are not allowed to change the host (polkit said no): nothing was changed.', 'Use an administrator account.'],
-    [EXIT.changedSincePlanned]: ['changed', last, 'Make a new plan: a file changed after this one was made.'],
-    [EXIT.planMismatch]: ['plan-mismatch', last, 'Make a new plan and review it: the host changed since the plan you reviewed, or the plan was replaced. Nothing was changed.'],
-    [EXIT.pathRefused]: ['refused', last, 'The helper never writes through links or over folders, pipes or devices; fix the path it names, then make a new plan.'],
-    [EXIT.invalidPlan]: ['invalid-request', last, 'Make a new plan with Vitrine.'],
-    [EXIT.rootRefused]: ['root-refused', last, 'Give a scratch folder as a plain absolute path (no links), without pkexec; leave --root out to change this host.'],
-    [EXIT.commandFailed]: ['command-failed', last, 'Read the output above; the files were changed and can be undone with vitrine setup rollback.'],
-    [EXIT.ioFailure]: ['io-failure', last, 'What was written is undone; check free space and the file system, then apply again.'],
-    [EXIT.halfApplied]: ['half-applied', last, 'The host is half-applied: run the command in the message (from a text console if need be) to finish the undo.'],
-    [EXIT.noBackup]: ['no-backup', last, 'List the changes with vitrine setup backups.'],
-    [EXIT.noSpace]: ['disk-full', last, 'Free some space on the disk that holds /etc, /boot and /var/lib/vitrine, then apply again. Nothing was changed.'],
-    [EXIT.notRoot]: ['not-root', last, 'The helper runs through pkexec; install polkit (policykit-1 on Debian).'],
-    [EXIT.romInvalid]: ['rom-invalid', last, 'Read the ROM while the card is bound to vfio-pci and no VM uses it; some cards only give a valid image from a second slot.'],
-    [EXIT.usage]: ['usage', last, 'This is a bug in Vitrine: please report it.'],
+    [EXIT.cancelled]: ['cancelled', 'cancelled', 'cancelledHint'],
+    [EXIT.notAuthorised]: /No authentication agent|no agent/i.test(output) ? ['no-polkit-agent', 'noAgent', 'noAgentHint'] : ['not-authorised', 'notAuthorised', 'notAuthorisedHint'],
+    [EXIT.changedSincePlanned]: ['changed', 'changed', 'changedHint'],
+    [EXIT.planMismatch]: ['plan-mismatch', 'planMismatch', 'planMismatchHint'],
+    [EXIT.pathRefused]: ['refused', 'pathRefused', 'pathRefusedHint'],
+    [EXIT.invalidPlan]: ['invalid-request', 'invalidPlan', 'invalidPlanHint'],
+    [EXIT.rootRefused]: ['root-refused', 'rootRefused', 'rootRefusedHint'],
+    [EXIT.commandFailed]: ['command-failed', 'commandFailed', 'commandFailedHint'],
+    [EXIT.ioFailure]: ['io-failure', 'ioFailure', 'ioFailureHint'],
+    [EXIT.halfApplied]: ['half-applied', 'halfApplied', 'halfAppliedHint'],
+    [EXIT.noBackup]: ['no-backup', 'noBackup', 'noBackupHint'],
+    [EXIT.noSpace]: ['disk-full', 'noSpace', 'noSpaceHint'],
+    [EXIT.notRoot]: ['not-root', 'notRoot', 'notRootHint'],
+    [EXIT.romInvalid]: ['rom-invalid', 'romInvalid', 'romInvalidHint'],
+    [EXIT.usage]: ['usage', 'usage', 'usageHint'],
   };
-  const [kind, message, hint] = table[code] ?? ['helper', last || `The helper failed (exit ${code}).`, 'Read the output; vitrine setup rollback undoes the last change.'];
-  return new VitrineError({ kind, message, hint, detail: output.trim() });
+  const [kind, messageKey, hintKey] = table[code] ?? ['helper', 'failed', 'failedHint'];
+  const message: Msg = msg(`error.helper.${messageKey}`, { code: String(code), said: last });
+  const hint: Msg = msg(`error.helper.${hintKey}`);
+  // The helper's own line is the English message where it gives one (its words, not ours).
+  const own = !['cancelled', 'no-polkit-agent', 'not-authorised'].includes(kind) && last !== '';
+  return new VitrineError({ kind, message: own ? last : english(message), hint: english(hint), detail: output.trim(), msg: { message, hint } });
 }
 
 /** The last plan's record in the user's data folder. The helper does not trust it: it plans again and compares ids. */
@@ -102,8 +108,8 @@ export class SetupService {
   async lastPlan(): Promise<LastPlan> {
     const text = await readFile(this.planFile(), 'utf8').catch(() => null);
     const record = text ? (JSON.parse(text) as Partial<LastPlan>) : null;
-    if (!record?.plan || typeof record.root !== 'string') throw new VitrineError({ kind: 'no-plan', message: 'There is no plan to apply.', hint: 'Make one first: vitrine setup plan --gpu ADDRESS' });
-    if (!record.request) throw new VitrineError({ kind: 'no-plan', message: 'The last plan was made by an older Vitrine and cannot be applied.', hint: 'Make a new plan (vitrine setup plan, or Plan on the Host page), review it, then apply.' });
+    if (!record?.plan || typeof record.root !== 'string') throw VitrineError.of('no-plan', msg('error.setup.noPlan'), msg('error.setup.noPlanHint'));
+    if (!record.request) throw VitrineError.of('no-plan', msg('error.setup.oldPlan'), msg('error.setup.oldPlanHint'));
     return record as LastPlan;
   }
 
@@ -121,11 +127,7 @@ export class SetupService {
   async apply(onOutput?: (chunk: string) => void): Promise<{ backup: string | null; output: string; plan: HostPlan }> {
     const { root, request, plan } = await this.lastPlan();
     if (resolve(root) !== this.elevation.root) {
-      throw new VitrineError({
-        kind: 'setup-root',
-        message: `The last plan was made for ${root}, and this Vitrine changes ${this.elevation.root}.`,
-        hint: 'Make a new plan here, then apply it.',
-      });
+      throw VitrineError.of('setup-root', msg('error.setup.otherRoot', { planned: root, root: this.elevation.root }), msg('error.setup.otherRootHint'));
     }
     if (plan.steps.length === 0) return { backup: null, output: 'Nothing to change.\n', plan };
     // Kept so the undo can show each file's bytes (the helper's copies are root-only); nothing trusts it.
@@ -149,14 +151,12 @@ export class SetupService {
     const all = await listManifests(this.elevation.root);
     const manifest = id === undefined ? [...all].reverse().find((m) => m.state !== 'rolled-back' && m.state !== 'failed') : all.find((m) => m.id === id);
     if (!manifest) {
-      throw new VitrineError(
-        id === undefined
-          ? { kind: 'no-backup', message: 'There is no change of Vitrine’s to undo on this host.', hint: 'vitrine setup backups lists the change sets and their state.' }
-          : { kind: 'no-backup', message: `There is no change set ${id}.`, hint: 'vitrine setup backups lists the change sets.' },
-      );
+      throw id === undefined
+        ? VitrineError.of('no-backup', msg('error.setup.nothingToUndo'), msg('error.setup.nothingToUndoHint'))
+        : VitrineError.of('no-backup', msg('error.setup.noChangeSet', { id }), msg('error.setup.noChangeSetHint'));
     }
-    if (manifest.state === 'rolled-back') throw new VitrineError({ kind: 'no-backup', message: `${manifest.id} was already undone.`, hint: 'Nothing to do; vitrine setup backups lists the change sets.' });
-    if (manifest.state === 'failed') throw new VitrineError({ kind: 'no-backup', message: `${manifest.id} failed and was undone at once: there is nothing left of it.`, hint: 'Nothing to do.' });
+    if (manifest.state === 'rolled-back') throw VitrineError.of('no-backup', msg('error.setup.alreadyUndone', { id: manifest.id }), msg('error.setup.alreadyUndoneHint'));
+    if (manifest.state === 'failed') throw VitrineError.of('no-backup', msg('error.setup.failedUndone', { id: manifest.id }), msg('error.setup.nothingToDo'));
     return manifest;
   }
 

@@ -1,6 +1,8 @@
 import { ipcMain, type BrowserWindow } from 'electron';
 import type { Channel, EventName } from '../../shared/api';
 import { EVENT_NAMES } from '../../shared/event-fanout';
+import { msg } from '../../shared/i18n/message';
+import { errorInfo } from '../common/errors';
 import type { Registry } from '../api/registry';
 import type { EventSources } from '../services/index';
 import { isTrustedSender } from './security';
@@ -13,7 +15,7 @@ export function registerIpc(registry: Registry, events: EventSources, window: ()
   for (const channel of registry.channels() as Channel[]) {
     ipcMain.handle(channel, (event, args: unknown) => {
       if (!isTrustedSender(event.senderFrame)) {
-        return { ok: false, error: { kind: 'forbidden', message: 'Request from an untrusted frame refused.', hint: 'Only the Vitrine window may call the API.' } };
+        return { ok: false, error: errorInfo('forbidden', msg('error.forbidden'), msg('error.forbiddenHint')) };
       }
       return registry.dispatch(channel, args);
     });

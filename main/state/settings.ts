@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { AppSettings } from '../../shared/api';
 import { settingsPatch } from '../../shared/schemas';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 import { serialized, writeFileAtomic } from '../common/atomic-write';
 import { salvageJson } from './keep-aside';
 
@@ -50,7 +51,7 @@ export class SettingsStore {
   private async load(): Promise<AppSettings> {
     const text = await readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return null;
-      throw new VitrineError({ kind: 'settings', message: `Vitrine's settings file ${this.file} cannot be read (${error.code ?? error.message}).`, hint: `Check its owner and mode: it belongs to you, mode 600.` });
+      throw VitrineError.of('settings', msg('error.state.settingsUnreadable', { path: this.file, said: error.code ?? error.message }), msg('error.state.settingsUnreadableHint'));
     });
     const settings = text === null ? { ...DEFAULT_SETTINGS } : await salvageJson(this.file, text, settingsPatch, DEFAULT_SETTINGS, 'settings-kept-aside', 'a settings object');
     this.cache = settings;
@@ -59,7 +60,8 @@ export class SettingsStore {
 
   async set(patch: Partial<AppSettings>): Promise<AppSettings> {
     const parsed = settingsPatch.safeParse(patch);
-    if (!parsed.success) throw new VitrineError({ kind: 'invalid-argument', message: `Invalid setting: ${parsed.error.issues.map((i) => i.message).join('; ')}`, hint: 'Correct the value and try again.' });
+    // The registry checks the same schema first: this is for callers that skip it.
+    if (!parsed.success) throw VitrineError.of('invalid-argument', msg('error.state.badSetting', { issues: parsed.error.issues.map((i) => i.message).join('; ') }), msg('error.state.badSettingHint'));
     // One change at a time: each starts from the file the previous one wrote.
     return serialized(this.file, async () => {
       const next = { ...(await this.get()), ...parsed.data };

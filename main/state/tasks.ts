@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorInfo, StepState, Task, TasksSnapshot } from '../../shared/api';
 import { toErrorInfo, VitrineError } from '../common/errors';
 import { english } from '../common/text';
-import { isMsg, type Msg } from '../../shared/i18n/message';
+import { isMsg, msg, type Msg } from '../../shared/i18n/message';
 
 const KEEP = 20;
 
@@ -24,6 +24,12 @@ export interface TaskHandle {
  * Work that takes more than a second (Play, Stop), step by step, pushed as
  * `task.progress` snapshots of the recent tasks (the newest first).
  */
+/** A task's title as a message: the catalogue's words for its kind when they are the title's (the English stays the title). */
+function titleOf(task: Task): Msg | string {
+  const title = msg(`task.title.${task.kind}`, { name: task.subject });
+  return english(title) === task.title ? title : task.title;
+}
+
 export class TaskTracker {
   private tasks: Task[] = [];
   private readonly listeners = new Set<(snapshot: TasksSnapshot) => void>();
@@ -49,7 +55,7 @@ export class TaskTracker {
   cancel(id: string): Task | null {
     const task = this.tasks.find((t) => t.id === id && t.state === 'running');
     if (!task) return null;
-    if (!task.cancellable) throw new VitrineError({ kind: 'not-cancellable', message: `'${task.title}' cannot be cancelled any more: it is past the point where stopping is safe.`, hint: 'Wait for it to finish.' });
+    if (!task.cancellable) throw VitrineError.of('not-cancellable', msg('error.state.notCancellable', { title: titleOf(task) }), msg('error.waitHint'));
     this.cancelled.add(id);
     return { ...task };
   }
@@ -89,7 +95,7 @@ export class TaskTracker {
         this.emit();
       },
       checkCancelled: () => {
-        if (this.cancelled.has(task.id)) throw new VitrineError({ kind: 'cancelled', message: `'${task.title}' was cancelled.`, hint: 'Nothing after the last finished step was done.' });
+        if (this.cancelled.has(task.id)) throw VitrineError.of('cancelled', msg('error.state.cancelled', { title: titleOf(task) }), msg('error.state.cancelledHint'));
       },
       finish: (error?: unknown) => {
         this.cancelled.delete(task.id);

@@ -10,6 +10,7 @@ import type { EventSources } from '../services/index';
 import { contentSecurityPolicy } from './csp';
 import { readUiFile } from './ui-files';
 import { VitrineError } from '../common/errors';
+import { msg } from '../../shared/i18n/message';
 
 export interface ServeOptions {
   /** A loopback address, or (with allowRemote) the one address or name the other machines use. */
@@ -67,18 +68,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const rendererDir = resolve(options.rendererDir);
   const loopback = isLoopback(options.host);
   if (!loopback && !options.allowRemote) {
-    throw new VitrineError({
-      kind: 'remote-refused',
-      message: `${options.host} is not a loopback address: vitrine serve would let other machines control your VMs and your host.`,
-      hint: 'Leave --host out (127.0.0.1), or add --allow-remote if you mean it.',
-    });
+    throw VitrineError.of('remote-refused', msg('error.app.notLoopback', { host: options.host }), msg('error.app.notLoopbackHint'));
   }
   if (isWildcard(options.host)) {
-    throw new VitrineError({
-      kind: 'remote-refused',
-      message: `${options.host || 'An empty address'} listens on every interface, so Vitrine cannot check which host name requests are for.`,
-      hint: 'Give the one address or name the other machine will use, e.g. --host 192.168.1.20 --allow-remote.',
-    });
+    throw VitrineError.of('remote-refused', options.host ? msg('error.app.wildcard', { host: options.host }) : msg('error.app.wildcardEmpty'), msg('error.app.wildcardHint'));
   }
   let cookieName = 'vitrine-token';
 

@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { englishWords } from '../support/english';
 import { writeHostTree } from '../support/host-tree';
 import { FIXTURE_HOSTS } from '../support/hosts';
 import { writeTestIso } from '../support/iso';
@@ -218,5 +219,28 @@ test.describe('in French', () => {
     await page.getByLabel(fr.wizard.create.name, { exact: true }).fill('');
     await expect(page.getByText(fr.validation.nameEmpty)).toBeVisible();
     await page.screenshot({ path: 'test-results/e2e/life-new-vm-fr.png', fullPage: true });
+  });
+
+  test('the CPU pinning plan and a refusal from the service read in French', async ({ page, serve }) => {
+    await page.goto(serve.url);
+    await page.goto(`${serve.origin}/#/machines/new`);
+    await page.getByLabel(fr.pinning.enable).check();
+    // Each line's reason, from the service's planner: French, plurals included.
+    const reasons = page.getByRole('table', { name: fr.pinning.reasons });
+    await expect(reasons).toContainText('vCPU 0 sur le CPU', { timeout: 30_000 });
+    await expect(reasons).toContainText(/cœurs? entiers?/);
+    // The summary's counts by the plural rules ("1 cœur", never "1 cœurs").
+    await expect(page.getByText(/vCPU \(\d+ cœurs? × \d+ threads?\)/)).toBeVisible();
+    await expect(page.getByText(/\b1 cœurs\b|\b1 threads\b/)).toHaveCount(0);
+    for (const cell of await reasons.locator('tbody td:not(.mono)').allInnerTexts()) expect(englishWords(cell), cell).toEqual([]);
+    // CPUs the host lacks: the service refuses, and says so in French (no English fallback).
+    const cpus = page.getByLabel(fr.pinning.cpus);
+    await cpus.fill('200-201');
+    await cpus.blur();
+    const banner = page.locator('.banner-error').first();
+    await expect(banner).toContainText('Cet hôte n’a pas de CPU 200-201', { timeout: 30_000 });
+    await expect(banner).toContainText('Choisissez des CPU parmi');
+    for (const text of await page.locator('.banner-error').allInnerTexts()) expect(englishWords(text), text).toEqual([]);
+    await page.screenshot({ path: 'test-results/e2e/life-pinning-fr.png', fullPage: true });
   });
 });

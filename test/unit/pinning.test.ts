@@ -149,7 +149,7 @@ describe('hugepages', () => {
     expect(verdict).toEqual({
       ok: false,
       reason: 'The host has not reserved enough hugepages for 16384 MiB: 0 of 0 2 MiB pages free, 0 of 0 1 GiB pages free.',
-      reasonMsg: { key: 'vm.hugepagesShort', params: { memory: 16384 } },
+      why: expect.objectContaining({ key: 'error.vm.hugeNotReserved' }),
       plan: { sizeKiB: 1048576, pages: 16, runtime: { file: '/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages', value: 16 }, kernelParams: ['hugepagesz=1G', 'hugepages=16'] },
     });
     expect(() => requireHugepages(info, 16384)).toThrow(/Hugepages cannot back this VM/);
@@ -158,7 +158,7 @@ describe('hugepages', () => {
     } catch (error) {
       // Host preparation reserves them (planned, shown, undoable), in English and French.
       expect((error as { hint: string }).hint).toContain('vitrine setup plan --hugepages 2M:8192 (at once) or --hugepages 1G:16 (at boot)');
-      expect((error as { message: string }).message).toBe('Hugepages cannot back this VM: the host has not reserved enough hugepages for 16,384 MiB.');
+      expect((error as { message: string }).message).toBe('Hugepages cannot back this VM: The host has not reserved enough hugepages for 16384 MiB: 0 of 0 2 MiB pages free, 0 of 0 1 GiB pages free.');
       expect(formatMessage(fr, 'fr', (error as VitrineError).msg!.hint)).toContain('--hugepages 2M:8192 (tout de suite)');
     }
     // Too much for the host: no plan, only the reason.

@@ -30,6 +30,8 @@ describe('registry.dispatch', () => {
     expect(result.error.msg).toBeDefined();
     const fr = formatMessage(frCatalogue as Record<string, unknown>, 'fr', result.error.msg!.message);
     expect(fr).toMatch(/^Certaines valeurs ne conviennent pas : Mémoire Looking Glass :/);
+    // The bound in the form's words, not zod's English.
+    expect(fr).toMatch(/Mémoire Looking Glass : Saisissez au moins \d+\./);
     expect(fr).not.toMatch(/vm\.applyEdits|shmemMiB|Invalid arguments/);
     expect(result.error.message).toContain("Invalid arguments for 'vm.applyEdits'");
   });

@@ -1,5 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { VitrineError } from '../../common/errors';
+import { msg } from '../../../shared/i18n/message';
+import { whatMsg } from './what';
 import { scanXml, type ScannedAttr, type ScannedNode } from './scanner';
 
 /**
@@ -53,7 +55,7 @@ const parser = new XMLParser(OPTIONS);
  */
 export function parseXml(text: string, what: string, rootName?: string): XmlDocument {
   if (typeof text !== 'string' || text.trim().length === 0) {
-    throw new VitrineError({ kind: 'xml-empty', message: `${what} is empty.`, hint: 'Give a file with a libvirt <domain> document.' });
+    throw VitrineError.of('xml-empty', msg('error.xml.empty', { what: whatMsg(what) }), msg('error.xml.emptyHint'));
   }
   // The scanner first: it refuses what the parser would let through, and records the source's exact bytes.
   const scanned = scanXml(text, what);
@@ -62,20 +64,16 @@ export function parseXml(text: string, what: string, rootName?: string): XmlDocu
     // The library's own check as well; the scanner is stricter, so this should never be the one to refuse.
     const valid = XMLValidator.validate(scanned.forParser, { allowBooleanAttributes: false });
     if (valid !== true) {
-      throw new VitrineError({
-        kind: 'xml-malformed',
-        message: `${what} is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col}).`,
-        hint: 'Fix the XML at that place, or export it again with: virsh dumpxml --inactive --security-info NAME',
-      });
+      throw VitrineError.of(
+        'xml-malformed',
+        msg('error.xml.malformed', { what: whatMsg(what), problem: valid.err.msg, line: String(valid.err.line), column: String(valid.err.col) }),
+        msg('error.xml.malformedHint'),
+      );
     }
     parsed = parser.parse(scanned.forParser) as XmlNode[];
   } catch (error) {
     if (error instanceof VitrineError) throw error;
-    throw new VitrineError({
-      kind: 'xml-malformed',
-      message: `${what} could not be read as XML: ${error instanceof Error ? error.message : String(error)}.`,
-      hint: 'Export it again with: virsh dumpxml --inactive --security-info NAME',
-    });
+    throw VitrineError.of('xml-malformed', msg('error.xml.unreadable', { what: whatMsg(what), problem: error instanceof Error ? error.message : String(error) }), msg('error.xml.exportAgainHint'));
   }
   // Whitespace between top-level nodes is kept in `gaps` (the parser keeps some of it as text nodes, not all).
   const nodes = parsed.filter((n) => typeof n['#text'] !== 'string');
@@ -89,11 +87,11 @@ export function parseXml(text: string, what: string, rootName?: string): XmlDocu
     const root = rootElement(doc);
     const name = root ? tagOf(root) : null;
     if (name !== rootName) {
-      throw new VitrineError({
-        kind: 'xml-not-domain',
-        message: `${what} is not a libvirt ${rootName} document (its root element is <${name ?? 'none'}>).`,
-        hint: `Give the XML of a ${rootName}, e.g. from: virsh dumpxml --inactive --security-info NAME`,
-      });
+      throw VitrineError.of(
+        'xml-not-domain',
+        msg('error.xml.wrongRoot', { what: whatMsg(what), expected: rootName, root: name ?? 'none' }),
+        msg('error.xml.wrongRootHint', { expected: rootName }),
+      );
     }
   }
   return doc;

@@ -1,4 +1,6 @@
 import { VitrineError } from '../../common/errors';
+import { msg, type Msg } from '../../../shared/i18n/message';
+import { whatMsg } from './what';
 
 /**
  * A small XML tokeniser and well-formedness checker. It runs before
@@ -77,12 +79,12 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
   return { line, column: [...text.slice(lineStart, offset)].length + 1 };
 }
 
-function describeChar(c: string): string {
+function describeChar(c: string): Msg {
   const code = c.codePointAt(0)!;
   const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
-  if (code === 0) return 'a NUL byte (U+0000)';
-  if (code >= 0xd800 && code <= 0xdfff) return `an unpaired surrogate (${hex})`;
-  return code < 0x20 ? `the control character ${hex}` : `the character ${hex}`;
+  if (code === 0) return msg('error.xml.scan.nul');
+  if (code >= 0xd800 && code <= 0xdfff) return msg('error.xml.scan.surrogate', { hex });
+  return code < 0x20 ? msg('error.xml.scan.control', { hex }) : msg('error.xml.scan.char', { hex });
 }
 
 function quoteSnippet(s: string): string {
@@ -102,23 +104,16 @@ class Scanner {
     private readonly what: string,
   ) {}
 
-  private fail(offset: number, problem: string, hint: string, kind = 'xml-malformed'): never {
+  /** Refuse the document: the problem and the hint are catalogue messages (error.xml.scan.*). */
+  private fail(offset: number, problem: Msg, hint: Msg, kind = 'xml-malformed'): never {
     const { line, column } = lineAndColumn(this.text, offset);
-    throw new VitrineError({
-      kind,
-      message:
-        kind === 'xml-dtd'
-          ? `${this.what} carries a DTD or entity declarations (${problem} at line ${line}, column ${column}), which Vitrine refuses: they can read local files or expand without end.`
-          : kind === 'xml-too-deep'
-            ? `${this.what} nests elements too deeply: ${problem} (line ${line}, column ${column}).`
-            : `${this.what} is not well-formed XML: ${problem} (line ${line}, column ${column}).`,
-      hint,
-    });
+    const params = { what: whatMsg(this.what), problem, line: String(line), column: String(column) };
+    throw VitrineError.of(kind, msg(kind === 'xml-dtd' ? 'error.xml.dtd' : kind === 'xml-too-deep' ? 'error.xml.tooDeep' : 'error.xml.malformed', params), hint);
   }
 
-  private where(offset: number): string {
+  private where(offset: number): Msg {
     const { line, column } = lineAndColumn(this.text, offset);
-    return `line ${line}, column ${column}`;
+    return msg('error.xml.at', { line: String(line), column: String(column) });
   }
 
   private name(at: number): string | null {
@@ -139,25 +134,25 @@ class Scanner {
   }
 
   /** Entity and character references in text or an attribute value, from `from` to `to`. */
-  private checkReferences(from: number, to: number, inside: string): void {
+  private checkReferences(from: number, to: number, inside: Msg): void {
     const span = this.text.slice(from, to);
     for (let k = span.indexOf('&'); k >= 0; k = span.indexOf('&', k + 1)) {
       const amp = from + k;
       REFERENCE.lastIndex = amp;
       const m = REFERENCE.exec(this.text);
       if (!m || REFERENCE.lastIndex > to) {
-        this.fail(amp, `a bare '&' ${inside}`, "Write a literal & as &amp; (and < as &lt;).");
+        this.fail(amp, msg('error.xml.scan.bareAmp', { inside }), msg('error.xml.scan.bareAmpHint'));
       }
       if (m[1] !== undefined) {
         if (!PREDEFINED.has(m[1])) {
-          this.fail(amp, `the entity &${m[1]}; is not defined`, 'Only &amp; &lt; &gt; &quot; &apos; and character references like &#233; exist without a DTD: write the character itself.');
+          this.fail(amp, msg('error.xml.scan.undefinedEntity', { entity: `&${m[1]};` }), msg('error.xml.scan.undefinedEntityHint'));
         }
         continue;
       }
       const code = m[2] !== undefined ? parseInt(m[2], 10) : parseInt(m[3]!, 16);
       const ok = code <= 0x10ffff && !FORBIDDEN.test(String.fromCodePoint(code));
       if (!ok) {
-        this.fail(amp, `the character reference ${m[0]} names a character XML forbids`, 'Remove it: XML cannot carry that character, not even escaped.');
+        this.fail(amp, msg('error.xml.scan.forbiddenReference', { reference: m[0] }), msg('error.xml.scan.forbiddenReferenceHint'));
       }
     }
   }
@@ -166,7 +161,7 @@ class Scanner {
     const { text } = this;
     const bad = FORBIDDEN.exec(text);
     if (bad) {
-      this.fail(bad.index, `${describeChar(bad[0])} is not allowed in XML`, 'Remove that character. A NUL or control character usually means the file is damaged or not a text file: export it again with: virsh dumpxml --inactive --security-info NAME');
+      this.fail(bad.index, msg('error.xml.scan.forbiddenChar', { char: describeChar(bad[0]) }), msg('error.xml.scan.forbiddenCharHint'));
     }
     // A byte-order mark is allowed before everything; it stays with the first gap.
     this.i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -180,9 +175,9 @@ class Scanner {
     }
     const open = this.stack[this.stack.length - 1];
     if (open) {
-      this.fail(open.start, `<${open.name}> is never closed (the document ends first)`, `Close it with </${open.name}>, or export the XML again: it may have been cut short.`);
+      this.fail(open.start, msg('error.xml.scan.neverClosed', { name: open.name }), msg('error.xml.scan.neverClosedHint', { name: open.name }));
     }
-    if (!this.root) this.fail(text.length, 'there is no root element', 'Give a document with one element, e.g. <domain type=\'kvm\'>…</domain>.');
+    if (!this.root) this.fail(text.length, msg('error.xml.scan.noRoot'), msg('error.xml.scan.noRootHint'));
     return { nodes: this.top, root: this.root };
   }
 
@@ -191,12 +186,12 @@ class Scanner {
     if (this.stack.length === 0) {
       const end = this.space(from);
       if (end < to) {
-        this.fail(end, `text ${quoteSnippet(text.slice(end, to).trim())} outside the root element`, this.root ? 'Everything after the root element\'s end tag must be comments or blank: remove it.' : 'A domain file starts with <domain …> (optionally after <?xml …?> and comments).');
+        this.fail(end, msg('error.xml.scan.textOutside', { text: quoteSnippet(text.slice(end, to).trim()) }), msg(this.root ? 'error.xml.scan.textAfterHint' : 'error.xml.scan.textBeforeHint'));
       }
     } else {
       const cdataEnd = text.slice(from, to).indexOf(']]>');
-      if (cdataEnd >= 0) this.fail(from + cdataEnd, "']]>' in text", 'Write it as ]]&gt;.');
-      this.checkReferences(from, to, 'in text');
+      if (cdataEnd >= 0) this.fail(from + cdataEnd, msg('error.xml.scan.cdataEndInText'), msg('error.xml.scan.cdataEndInTextHint'));
+      this.checkReferences(from, to, msg('error.xml.scan.inText'));
     }
     this.add({ kind: 'text', start: from, end: to });
     this.i = to;
@@ -206,15 +201,15 @@ class Scanner {
     const { text } = this;
     if (text.startsWith('<!--', lt)) {
       const close = text.indexOf('-->', lt + 4);
-      if (close < 0) this.fail(lt, 'a comment <!-- is never closed', 'End the comment with -->.');
+      if (close < 0) this.fail(lt, msg('error.xml.scan.commentOpen'), msg('error.xml.scan.commentOpenHint'));
       this.add({ kind: 'comment', start: lt, end: close + 3 });
       this.i = close + 3;
       return;
     }
     if (text.startsWith('<![CDATA[', lt)) {
-      if (this.stack.length === 0) this.fail(lt, 'a CDATA section outside the root element', 'Move it inside the root element, or remove it.');
+      if (this.stack.length === 0) this.fail(lt, msg('error.xml.scan.cdataOutside'), msg('error.xml.scan.cdataOutsideHint'));
       const close = text.indexOf(']]>', lt + 9);
-      if (close < 0) this.fail(lt, 'a CDATA section <![CDATA[ is never closed', 'End it with ]]>.');
+      if (close < 0) this.fail(lt, msg('error.xml.scan.cdataOpen'), msg('error.xml.scan.cdataOpenHint'));
       this.add({ kind: 'cdata', start: lt, end: close + 3 });
       this.i = close + 3;
       return;
@@ -222,9 +217,9 @@ class Scanner {
     if (text.startsWith('<!', lt)) {
       const word = /^<!([A-Za-z]*)/.exec(text.slice(lt, lt + 12))![1]!.toUpperCase();
       if (word === 'DOCTYPE' || word === 'ENTITY' || word === 'ELEMENT' || word === 'ATTLIST' || word === 'NOTATION') {
-        this.fail(lt, `<!${word}`, 'Remove the <!DOCTYPE …> part: libvirt domain XML never needs one.', 'xml-dtd');
+        this.fail(lt, msg('error.xml.scan.declaration', { word: `<!${word}` }), msg('error.xml.scan.declarationHint'), 'xml-dtd');
       }
-      this.fail(lt, `unknown markup ${quoteSnippet(text.slice(lt, lt + 12))}`, 'Only comments (<!-- … -->) and CDATA sections (<![CDATA[ … ]]>) start with <!.');
+      this.fail(lt, msg('error.xml.scan.unknownMarkup', { markup: quoteSnippet(text.slice(lt, lt + 12)) }), msg('error.xml.scan.unknownMarkupHint'));
     }
     if (text.startsWith('<?', lt)) return this.pi(lt, first);
     if (text.startsWith('</', lt)) return this.endTag(lt);
@@ -234,19 +229,19 @@ class Scanner {
   private pi(lt: number, first: number): void {
     const { text } = this;
     const target = this.name(lt + 2);
-    if (!target) this.fail(lt + 2, 'a processing instruction <? without a target name', 'Write <?target …?>, or remove it.');
+    if (!target) this.fail(lt + 2, msg('error.xml.scan.piNoTarget'), msg('error.xml.scan.piNoTargetHint'));
     const after = lt + 2 + target.length;
     const close = text.indexOf('?>', after);
-    if (close < 0) this.fail(lt, `the processing instruction <?${target} is never closed`, 'End it with ?>.');
+    if (close < 0) this.fail(lt, msg('error.xml.scan.piOpen', { target }), msg('error.xml.scan.piOpenHint'));
     if (close > after && this.space(after) === after) {
-      this.fail(after, `a processing instruction target ${quoteSnippet(text.slice(lt + 2, close))} that is not a name`, 'Put a space between the target and the rest: <?target data?>.');
+      this.fail(after, msg('error.xml.scan.piBadTarget', { target: quoteSnippet(text.slice(lt + 2, close)) }), msg('error.xml.scan.piBadTargetHint'));
     }
     if (target.toLowerCase() === 'xml') {
       if (lt !== first || target !== 'xml') {
-        this.fail(lt, 'the XML declaration <?xml …?> is allowed only at the very start of the document', 'Move it to the first line, before anything else (even blank lines), or remove it.');
+        this.fail(lt, msg('error.xml.scan.declarationLate'), msg('error.xml.scan.declarationLateHint'));
       }
       if (!XML_DECLARATION.test(text.slice(lt, close + 2))) {
-        this.fail(lt, `the XML declaration ${quoteSnippet(text.slice(lt, close + 2))} is malformed`, 'Write it as <?xml version="1.0" encoding="UTF-8"?>, or remove it.');
+        this.fail(lt, msg('error.xml.scan.declarationBad', { declaration: quoteSnippet(text.slice(lt, close + 2)) }), msg('error.xml.scan.declarationBadHint'));
       }
     } else {
       this.pis.push({ start: lt, end: close + 2, target });
@@ -258,15 +253,15 @@ class Scanner {
   private endTag(lt: number): void {
     const { text } = this;
     const name = this.name(lt + 2);
-    if (!name) this.fail(lt, 'an end tag </ without a name', 'Write </name>.');
+    if (!name) this.fail(lt, msg('error.xml.scan.endNoName'), msg('error.xml.scan.endNoNameHint'));
     const gt = this.space(lt + 2 + name.length);
-    if (text[gt] !== '>') this.fail(gt, `the end tag </${name} is not closed by '>'`, `Write </${name}>.`);
+    if (text[gt] !== '>') this.fail(gt, msg('error.xml.scan.endUnclosed', { name }), msg('error.xml.scan.endUnclosedHint', { name }));
     const open = this.stack.pop();
     if (!open) {
-      this.fail(lt, `the end tag </${name}> closes nothing`, 'Remove it: every element is already closed at that point.');
+      this.fail(lt, msg('error.xml.scan.endClosesNothing', { name }), msg('error.xml.scan.endClosesNothingHint'));
     }
     if (open.name !== name) {
-      this.fail(lt, `the end tag </${name}> does not match <${open.name}> (opened at ${this.where(open.start)})`, `Close <${open.name}> with </${open.name}> first, or fix the name.`);
+      this.fail(lt, msg('error.xml.scan.endMismatch', { name, open: open.name, at: this.where(open.start) }), msg('error.xml.scan.endMismatchHint', { open: open.name }));
     }
     open.closeStart = lt;
     open.end = gt + 1;
@@ -277,7 +272,7 @@ class Scanner {
     const { text } = this;
     const name = this.name(lt + 1);
     if (!name) {
-      this.fail(lt, `'<' not followed by a tag name (${quoteSnippet(text.slice(lt, lt + 10))})`, 'Write a literal < as &lt;.');
+      this.fail(lt, msg('error.xml.scan.ltNoName', { snippet: quoteSnippet(text.slice(lt, lt + 10)) }), msg('error.xml.scan.ltNoNameHint'));
     }
     let at = lt + 1 + name.length;
     let tailStart = at;
@@ -286,24 +281,24 @@ class Scanner {
     for (;;) {
       const ws = at;
       at = this.space(at);
-      if (at >= text.length) this.fail(lt, `the start tag <${name} is never ended`, `End it with > (or />), or export the XML again: it may have been cut short.`);
+      if (at >= text.length) this.fail(lt, msg('error.xml.scan.startUnended', { name }), msg('error.xml.scan.startUnendedHint'));
       if (text[at] === '>' || text.startsWith('/>', at)) break;
-      if (at === ws) this.fail(at, `no space before ${quoteSnippet(text.slice(at, at + 10))} in <${name}>`, 'Separate attributes with a space: a=\'1\' b=\'2\'.');
+      if (at === ws) this.fail(at, msg('error.xml.scan.noSpace', { snippet: quoteSnippet(text.slice(at, at + 10)), name }), msg('error.xml.scan.noSpaceHint'));
       const attr = this.name(at);
-      if (!attr) this.fail(at, `${quoteSnippet(text.slice(at, at + 10))} where an attribute or the end of <${name}> should be`, 'Attributes are written name=\'value\'.');
+      if (!attr) this.fail(at, msg('error.xml.scan.notAttribute', { snippet: quoteSnippet(text.slice(at, at + 10)), name }), msg('error.xml.scan.notAttributeHint'));
       let eq = this.space(at + attr.length);
-      if (text[eq] !== '=') this.fail(eq, `the attribute ${attr} of <${name}> has no value`, `Write ${attr}='value'.`);
+      if (text[eq] !== '=') this.fail(eq, msg('error.xml.scan.noValue', { attr, name }), msg('error.xml.scan.writeValueHint', { attr }));
       eq = this.space(eq + 1);
       const q = text[eq];
-      if (q !== '"' && q !== "'") this.fail(eq, `the value of ${attr} in <${name}> is not quoted`, `Write ${attr}='value'.`);
+      if (q !== '"' && q !== "'") this.fail(eq, msg('error.xml.scan.unquoted', { attr, name }), msg('error.xml.scan.writeValueHint', { attr }));
       const close = text.indexOf(q, eq + 1);
-      if (close < 0) this.fail(eq, `the value of ${attr} in <${name}> is never closed by ${q}`, `Close the value with ${q}.`);
+      if (close < 0) this.fail(eq, msg('error.xml.scan.valueOpen', { attr, name, quote: q }), msg('error.xml.scan.valueOpenHint', { quote: q }));
       const lt2 = text.slice(eq + 1, close).indexOf('<');
       if (lt2 >= 0) {
-        this.fail(eq + 1 + lt2, `'<' inside the value of the attribute ${attr} of <${name}>`, 'Write a literal < in an attribute value as &lt;.');
+        this.fail(eq + 1 + lt2, msg('error.xml.scan.ltInValue', { attr, name }), msg('error.xml.scan.ltInValueHint'));
       }
-      this.checkReferences(eq + 1, close, `in the value of ${attr}`);
-      if (seen.has(attr)) this.fail(at, `the attribute ${attr} appears twice in <${name}>`, 'Keep one of them.');
+      this.checkReferences(eq + 1, close, msg('error.xml.scan.inValue', { attr }));
+      if (seen.has(attr)) this.fail(at, msg('error.xml.scan.attrTwice', { attr, name }), msg('error.xml.scan.attrTwiceHint'));
       seen.add(attr);
       attrs.push({ name: attr, lead: text.slice(ws, at), text: text.slice(at, close + 1) });
       at = close + 1;
@@ -313,11 +308,11 @@ class Scanner {
     const openEnd = at + (selfClosing ? 2 : 1);
     if (this.stack.length === 0) {
       if (this.root) {
-        this.fail(lt, `a second root element <${name}> (the root <${this.root.name}> began at ${this.where(this.root.start)} and has ended)`, `A document has one root element: keep the one you mean, and put the other in its own file.`);
+        this.fail(lt, msg('error.xml.scan.secondRoot', { name, root: this.root.name, at: this.where(this.root.start) }), msg('error.xml.scan.secondRootHint'));
       }
     }
     if (this.stack.length >= MAX_DEPTH) {
-      this.fail(lt, `<${name}> is nested more than ${MAX_DEPTH} levels deep`, `No libvirt domain nests anywhere near ${MAX_DEPTH} levels: this is not a domain document (or it was generated wrongly).`, 'xml-too-deep');
+      this.fail(lt, msg('error.xml.scan.tooDeep', { name, depth: String(MAX_DEPTH) }), msg('error.xml.scan.tooDeepHint', { depth: String(MAX_DEPTH) }), 'xml-too-deep');
     }
     const element: ScannedElement = {
       kind: 'element',

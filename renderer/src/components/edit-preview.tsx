@@ -1,10 +1,12 @@
 import { useTranslation } from 'react-i18next';
 import type { EditPreview } from '../../../shared/api';
+import { useMsg } from '../i18n/msg';
 import { DiffView } from './diff-view';
 
 /** An edit shown before it is applied: the diff, then Apply (only if something changes) and Cancel. */
 export function EditPreviewPanel({ preview, busy, onApply, onCancel }: { preview: EditPreview; busy: boolean; onApply: () => void; onCancel: () => void }) {
   const { t } = useTranslation();
+  const tm = useMsg();
   return (
     <section className="preview" aria-label={t('vm.previewTitle')}>
       <h3>{t('vm.previewTitle')}</h3>
@@ -21,15 +23,15 @@ export function EditPreviewPanel({ preview, busy, onApply, onCancel }: { preview
             {preview.reasons.map((r) => (
               <tr key={r.xml}>
                 <td className="mono">{r.xml}</td>
-                <td>{r.reason}</td>
+                <td>{tm(r.reasonMsg, r.reason)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {preview.notes?.map((n) => (
+      {preview.notes?.map((n, i) => (
         <p key={n} className="banner banner-warn">
-          {n}
+          {tm(preview.notesMsg?.[i], n)}
         </p>
       ))}
       <div className="actions">

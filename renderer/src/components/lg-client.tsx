@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { ClientInfo, ClientSetup } from '../../../shared/api';
+import { useMsg } from '../i18n/msg';
 
 /**
  * The Windows side of Looking Glass that matches the installed client: B7's
@@ -9,6 +10,7 @@ import type { ClientInfo, ClientSetup } from '../../../shared/api';
  */
 export function LgGuestSide({ client }: { client: ClientInfo }) {
   const { t } = useTranslation();
+  const tm = useMsg();
   const release = client.release ?? client.rules.release;
   return (
     <div className="lg-guest" aria-label={t('lgClient.guestTitle')}>
@@ -23,7 +25,7 @@ export function LgGuestSide({ client }: { client: ClientInfo }) {
         {t(client.guest.needsDummyPlug ? 'lgClient.dummyPlug' : 'lgClient.noDummyPlug')} {t('lgClient.sameRelease')}
       </p>
       {!client.path && <p className="muted">{t('lgClient.noClient', { release })}</p>}
-      {client.rules.note && client.path && <p className="muted">{client.rules.note}</p>}
+      {client.rules.note && client.path && <p className="muted">{tm(client.rules.noteMsg, client.rules.note)}</p>}
     </div>
   );
 }

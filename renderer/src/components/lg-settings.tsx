@@ -147,7 +147,7 @@ export function LookingGlassSettings({ details, onPreview, busy, round }: { deta
               ) : (
                 <>
                   {t('lgSettings.client', { path: launch.client.path, release: launch.client.release ?? '?' })}
-                  {launch.client.warning && <span className="muted"> {launch.client.warning}</span>}
+                  {launch.client.warning && <span className="muted"> {tm(launch.client.warningMsg, launch.client.warning)}</span>}
                 </>
               )}
             </li>

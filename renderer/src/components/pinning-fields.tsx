@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { VmSpec } from '../../../shared/api';
 import { api } from '../api';
 import { useRequest } from '../hooks';
+import { useMsg } from '../i18n/msg';
 import { ErrorBanner } from './error-banner';
 
 type Pinning = NonNullable<VmSpec['cpuPinning']>;
@@ -35,6 +36,7 @@ function fromList(text: string): number[] | null {
  */
 export function PinningFields({ vcpus, value, onChange }: { vcpus: number; value: Pinning | undefined; onChange: (value: Pinning | undefined) => void }) {
   const { t } = useTranslation();
+  const tm = useMsg();
   const on = value !== undefined;
   const plan = useRequest(on ? () => api.vm.planPinning(value.cpus ? { cpus: value.cpus } : { vcpus }) : null, [on, vcpus, value?.cpus?.join(',')]);
   // What the user typed; until then (or after "back to the proposal"), the proposal's CPUs.
@@ -85,7 +87,15 @@ export function PinningFields({ vcpus, value, onChange }: { vcpus: number; value
           {plan.error && <ErrorBanner error={plan.error} />}
           {plan.value && (
             <>
-              <p>{t('pinning.summary', { vcpus: plan.value.vcpus, cores: plan.value.topology.cores, threads: plan.value.topology.threads, guest: toList(plan.value.guestCpus), host: toList(plan.value.hostCpus) })}</p>
+              <p>
+                {t('pinning.summary', {
+                  vcpus: plan.value.vcpus,
+                  cores: t('pinning.count.cores', { count: plan.value.topology.cores }),
+                  threads: t('pinning.count.threads', { count: plan.value.topology.threads }),
+                  guest: toList(plan.value.guestCpus),
+                  host: toList(plan.value.hostCpus),
+                })}
+              </p>
               <table className="domains reasons" aria-label={t('pinning.reasons')}>
                 <thead>
                   <tr>
@@ -97,14 +107,14 @@ export function PinningFields({ vcpus, value, onChange }: { vcpus: number; value
                   {plan.value.reasons.map((r) => (
                     <tr key={r.xml}>
                       <td className="mono">{r.xml}</td>
-                      <td>{r.reason}</td>
+                      <td>{tm(r.reasonMsg, r.reason)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
-              {plan.value.notes.map((n) => (
+              {plan.value.notes.map((n, i) => (
                 <p key={n} className="banner banner-warn">
-                  {n}
+                  {tm(plan.value!.notesMsg?.[i], n)}
                 </p>
               ))}
             </>

@@ -7,6 +7,7 @@ import { useAction } from '../hooks';
 import { STOP_TIMEOUT_SECONDS } from '../../../shared/enums';
 import { ConfirmButton } from './confirm';
 import { ErrorBanner } from './error-banner';
+import { useMsg } from '../i18n/msg';
 import { TaskProgress } from './task-progress';
 
 const OPEN_STATES = new Set(['starting', 'waiting-for-guest', 'running', 'restarting']);
@@ -47,6 +48,7 @@ export function StopCountdown({ name, since, timedOut, onForceOff, busy }: { nam
  */
 export function PlayControls({ domain, lg, task, compact = false, blocked = null }: { domain: DomainSummary; lg: LgStatus | null; task: Task | null; compact?: boolean; blocked?: string | null }) {
   const { t } = useTranslation();
+  const tm = useMsg();
   const { run, busy: pending, error } = useAction();
   const running = domain.state === 'running' || domain.state === 'paused' || domain.state === 'in-shutdown';
   const busy = pending || task?.state === 'running';
@@ -96,7 +98,7 @@ export function PlayControls({ domain, lg, task, compact = false, blocked = null
       {lg && (
         <p className={`lg-status lg-${lg.state}`} role="status">
           <span className="lg-state">{t(`lg.${lg.state}`)}</span>
-          {lg.message && !compact ? ` — ${lg.message}` : ''}
+          {lg.message && !compact ? ` — ${tm(lg.messageMsg, lg.message)}` : ''}
           {lg.problem && (
             <>
               {' '}
