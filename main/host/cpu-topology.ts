@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import type { HostRoots } from './roots';
 import { listDir, readText } from './fs-read';
+import { parseCpuList } from '../../shared/cpu-list';
+
+// The CPU-list syntax is shared with the renderer's pinning field.
+export { formatCpuList, parseCpuList } from '../../shared/cpu-list';
 
 /** One logical CPU as sysfs describes it. */
 export interface LogicalCpu {
@@ -21,35 +25,6 @@ export interface LogicalCpu {
 export interface HostTopology {
   vendor: 'intel' | 'amd' | 'other';
   cpus: LogicalCpu[];
-}
-
-/** `0-3,8,10-11` -> [0,1,2,3,8,10,11]; null for text that is not a CPU list. */
-export function parseCpuList(text: string): number[] | null {
-  const out: number[] = [];
-  const trimmed = text.trim();
-  if (trimmed === '') return [];
-  for (const part of trimmed.split(',')) {
-    const m = part.trim().match(/^(\d+)(?:-(\d+))?$/);
-    if (!m) return null;
-    const from = Number(m[1]);
-    const to = m[2] === undefined ? from : Number(m[2]);
-    if (to < from || to - from > 4096) return null;
-    for (let i = from; i <= to; i++) out.push(i);
-  }
-  return out;
-}
-
-/** [0,1,2,3,8] -> `0-3,8` (libvirt's cpuset syntax). */
-export function formatCpuList(cpus: readonly number[]): string {
-  const sorted = [...new Set(cpus)].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
 }
 
 const num = (text: string | null, fallback: number): number => {

@@ -4,29 +4,10 @@ import type { VmSpec } from '../../../shared/api';
 import { api } from '../api';
 import { useRequest } from '../hooks';
 import { useMsg } from '../i18n/msg';
+import { formatCpuList, parseCpuList } from '../../../shared/cpu-list';
 import { ErrorBanner } from './error-banner';
 
 type Pinning = NonNullable<VmSpec['cpuPinning']>;
-
-/** `8-11,24` <-> [8,9,10,11,24] */
-function toList(cpus: number[]): string {
-  const sorted = [...cpus].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
-}
-function fromList(text: string): number[] | null {
-  if (!/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/.test(text)) return null;
-  return text.split(',').flatMap((part) => {
-    const [a, b] = part.split('-').map((n) => Number(n.trim())) as [number, number | undefined];
-    return b === undefined || b < a ? [a] : Array.from({ length: Math.min(b - a + 1, 1024) }, (_, i) => a + i);
-  });
-}
 
 /**
  * CPU pinning, opt-in: the planner's proposal for this host (whole cores with
@@ -41,8 +22,10 @@ export function PinningFields({ vcpus, value, onChange }: { vcpus: number; value
   const plan = useRequest(on ? () => api.vm.planPinning(value.cpus ? { cpus: value.cpus } : { vcpus }) : null, [on, vcpus, value?.cpus?.join(',')]);
   // What the user typed; until then (or after "back to the proposal"), the proposal's CPUs.
   const [edited, setEdited] = useState<string | null>(null);
-  const text = edited ?? (plan.value ? toList(plan.value.guestCpus) : '');
-  const typed = fromList(text);
+  const text = edited ?? (plan.value ? formatCpuList(plan.value.guestCpus) : '');
+  // An empty list is no choice at all: the field wants CPUs.
+  const parsed = parseCpuList(text);
+  const typed = parsed && parsed.length > 0 ? parsed : null;
   return (
     <fieldset className="form-section">
       <legend>{t('pinning.title')}</legend>
@@ -68,7 +51,7 @@ export function PinningFields({ vcpus, value, onChange }: { vcpus: number; value
               aria-invalid={typed === null}
               onChange={(e) => setEdited(e.target.value)}
               onBlur={() => {
-                if (typed && toList(typed) !== toList(plan.value?.guestCpus ?? [])) onChange({ cpus: typed });
+                if (typed && formatCpuList(typed) !== formatCpuList(plan.value?.guestCpus ?? [])) onChange({ cpus: typed });
               }}
             />
             <span className="muted">{typed === null ? t('pinning.badList') : t('pinning.cpusHint')}</span>
@@ -92,8 +75,8 @@ export function PinningFields({ vcpus, value, onChange }: { vcpus: number; value
                   vcpus: plan.value.vcpus,
                   cores: t('pinning.count.cores', { count: plan.value.topology.cores }),
                   threads: t('pinning.count.threads', { count: plan.value.topology.threads }),
-                  guest: toList(plan.value.guestCpus),
-                  host: toList(plan.value.hostCpus),
+                  guest: formatCpuList(plan.value.guestCpus),
+                  host: formatCpuList(plan.value.hostCpus),
                 })}
               </p>
               <table className="domains reasons" aria-label={t('pinning.reasons')}>
