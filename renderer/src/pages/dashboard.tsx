@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { DomainSummary, LgStatus, Task } from '../../../shared/api';
 import { api } from '../api';
-import { deviceName } from '../components/device-picker';
+import { deviceName } from '../form/device-choice';
 import { ErrorBanner } from '../components/error-banner';
 import { StateBadge } from '../components/state-badge';
 import { PlayControls } from '../components/play-controls';
