@@ -101,14 +101,14 @@ function indexBlockDevices(sys: string, proc: string): BlockIndex {
   const byController = new Map<string, BlockDevice[]>();
   for (const [disk, pci] of controllerOf) {
     const [size, model] = [readText(join(classDir, disk, 'size')), readText(join(classDir, disk, 'device', 'model'))];
-      const mountpoints = [...new Set(diskMounts.get(disk) ?? [])].sort();
-      const entry: BlockDevice = {
-        name: disk,
-        sizeBytes: size && /^\d+$/.test(size) ? Number(size) * 512 : null,
-        model,
-        mountpoints,
-        holdsRoot: mountpoints.includes('/'),
-      };
+    const mountpoints = [...new Set(diskMounts.get(disk) ?? [])].sort();
+    const entry: BlockDevice = {
+      name: disk,
+      sizeBytes: size && /^\d+$/.test(size) ? Number(size) * 512 : null,
+      model,
+      mountpoints,
+      holdsRoot: mountpoints.includes('/'),
+    };
     byController.set(pci, [...(byController.get(pci) ?? []), entry].sort((a, b) => a.name.localeCompare(b.name)));
   }
   return { byController };
