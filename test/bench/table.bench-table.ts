@@ -287,14 +287,18 @@ async function rowsBrowser(user: SessionUser): Promise<void> {
     await page.goto(serve.url);
     const name = 'bench-00';
     await page.waitForSelector(`[data-domain="${name}"]`);
+    // A settled page: every card has its details (each asked libvirt on load), so the events below do not queue behind those.
+    for (const began = Date.now(); Date.now() - began < 60_000; await new Promise((r) => setTimeout(r, 100))) {
+      if ((await page.evaluate(`[...document.querySelectorAll('.vm-card-gpu')].every((p) => !p.textContent.includes('…'))`)) === true) break;
+    }
     await page.evaluate(`(() => {
       window.changes = [];
       const row = document.querySelector('[data-domain="${name}"]');
       new MutationObserver(() => window.changes.push({ at: performance.timeOrigin + performance.now(), text: row.textContent || '' })).observe(row, { subtree: true, childList: true, characterData: true });
     })()`);
     // virsh's own time for each line (--timestamp, ms): the bench's event loop may be busy when the line arrives.
-    const lines: number[] = [];
-    const events = spawn('virsh', ['--connect', 'qemu:///session', 'event', '--loop', '--all', '--event', 'lifecycle', '--timestamp'], user.spawnOptions({ stdio: ['ignore', 'pipe', 'ignore'] }) as SpawnOptions);
+    const lines: { at: number; state: 'running' | 'shut' }[] = [];
+    const events = spawn('virsh', ['--connect', 'qemu:///session', 'event', '--loop', '--event', 'lifecycle', '--timestamp'], user.spawnOptions({ stdio: ['ignore', 'pipe', 'ignore'] }) as SpawnOptions);
     let buffer = '';
     events.stdout!.on('data', (c: Buffer) => {
       buffer += c.toString();
@@ -302,7 +306,9 @@ async function rowsBrowser(user: SessionUser): Promise<void> {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
         const stamp = line.match(/^(\d{4}-\d{2}-\d{2}) ([\d:.]+)([+-]\d{2})(\d{2}): /);
-        if (stamp && line.includes(`'${name}'`) && /Started|Stopped/.test(line)) lines.push(Date.parse(`${stamp[1]}T${stamp[2]}${stamp[3]}:${stamp[4]}`));
+        // The first line that says the new state: Resumed comes before Started (both: running), Stopped says shut off.
+        const state = /': (Started|Resumed) /.test(line) ? 'running' : /': Stopped /.test(line) ? 'shut' : null;
+        if (stamp && state && line.includes(`'${name}'`)) lines.push({ at: Date.parse(`${stamp[1]}T${stamp[2]}${stamp[3]}:${stamp[4]}`), state });
       }
     });
     await new Promise((r) => setTimeout(r, 500));
@@ -315,10 +321,17 @@ async function rowsBrowser(user: SessionUser): Promise<void> {
         const seenLines = lines.length;
         const seenChanges = (await page.evaluate('window.changes.length')) as number;
         await user.virsh(command, name); // not spawnSync: the page and the event stream keep running meanwhile
-        for (let waited = 0; waited < 10_000 && lines.length === seenLines; waited += 5) await new Promise((r) => setTimeout(r, 5));
-        const handle = await page.waitForFunction(`(window.changes.slice(${seenChanges}).find((c) => c.text.toLowerCase().includes('${state}')) || {}).at || null`, undefined, { timeout: 10_000, polling: 5 });
-        const domAt = (await handle.jsonValue()) as number;
-        if (lines[seenLines] !== undefined) delays.push(domAt - lines[seenLines]!);
+        const lineOf = (): { at: number } | undefined => lines.slice(seenLines).find((l) => l.state === state);
+        for (let waited = Date.now(); Date.now() - waited < 10_000 && !lineOf(); ) await new Promise((r) => setTimeout(r, 5));
+        // Polled with page.evaluate: the page's CSP (no eval) refuses waitForFunction's polling.
+        let domAt: number | null = null;
+        for (const began = Date.now(); domAt === null && Date.now() - began < 10_000; ) {
+          domAt = (await page.evaluate(`(window.changes.slice(${seenChanges}).find((c) => c.text.toLowerCase().includes('${state}')) || {}).at || null`)) as number | null;
+          if (domAt === null) await new Promise((r) => setTimeout(r, 5));
+        }
+        if (domAt === null) throw new Error(`the row did not show '${state}' within 10 s of virsh ${command}`);
+        const seen = lineOf();
+        if (seen) delays.push(domAt - seen.at);
       }
     }
     events.kill();
