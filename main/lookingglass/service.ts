@@ -185,8 +185,12 @@ export class LookingGlassService {
       onUserClose: () => void this.userClosed(name),
     });
     this.clients.set(name, { supervisor, status: supervisor.status() });
-    this.watch();
-    await supervisor.start();
+    try {
+      await supervisor.start();
+    } finally {
+      // The domain list is followed from now on (a VM that stops takes its client with it); its virsh runs after the client's start.
+      this.watch();
+    }
     return { ...this.clients.get(name)!.status };
   }
 
@@ -285,7 +289,8 @@ export class LookingGlassService {
         // One live dumpxml: the SPICE port libvirt picked, and the proof that it runs.
         const liveXml = await this.o.virsh.run(['dumpxml', '--domain', name]);
         return this.open(name, { details, liveXml, client: info.client, monitors });
-      }, (s) => msg('playStep.started', { pid: s.pid ?? '?' }));
+        // A pid is an identifier: no digit grouping (17,494).
+      }, (s) => msg('playStep.started', { pid: s.pid === null ? '?' : String(s.pid) }));
       return task.finish();
     } catch (error) {
       return task.finish(error);
