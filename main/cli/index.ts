@@ -172,12 +172,32 @@ program
     await start(opts.host, opts.port).catch(fail);
   });
 
+/**
+ * The command this run names: the first word after the global options (whose
+ * values are skipped). Only its group's subcommands are then defined, since
+ * defining every group's options is a good part of a short command's start;
+ * with no such word (--help, a typo, `help`) every group is.
+ */
+function namedCommand(argv: readonly string[]): string | null {
+  const withValue = new Set(['-c', '--connect', '--sysfs-root', '--proc-root', '--dev-root', '--modules-root', '--etc-root', '--setup-root', '--client']);
+  for (let i = 2; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--') return null;
+    if (!word.startsWith('-')) return word;
+    if (withValue.has(word)) i++;
+  }
+  return null;
+}
+const GROUPS = new Set(['vm', 'diagnose', 'lg', 'play', 'setup', 'proxmox']);
+const named = namedCommand(process.argv);
+const defines = (...groups: string[]): boolean => named === null || !GROUPS.has(named) || groups.includes(named);
+
 /** The services a command runs on (loaded when the command runs). */
 const services = async (): Promise<Services> => {
   const [{ createServices }, options] = await Promise.all([servicesModule(), servicesOptions('serve')]);
   return createServices(options);
 };
-registerVmCommands(program, {
+if (defines('vm')) registerVmCommands(program, {
   services,
   uri: uriOf,
   // What services.listDomains() runs, without wiring every other service for a list.
@@ -187,8 +207,8 @@ registerVmCommands(program, {
   },
   fail,
 });
-registerDiagnoseCommand(program, { services, fail });
-registerLgCommands(program, { services, fail });
+if (defines('diagnose')) registerDiagnoseCommand(program, { services, fail });
+if (defines('lg', 'play')) registerLgCommands(program, { services, fail });
 /**
  * The host roots a setup command scans for a scratch root: its own etc/ (unless
  * --etc-root says otherwise), never this host's /etc. Its sys/, proc/, dev/ and
@@ -201,7 +221,7 @@ function setupRoots(root: string | undefined): HostRoots {
 }
 // The elevation is chosen here, once per command, for the root the command resolved
 // (its --root, else --setup-root — both given must agree —, else this host through pkexec).
-registerSetupCommands(program, {
+if (defines('setup')) registerSetupCommands(program, {
   setup: async (root) => {
     const [{ SetupService }, { elevationFor }, { dataDir }] = await Promise.all([import('../setup/service'), import('../setup/elevation'), import('../common/xdg')]);
     return new SetupService(dataDir(), setupRoots(root), elevationFor(root));
@@ -209,7 +229,7 @@ registerSetupCommands(program, {
   setupRoot: () => program.opts<GlobalOptions>().setupRoot,
   fail,
 });
-registerProxmoxCommands(program, { fail });
+if (defines('proxmox')) registerProxmoxCommands(program, { fail });
 
 program
   .command('doctor')

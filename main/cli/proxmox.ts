@@ -1,10 +1,15 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import { VitrineError } from '../common/errors';
-import { previewQmEdit, formatQmPreview, proxmoxEditRequest, type ProxmoxEditRequest, type QmPreview } from '../proxmox/edit';
-import { ProxmoxTools, readQmRecords } from '../proxmox/qm';
-import { elevationFor } from '../setup/elevation';
-import { explainHelperExit } from '../setup/service';
+import type { ProxmoxEditRequest, QmPreview } from '../proxmox/edit';
+import type { ProxmoxTools } from '../proxmox/qm';
+
+// What a command runs is imported when it runs (as in index.ts), so that
+// every other command does not load the edit, qm, the elevation and the setup code.
+const editModule = () => import('../proxmox/edit');
+const qmModule = () => import('../proxmox/qm');
+const elevationFor = async (root: string | undefined) => (await import('../setup/elevation')).elevationFor(root);
+const explainHelperExit = async (code: number, output: string) => (await import('../setup/service')).explainHelperExit(code, output);
 
 const vmidOf = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) < 100 || Number(value) > 999_999_999) {
@@ -20,7 +25,8 @@ const rootDir = (value: string): string => {
 };
 
 /** The edit request from the command's options, checked by the helper's own schema (the option named in an error). */
-function requestOf(vmid: number, opts: Record<string, unknown>): ProxmoxEditRequest {
+async function requestOf(vmid: number, opts: Record<string, unknown>): Promise<ProxmoxEditRequest> {
+  const { proxmoxEditRequest } = await editModule();
   const raw: ProxmoxEditRequest = {
     vmid,
     gpu: String(opts['gpu'] ?? ''),
@@ -45,7 +51,7 @@ function requestOf(vmid: number, opts: Record<string, unknown>): ProxmoxEditRequ
 export function registerProxmoxCommands(program: Command, ctx: { fail: (e: unknown) => never }): void {
   const pve = program.command('proxmox').description('Proxmox VE hosts: list VMs, show and set up GPU passthrough through qm (undoable)');
   const out = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-  const tools = (root: string | undefined): ProxmoxTools => new ProxmoxTools(root);
+  const tools = async (root: string | undefined): Promise<ProxmoxTools> => new (await qmModule()).ProxmoxTools(root);
   const withEdit = (c: Command): Command =>
     c
       .requiredOption('--gpu <address>', 'the card: 0000:01:00 passes every function ("All Functions"); 0000:01:00.0 only one')
@@ -65,7 +71,7 @@ export function registerProxmoxCommands(program: Command, ctx: { fail: (e: unkno
     .option('--json', 'print JSON')
     .action(async (opts: { root?: string; json?: boolean }) => {
       try {
-        const vms = await tools(opts.root).listVms();
+        const vms = await (await tools(opts.root)).listVms();
         if (opts.json) return out(JSON.stringify(vms, null, 2));
         if (vms.length === 0) return out('No VMs on this node (create one in the web UI, or with qm create).');
         out(vms.map((v) => `${String(v.vmid).padEnd(6)} ${(v.name ?? '-').padEnd(24)} ${v.status}`).join('\n'));
@@ -81,7 +87,7 @@ export function registerProxmoxCommands(program: Command, ctx: { fail: (e: unkno
     .option('--json', 'print JSON')
     .action(async (vmidText: string, opts: { root?: string; json?: boolean }) => {
       try {
-        const state = await tools(opts.root).state(vmidOf(vmidText));
+        const state = await (await tools(opts.root)).state(vmidOf(vmidText));
         if (opts.json) return out(JSON.stringify(state, null, 2));
         const lines = [
           `VM ${state.vmid}${state.name ? ` (${state.name})` : ''}`,
@@ -99,14 +105,15 @@ export function registerProxmoxCommands(program: Command, ctx: { fail: (e: unkno
     });
 
   const preview = async (vmidText: string, opts: Record<string, unknown>): Promise<{ request: ProxmoxEditRequest; preview: QmPreview }> => {
-    const request = requestOf(vmidOf(vmidText), opts);
-    return { request, preview: previewQmEdit(request, await tools(opts['root'] as string | undefined).config(request.vmid as number)) };
+    const request = await requestOf(vmidOf(vmidText), opts);
+    const [{ previewQmEdit }, qm] = await Promise.all([editModule(), tools(opts['root'] as string | undefined)]);
+    return { request, preview: previewQmEdit(request, await qm.config(request.vmid as number)) };
   };
 
   withEdit(pve.command('preview <vmid>').description('the passthrough lines qm set would write, the exact command, and its undo (changes nothing)')).action(async (vmidText: string, opts: Record<string, unknown>) => {
     try {
       const { preview: p } = await preview(vmidText, opts);
-      out(opts['json'] ? JSON.stringify(p, null, 2) : formatQmPreview(p));
+      out(opts['json'] ? JSON.stringify(p, null, 2) : (await editModule()).formatQmPreview(p));
     } catch (error) {
       ctx.fail(error);
     }
@@ -115,11 +122,11 @@ export function registerProxmoxCommands(program: Command, ctx: { fail: (e: unkno
   withEdit(pve.command('apply <vmid>').description('preview, then have the root helper run that qm set (it keeps the previous lines for undo)')).action(async (vmidText: string, opts: Record<string, unknown>) => {
     try {
       const { request, preview: p } = await preview(vmidText, opts);
-      out(formatQmPreview(p));
+      out((await editModule()).formatQmPreview(p));
       if (p.argv.length === 0) return;
-      const elevation = elevationFor(opts['root'] as string | undefined);
+      const elevation = await elevationFor(opts['root'] as string | undefined);
       const run = await elevation.runHelper(['qm-set', String(request.vmid), p.id, JSON.stringify(request)], (chunk) => process.stdout.write(chunk));
-      if (run.code !== 0) throw explainHelperExit(run.code, run.output);
+      if (run.code !== 0) throw await explainHelperExit(run.code, run.output);
       const record = run.output.match(/^applied (\S+)$/m)?.[1];
       out(`Done. Undo with: vitrine proxmox undo${record ? ` ${record}` : ''}${opts['root'] ? ` --root ${String(opts['root'])}` : ''}`);
     } catch (error) {
@@ -136,7 +143,7 @@ export function registerProxmoxCommands(program: Command, ctx: { fail: (e: unkno
       try {
         if (opts.plan) {
           // The records are readable without root: show the lines and the command, ask for nothing.
-          const all = await readQmRecords(opts.root ?? '/');
+          const all = await (await qmModule()).readQmRecords(opts.root ?? '/');
           const chosen = record ? all.find((r) => r.id === record) : [...all].reverse().find((r) => r.state === 'applied');
           if (!chosen) throw new VitrineError({ kind: 'no-backup', message: record ? `No VM change ${record}.` : 'No VM change to undo.', hint: 'vitrine proxmox apply records each change it makes.' });
           const lines = [`Undo ${chosen.id} (VM ${chosen.vmid}, ${chosen.state}):`];
@@ -144,8 +151,8 @@ export function registerProxmoxCommands(program: Command, ctx: { fail: (e: unkno
           lines.push('The root helper runs:', `  $ ${chosen.undoArgv.join(' ')}`);
           return out(lines.join('\n'));
         }
-        const run = await elevationFor(opts.root).runHelper(record ? ['qm-undo', record] : ['qm-undo'], (chunk) => process.stdout.write(chunk));
-        if (run.code !== 0) throw explainHelperExit(run.code, run.output);
+        const run = await (await elevationFor(opts.root)).runHelper(record ? ['qm-undo', record] : ['qm-undo'], (chunk) => process.stdout.write(chunk));
+        if (run.code !== 0) throw await explainHelperExit(run.code, run.output);
       } catch (error) {
         ctx.fail(error);
       }
@@ -162,8 +169,8 @@ export function registerProxmoxCommands(program: Command, ctx: { fail: (e: unkno
       .option('--root <dir>', 'a scratch copy of a host (tests)', rootDir)
       .action(async (vmidText: string, opts: { root?: string }) => {
         try {
-          const run = await elevationFor(opts.root).runHelper(['qm-power', String(vmidOf(vmidText)), action], (chunk) => process.stdout.write(chunk));
-          if (run.code !== 0) throw explainHelperExit(run.code, run.output);
+          const run = await (await elevationFor(opts.root)).runHelper(['qm-power', String(vmidOf(vmidText)), action], (chunk) => process.stdout.write(chunk));
+          if (run.code !== 0) throw await explainHelperExit(run.code, run.output);
         } catch (error) {
           ctx.fail(error);
         }

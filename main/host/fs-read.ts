@@ -7,7 +7,7 @@ import { accessSync, constants, readdirSync, readFileSync, readlinkSync, realpat
 import { basename } from 'node:path';
 
 /** A file's text, trimmed, or null when it cannot be read (sysfs files come and go). */
-export async function readText(path: string): Promise<string | null> {
+export function readTextSync(path: string): string | null {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch {
@@ -16,7 +16,7 @@ export async function readText(path: string): Promise<string | null> {
 }
 
 /** A symlink's target as written, or null. */
-export async function readLink(path: string): Promise<string | null> {
+export function readLinkSync(path: string): string | null {
   try {
     return readlinkSync(path);
   } catch {
@@ -25,7 +25,7 @@ export async function readLink(path: string): Promise<string | null> {
 }
 
 /** The last component of a symlink's target (`driver` -> `nvidia`), or null. */
-export async function linkName(path: string): Promise<string | null> {
+export function linkNameSync(path: string): string | null {
   try {
     return basename(readlinkSync(path));
   } catch {
@@ -33,13 +33,27 @@ export async function linkName(path: string): Promise<string | null> {
   }
 }
 
-export async function listDir(path: string): Promise<string[]> {
+export function listDirSync(path: string): string[] {
   try {
     return readdirSync(path);
   } catch {
     return [];
   }
 }
+
+export function realPathSync(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
+
+// The same as promises, for callers that await.
+export const readText = async (path: string): Promise<string | null> => readTextSync(path);
+export const readLink = async (path: string): Promise<string | null> => readLinkSync(path);
+export const linkName = async (path: string): Promise<string | null> => linkNameSync(path);
+export const listDir = async (path: string): Promise<string[]> => listDirSync(path);
 
 export async function fileExists(path: string): Promise<boolean> {
   try {
@@ -59,10 +73,4 @@ export async function canReadWrite(path: string): Promise<boolean> {
   }
 }
 
-export async function realPath(path: string): Promise<string | null> {
-  try {
-    return realpathSync(path);
-  } catch {
-    return null;
-  }
-}
+export const realPath = async (path: string): Promise<string | null> => realPathSync(path);

@@ -1,6 +1,6 @@
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { BlockDevice, DisplayConnector, PciDevice, UsbDevice } from '../../shared/api';
-import { linkName, listDir, readLink, readText, realPath } from './fs-read';
+import { linkNameSync as linkName, listDirSync as listDir, readLinkSync as readLink, readTextSync as readText, realPathSync as realPath } from './fs-read';
 import { buildModalias, type ModuleAliases } from './modules-alias';
 import type { PciIds } from './pci-ids';
 import { PCI_ADDRESS } from '../common/pci-address';
@@ -8,12 +8,15 @@ import { PCI_ADDRESS } from '../common/pci-address';
 
 const hex4 = (value: string | null): string | null => (value ? value.replace(/^0x/, '').toLowerCase().padStart(4, '0') : null);
 
+// The scan reads sysfs synchronously (see fs-read.ts): one device after the
+// other, with no promise per file.
+
 /** Connectors under `<device>/drm/cardN/cardN-NAME/status`. */
-async function readDisplays(deviceDir: string): Promise<DisplayConnector[]> {
+function readDisplays(deviceDir: string): DisplayConnector[] {
   const out: DisplayConnector[] = [];
-  for (const card of (await listDir(join(deviceDir, 'drm'))).filter((n) => /^card\d+$/.test(n))) {
-    for (const entry of (await listDir(join(deviceDir, 'drm', card))).filter((n) => n.startsWith(`${card}-`))) {
-      const status = await readText(join(deviceDir, 'drm', card, entry, 'status'));
+  for (const card of listDir(join(deviceDir, 'drm')).filter((n) => /^card\d+$/.test(n))) {
+    for (const entry of listDir(join(deviceDir, 'drm', card)).filter((n) => n.startsWith(`${card}-`))) {
+      const status = readText(join(deviceDir, 'drm', card, entry, 'status'));
       out.push({ card, name: entry.slice(card.length + 1), connected: status === 'connected' });
     }
   }
@@ -21,23 +24,21 @@ async function readDisplays(deviceDir: string): Promise<DisplayConnector[]> {
 }
 
 /** USB devices (not interfaces, not root hubs) below a controller's `usbN` root hubs. */
-async function readUsb(deviceDir: string): Promise<UsbDevice[]> {
+function readUsb(deviceDir: string): UsbDevice[] {
   const out: UsbDevice[] = [];
-  const walk = async (dir: string, depth: number): Promise<void> => {
+  const walk = (dir: string, depth: number): void => {
     if (depth > 8) return;
-    for (const name of (await listDir(dir)).filter((n) => /^\d+-[\d.]+$/.test(n))) {
+    for (const name of listDir(dir).filter((n) => /^\d+-[\d.]+$/.test(n))) {
       const path = join(dir, name);
-      const [vendorId, productId, product, manufacturer] = await Promise.all(
-        ['idVendor', 'idProduct', 'product', 'manufacturer'].map((f) => readText(join(path, f))),
-      );
+      const [vendorId, productId, product, manufacturer] = ['idVendor', 'idProduct', 'product', 'manufacturer'].map((f) => readText(join(path, f)));
       if (vendorId && productId) {
         const label = [manufacturer, product].filter(Boolean).join(' ');
         out.push({ port: name, vendorId: vendorId.toLowerCase(), productId: productId.toLowerCase(), name: label || null });
       }
-      await walk(path, depth + 1);
+      walk(path, depth + 1);
     }
   };
-  for (const hub of (await listDir(deviceDir)).filter((n) => /^usb\d+$/.test(n))) await walk(join(deviceDir, hub), 0);
+  for (const hub of listDir(deviceDir).filter((n) => /^usb\d+$/.test(n))) walk(join(deviceDir, hub), 0);
   return out.sort((a, b) => a.port.localeCompare(b.port, undefined, { numeric: true }));
 }
 
@@ -47,14 +48,14 @@ interface BlockIndex {
 }
 
 /** Mount points by kernel block name, from /proc/mounts (device-mapper names resolved to dm-N). */
-async function readMounts(sys: string, proc: string): Promise<Map<string, string[]>> {
+function readMounts(sys: string, proc: string): Map<string, string[]> {
   const dmNames = new Map<string, string>();
-  for (const name of (await listDir(join(sys, 'class', 'block'))).filter((n) => n.startsWith('dm-'))) {
-    const mapped = await readText(join(sys, 'class', 'block', name, 'dm', 'name'));
+  for (const name of listDir(join(sys, 'class', 'block')).filter((n) => n.startsWith('dm-'))) {
+    const mapped = readText(join(sys, 'class', 'block', name, 'dm', 'name'));
     if (mapped) dmNames.set(mapped, name);
   }
   const mounts = new Map<string, string[]>();
-  for (const line of ((await readText(join(proc, 'mounts'))) ?? '').split('\n')) {
+  for (const line of (readText(join(proc, 'mounts')) ?? '').split('\n')) {
     const [source, target] = line.split(' ');
     if (!source?.startsWith('/dev/') || !target) continue;
     const dev = source.startsWith('/dev/mapper/') ? dmNames.get(source.slice('/dev/mapper/'.length)) : basename(source);
@@ -69,51 +70,47 @@ async function readMounts(sys: string, proc: string): Promise<Map<string, string
  * to their device path; the nearest PCI address in that path is the controller.
  * Mounts on partitions and on device-mapper volumes (LUKS, LVM) count for the disk.
  */
-async function indexBlockDevices(sys: string, proc: string): Promise<BlockIndex> {
-  const mounts = await readMounts(sys, proc);
+function indexBlockDevices(sys: string, proc: string): BlockIndex {
+  const mounts = readMounts(sys, proc);
   const classDir = join(sys, 'class', 'block');
-  const names = await listDir(classDir);
+  const names = listDir(classDir);
   const diskOf = new Map<string, string>(); // partition or disk -> disk
   const controllerOf = new Map<string, string>(); // disk -> PCI address
-  await Promise.all(
-    names.map(async (name) => {
-      const real = await realPath(join(classDir, name));
-      if (!real) return;
-      const isPartition = (await readText(join(real, 'partition'))) !== null;
-      const disk = isPartition ? basename(dirname(real)) : name;
-      diskOf.set(name, disk);
-      if (isPartition) return;
-      const pci = real.split('/').filter((part) => PCI_ADDRESS.test(part)).at(-1);
-      if (pci) controllerOf.set(name, pci);
-    }),
-  );
+  for (const name of names) {
+    const real = realPath(join(classDir, name));
+    if (!real) continue;
+    const isPartition = readText(join(real, 'partition')) !== null;
+    const disk = isPartition ? basename(dirname(real)) : name;
+    diskOf.set(name, disk);
+    if (isPartition) continue;
+    const pci = real.split('/').filter((part) => PCI_ADDRESS.test(part)).at(-1);
+    if (pci) controllerOf.set(name, pci);
+  }
   // What each mounted device-mapper volume sits on, down to disks.
-  const underlying = async (name: string, seen = new Set<string>()): Promise<string[]> => {
+  const underlying = (name: string, seen = new Set<string>()): string[] => {
     if (seen.has(name)) return [];
     seen.add(name);
-    const slaves = await listDir(join(classDir, name, 'slaves'));
+    const slaves = listDir(join(classDir, name, 'slaves'));
     if (slaves.length === 0) return [diskOf.get(name) ?? name];
-    return (await Promise.all(slaves.map((s) => underlying(s, seen)))).flat();
+    return slaves.flatMap((s) => underlying(s, seen));
   };
   const diskMounts = new Map<string, string[]>();
   for (const [dev, targets] of mounts) {
-    for (const disk of await underlying(dev)) diskMounts.set(disk, [...(diskMounts.get(disk) ?? []), ...targets]);
+    for (const disk of underlying(dev)) diskMounts.set(disk, [...(diskMounts.get(disk) ?? []), ...targets]);
   }
   const byController = new Map<string, BlockDevice[]>();
-  await Promise.all(
-    [...controllerOf].map(async ([disk, pci]) => {
-      const [size, model] = await Promise.all([readText(join(classDir, disk, 'size')), readText(join(classDir, disk, 'device', 'model'))]);
-      const mountpoints = [...new Set(diskMounts.get(disk) ?? [])].sort();
-      const entry: BlockDevice = {
-        name: disk,
-        sizeBytes: size && /^\d+$/.test(size) ? Number(size) * 512 : null,
-        model,
-        mountpoints,
-        holdsRoot: mountpoints.includes('/'),
-      };
-      byController.set(pci, [...(byController.get(pci) ?? []), entry].sort((a, b) => a.name.localeCompare(b.name)));
-    }),
-  );
+  for (const [disk, pci] of controllerOf) {
+    const [size, model] = [readText(join(classDir, disk, 'size')), readText(join(classDir, disk, 'device', 'model'))];
+    const mountpoints = [...new Set(diskMounts.get(disk) ?? [])].sort();
+    const entry: BlockDevice = {
+      name: disk,
+      sizeBytes: size && /^\d+$/.test(size) ? Number(size) * 512 : null,
+      model,
+      mountpoints,
+      holdsRoot: mountpoints.includes('/'),
+    };
+    byController.set(pci, [...(byController.get(pci) ?? []), entry].sort((a, b) => a.name.localeCompare(b.name)));
+  }
   return { byController };
 }
 
@@ -130,37 +127,41 @@ function parseUevent(text: string | null): Map<string, string> {
 /**
  * Read one PCI device directory. The kernel's `uevent` file carries the
  * driver, class, ids and modalias in one read; the optional files are read
- * only when the directory listing shows them (a few reads per device).
+ * only when the directory listing shows them (a few reads per device). The
+ * IOMMU group comes from the groups' own listing (`groupOf`), so the
+ * `iommu_group` link is read only for a device no group lists.
  */
-async function readDevice(sys: string, address: string, names: PciIds, aliases: ModuleAliases, blocks: BlockIndex): Promise<PciDevice> {
-  const link = join(sys, 'bus', 'pci', 'devices', address);
-  const [entries, target] = await Promise.all([listDir(link), readLink(link)]);
+function readDevice(sys: string, address: string, names: PciIds, aliases: ModuleAliases, blocks: BlockIndex, groupOf: ReadonlyMap<string, number>): PciDevice {
+  const bus = join(sys, 'bus', 'pci', 'devices');
+  const target = readLink(join(bus, address));
+  // The device's own folder, so that each read below need not follow the bus link again.
+  const link = target ? resolve(bus, target) : join(bus, address);
+  const entries = listDir(link);
   const has = new Set(entries);
-  const optional = (name: string): Promise<string | null> => (has.has(name) ? readText(join(link, name)) : Promise.resolve(null));
-  const [ueventText, resetMethod, bootVga, numa, group, displays, usb] = await Promise.all([
-    optional('uevent'),
-    optional('reset_method'),
-    optional('boot_vga'),
-    optional('numa_node'),
-    has.has('iommu_group') ? linkName(join(link, 'iommu_group')) : Promise.resolve(null),
-    has.has('drm') ? readDisplays(link) : Promise.resolve([]),
-    entries.some((n) => /^usb\d+$/.test(n)) ? readUsb(link) : Promise.resolve([]),
-  ]);
+  const optional = (name: string): string | null => (has.has(name) ? readText(join(link, name)) : null);
+  const ueventText = optional('uevent');
+  const resetMethod = optional('reset_method');
+  const bootVga = optional('boot_vga');
+  const numa = optional('numa_node');
+  const listed = groupOf.get(address);
+  const group = listed !== undefined ? String(listed) : has.has('iommu_group') ? linkName(join(link, 'iommu_group')) : null;
+  const displays = has.has('drm') ? readDisplays(link) : [];
+  const usb = entries.some((n) => /^usb\d+$/.test(n)) ? readUsb(link) : [];
   const uevent = parseUevent(ueventText);
   // Without a uevent (unusual), fall back to the one-value files.
   const [vendorHex, deviceHex] = (uevent.get('PCI_ID') ?? '').split(':');
   const [subVendorHex, subDeviceHex] = (uevent.get('PCI_SUBSYS_ID') ?? '').split(':');
   const [klass, vendor, device, subVendor, subDevice, driver, modaliasText] = ueventText
     ? [uevent.get('PCI_CLASS') ?? null, vendorHex ?? null, deviceHex ?? null, subVendorHex ?? null, subDeviceHex ?? null, uevent.get('DRIVER') ?? null, uevent.get('MODALIAS') ?? null]
-    : await Promise.all([
+    : [
         optional('class'),
         optional('vendor'),
         optional('device'),
         optional('subsystem_vendor'),
         optional('subsystem_device'),
-        has.has('driver') ? linkName(join(link, 'driver')) : Promise.resolve(null),
+        has.has('driver') ? linkName(join(link, 'driver')) : null,
         optional('modalias'),
-      ]);
+      ];
   const vendorId = hex4(vendor) ?? '0000';
   const deviceId = hex4(device) ?? '0000';
   const subsystemVendorId = hex4(subVendor);
@@ -197,17 +198,27 @@ async function readDevice(sys: string, address: string, names: PciIds, aliases: 
   };
 }
 
-/** Every PCI device of the host, sorted by address. */
-export async function scanPciDevices(sys: string, proc: string, names: PciIds, aliases: ModuleAliases): Promise<PciDevice[]> {
-  const addresses = (await listDir(join(sys, 'bus', 'pci', 'devices'))).filter((n) => PCI_ADDRESS.test(n)).sort();
-  const blocks = await indexBlockDevices(sys, proc);
-  return Promise.all(addresses.map((address) => readDevice(sys, address, names, aliases, blocks)));
+/**
+ * Every PCI device of the host, sorted by address. `groups` (scanIommuGroups'
+ * answer) gives each listed device its group without reading its link.
+ */
+export async function scanPciDevices(sys: string, proc: string, names: PciIds, aliases: ModuleAliases, groups: readonly IommuGroup[] = []): Promise<PciDevice[]> {
+  const addresses = listDir(join(sys, 'bus', 'pci', 'devices')).filter((n) => PCI_ADDRESS.test(n)).sort();
+  const blocks = indexBlockDevices(sys, proc);
+  const groupOf = new Map<string, number>();
+  for (const group of groups) for (const address of group.devices) groupOf.set(address, group.id);
+  return addresses.map((address) => readDevice(sys, address, names, aliases, blocks, groupOf));
+}
+
+export interface IommuGroup {
+  id: number;
+  devices: string[];
 }
 
 /** IOMMU groups from /sys/kernel/iommu_groups, numerically sorted. */
-export async function scanIommuGroups(sys: string): Promise<{ id: number; devices: string[] }[]> {
+export async function scanIommuGroups(sys: string): Promise<IommuGroup[]> {
   const base = join(sys, 'kernel', 'iommu_groups');
-  const ids = (await listDir(base)).filter((n) => /^\d+$/.test(n));
-  const groups = await Promise.all(ids.map(async (id) => ({ id: Number(id), devices: (await listDir(join(base, id, 'devices'))).sort() })));
+  const ids = listDir(base).filter((n) => /^\d+$/.test(n));
+  const groups = ids.map((id) => ({ id: Number(id), devices: listDir(join(base, id, 'devices')).sort() }));
   return groups.sort((a, b) => a.id - b.id);
 }

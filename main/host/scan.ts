@@ -137,7 +137,7 @@ export async function scanHost(roots: HostRoots): Promise<HostReport> {
     readText(join(roots.sys, 'module', 'vfio_iommu_type1', 'parameters', 'allow_unsafe_interrupts')),
   ]);
   const params = parseCmdline(cmdline ?? '');
-  const devices = await scanPciDevices(roots.sys, roots.proc, names.ids, aliases.aliases);
+  const devices = await scanPciDevices(roots.sys, roots.proc, names.ids, aliases.aliases, groups);
   const active = groups.length > 0;
   const unsafeParam = paramValue(params, 'vfio_iommu_type1.allow_unsafe_interrupts');
   return {

@@ -1,6 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ClientInfo, ErrorInfo } from '../../shared/api';
 import { DEFAULT_RELEASE, guestPackage, releaseFromBanner, rulesFor } from '../../shared/lg-release';
+import { writeFileAtomic } from '../common/atomic-write';
 import { errorInfo } from '../common/errors';
 import { run, type RunError } from '../common/process';
 import { msg } from '../../shared/i18n/message';
@@ -37,23 +39,58 @@ export async function findClient(settingPath: string | null, path = process.env[
   return found ? { path: found, problem: null } : { path: null, problem: NOT_FOUND };
 }
 
-const probes = new Map<string, { mtimeMs: number; release: string | null }>();
+const probes = new Map<string, { key: string; release: string | null }>();
+const STORE = 'lg-client-releases.json';
+
+/** A release read in an earlier run, by file identity (path, mtime, size, inode); undefined when none. */
+async function storedRelease(cacheDir: string, key: string): Promise<string | undefined> {
+  try {
+    const stored = JSON.parse(await readFile(join(cacheDir, STORE), 'utf8')) as unknown;
+    const release = stored && typeof stored === 'object' ? (stored as Record<string, unknown>)[key] : undefined;
+    return typeof release === 'string' ? release : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function storeRelease(cacheDir: string, key: string, release: string): Promise<void> {
+  let stored: Record<string, unknown> = {};
+  try {
+    const read = JSON.parse(await readFile(join(cacheDir, STORE), 'utf8')) as unknown;
+    if (read && typeof read === 'object' && !Array.isArray(read)) stored = read as Record<string, unknown>;
+  } catch {
+    // none yet, or unreadable: start again
+  }
+  // The few clients seen last (a new build of the client is a new key).
+  const kept = Object.entries(stored).filter(([k]) => k !== key).slice(-7);
+  await writeFileAtomic(join(cacheDir, STORE), JSON.stringify(Object.fromEntries([...kept, [key, release]])), { dirMode: 0o700 }).catch(() => undefined);
+}
 
 /**
  * The client's release. It has no --version: `--help` prints the banner
  * `Looking Glass (B7)` first, then the option table, and exits 255.
- * Cached per file and modification time.
+ * Cached per file (its path, modification time, size and inode): in memory,
+ * and with `cacheDir` on disk too, since each CLI run is a new process and
+ * would otherwise start the client once more before every Play.
  */
-export async function probeRelease(path: string, timeoutMs = 5000): Promise<string | null> {
-  const mtimeMs = (await stat(path)).mtimeMs;
+export async function probeRelease(path: string, timeoutMs = 5000, cacheDir?: string): Promise<string | null> {
+  const st = await stat(path);
+  const key = `${path}\0${st.mtimeMs}\0${st.size}\0${st.ino}`;
   const cached = probes.get(path);
-  if (cached && cached.mtimeMs === mtimeMs) return cached.release;
+  if (cached && cached.key === key) return cached.release;
+  const stored = cacheDir ? await storedRelease(cacheDir, key) : undefined;
+  if (stored !== undefined) {
+    probes.set(path, { key, release: stored });
+    return stored;
+  }
   const output = await run(path, ['--help'], { timeoutMs, maxBuffer: 1024 * 1024 }).then(
     ({ stdout, stderr }) => `${stdout}\n${stderr}`,
     (error: RunError) => `${error.stdout ?? ''}\n${error.stderr ?? ''}`,
   );
   const release = releaseFromOutput(output);
-  probes.set(path, { mtimeMs, release });
+  probes.set(path, { key, release });
+  // A release not read (a timeout, say) is asked again next run.
+  if (cacheDir && release !== null) await storeRelease(cacheDir, key, release);
   return release;
 }
 
@@ -77,8 +114,8 @@ export function describeClient(path: string | null, release: string | null, uid:
 }
 
 /** Find the client and read its release (unless running as root, where it is never run). */
-export async function inspectClient(settingPath: string | null, uid = process.getuid?.() ?? -1): Promise<ClientInfo> {
+export async function inspectClient(settingPath: string | null, uid = process.getuid?.() ?? -1, cacheDir?: string): Promise<ClientInfo> {
   const found = await findClient(settingPath);
-  const release = found.path && uid !== 0 ? await probeRelease(found.path).catch(() => null) : null;
+  const release = found.path && uid !== 0 ? await probeRelease(found.path, undefined, cacheDir).catch(() => null) : null;
   return describeClient(found.path, release, uid, found.problem);
 }

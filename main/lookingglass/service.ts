@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClientLaunch, ClientSetup, DomainsSnapshot, LgSnapshot, LgStatus, LookingGlassVmSettings, MemoryProblem, Monitor, Task, VmDetails } from '../../shared/api';
+import type { ClientInfo, ClientLaunch, ClientSetup, DomainsSnapshot, LgSnapshot, LgStatus, LookingGlassVmSettings, MemoryProblem, Monitor, Task, VmDetails } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import { msg } from '../../shared/i18n/message';
 import { getDomain } from '../libvirt/domains';
@@ -32,6 +32,8 @@ export interface LookingGlassServiceOptions {
   domains: (listener: (snapshot: DomainsSnapshot) => void) => () => void;
   /** Where each client's output is kept for the troubleshooter: DIR/lg/NAME.log. */
   dataDir: string;
+  /** Where the client's release, once read, is kept between runs (see probeRelease). */
+  cacheDir?: string;
   user: string;
   /** Overrides the client setting (the CLI's --client). */
   clientPath?: string | null;
@@ -61,6 +63,10 @@ export interface KnownVm {
   details?: VmDetails;
   /** The running domain's XML (libvirt's picks: the SPICE port), read after it started. */
   liveXml?: string;
+  /** The installed client as Play's checks found it (its release probe is a process: not run twice in one Play). */
+  client?: ClientInfo;
+  /** The desktop's monitors as Play's checks read them. */
+  monitors?: Monitor[];
 }
 
 /** Whether a domain's XML is the running domain's: libvirt gives it an id (`<domain type='kvm' id='3'>`). */
@@ -109,7 +115,7 @@ export class LookingGlassService {
   /** The client Vitrine would run (the setting or PATH), its release's rules, and how to get it on this distribution. */
   async client(): Promise<ClientSetup> {
     const settings = await this.o.settings.get();
-    const [info, osRelease] = await Promise.all([inspectClient(this.o.clientPath ?? settings.clientPath, this.identity.uid), readText(hostPath(this.o.hostRoots ?? DEFAULT_ROOTS, '/etc/os-release'))]);
+    const [info, osRelease] = await Promise.all([inspectClient(this.o.clientPath ?? settings.clientPath, this.identity.uid, this.o.cacheDir), readText(hostPath(this.o.hostRoots ?? DEFAULT_ROOTS, '/etc/os-release'))]);
     const os = osFamily(osRelease ?? '');
     return { ...info, install: { ...LG_CLIENT_INSTALL[os.family], family: os.family, distro: os.name } };
   }
@@ -120,13 +126,24 @@ export class LookingGlassService {
    * argv for a release without that client installed).
    */
   async launchInfo(name: string, release?: string, known: KnownVm = {}): Promise<ClientLaunch> {
+    return (await this.prepare(name, release, known)).launch;
+  }
+
+  /** The installed client, found through the settings (or --client). */
+  private async installedClient(): Promise<ClientInfo> {
+    const settings = await this.o.settings.get();
+    return inspectClient(this.o.clientPath ?? settings.clientPath, this.identity.uid, this.o.cacheDir);
+  }
+
+  /** launchInfo, with the monitors it read (Play hands them to the open after the start). */
+  private async prepare(name: string, release: string | undefined, known: KnownVm): Promise<{ launch: ClientLaunch; monitors: Monitor[] }> {
     const details = known.details ?? (await this.o.vm.details(name));
-    const [settings, monitors] = await Promise.all([this.o.settings.get(), this.o.monitors().catch(() => [] as Monitor[])]);
+    const [settings, monitors] = await Promise.all([this.o.settings.get(), known.monitors ?? this.o.monitors().catch(() => [] as Monitor[])]);
     const lg = effectiveSettings(details, monitors, settings.fallbackResolution);
     const running = known.liveXml !== undefined || details.summary.state === 'running';
     const target = memoryTarget(details, this.o.shmDir ?? SHM_DIR, this.o.kvmfrDevice ?? KVMFR_DEVICE);
     const [installed, liveXml] = await Promise.all([
-      inspectClient(this.o.clientPath ?? settings.clientPath, this.identity.uid),
+      known.client ?? inspectClient(this.o.clientPath ?? settings.clientPath, this.identity.uid, this.o.cacheDir),
       known.liveXml !== undefined ? Promise.resolve(known.liveXml) : running ? this.o.virsh.run(['dumpxml', '--domain', name]) : Promise.resolve(details.xml),
     ]);
     const client = release === undefined ? installed : describeClient(installed.path, release, this.identity.uid, installed.problem);
@@ -143,7 +160,7 @@ export class LookingGlassService {
           ? spice.reason
           : null;
     const pendingMsg = spice.kind === 'pending' ? msg('lgError.spiceAuto') : spice.kind === 'none' ? (spice.reasonMsg ?? null) : null;
-    return { argv, settings: lg, monitor, memory, client, pending, pendingMsg };
+    return { launch: { argv, settings: lg, monitor, memory, client, pending, pendingMsg }, monitors };
   }
 
   /** Open the Looking Glass window of a running VM and keep it open. */
@@ -173,8 +190,12 @@ export class LookingGlassService {
       onUserClose: () => void this.userClosed(name),
     });
     this.clients.set(name, { supervisor, status: supervisor.status() });
-    this.watch();
-    await supervisor.start();
+    try {
+      await supervisor.start();
+    } finally {
+      // The domain list is followed from now on (a VM that stops takes its client with it); its virsh runs after the client's start.
+      this.watch();
+    }
     return { ...this.clients.get(name)!.status };
   }
 
@@ -238,13 +259,17 @@ export class LookingGlassService {
       { id: 'start', label: 'Start the VM' },
       { id: 'open', label: 'Open Looking Glass' },
     ], { cancellable: true });
+    // What does not depend on the VM is read meanwhile: the client (its release probe may start it once) and the monitors.
+    const early = Promise.all([this.installedClient(), this.o.monitors().catch(() => [] as Monitor[])]);
+    early.catch(() => undefined);
     try {
       const details = await task.run('vm', () => this.o.vm.details(name), (d) =>
         d.pciDevices.length > 0
           ? msg('playStep.gpuAttached', { addresses: d.pciDevices.map((p) => p.address).join(', ') })
           : msg('playStep.noGpu'),
       );
-      const info = await this.launchInfo(name, undefined, { details });
+      const [installed, monitors] = await early;
+      const { launch: info } = await this.prepare(name, undefined, { details, client: installed, monitors });
       await task.run('client', async () => {
         if (info.client.problem) throw new VitrineError(info.client.problem);
         return info.client;
@@ -271,7 +296,7 @@ export class LookingGlassService {
         await this.waitForMemory(details);
         // One live dumpxml: the SPICE port libvirt picked, and the proof that it runs.
         const liveXml = await this.o.virsh.run(['dumpxml', '--domain', name]);
-        return this.open(name, { details, liveXml });
+        return this.open(name, { details, liveXml, client: info.client, monitors });
       }, (s) => msg('playStep.started', { pid: s.pid === null ? '?' : String(s.pid) }));
       return task.finish();
     } catch (error) {

@@ -118,6 +118,7 @@ export function createServices(options: ServicesOptions): Services {
     monitors,
     domains: (listener) => watcher.subscribe(listener),
     dataDir: dataDir(),
+    cacheDir: cacheDir(),
     user: userInfo().username,
     ...(options.clientPath !== undefined ? { clientPath: options.clientPath } : {}),
   });

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostReport } from '../../shared/api';
 import { scanHost } from '../../main/host/scan';
@@ -165,6 +166,16 @@ describe('other hosts', () => {
     expect(report.iommu).toMatchObject({ active: false, groupCount: 0, units: [], interruptRemapping: 'unknown' });
     expect(report.gpus.map((g) => g.verdict)).toEqual(['no-iommu', 'no-iommu']);
     expect(report.devices.every((d) => d.iommuGroup === null)).toBe(true);
+  });
+
+  it('a device no group folder lists still gets its group from its iommu_group link', async () => {
+    const tree = tempHostTree(FIXTURE_HOSTS.seed001Ryzen);
+    trees.push(tree);
+    rmSync(join(tree.sys, 'kernel', 'iommu_groups', '12', 'devices', '0000:01:00.1'));
+    const report = await scanHost(tree);
+    expect(report.devices.find((d) => d.address === '0000:01:00.1')?.iommuGroup).toBe(12);
+    expect(report.devices.find((d) => d.address === '0000:01:00.0')?.iommuGroup).toBe(12);
+    expect(report.groups.find((g) => g.id === 12)?.devices).toEqual(['0000:01:00.0']);
   });
 
   it('single GPU: the only card is the boot GPU', async () => {

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LookingGlassVmSettings, Monitor } from '../../shared/api';
 import { buildClientArgv, checkArgv, type ArgvInput } from '../../main/lookingglass/argv';
 import { classifyLine } from '../../main/lookingglass/classify';
@@ -213,6 +214,36 @@ describe('the client and its output', () => {
     expect(describeClient('/usr/bin/looking-glass-client', 'B6', 1000, null).warning).toContain('older than B7');
     expect(describeClient('/usr/bin/looking-glass-client', 'B9', 1000, null).warning).toContain('uses the B8 rules');
     expect(describeClient('/usr/bin/looking-glass-client', null, 1000, null).warning).toContain("Could not read the client's release");
+  });
+  it('reads the release once per client file, across runs (kept in the cache folder), and again when the file changes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vitrine-probe-'));
+    try {
+      const client = join(dir, 'looking-glass-client');
+      const runs = join(dir, 'runs');
+      const write = (release: string): void => {
+        writeFileSync(client, `#!/bin/sh\necho x >> '${runs}'\necho '[I] main.c:1 | main | Looking Glass (${release})' >&2\nexit 255\n`, { mode: 0o755 });
+      };
+      const count = (): number => (existsSync(runs) ? readFileSync(runs, 'utf8').split('\n').filter(Boolean).length : 0);
+      write('B7');
+      const cache = join(dir, 'cache');
+      // Each import is a new module: a new process's memory, as each CLI run has.
+      const fresh = async () => {
+        vi.resetModules();
+        return (await import('../../main/lookingglass/client')).probeRelease;
+      };
+      expect(await (await fresh())(client, 5000, cache)).toBe('B7');
+      expect(await (await fresh())(client, 5000, cache)).toBe('B7');
+      expect(count()).toBe(1);
+      write('B8-rc1'); // a new build: another size, mtime
+      utimesSync(client, new Date(), new Date(Date.now() + 5000));
+      expect(await (await fresh())(client, 5000, cache)).toBe('B8-rc1');
+      expect(count()).toBe(2);
+      // Without a cache folder every new process asks the client.
+      expect(await (await fresh())(client, 5000)).toBe('B8-rc1');
+      expect(count()).toBe(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   const lines: [string, Partial<ReturnType<typeof classifyLine>>][] = [
     ['[I] main.c:1 | main | Looking Glass (B7)', { release: 'B7' }],

@@ -24,6 +24,11 @@ describe('registry.dispatch', () => {
     expect(result).toMatchObject({ ok: false, error: { kind: 'invalid-argument' } });
   });
 
+  it('takes an empty edit request as it is (vitrine vm xml --file with no edit option skips the schema on that ground)', async () => {
+    const { requestSchemas } = await import('../../shared/schemas');
+    expect(requestSchemas['vm.applyEdits'].shape.edits.parse({})).toStrictEqual({});
+  });
+
   it('names a refused value by its field in the user language, never the channel or a property name', async () => {
     const result = await createRegistry(staticServices([])).dispatch('vm.applyEdits', { name: 'win11', edits: { shmemMiB: -3 } });
     if (result.ok) throw new Error('accepted');

@@ -1,6 +1,5 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import en from '../../../shared/i18n/en.json';
 import type { LANGUAGES as LANGUAGE_CODES } from '../../../shared/enums';
 
 /** Each language of shared/enums.ts by its own name (the compiler checks none is missing). */
@@ -14,13 +13,18 @@ function initialLanguage(): Language {
   return navigator.language.toLowerCase().startsWith('fr') ? 'fr' : 'en';
 }
 
-/** English comes with the app (it is also the fallback); another language's catalogue is loaded when chosen. */
-const CATALOGUES: Record<Exclude<Language, 'en'>, () => Promise<{ default: Record<string, unknown> }>> = {
+/**
+ * Each catalogue is loaded when needed: the active language's at start (with
+ * English beside it as the fallback), another when chosen. None is in the
+ * initial script.
+ */
+const CATALOGUES: Record<Language, () => Promise<{ default: Record<string, unknown> }>> = {
+  en: () => import('../../../shared/i18n/en.json'),
   fr: () => import('../../../shared/i18n/fr.json'),
 };
 
 async function loadLanguage(language: Language): Promise<void> {
-  if (language === 'en' || i18next.hasResourceBundle(language, 'translation')) return;
+  if (i18next.hasResourceBundle(language, 'translation')) return;
   const catalogue = await CATALOGUES[language]();
   i18next.addResourceBundle(language, 'translation', catalogue.default);
 }
@@ -37,13 +41,13 @@ const initial = initialLanguage();
 export const i18nReady: Promise<unknown> = i18next
   .use(initReactI18next)
   .init({
-    resources: { en: { translation: en } },
+    resources: {},
     lng: 'en',
     fallbackLng: 'en',
     interpolation: { escapeValue: false },
   })
-  .then(() => loadLanguage(initial))
-  .then(() => i18next.changeLanguage(initial))
+  .then(() => Promise.allSettled([loadLanguage('en'), loadLanguage(initial)]))
+  .then(() => (i18next.hasResourceBundle(initial, 'translation') ? i18next.changeLanguage(initial) : undefined))
   .catch(() => undefined)
   .finally(() => {
     document.documentElement.lang = i18next.language;

@@ -1,8 +1,9 @@
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { DomainSummary, LgStatus, Task } from '../../../shared/api';
 import { api } from '../api';
-import { deviceName } from '../components/device-picker';
+import { deviceName } from '../form/device-choice';
 import { ErrorBanner } from '../components/error-banner';
 import { StateBadge } from '../components/state-badge';
 import { PlayControls } from '../components/play-controls';
@@ -26,8 +27,23 @@ function GpuNames({ addresses }: { addresses: string[] }) {
   return <>{gpus.map((a) => deviceName(check?.devices.find((x) => x.address === a), a)).join(', ')}</>;
 }
 
+interface VmCardProps {
+  domain: DomainSummary;
+  lg: LgStatus | null;
+  task: Task | null;
+}
+
+/**
+ * Whether a card would show the same: each event brings the whole list anew
+ * (parsed from JSON), so the others' cards compare by value and only the card
+ * of the VM that changed renders again.
+ */
+function sameCard(a: VmCardProps, b: VmCardProps): boolean {
+  return JSON.stringify(a.domain) === JSON.stringify(b.domain) && JSON.stringify(a.lg) === JSON.stringify(b.lg) && JSON.stringify(a.task) === JSON.stringify(b.task);
+}
+
 /** One VM as a card: its state, its card, whether Play can work (and what fixes it), Play/Stop. */
-function VmCard({ domain, lg, task }: { domain: DomainSummary; lg: LgStatus | null; task: Task | null }) {
+const VmCard = memo(function VmCard({ domain, lg, task }: VmCardProps) {
   const { t } = useTranslation();
   const page = `/machines/${encodeURIComponent(domain.name)}`;
   const details = useRequest(() => api.vm.details({ name: domain.name }), [domain.name, domain.state]);
@@ -73,7 +89,7 @@ function VmCard({ domain, lg, task }: { domain: DomainSummary; lg: LgStatus | nu
       <PlayControls domain={domain} lg={lg} task={task} compact blocked={readiness?.blocked ? t('dashboard.playBlocked', { reason: readiness.text }) : null} />
     </li>
   );
-}
+}, sameCard);
 
 /** The home: every VM as a card with its state, its card, whether it can play, and Play/Stop. */
 export function Dashboard() {
