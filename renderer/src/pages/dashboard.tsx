@@ -7,6 +7,7 @@ import { deviceName } from '../form/device-choice';
 import { ErrorBanner } from '../components/error-banner';
 import { StateBadge } from '../components/state-badge';
 import { PlayControls } from '../components/play-controls';
+import { limiter } from '../api/limit';
 import { useAppInfo, useDomains, useHostCheck, useLgStatus, useRequest, useTasks } from '../hooks';
 
 /** What Play needs that a VM lacks, first missing first, with the one action that fixes it. */
@@ -42,15 +43,18 @@ function sameCard(a: VmCardProps, b: VmCardProps): boolean {
   return JSON.stringify(a.domain) === JSON.stringify(b.domain) && JSON.stringify(a.lg) === JSON.stringify(b.lg) && JSON.stringify(a.task) === JSON.stringify(b.task);
 }
 
+/** The cards' own requests, a few at a time (each costs virsh runs on the other side). */
+const cardRequests = limiter(3);
+
 /** One VM as a card: its state, its card, whether Play can work (and what fixes it), Play/Stop. */
 const VmCard = memo(function VmCard({ domain, lg, task }: VmCardProps) {
   const { t } = useTranslation();
   const page = `/machines/${encodeURIComponent(domain.name)}`;
-  const details = useRequest(() => api.vm.details({ name: domain.name }), [domain.name, domain.state]);
+  const details = useRequest(() => cardRequests(() => api.vm.details({ name: domain.name })), [domain.name, domain.state]);
   const d = details.value;
   const hasPci = !!d && d.pciDevices.length > 0;
   // Looking Glass's checks matter once the VM has its card (without one, that is what Play needs first).
-  const launch = useRequest(hasPci ? () => api.lg.launchInfo({ name: domain.name }) : null, [hasPci, domain.name, domain.state]);
+  const launch = useRequest(hasPci ? () => cardRequests(() => api.lg.launchInfo({ name: domain.name })) : null, [hasPci, domain.name, domain.state]);
   const info = launch.value;
   const gpuText = !d ? '…' : hasPci ? <GpuNames addresses={d.pciDevices.map((p) => p.address)} /> : t('dashboard.noGpu');
 
