@@ -25,7 +25,7 @@ test('hugepages the host has not reserved: Reserve hugepages leads to host prepa
   await expect(page.getByRole('heading', { level: 1, name: NAME })).toBeVisible({ timeout: 30_000 });
   await page.getByRole('combobox', { name: 'Hugepages', exact: true }).selectOption('yes');
   await page.getByRole('button', { name: 'Preview the changes' }).click();
-  await expect(page.getByText('Hugepages cannot back this VM: the host has not reserved enough hugepages for 32 MiB.')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByText(/^Hugepages cannot back this VM: The host has not reserved enough hugepages for 32 MiB: /)).toBeVisible({ timeout: 20_000 });
   await page.getByRole('link', { name: 'Reserve hugepages' }).click();
 
   // The Host page, with the VM's memory: 16 pages of 2 MiB.

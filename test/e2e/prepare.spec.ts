@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAMILIES, writeFamilyRoot } from '../support/etc-trees';
+import { TEST_USER } from '../support/session-libvirt';
 import { expect, hostRootArgs, sessionTest, type SessionUser } from './fixtures';
 
 const family = FAMILIES[0]!; // Debian: GRUB + initramfs-tools, seed 003's GTX 1060
@@ -33,7 +34,7 @@ test('prepare the host: the plan as diffs, one Apply, the change listed, and Und
   const grubDiff = panel.getByLabel('Changes to /etc/default/grub');
   await expect(grubDiff).toContainText('+GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on iommu=pt vfio-pci.ids=10de:1c03,10de:10f1"');
   await expect(panel.getByLabel('Changes to /etc/modprobe.d/vitrine-vfio.conf')).toContainText('+softdep nouveau pre: vfio-pci');
-  await expect(panel.getByLabel('Changes to /etc/tmpfiles.d/10-looking-glass.conf')).toContainText(`+f /dev/shm/looking-glass 0660 ${process.getuid?.() === 0 ? 'vitrine-test' : ''}`);
+  await expect(panel.getByLabel('Changes to /etc/tmpfiles.d/10-looking-glass.conf')).toContainText(`+f /dev/shm/looking-glass 0660 ${process.getuid?.() === 0 ? TEST_USER : ''}`);
   await expect(panel).toContainText('update-initramfs -u -k all');
   await page.screenshot({ path: 'test-results/e2e/prepare-plan.png', fullPage: true });
   expect(readFileSync(join(root, 'etc/default/grub'), 'utf8')).toBe(grubBefore); // a plan changes nothing

@@ -76,7 +76,7 @@ for (const [lang, L] of [['en', catalogue('en')], ['fr', catalogue('fr')]] as [s
       await expect(page.getByText(L.wizard.gpu.riskDesktop)).toBeVisible();
       await expect(page.getByText(L.wizard.gpu.sshFound)).toBeVisible();
       // Navi 21: vendor-reset does not cover it, and the card says so.
-      await expect(page.getByText(/vendor-reset does not cover Navi 21/)).toBeVisible();
+      await expect(page.getByText(L.amdReset.notCovered.replace('{{family}}', 'Navi 21'))).toBeVisible();
       const nextButton = page.getByRole('button', { name: L.wizard.next, exact: true });
       await expect(nextButton).toBeDisabled();
       await page.getByLabel(L.wizard.gpu.canReach).check();
