@@ -181,7 +181,7 @@ for (const [lang, L] of [['en', en], ['fr', fr]] as [string, Catalogue][]) {
       // An edited choice that splits a core is refused with the reason.
       await page.getByLabel(L.pinning.cpus).fill('14,15,31');
       await page.getByLabel(L.pinning.cpus).blur();
-      await expect(page.getByRole('alert')).toContainText('30 is missing');
+      await expect(page.getByRole('alert')).toContainText(fill(L.pinning.error.splitCore, { cpus: '14,30', missing: '30' }));
       await page.getByRole('button', { name: L.pinning.reset }).click();
       await expect(page.getByLabel(L.pinning.cpus)).toHaveValue('15,31');
       // The unattended install says what it does before it is ticked; its locale comes from the host.
