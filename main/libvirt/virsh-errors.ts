@@ -77,6 +77,10 @@ export function classifyVirshFailure(uri: string, args: readonly string[], stder
     }
     return VitrineError.of('connect', msg('error.libvirt.connect', { uri, said: last }), msg(hint, { uri, source: CHECK_URI }), detail);
   }
+  // The daemon went away in the middle of the call (stopped, restarted, crashed): the connection, not the command, failed.
+  if (/end of file while reading data|cannot recv data|cannot write data|client socket is closed|connection reset by peer/i.test(text)) {
+    return VitrineError.of('connect', msg('error.libvirt.dropped', { uri, said: last }), msg('error.libvirt.droppedHint', { uri }), detail);
+  }
   for (const known of START_FAILURES) {
     if (known.pattern.test(text)) {
       return VitrineError.of(known.kind, msg(`error.libvirt.${known.key}`, { said: last }), msg(`error.libvirt.${known.key}Hint`), detail);

@@ -50,7 +50,7 @@ describe('vitrine serve on a real session libvirt', () => {
     const pid = Number(readFileSync(join(user.env['XDG_RUNTIME_DIR']!, 'libvirt', 'libvirtd.pid'), 'utf8'));
     process.kill(pid, 'SIGTERM');
     const lost = await snapshots.next((s) => s.error !== null, 10_000, 'with an error');
-    expect(lost.error?.kind).toBe('connect');
+    expect(lost.error?.kind, JSON.stringify(lost.error)).toBe('connect');
     expect(lost.domains.map((d) => d.name)).toEqual([NAME]);
     // virsh spawns a new session daemon on the next connection attempt.
     await snapshots.next((s) => s.error === null && s.domains.some((d) => d.name === NAME), 30_000, 'after reconnecting');

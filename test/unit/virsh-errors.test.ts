@@ -24,6 +24,16 @@ describe('classifyVirshFailure', () => {
     expect(classifyVirshFailure('qemu:///system', ['list'], stderr, 1).hint).toMatch(/libvirt" group/);
   });
 
+  it('takes a daemon that went away mid-call for a lost connection, not a failed command', () => {
+    // libvirt's rpc/virnetsocket.c and remote driver texts when the daemon stops while virsh waits for an answer.
+    for (const said of ['End of file while reading data: Input/output error', 'Cannot recv data: Connection reset by peer', 'Cannot write data: Broken pipe', 'internal error: client socket is closed']) {
+      const error = classifyVirshFailure('qemu:///session', ['list'], `error: failed to list domains\nerror: ${said}\n`, 1);
+      expect(error.kind, said).toBe('connect');
+      expect(error.message).toBe(`The connection to libvirt at 'qemu:///session' broke during the request (${said}).`);
+      expect(error.hint).toMatch(/stopped or restarted/);
+    }
+  });
+
   it('recognises a missing domain', () => {
     const stderr = "error: failed to get domain 'gone'\n";
     expect(classifyVirshFailure('qemu:///session', ['dominfo'], stderr, 1).kind).toBe('domain-not-found');
