@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bench, describe } from 'vitest';
@@ -7,25 +7,14 @@ import { scanHost } from '../../main/host/scan';
 import { writeHostTree } from '../support/host-tree';
 import { generatedHost } from '../support/hosts';
 import { cliPath } from '../support/session-libvirt';
+import { writeIommuGroupsScript } from './seed003-script';
 
 // Issue 3's figure: the scan of a 256-device tree against what people run by
 // hand today, all on the same tree in one run. Baseline: seed 003's
 // iommu_groups.sh (one lspci per device), pointed at the tree.
 const dir = mkdtempSync(join(tmpdir(), 'vitrine-bench-host-'));
 const roots = writeHostTree(generatedHost(256), dir);
-const script = join(dir, 'iommu_groups.sh');
-writeFileSync(
-  script,
-  `#!/bin/bash
-# seed 003's iommu_groups.sh, reading the fixture tree instead of /sys
-shopt -s nullglob
-for d in "$1"/kernel/iommu_groups/*/devices/*; do
-  n=\${d#*/iommu_groups/*}; n=\${n%%/*}
-  printf 'IOMMU Group %s ' "$n"
-  lspci -A linux-sysfs -O sysfs.path="$1/bus/pci" -nns "\${d##*/}"
-done
-`,
-);
+const script = writeIommuGroupsScript(dir);
 const lspci = spawnSync('lspci', ['--version']).status === 0;
 const slow = { iterations: 3, time: 0, warmupIterations: 1, warmupTime: 0 };
 const quick = { iterations: 10, time: 0, warmupIterations: 2, warmupTime: 0 };

@@ -14,6 +14,7 @@ import { scanHost } from '../../main/host/scan';
 import { writeHostTree } from '../support/host-tree';
 import { generatedHost } from '../support/hosts';
 import { cliPath, createSessionUser, defineDomain, repoRoot, startServe, type SessionUser } from '../support/session-libvirt';
+import { writeIommuGroupsScript } from './seed003-script';
 import { clearOwnShm, FAKE_CLIENT } from '../support/shm';
 
 const rows: string[] = [];
@@ -120,19 +121,7 @@ function hostTree(count: number): { roots: ReturnType<typeof writeHostTree>; scr
   const dir = mkdtempSync(join(tmpdir(), `vitrine-bench-host${count}-`));
   scratch.push(dir);
   const roots = writeHostTree(generatedHost(count), dir);
-  const script = join(dir, 'iommu_groups.sh');
-  writeFileSync(
-    script,
-    `#!/bin/bash
-# seed 003's iommu_groups.sh, reading the fixture tree instead of /sys
-shopt -s nullglob
-for d in "$1"/kernel/iommu_groups/*/devices/*; do
-  n=\${d#*/iommu_groups/*}; n=\${n%%/*}
-  printf 'IOMMU Group %s ' "$n"
-  lspci -A linux-sysfs -O sysfs.path="$1/bus/pci" -nns "\${d##*/}"
-done
-`,
-  );
+  const script = writeIommuGroupsScript(dir);
   return { roots, script };
 }
 
@@ -208,10 +197,17 @@ async function rowPlay(user: SessionUser): Promise<void> {
         ...(user.spawnOptions({ stdio: ['ignore', 'pipe', 'pipe'], env: { FAKE_LG_RUNS: 'wait', PATH: `${bin}:${user.env['PATH'] ?? ''}` } }) as SpawnOptions),
       });
       let out = '';
-      const timer = setTimeout(() => fail(new Error(`play did not start the client: ${out.replace(/\n/g, ' ')}`)), 60_000);
+      // A failed round leaves no VM running behind it (a paused TCG guest and its daemon outlive the bench otherwise).
+      const failed = (why: string): void => {
+        child.removeAllListeners('close');
+        child.kill('SIGKILL');
+        destroy();
+        fail(new Error(`${why}: ${out.replace(/\n/g, ' ')}`));
+      };
+      const timer = setTimeout(() => failed('play did not start the client'), 60_000);
       child.on('close', () => {
         clearTimeout(timer);
-        fail(new Error(`play ended before the client started: ${out.replace(/\n/g, ' ')}`));
+        failed('play ended before the client started');
       });
       child.stdout!.on('data', (c) => {
         out += c;
