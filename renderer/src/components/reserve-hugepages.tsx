@@ -47,7 +47,8 @@ export function ReserveHugepages({ memoryMiB, user, onApplied }: { memoryMiB: nu
           {valid && <span className="muted">{t('prepare.hugepages.pages', { count: pages, size: t(size === '2M' ? 'prepare.hugepages.size2M' : 'prepare.hugepages.size1G') })}</span>}
         </label>
         <div>
-          <button type="button" disabled={busy || !valid} onClick={() => void makePlan()}>
+          {/* Like the GPU plan: the plan names the desktop user (app.info), so wait for it. */}
+          <button type="button" disabled={busy || !valid || !user} onClick={() => void makePlan()}>
             {t('prepare.showPlan')}
           </button>
         </div>
