@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PlanView } from '../../../shared/api';
+import type { ErrorInfo, PlanRequest, PlanView } from '../../../shared/api';
 import { api } from '../api';
 import { useAction } from '../hooks';
 import { CommandList } from './command-list';
@@ -65,5 +65,33 @@ export function PlanPreview({ plan, onApplied, texts = 'gpu' }: { plan: PlanView
         </p>
       )}
     </div>
+  );
+}
+
+/** A host-preparation plan asked for from a panel (the GPU's, hugepages'): the request, its progress, its error and the plan. */
+export function usePlanRequest(): { plan: PlanView | null; busy: boolean; error: ErrorInfo | null; ask: (request: PlanRequest) => Promise<void> } {
+  const [plan, setPlan] = useState<PlanView | null>(null);
+  const { run, busy, error } = useAction();
+  const ask = async (request: PlanRequest): Promise<void> => {
+    setPlan(null);
+    const r = await run(() => api.setup.plan(request));
+    if (r.ok) setPlan(r.value);
+  };
+  return { plan, busy, error, ask };
+}
+
+/** Below a panel's Show-the-plan button: "Planning…", the refusal, or the plan to review and apply. */
+export function PlanOutcome({ state, texts, onApplied }: { state: ReturnType<typeof usePlanRequest>; texts?: 'gpu' | 'hugepages'; onApplied: (backup: string | null) => void }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {state.busy && (
+        <p role="status" className="progress">
+          {t('prepare.planning')}
+        </p>
+      )}
+      {state.error && <ErrorBanner error={state.error} />}
+      {state.plan && <PlanPreview key={state.plan.id} plan={state.plan} {...(texts ? { texts } : {})} onApplied={onApplied} />}
+    </>
   );
 }

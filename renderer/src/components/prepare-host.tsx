@@ -1,11 +1,9 @@
 import { useEffect, useState } from 'react';
 import { lookingGlassMiBFor } from '../../../shared/lg-release';
 import { useTranslation } from 'react-i18next';
-import type { GpuAssessment, GpuHandover, PlanView } from '../../../shared/api';
+import type { GpuAssessment, GpuHandover } from '../../../shared/api';
 import { api } from '../api';
-import { useAction } from '../hooks';
-import { ErrorBanner } from './error-banner';
-import { PlanPreview } from './plan-preview';
+import { PlanOutcome, usePlanRequest } from './plan-preview';
 
 /** Host preparation for one GPU: the choices, then the plan to review and apply. */
 export function PrepareHost({ gpu, user, handover = 'boot', onApplied }: { gpu: GpuAssessment; user: string; handover?: GpuHandover; onApplied: (backup: string | null, lookingGlass: { mode: 'shm' | 'kvmfr'; sizeMiB: number } | null) => void }) {
@@ -30,13 +28,10 @@ export function PrepareHost({ gpu, user, handover = 'boot', onApplied }: { gpu: 
     };
   }, []);
   const [ignoreMsrs, setIgnoreMsrs] = useState(false);
-  const [plan, setPlan] = useState<PlanView | null>(null);
-  const { run, busy, error } = useAction();
+  const planning = usePlanRequest();
 
   const makePlan = async (): Promise<void> => {
-    setPlan(null);
-    const r = await run(() => api.setup.plan({ gpu: gpu.passWith, lookingGlass: mode === 'none' ? null : { mode, sizeMiB: size }, user, ...(handover === 'vm-start' ? { handover } : {}), ...(ignoreMsrs ? { ignoreMsrs: true } : {}) }));
-    if (r.ok) setPlan(r.value);
+    await planning.ask({ gpu: gpu.passWith, lookingGlass: mode === 'none' ? null : { mode, sizeMiB: size }, user, ...(handover === 'vm-start' ? { handover } : {}), ...(ignoreMsrs ? { ignoreMsrs: true } : {}) });
   };
 
   return (
@@ -70,18 +65,12 @@ export function PrepareHost({ gpu, user, handover = 'boot', onApplied }: { gpu: 
         </label>
         <div>
           {/* The plan names the desktop user (app.info): wait for it rather than send an empty name. */}
-          <button type="button" disabled={busy || !user} onClick={() => void makePlan()}>
+          <button type="button" disabled={planning.busy || !user} onClick={() => void makePlan()}>
             {t('prepare.showPlan')}
           </button>
         </div>
       </div>
-      {busy && (
-        <p role="status" className="progress">
-          {t('prepare.planning')}
-        </p>
-      )}
-      {error && <ErrorBanner error={error} />}
-      {plan && <PlanPreview key={plan.id} plan={plan} onApplied={(backup) => onApplied(backup, mode === 'none' ? null : { mode, sizeMiB: size })} />}
+      <PlanOutcome state={planning} onApplied={(backup) => onApplied(backup, mode === 'none' ? null : { mode, sizeMiB: size })} />
     </section>
   );
 }

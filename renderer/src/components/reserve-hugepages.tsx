@@ -1,10 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PlanView } from '../../../shared/api';
-import { api } from '../api';
-import { useAction } from '../hooks';
-import { ErrorBanner } from './error-banner';
-import { PlanPreview } from './plan-preview';
+import { PlanOutcome, usePlanRequest } from './plan-preview';
 
 const KiB = { '2M': 2048, '1G': 1024 * 1024 } as const;
 
@@ -17,16 +13,13 @@ export function ReserveHugepages({ memoryMiB, user, onApplied }: { memoryMiB: nu
   const { t } = useTranslation();
   const [size, setSize] = useState<'2M' | '1G'>('2M');
   const [memory, setMemory] = useState(String(memoryMiB));
-  const [plan, setPlan] = useState<PlanView | null>(null);
-  const { run, busy, error } = useAction();
+  const planning = usePlanRequest();
   const mib = Number(memory);
   const valid = Number.isInteger(mib) && mib > 0;
   const pages = valid ? Math.ceil((mib * 1024) / KiB[size]) : 0;
 
   const makePlan = async (): Promise<void> => {
-    setPlan(null);
-    const r = await run(() => api.setup.plan({ gpu: [], lookingGlass: null, user, hugepages: { size, memoryMiB: mib } }));
-    if (r.ok) setPlan(r.value);
+    await planning.ask({ gpu: [], lookingGlass: null, user, hugepages: { size, memoryMiB: mib } });
   };
 
   return (
@@ -48,18 +41,12 @@ export function ReserveHugepages({ memoryMiB, user, onApplied }: { memoryMiB: nu
         </label>
         <div>
           {/* Like the GPU plan: the plan names the desktop user (app.info), so wait for it. */}
-          <button type="button" disabled={busy || !valid || !user} onClick={() => void makePlan()}>
+          <button type="button" disabled={planning.busy || !valid || !user} onClick={() => void makePlan()}>
             {t('prepare.showPlan')}
           </button>
         </div>
       </div>
-      {busy && (
-        <p role="status" className="progress">
-          {t('prepare.planning')}
-        </p>
-      )}
-      {error && <ErrorBanner error={error} />}
-      {plan && <PlanPreview key={plan.id} plan={plan} texts="hugepages" onApplied={onApplied} />}
+      <PlanOutcome state={planning} texts="hugepages" onApplied={onApplied} />
     </section>
   );
 }
