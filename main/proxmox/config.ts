@@ -119,7 +119,8 @@ export function passthroughState(vmid: number, config: QmConfig): ProxmoxPassthr
   if (gpu && bios !== 'ovmf') issues.push('A passed GPU needs UEFI firmware: bios: ovmf (with an EFI disk). Changing the firmware of an installed Windows needs it reinstalled (or converted to GPT).');
   if (bios === 'ovmf' && ![...config.keys()].includes('efidisk0')) issues.push('OVMF without an EFI disk forgets its boot entries: add one (web UI: Hardware > Add > EFI Disk).');
   if (gpu && !gpu.allFunctions && !gpu.host.startsWith('mapping=')) issues.push(`${gpu.key} passes only ${gpu.host}: pass the whole card (${gpu.host.replace(/\.\d$/, '')}, "All Functions" in the web UI) so its audio goes along.`);
-  if (gpu?.xVga && vga !== null && !/^none\b/.test(vga)) issues.push(`The passed GPU is the primary display (x-vga=1) but the VM still has an emulated display (vga: ${vga}): set vga: none, or the console fights the card for the screen (seed 001).`);
+  // Seed 001 shows the emulated console fighting the card.
+  if (gpu?.xVga && vga !== null && !/^none\b/.test(vga)) issues.push(`The passed GPU is the primary display (x-vga=1) but the VM still has an emulated display (vga: ${vga}): set vga: none, or the console fights the card for the screen.`);
   if (gpu && !(cpu?.head === 'host' && flag(property(cpu, 'hidden')))) issues.push('NVIDIA drivers before 465 stop with Code 43 when they see a hypervisor: cpu: host,hidden=1.');
   return {
     vmid,
