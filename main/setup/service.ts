@@ -23,26 +23,27 @@ export function explainHelperExit(code: number, output: string): VitrineError {
   const last = output.trim().split('\n').at(-1) ?? '';
   // [kind, message, hint] as catalogue keys (error.helper.*). When the helper said why on its last line, that line is
   // the English message (the CLI shows it as it was) and the key's sentence is what the UI says; the output stays in detail.
-  const table: Record<number, [string, string, string]> = {
-    [EXIT.cancelled]: ['cancelled', 'cancelled', 'cancelledHint'],
-    [EXIT.notAuthorised]: /No authentication agent|no agent/i.test(output) ? ['no-polkit-agent', 'noAgent', 'noAgentHint'] : ['not-authorised', 'notAuthorised', 'notAuthorisedHint'],
-    [EXIT.changedSincePlanned]: ['changed', 'changed', 'changedHint'],
-    [EXIT.planMismatch]: ['plan-mismatch', 'planMismatch', 'planMismatchHint'],
-    [EXIT.pathRefused]: ['refused', 'pathRefused', 'pathRefusedHint'],
-    [EXIT.invalidPlan]: ['invalid-request', 'invalidPlan', 'invalidPlanHint'],
-    [EXIT.rootRefused]: ['root-refused', 'rootRefused', 'rootRefusedHint'],
-    [EXIT.commandFailed]: ['command-failed', 'commandFailed', 'commandFailedHint'],
-    [EXIT.ioFailure]: ['io-failure', 'ioFailure', 'ioFailureHint'],
-    [EXIT.halfApplied]: ['half-applied', 'halfApplied', 'halfAppliedHint'],
-    [EXIT.noBackup]: ['no-backup', 'noBackup', 'noBackupHint'],
-    [EXIT.noSpace]: ['disk-full', 'noSpace', 'noSpaceHint'],
-    [EXIT.notRoot]: ['not-root', 'notRoot', 'notRootHint'],
-    [EXIT.romInvalid]: ['rom-invalid', 'romInvalid', 'romInvalidHint'],
-    [EXIT.usage]: ['usage', 'usage', 'usageHint'],
+  const table: Record<number, [string, string]> = {
+    [EXIT.cancelled]: ['cancelled', 'cancelled'],
+    [EXIT.notAuthorised]: /No authentication agent|no agent/i.test(output) ? ['no-polkit-agent', 'noAgent'] : ['not-authorised', 'notAuthorised'],
+    [EXIT.changedSincePlanned]: ['changed', 'changed'],
+    [EXIT.planMismatch]: ['plan-mismatch', 'planMismatch'],
+    [EXIT.pathRefused]: ['refused', 'pathRefused'],
+    [EXIT.invalidPlan]: ['invalid-request', 'invalidPlan'],
+    [EXIT.rootRefused]: ['root-refused', 'rootRefused'],
+    [EXIT.commandFailed]: ['command-failed', 'commandFailed'],
+    [EXIT.ioFailure]: ['io-failure', 'ioFailure'],
+    [EXIT.halfApplied]: ['half-applied', 'halfApplied'],
+    [EXIT.noBackup]: ['no-backup', 'noBackup'],
+    [EXIT.noSpace]: ['disk-full', 'noSpace'],
+    [EXIT.notRoot]: ['not-root', 'notRoot'],
+    [EXIT.romInvalid]: ['rom-invalid', 'romInvalid'],
+    [EXIT.usage]: ['usage', 'usage'],
   };
-  const [kind, messageKey, hintKey] = table[code] ?? ['helper', 'failed', 'failedHint'];
+  // Each message key has its hint beside it: `<key>Hint`.
+  const [kind, messageKey] = table[code] ?? ['helper', 'failed'];
   const message: Msg = msg(`error.helper.${messageKey}`, { code: String(code), said: last });
-  const hint: Msg = msg(`error.helper.${hintKey}`);
+  const hint: Msg = msg(`error.helper.${messageKey}Hint`);
   // The helper's own line is the English message where it gives one (its words, not ours).
   const own = !['cancelled', 'no-polkit-agent', 'not-authorised'].includes(kind) && last !== '';
   return new VitrineError({ kind, message: own ? last : english(message), hint: english(hint), detail: output.trim(), msg: { message, hint } });
