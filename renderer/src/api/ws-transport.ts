@@ -1,5 +1,6 @@
 import type { Channel, Result, Transport } from '../../../shared/api';
 import { EVENT_NAMES, EventFanout } from '../../../shared/event-fanout';
+import { msg } from '../../../shared/i18n/message';
 
 type Pending = (result: Result<unknown>) => void;
 
@@ -24,6 +25,7 @@ export function createWebSocketTransport(url: string): Transport {
       kind: 'disconnected',
       message: 'The connection to vitrine serve was lost.',
       hint: 'Check that vitrine serve is still running; the page reconnects by itself.',
+      msg: { message: msg('error.serveLost'), hint: msg('error.serveLostHint') },
     },
   });
 
