@@ -95,6 +95,21 @@ describe('errors carry catalogue keys (static)', () => {
     expect(missing).toEqual([]);
   });
 
+  it('an error the renderer makes itself in English carries its keys too (the page is in the user\'s language)', () => {
+    const missing: string[] = [];
+    for (const file of sources(join(root, 'renderer', 'src'))) {
+      const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+      walk(source, (node) => {
+        if (!ts.isObjectLiteralExpression(node)) return;
+        const english = node.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText() === 'message' && (ts.isStringLiteral(p.initializer) || ts.isTemplateExpression(p.initializer) || ts.isNoSubstitutionTemplateLiteral(p.initializer)));
+        if (english && propertyNames(node).includes('hint') && !propertyNames(node).includes('msg')) {
+          missing.push(`${relative(root, file)}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${english.getText().slice(0, 80)}`);
+        }
+      });
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('every key main/ and shared/ give msg() exists in English and in French', () => {
     const problems: string[] = [];
     const files = [...SERVICE_FILES, ...sources(join(root, 'shared'))];
