@@ -210,6 +210,10 @@ if (defines('vm')) registerVmCommands(program, {
 if (defines('diagnose')) registerDiagnoseCommand(program, { services, fail });
 if (defines('lg', 'play')) registerLgCommands(program, {
   services,
+  playServices: async () => {
+    const [{ createCore }, options] = await Promise.all([import('../services/core'), servicesOptions('serve')]);
+    return createCore(options);
+  },
   // Play's first virsh run, begun before the services load (null for a name vmName refuses: existingName says why).
   readDomain: async (name) => {
     if (!isExistingVmName(name)) return { run: Promise.resolve(null) };

@@ -6,8 +6,12 @@ import type { Services } from '../services/index';
 import type { BatchResult } from '../libvirt/virsh';
 import { existingName } from './vm';
 
+/** What `vitrine play` runs on (services/core.ts: libvirt, settings, tasks and Looking Glass, without the rest). */
+export type PlayServices = Pick<Services, 'tasks' | 'lookingGlass' | 'settings' | 'close'>;
+
 export interface LgCommandContext {
   services: () => Promise<Services>;
+  playServices: () => Promise<PlayServices>;
   /**
    * Start Play's first virsh run (the VM's dominfo and definition) on the
    * command's connection; resolves once it runs, with its outcome to come.
@@ -114,7 +118,7 @@ export function registerLgCommands(program: Command, ctx: LgCommandContext): voi
     .action(async (name: string) => {
       // A name vmName accepts is read at once, in one virsh process, while the code Play runs loads.
       const read = (await ctx.readDomain(name).catch(() => ({ run: Promise.resolve(null) }))).run.catch(() => null);
-      const services = await ctx.services();
+      const services = await ctx.playServices();
       try {
         const checked = await existingName(name);
         const seen = new Map<string, string>();
