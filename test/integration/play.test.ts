@@ -96,9 +96,9 @@ describe('vitrine play', () => {
     expect(out).toContain('✓ Check the shared memory: 32 MiB at /dev/shm/looking-glass; 1920×1080 needs 32 MiB.');
     expect(out).toContain('✓ Start the VM: Running.');
     // Each check once, the results passed down, two virsh processes: dominfo with the definition, then the start
-    // with the live XML (then the domain watcher's stream).
+    // with the live XML (then the domain watcher's stream and its listing, in either order).
     const runs = readFileSync(virshLog, 'utf8').trim().split('\n');
-    const beforeWatching = runs.slice(0, runs.findIndex((r) => r.includes('event --loop')) >>> 0);
+    const beforeWatching = runs.slice(0, runs.findIndex((r) => r.includes('event --loop') || r.includes('/vitrine-listing/')) >>> 0);
     expect(beforeWatching, beforeWatching.join('\n')).toHaveLength(2);
     expect(beforeWatching[0]).toMatch(/dominfo --domain vitrine-play; echo .*; dumpxml --inactive --security-info --domain vitrine-play$/);
     expect(beforeWatching[1]).toMatch(/start --domain vitrine-play; echo .*; dumpxml --domain vitrine-play$/);
