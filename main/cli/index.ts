@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { registerVmCommands } from './vm';
+import { isExistingVmName, registerVmCommands } from './vm';
 import { registerDiagnoseCommand } from './diagnose';
 import { registerSetupCommands } from './setup';
 import { registerLgCommands } from './lg';
@@ -208,7 +208,20 @@ if (defines('vm')) registerVmCommands(program, {
   fail,
 });
 if (defines('diagnose')) registerDiagnoseCommand(program, { services, fail });
-if (defines('lg', 'play')) registerLgCommands(program, { services, fail });
+if (defines('lg', 'play')) registerLgCommands(program, {
+  services,
+  playServices: async () => {
+    const [{ createCore }, options] = await Promise.all([import('../services/core'), servicesOptions('serve')]);
+    return createCore(options);
+  },
+  // Play's first virsh run, begun before the services load (null for a name vmName refuses: existingName says why).
+  readDomain: async (name) => {
+    if (!isExistingVmName(name)) return { run: Promise.resolve(null) };
+    const [{ Virsh }, { runInfoAndXml }, uri] = await Promise.all([import('../libvirt/virsh'), import('../libvirt/batch'), uriOf()]);
+    return { run: runInfoAndXml(new Virsh({ uri }), name) ?? Promise.resolve(null) };
+  },
+  fail,
+});
 /**
  * The host roots a setup command scans for a scratch root: its own etc/ (unless
  * --etc-root says otherwise), never this host's /etc. Its sys/, proc/, dev/ and

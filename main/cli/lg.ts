@@ -3,10 +3,20 @@ import type { ClientLaunch, LgStatus, Task } from '../../shared/api';
 import { parseRelease } from '../../shared/lg-release';
 import { VitrineError } from '../common/errors';
 import type { Services } from '../services/index';
+import type { BatchResult } from '../libvirt/virsh';
 import { existingName } from './vm';
+
+/** What `vitrine play` runs on (services/core.ts: libvirt, settings, tasks and Looking Glass, without the rest). */
+export type PlayServices = Pick<Services, 'tasks' | 'lookingGlass' | 'settings' | 'close'>;
 
 export interface LgCommandContext {
   services: () => Promise<Services>;
+  playServices: () => Promise<PlayServices>;
+  /**
+   * Start Play's first virsh run (the VM's dominfo and definition) on the
+   * command's connection; resolves once it runs, with its outcome to come.
+   */
+  readDomain: (name: string) => Promise<{ run: Promise<BatchResult | null> }>;
   fail: (error: unknown) => never;
 }
 
@@ -106,14 +116,18 @@ export function registerLgCommands(program: Command, ctx: LgCommandContext): voi
     .command('play <name>')
     .description('start a VM and open its Looking Glass window; stays until the VM stops (Ctrl+C closes the window, the VM keeps running)')
     .action(async (name: string) => {
-      const services = await ctx.services();
+      // A name vmName accepts is read at once, in one virsh process, while the code Play runs loads.
+      const read = (await ctx.readDomain(name).catch(() => ({ run: Promise.resolve(null) }))).run.catch(() => null);
+      const services = await ctx.playServices();
       try {
+        const checked = await existingName(name);
         const seen = new Map<string, string>();
         const unsubscribe = services.tasks.subscribe((snapshot) => {
           const task = snapshot.tasks.find((t) => t.subject === name && t.kind === 'play');
           if (task) printStep(task, seen);
         });
-        const task = await services.lookingGlass.play(await existingName(name));
+        // A run that did not happen or failed outright (null) is made again by Play itself, for its own error.
+        const task = await services.lookingGlass.play(checked, read);
         unsubscribe();
         if (task.error) throw new VitrineError(task.error);
         out(`Looking Glass is open for ${name}. It closes when the VM stops; Ctrl+C closes it and leaves the VM running.`);

@@ -131,7 +131,17 @@ const XML_FLAGS: Record<string, string> = {
 };
 
 /** Check an existing VM name before it reaches virsh. */
+/**
+ * What shared/schemas.ts's vmName accepts (1–200 characters, no '/', no
+ * control character), decided without loading zod: the test holds both to
+ * the same answers. Only a refused name loads the schemas, for their message.
+ */
+export function isExistingVmName(name: string): boolean {
+  return name.length >= 1 && name.length <= 200 && !name.includes('/') && !/\p{Cc}/u.test(name);
+}
+
 export async function existingName(name: string): Promise<string> {
+  if (isExistingVmName(name)) return name;
   const { issuesText, vmName } = await schemas();
   const parsed = vmName.safeParse(name);
   if (!parsed.success) throw new VitrineError({ kind: 'invalid-argument', message: issuesText(parsed.error), hint: 'Give the name as vitrine vm list shows it.' });

@@ -2,7 +2,7 @@ import { access, appendFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs
 import { constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
-import type { VmSpec } from '../../shared/api';
+import type { DomainSummary, VmSpec } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import { msg } from '../../shared/i18n/message';
 import { isVirtioLabel, readIsoInfo } from './iso';
@@ -10,7 +10,9 @@ import { runFile, type RunError } from '../common/process';
 import { buildGameVm, type BuildEnvironment } from './builder';
 import { getDomain } from './domains';
 import { DefinitionHistory, unifiedDiff, type HistoryEntry } from './history';
-import type { Virsh } from './virsh';
+import type { BatchResult, Virsh } from './virsh';
+import { classifyVirshFailure } from './virsh-errors';
+import { batch, dumpXmlArgs, parseInfoAndXml, runInfoAndXml, splitStartAndRead } from './batch';
 import { parseDomainXml, rootElement, serializeXml, type XmlNode } from './xml/document';
 import { attr, child, find, findAll, removeChild, setAttr, setText, textOf } from './xml/nodes';
 
@@ -36,6 +38,8 @@ export interface LifecycleOptions {
   dataDir: string;
   qemuImg?: string;
 }
+
+const START_TIMEOUT_MS = 120_000;
 
 /** Name and UUID of a domain document (the UUID may be missing in new XML). */
 function identity(xmlText: string): { name: string; uuid: string | null } {
@@ -66,7 +70,20 @@ export class Lifecycle {
 
   /** The persistent definition, with secrets (graphics passwords) kept so a redefine loses nothing. */
   dumpXml(name: string): Promise<string> {
-    return this.virsh.run(['dumpxml', '--inactive', '--security-info', '--domain', name]);
+    return this.virsh.run(dumpXmlArgs(name));
+  }
+
+  /**
+   * dominfo and the persistent definition from ONE virsh process; null when
+   * that run did not give both cleanly (any error, unreadable output, a name
+   * virsh's command line cannot carry): the caller then asks as before, one
+   * command each, and meets the very same errors. `started` is that run when
+   * the caller began it already (runInfoAndXml, on this connection; null:
+   * it could not, and this run is made here).
+   */
+  async infoAndXml(name: string, started?: Promise<BatchResult | null>): Promise<{ summary: DomainSummary; xml: string } | null> {
+    const ran = (started ? await started : null) ?? (await runInfoAndXml(this.virsh, name));
+    return ran ? parseInfoAndXml(ran) : null;
   }
 
   /** Define (or redefine) a domain from XML, keeping the previous definition. */
@@ -280,14 +297,39 @@ export class Lifecycle {
   /** Start a VM. A failure's verbatim text is kept for the troubleshooter (`lastStartError`). */
   async start(name: string): Promise<void> {
     try {
-      await this.virsh.run(['start', '--domain', name], { timeoutMs: 120_000 });
+      await this.virsh.run(['start', '--domain', name], { timeoutMs: START_TIMEOUT_MS });
     } catch (error) {
-      if (error instanceof VitrineError && error.detail) {
-        await mkdir(join(this.dataDir, 'failures'), { recursive: true, mode: 0o700 }).catch(() => undefined);
-        await writeFile(this.lastStartErrorFile(name), `${new Date().toISOString()} virsh start ${name}\n${error.detail}\n`, { mode: 0o600 }).catch(() => undefined);
-      }
-      throw error;
+      await this.startFailed(name, error);
     }
+  }
+
+  /**
+   * Start a domain and read its live XML (what libvirt picked as it started:
+   * the SPICE port) in ONE virsh process. A failed start throws what start()
+   * throws; `readError` is a dumpxml that failed after a good start (Play
+   * reports it where it read the live XML before).
+   */
+  async startAndRead(name: string): Promise<{ liveXml: string } | { readError: VitrineError }> {
+    if (/[\n\r\0]/.test(name)) {
+      await this.start(name);
+      return this.virsh.run(['dumpxml', '--domain', name]).then((liveXml) => ({ liveXml }), (readError: VitrineError) => ({ readError }));
+    }
+    const startArgs = ['start', '--domain', name];
+    const readArgs = ['dumpxml', '--domain', name];
+    const ran = await this.virsh.runBatch(batch(startArgs, readArgs), 'start', { timeoutMs: START_TIMEOUT_MS, quiet: false }).catch((error: unknown) => this.startFailed(name, error));
+    const outcome = splitStartAndRead(ran);
+    if ('startFailed' in outcome) return this.startFailed(name, classifyVirshFailure(this.virsh.uri, startArgs, outcome.startFailed.stderr, outcome.startFailed.code));
+    if ('readFailed' in outcome) return { readError: classifyVirshFailure(this.virsh.uri, readArgs, outcome.readFailed.stderr, outcome.readFailed.code) };
+    return outcome;
+  }
+
+  /** Keep a failed start's text for the troubleshooter, then throw it. */
+  private async startFailed(name: string, error: unknown): Promise<never> {
+    if (error instanceof VitrineError && error.detail) {
+      await mkdir(join(this.dataDir, 'failures'), { recursive: true, mode: 0o700 }).catch(() => undefined);
+      await writeFile(this.lastStartErrorFile(name), `${new Date().toISOString()} virsh start ${name}\n${error.detail}\n`, { mode: 0o600 }).catch(() => undefined);
+    }
+    throw error;
   }
 
   /** Where the last failed start of a VM is kept. */

@@ -19,7 +19,7 @@ import { applyEdits } from './edits';
 import { unifiedDiff } from './history';
 import type { CreateOptions, Lifecycle } from './lifecycle';
 import { summarise } from './summary';
-import type { Virsh } from './virsh';
+import type { BatchResult, Virsh } from './virsh';
 import { parseDomainXml, serializeXml } from './xml/document';
 
 /** What VM planning reads from the host (CPU topology, a device's NUMA node, hugepages): sysfs and procfs under the host roots. */
@@ -104,8 +104,11 @@ export class VmService {
     return summary;
   }
 
-  async details(name: string): Promise<VmDetails> {
-    const [summary, xml] = await Promise.all([this.summaryOf(name), this.lifecycle.dumpXml(name)]);
+  /** `read`: the one virsh run of dominfo and the definition, when the caller started it already (Lifecycle.infoAndXml). */
+  async details(name: string, read?: Promise<BatchResult | null>): Promise<VmDetails> {
+    // One virsh process for both; any trouble, and each is asked alone for its own error.
+    const both = await this.lifecycle.infoAndXml(name, read);
+    const [summary, xml] = both ? [both.summary, both.xml] : await Promise.all([this.summaryOf(name), this.lifecycle.dumpXml(name)]);
     if (summary.state === 'running' && unattendCdrom(xml)) await this.finishInstall(name).catch(() => undefined);
     return summarise(parseDomainXml(xml), summary, xml);
   }

@@ -1,10 +1,10 @@
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { waitForFile } from '../common/wait-file';
 import type { ClientInfo, ClientLaunch, ClientSetup, DomainsSnapshot, LgSnapshot, LgStatus, LookingGlassVmSettings, MemoryProblem, Monitor, Task, VmDetails } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import { msg } from '../../shared/i18n/message';
 import { getDomain } from '../libvirt/domains';
-import type { Virsh } from '../libvirt/virsh';
+import type { BatchResult, Virsh } from '../libvirt/virsh';
 import type { VmService } from '../libvirt/vm-service';
 import { parseDomainXml } from '../libvirt/xml/document';
 import type { SettingsStore } from '../state/settings';
@@ -193,8 +193,10 @@ export class LookingGlassService {
     try {
       await supervisor.start();
     } finally {
-      // The domain list is followed from now on (a VM that stops takes its client with it); its virsh runs after the client's start.
-      this.watch();
+      // The domain list is followed from now on (a VM that stops takes its client with it). Its virsh starts once the
+      // client's start is reported (the next turn of the event loop: a process start blocks this thread for a while);
+      // the watcher's first listing then sees a VM that stopped meanwhile.
+      setImmediate(() => this.watch());
     }
     return { ...this.clients.get(name)!.status };
   }
@@ -226,7 +228,8 @@ export class LookingGlassService {
 
   /** Follow the domain list while clients run: a VM that stops takes its client with it. */
   private watch(): void {
-    if (this.unwatch) return;
+    // Nothing to follow once every client is closed (closeAll ran before this turn came, say).
+    if (this.unwatch || ![...this.clients.values()].some((c) => c.supervisor.active)) return;
     this.unwatch = this.o.domains((snapshot) => void this.onDomains(snapshot));
   }
 
@@ -249,8 +252,12 @@ export class LookingGlassService {
     }
   }
 
-  /** Preflight, start the VM, wait for it, open Looking Glass: each step reported as progress. */
-  async play(name: string): Promise<Task> {
+  /**
+   * Preflight, start the VM, wait for it, open Looking Glass: each step
+   * reported as progress. `read`: the VM's dominfo and definition being read
+   * already in one virsh run (the CLI starts it while its code loads).
+   */
+  async play(name: string, read?: Promise<BatchResult | null>): Promise<Task> {
     if (this.o.tasks.running(name)) throw VitrineError.of('busy', msg('lgError.busy', { name }), msg('error.waitHint'));
     const task = this.o.tasks.begin('play', name, `Play ${name}`, [
       { id: 'vm', label: 'Check the VM' },
@@ -263,7 +270,7 @@ export class LookingGlassService {
     const early = Promise.all([this.installedClient(), this.o.monitors().catch(() => [] as Monitor[])]);
     early.catch(() => undefined);
     try {
-      const details = await task.run('vm', () => this.o.vm.details(name), (d) =>
+      const details = await task.run('vm', () => this.o.vm.details(name, read), (d) =>
         d.pciDevices.length > 0
           ? msg('playStep.gpuAttached', { addresses: d.pciDevices.map((p) => p.address).join(', ') })
           : msg('playStep.noGpu'),
@@ -290,12 +297,14 @@ export class LookingGlassService {
       );
       task.checkCancelled();
       task.setCancellable(false);
+      // The start and the live XML (the SPICE port libvirt picked, and the proof that it runs) come from one virsh process.
+      let started: { liveXml: string } | { readError: VitrineError } | null = null;
       if (details.summary.state === 'running') task.step('start', 'skipped', msg('playStep.alreadyRunning'));
-      else await task.run('start', () => this.o.vm.lifecycle.start(name), () => msg('playStep.running'));
+      else started = await task.run('start', () => this.o.vm.lifecycle.startAndRead(name), () => msg('playStep.running'));
       await task.run('open', async () => {
         await this.waitForMemory(details);
-        // One live dumpxml: the SPICE port libvirt picked, and the proof that it runs.
-        const liveXml = await this.o.virsh.run(['dumpxml', '--domain', name]);
+        if (started && 'readError' in started) throw started.readError;
+        const liveXml = started ? started.liveXml : await this.o.virsh.run(['dumpxml', '--domain', name]);
         return this.open(name, { details, liveXml, client: info.client, monitors });
       }, (s) => msg('playStep.started', { pid: s.pid === null ? '?' : String(s.pid) }));
       return task.finish();
@@ -304,16 +313,15 @@ export class LookingGlassService {
     }
   }
 
-  /** QEMU creates the shared memory file as the VM starts; wait for it (a file has no event to wait on). */
+  /**
+   * QEMU creates the shared memory file as the VM starts (it is there once
+   * `virsh start` returns, or left from an earlier run); when it is not yet,
+   * wait for its folder to change rather than polling, up to memoryWaitMs.
+   * The client then reports a memory file still missing.
+   */
   private async waitForMemory(details: VmDetails): Promise<void> {
     const target = memoryTarget(details, this.o.shmDir ?? SHM_DIR, this.o.kvmfrDevice ?? KVMFR_DEVICE);
-    if (!target) return;
-    const deadline = Date.now() + (this.o.memoryWaitMs ?? 10_000);
-    while (Date.now() < deadline) {
-      const st = await stat(target.path).catch(() => null);
-      if (st && (st.isCharacterDevice() || st.size > 0)) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    if (target) await waitForFile(target.path, (st) => st.isCharacterDevice() || st.size > 0, this.o.memoryWaitMs ?? 10_000);
   }
 
   /** Close Looking Glass, then shut the VM down (ACPI). */

@@ -2,7 +2,6 @@ import type { AppInfo, AppSettings, Notice, DomainSummary, EventName, Events, Fo
 import { vmDefaults } from '../libvirt/vm-defaults';
 import { WizardStore } from '../state/wizard';
 import { join, resolve } from 'node:path';
-import { access } from 'node:fs/promises';
 import { launchCommand, setStartAtLogin } from '../desktop/autostart';
 import { VitrineError } from '../common/errors';
 import { msg } from '../../shared/i18n/message';
@@ -14,9 +13,7 @@ import { findGpuHolders, handoverSteps, sshServerRuns } from '../host/gpu-holder
 import { slotOf } from '../host/verdicts';
 import { cacheDir, dataDir } from '../common/xdg';
 import { DiagnoseService } from '../diagnose/service';
-import { DomainWatcher } from '../libvirt/domain-watcher';
-import { Lifecycle } from '../libvirt/lifecycle';
-import { hostFacts, VmService } from '../libvirt/vm-service';
+import type { VmService } from '../libvirt/vm-service';
 import { SetupService } from '../setup/service';
 import { elevationFor } from '../setup/elevation';
 import { homedir, userInfo } from 'node:os';
@@ -24,7 +21,6 @@ import { listDomains } from '../libvirt/domains';
 import { Virsh } from '../libvirt/virsh';
 import { VERSION } from '../common/version';
 import { LookingGlassService } from '../lookingglass/service';
-import { xrandrMonitors } from '../host/monitors';
 import { savedLibvirtUri, SettingsStore } from '../state/settings';
 import { TaskTracker } from '../state/tasks';
 import { takeNotices } from '../state/notices';
@@ -33,6 +29,7 @@ import { listFolder } from '../common/files';
 import { openConsole } from '../libvirt/console';
 import { createVmTask } from '../libvirt/create-task';
 import { hostPreparation, type HostPreparation } from './host-preparation';
+import { createCore } from './core';
 
 export { DEFAULT_LIBVIRT_URI } from './libvirt-uri';
 
@@ -101,27 +98,7 @@ export function checkedLibvirtUri(flag: string | undefined, env: NodeJS.ProcessE
 
 /** Wire the services once per process; the CLI, `vitrine serve` and Electron all use this. */
 export function createServices(options: ServicesOptions): Services {
-  const virsh = new Virsh({ uri: options.libvirtUri });
-  const watcher = new DomainWatcher(virsh);
-  const lifecycle = new Lifecycle({ virsh, dataDir: dataDir() });
-  const hostDevices = join((options.hostRoots ?? DEFAULT_ROOTS).sys, 'bus', 'pci', 'devices');
-  const vm = new VmService(virsh, lifecycle, (address) => access(join(hostDevices, address)).then(() => true, () => false), hostFacts(options.hostRoots ?? DEFAULT_ROOTS));
-  const settings = new SettingsStore(options.configDir);
-  const tasks = new TaskTracker();
-  const monitors = options.monitors ?? (() => xrandrMonitors());
-  const lookingGlass = new LookingGlassService({
-    ...(options.hostRoots ? { hostRoots: options.hostRoots } : {}),
-    virsh,
-    vm,
-    settings,
-    tasks,
-    monitors,
-    domains: (listener) => watcher.subscribe(listener),
-    dataDir: dataDir(),
-    cacheDir: cacheDir(),
-    user: userInfo().username,
-    ...(options.clientPath !== undefined ? { clientPath: options.clientPath } : {}),
-  });
+  const { virsh, watcher, lifecycle, vm, settings, tasks, monitors, lookingGlass, close } = createCore(options);
   const navigation = new Set<(request: { path: string; at: number }) => void>();
   const roots = options.hostRoots ?? DEFAULT_ROOTS;
   // A scratch root's plan reads its own etc/, never this machine's /etc (as `vitrine setup … --root` does).
@@ -183,9 +160,6 @@ export function createServices(options: ServicesOptions): Services {
         return () => navigation.delete(listener);
       },
     },
-    close: async () => {
-      await lookingGlass.closeAll();
-      watcher.close();
-    },
+    close,
   };
 }

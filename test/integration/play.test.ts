@@ -95,10 +95,13 @@ describe('vitrine play', () => {
     expect(out).toContain(`✓ Find Looking Glass: ${FAKE_CLIENT} (B7)`);
     expect(out).toContain('✓ Check the shared memory: 32 MiB at /dev/shm/looking-glass; 1920×1080 needs 32 MiB.');
     expect(out).toContain('✓ Start the VM: Running.');
-    // Each check once, the results passed down: dominfo, dumpxml, start, the live dumpxml (then the domain watcher's stream).
+    // Each check once, the results passed down, two virsh processes: dominfo with the definition, then the start
+    // with the live XML (then the domain watcher's stream and its listing, in either order).
     const runs = readFileSync(virshLog, 'utf8').trim().split('\n');
-    const beforeWatching = runs.slice(0, runs.findIndex((r) => r.includes('event --loop')) >>> 0);
-    expect(beforeWatching.length, beforeWatching.join('\n')).toBeLessThanOrEqual(5);
+    const beforeWatching = runs.slice(0, runs.findIndex((r) => r.includes('event --loop') || r.includes('/vitrine-listing/')) >>> 0);
+    expect(beforeWatching, beforeWatching.join('\n')).toHaveLength(2);
+    expect(beforeWatching[0]).toMatch(/dominfo --domain vitrine-play; echo .*; dumpxml --inactive --security-info --domain vitrine-play$/);
+    expect(beforeWatching[1]).toMatch(/start --domain vitrine-play; echo .*; dumpxml --domain vitrine-play$/);
     expect((await user.virsh('domstate', NAME)).trim()).toBe('running');
     expect(statSync(SHM).size).toBe(32 * 1024 * 1024);
     const pid = Number(out.match(/Started \(pid (\d+)\)/)?.[1]);
@@ -124,6 +127,29 @@ describe('vitrine play', () => {
     expect(result.collected).toContainEqual(expect.objectContaining({ source: 'looking-glass', status: 'read' }));
     expect(result.findings.map((f) => f.id)).toContain('lg-host-not-running');
   }, 120_000);
+
+  it("a start that fails stops Play with the error vm start gives, for a name virsh's command line must quote", async (ctx) => {
+    if (blocked) ctx.skip(blocked);
+    const broken = `vitrine-play it's; "odd" #1`;
+    const file = join(user.home, 'broken.xml');
+    const disk = join(user.home, 'missing', 'disk.qcow2');
+    writeFileSync(
+      file,
+      DOMAIN.replace(`<name>${NAME}</name>`, `<name>vitrine-play it&apos;s; &quot;odd&quot; #1</name>`).replace('<devices>', `<devices>\n    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/><target dev='vda' bus='virtio'/></disk>`),
+    );
+    if (process.getuid?.() === 0) chownSync(file, user.uid, user.gid);
+    await user.virsh('define', file);
+    const play = await vitrine('--client', FAKE_CLIENT, 'play', broken);
+    expect(play.code).toBe(1);
+    expect(play.stdout).toContain('✓ Check the shared memory');
+    expect(play.stdout).toContain('✗ Start the VM: ');
+    expect(play.stdout).toContain(disk);
+    const start = await vitrine('vm', 'start', broken);
+    expect(start.code).toBe(1);
+    expect(play.stderr).toBe(start.stderr);
+    expect((await user.virsh('domstate', broken)).trim()).toBe('shut off');
+    await user.virsh('undefine', broken);
+  });
 
   it('launches the real looking-glass-client under Xvfb, which waits for the host application', async (ctx) => {
     const real = await which('looking-glass-client');
