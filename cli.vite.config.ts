@@ -24,5 +24,7 @@ export default defineConfig({
       output: { format: 'es', entryFileNames: 'cli.js', chunkFileNames: 'cli/[name]-[hash].js' },
     },
   },
+  // The catalogue (en.json, ~90 kB, loaded by every command through the error messages) as JSON.parse("…"): V8 reads JSON faster than the same object literal.
+  json: { stringify: true },
   ssr: { noExternal: true, target: 'node' },
 });

@@ -1,6 +1,29 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
+import { SHELL_STYLE } from './main/web/csp';
+
+/**
+ * The first paint waits for nothing but the HTML: the shell's few rules are
+ * inline (SHELL_STYLE, allowed by its hash in the CSP) and the stylesheet
+ * moves to the end of <body>, where it no longer blocks rendering (the app's
+ * script still waits for it).
+ */
+function paintAtOnce(): Plugin {
+  return {
+    name: 'vitrine-paint-at-once',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html) {
+        const sheets = html.match(/<link rel="stylesheet"[^>]*>/g) ?? [];
+        let out = html.replace(/\s*<link rel="stylesheet"[^>]*>/g, '');
+        out = out.replace('</head>', `  <style>${SHELL_STYLE}</style>\n  </head>`);
+        return out.replace('</body>', `  ${sheets.join('\n    ')}\n  </body>`);
+      },
+    },
+  };
+}
 
 /**
  * Three bundles: main (the Electron entry; the `vitrine` CLI is bundled apart
@@ -31,7 +54,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(import.meta.dirname, 'renderer'),
-    plugins: [react()],
+    plugins: [react(), paintAtOnce()],
     // react-router's package exports point at its development build only: take the production one.
     resolve: { alias: [{ find: /^react-router$/, replacement: resolve(import.meta.dirname, 'node_modules/react-router/dist/production/index.mjs') }] },
     build: {

@@ -606,6 +606,17 @@ export interface ClientLaunch {
   pendingMsg: Msg | null;
 }
 
+/**
+ * One dashboard card's data (`vm.cards`): what `vm.details` gives (without
+ * the XML) and, for a VM with a PCI device, what `lg.launchInfo` gives; each
+ * its own result, so that one VM's failure leaves the other cards alone.
+ */
+export interface VmCard {
+  name: string;
+  details: Result<Omit<VmDetails, 'xml'>>;
+  launch: Result<ClientLaunch> | null;
+}
+
 export type LgState = 'starting' | 'waiting-for-guest' | 'running' | 'restarting' | 'closed' | 'stopped' | 'failed';
 
 /** What a Looking Glass client is doing, per VM. */
@@ -713,6 +724,8 @@ export const CHANNELS = {
   /** What holds a GPU, and what the handover hook will stop and restore for it (shown before Play). */
   'host.handover': returns<HandoverView>(),
   'vm.details': returns<VmDetails>(),
+  /** The dashboard's cards (details and Looking Glass checks) of these VMs, read together (one virsh process per 40 VMs). */
+  'vm.cards': returns<VmCard[]>(),
   'vm.start': returns<DomainSummary>(),
   /** ACPI shutdown; `stopped: false` after the timeout means: offer force off. */
   'vm.shutdown': returns<{ stopped: boolean }>(),

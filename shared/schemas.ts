@@ -303,6 +303,8 @@ export const requestSchemas = {
   'host.check': none,
   'host.handover': z.object({ gpu: pciAddress }).strict(),
   'vm.details': named,
+  // Each name is checked by the service (vmName): one bad name is that card's error, not every card's.
+  'vm.cards': z.object({ names: z.array(z.string().max(1000)).max(1000) }).strict(),
   'vm.start': named,
   'vm.shutdown': z.object({ name: vmName, timeoutSeconds: z.number().int().min(1).max(3600).optional() }).strict(),
   'vm.forceOff': named,

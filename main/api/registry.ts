@@ -22,6 +22,7 @@ function handlers(services: Services): Handlers {
     'host.check': () => services.hostCheck(),
     'host.handover': (args) => services.hostHandover(args.gpu),
     'vm.details': ({ name }) => services.vm.details(name),
+    'vm.cards': ({ names }) => services.lookingGlass.cards(names),
     'vm.start': ({ name }) => services.vm.start(name),
     'vm.shutdown': ({ name, timeoutSeconds }) => services.vm.shutdown(name, timeoutSeconds),
     'vm.forceOff': ({ name }) => services.vm.forceOff(name),

@@ -15,6 +15,7 @@ import { msg } from '../../shared/i18n/message';
 import { formatPciAddress, parsePciAddress } from '../common/pci-address';
 import { detectFirmware } from '../host/firmware';
 import { getDomain } from './domains';
+import { readDomains } from './domain-batch';
 import { applyEdits } from './edits';
 import { unifiedDiff } from './history';
 import type { CreateOptions, Lifecycle } from './lifecycle';
@@ -109,8 +110,34 @@ export class VmService {
     // One virsh process for both; any trouble, and each is asked alone for its own error.
     const both = await this.lifecycle.infoAndXml(name, read);
     const [summary, xml] = both ? [both.summary, both.xml] : await Promise.all([this.summaryOf(name), this.lifecycle.dumpXml(name)]);
+    return this.detailsOf(name, summary, xml);
+  }
+
+  private async detailsOf(name: string, summary: DomainSummary, xml: string): Promise<VmDetails> {
     if (summary.state === 'running' && unattendCdrom(xml)) await this.finishInstall(name).catch(() => undefined);
     return summarise(parseDomainXml(xml), summary, xml);
+  }
+
+  /**
+   * details() of many VMs (the dashboard's cards), read by one virsh process
+   * per BATCH_DOMAINS, with the running ones' live XML (what launchInfo reads).
+   * A VM the batch could not read is asked alone, so that its error is the one
+   * details() gives; one VM's failure never fails the others.
+   */
+  async detailsMany(names: readonly string[]): Promise<{ name: string; details?: VmDetails; liveXml?: string; error?: unknown }[]> {
+    const read = await readDomains(this.virsh, names);
+    return Promise.all(
+      names.map(async (name) => {
+        const found = read.get(name);
+        try {
+          if (!found) return { name, details: await this.details(name) };
+          const details = await this.detailsOf(name, found.summary, found.xml);
+          return { name, details, ...(found.summary.state === 'running' ? { liveXml: found.liveXml } : {}) };
+        } catch (error) {
+          return { name, error };
+        }
+      }),
+    );
   }
 
   /**

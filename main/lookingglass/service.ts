@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { waitForFile } from '../common/wait-file';
-import type { ClientInfo, ClientLaunch, ClientSetup, DomainsSnapshot, LgSnapshot, LgStatus, LookingGlassVmSettings, MemoryProblem, Monitor, Task, VmDetails } from '../../shared/api';
-import { VitrineError } from '../common/errors';
+import type { ClientInfo, ClientLaunch, ClientSetup, DomainsSnapshot, ErrorInfo, LgSnapshot, LgStatus, LookingGlassVmSettings, MemoryProblem, Monitor, Task, VmCard, VmDetails } from '../../shared/api';
+import { errorInfo, toErrorInfo, VitrineError } from '../common/errors';
+import { vmName } from '../../shared/schemas';
 import { msg } from '../../shared/i18n/message';
 import { getDomain } from '../libvirt/domains';
 import type { BatchResult, Virsh } from '../libvirt/virsh';
@@ -75,6 +76,12 @@ function isLiveXml(xml: string): boolean {
   return root !== null && /\sid=['"]\d+['"]/.test(root[0]);
 }
 
+/** A name vm.details would refuse (vm.cards checks each name itself): that card's error, in the registry's words. */
+function badName(name: string): ErrorInfo {
+  const issue = vmName.safeParse(name).error?.issues[0]?.message ?? '';
+  return errorInfo('invalid-argument', msg('error.invalid', { issues: [msg('error.issue', { field: msg('field.name'), problem: issue })] }), msg('error.invalidHint'));
+}
+
 /** Looking Glass for every VM: the launch command and its checks, the supervised clients, Play and Stop. */
 /** A memory problem as the error Play and Open stop on: its message and fix, in both forms. */
 function memoryError(problem: MemoryProblem): VitrineError {
@@ -127,6 +134,39 @@ export class LookingGlassService {
    */
   async launchInfo(name: string, release?: string, known: KnownVm = {}): Promise<ClientLaunch> {
     return (await this.prepare(name, release, known)).launch;
+  }
+
+  /**
+   * The dashboard's cards: each VM's details and, for a VM with a PCI device,
+   * its launchInfo, from one batched read (VmService.detailsMany) and one look
+   * at the client and the monitors for all of them. Each card carries its own
+   * error (the one vm.details or lg.launchInfo gives alone).
+   */
+  async cards(names: readonly string[]): Promise<VmCard[]> {
+    const valid = names.filter((name) => vmName.safeParse(name).success);
+    const read = new Map((await this.o.vm.detailsMany(valid)).map((r) => [r.name, r]));
+    const needed = [...read.values()].some((r) => r.details && r.details.pciDevices.length > 0);
+    // Read once for every card (each launchInfo alone reads them again).
+    const shared = needed ? Promise.all([this.installedClient(), this.o.monitors().catch(() => [] as Monitor[])]) : null;
+    shared?.catch(() => undefined);
+    return Promise.all(
+      names.map(async (name): Promise<VmCard> => {
+        const r = read.get(name);
+        if (!r) return { name, details: { ok: false, error: badName(name) }, launch: null };
+        if (!r.details) return { name, details: { ok: false, error: toErrorInfo(r.error) }, launch: null };
+        // The XML stays here: the card does not show it (fifty of them would weigh on the page).
+        const details: Omit<VmDetails, 'xml'> & { xml?: string } = { ...r.details };
+        delete details.xml;
+        if (r.details.pciDevices.length === 0) return { name, details: { ok: true, value: details }, launch: null };
+        try {
+          const [client, monitors] = await shared!;
+          const launch = await this.launchInfo(name, undefined, { details: r.details, client, monitors, ...(r.liveXml !== undefined ? { liveXml: r.liveXml } : {}) });
+          return { name, details: { ok: true, value: details }, launch: { ok: true, value: launch } };
+        } catch (error) {
+          return { name, details: { ok: true, value: details }, launch: { ok: false, error: toErrorInfo(error) } };
+        }
+      }),
+    );
   }
 
   /** The installed client, found through the settings (or --client). */

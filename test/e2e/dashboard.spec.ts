@@ -49,6 +49,19 @@ test('the navigation reaches every page and Settings shows the connection', asyn
   await page.getByLabel('Langue').selectOption('en');
 });
 
+test('the first paint needs only the HTML: the shell style is inline (allowed by its CSP hash), the stylesheet at the end of body', async ({ page, serve }) => {
+  const refused: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
+  });
+  await page.goto(serve.url);
+  await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+  // A style the CSP refuses has no sheet.
+  expect(await page.evaluate(() => [...document.head.querySelectorAll('style')].map((s) => s.sheet !== null))).toEqual([true]);
+  expect(await page.evaluate(() => document.head.querySelector('link[rel="stylesheet"]') === null && document.body.querySelector('link[rel="stylesheet"]') !== null)).toBe(true);
+  expect(refused).toEqual([]);
+});
+
 test('a request without the token is refused', async ({ request, serve }) => {
   const res = await request.get(serve.origin + '/', { maxRedirects: 0 });
   expect(res.status()).toBe(401);

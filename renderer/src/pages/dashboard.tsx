@@ -2,13 +2,13 @@ import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { DomainSummary, LgStatus, Task } from '../../../shared/api';
-import { api } from '../api';
 import { deviceName } from '../form/device-choice';
 import { ErrorBanner } from '../components/error-banner';
 import { StateBadge } from '../components/state-badge';
 import { PlayControls } from '../components/play-controls';
-import { limiter } from '../api/limit';
-import { useAppInfo, useDomains, useHostCheck, useLgStatus, useRequest, useTasks } from '../hooks';
+import { useAppInfo, useDomains, useHostCheck, useLgStatus, useTasks } from '../hooks';
+import { useCards, type CardData } from '../hooks/use-cards';
+import { useErrorText } from '../i18n/msg';
 
 /** What Play needs that a VM lacks, first missing first, with the one action that fixes it. */
 interface Readiness {
@@ -32,6 +32,8 @@ interface VmCardProps {
   domain: DomainSummary;
   lg: LgStatus | null;
   task: Task | null;
+  /** Its details and Looking Glass checks (useCards), undefined until first asked. */
+  card: CardData | undefined;
 }
 
 /**
@@ -40,28 +42,28 @@ interface VmCardProps {
  * of the VM that changed renders again.
  */
 function sameCard(a: VmCardProps, b: VmCardProps): boolean {
-  return JSON.stringify(a.domain) === JSON.stringify(b.domain) && JSON.stringify(a.lg) === JSON.stringify(b.lg) && JSON.stringify(a.task) === JSON.stringify(b.task);
+  return a.card === b.card && JSON.stringify(a.domain) === JSON.stringify(b.domain) && JSON.stringify(a.lg) === JSON.stringify(b.lg) && JSON.stringify(a.task) === JSON.stringify(b.task);
 }
 
-/** The cards' own requests, a few at a time (each costs virsh runs on the other side). */
-const cardRequests = limiter(3);
-
 /** One VM as a card: its state, its card, whether Play can work (and what fixes it), Play/Stop. */
-const VmCard = memo(function VmCard({ domain, lg, task }: VmCardProps) {
+const VmCard = memo(function VmCard({ domain, lg, task, card }: VmCardProps) {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   const page = `/machines/${encodeURIComponent(domain.name)}`;
-  const details = useRequest(() => cardRequests(() => api.vm.details({ name: domain.name })), [domain.name, domain.state]);
-  const d = details.value;
+  const d = card?.details.value ?? null;
   const hasPci = !!d && d.pciDevices.length > 0;
-  // Looking Glass's checks matter once the VM has its card (without one, that is what Play needs first).
-  const launch = useRequest(hasPci ? () => cardRequests(() => api.lg.launchInfo({ name: domain.name })) : null, [hasPci, domain.name, domain.state]);
-  const info = launch.value;
-  const gpuText = !d ? '…' : hasPci ? <GpuNames addresses={d.pciDevices.map((p) => p.address)} /> : t('dashboard.noGpu');
+  // Looking Glass's checks matter once the VM has its card (without one, that is what Play needs first): main reads them only then.
+  const launch = card?.launch;
+  const info = launch?.value ?? null;
+  // Details that could not be read: the card says why (its own error), instead of waiting.
+  const unread = !d && card?.details.error ? card.details.error : null;
+  const gpuText = !d ? (unread ? '—' : '…') : hasPci ? <GpuNames addresses={d.pciDevices.map((p) => p.address)} /> : t('dashboard.noGpu');
 
   const readiness = ((): Readiness | null => {
+    if (unread) return { blocked: false, text: errorText(unread).message, action: null };
     if (!d) return null;
     if (!hasPci) return { blocked: true, text: t('dashboard.needGpu'), action: { label: t('dashboard.fixGpu'), to: page } };
-    if (!info) return launch.error ? { blocked: false, text: t('dashboard.cannotCheck'), action: null } : null;
+    if (!info) return launch?.error ? { blocked: false, text: t('dashboard.cannotCheck'), action: null } : null;
     const memory = info.memory.problems[0];
     if (memory) return { blocked: true, text: t(`dashboard.memory.${memory.kind}`), action: { label: memory.kind === 'not-configured' || memory.kind === 'too-small' ? t('dashboard.fixMemory') : t('dashboard.explain'), to: memory.kind === 'not-configured' || memory.kind === 'too-small' ? page : '/troubleshoot' } };
     if (info.client.problem) return { blocked: true, text: t('dashboard.needClient'), action: { label: t('dashboard.fixClient'), to: '/settings' } };
@@ -102,6 +104,7 @@ export function Dashboard() {
   const { info } = useAppInfo();
   const lg = useLgStatus();
   const tasks = useTasks();
+  const cards = useCards(snapshot?.domains ?? null);
   return (
     <section aria-labelledby="dashboard-title">
       <div className="page-head">
@@ -126,7 +129,7 @@ export function Dashboard() {
         <>
           <ul className="vm-cards" aria-label={t('dashboard.tableLabel')}>
             {snapshot.domains.map((domain) => (
-              <VmCard key={domain.uuid} domain={domain} lg={lg?.clients.find((c) => c.vm === domain.name) ?? null} task={tasks?.tasks.find((x) => x.subject === domain.name) ?? null} />
+              <VmCard key={domain.uuid} domain={domain} lg={lg?.clients.find((c) => c.vm === domain.name) ?? null} task={tasks?.tasks.find((x) => x.subject === domain.name) ?? null} card={cards.get(domain.name)} />
             ))}
           </ul>
           <p className="muted">{t('dashboard.live')}</p>
