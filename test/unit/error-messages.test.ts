@@ -428,7 +428,7 @@ describe('host preparation plans speak the UI’s language (every fixture family
           const names = propertyNames(node);
           const step = node.properties.some((p) => ts.isPropertyAssignment(p) && p.name.getText() === 'kind' && /^'(run|write)'/.test(p.initializer.getText()));
           const spreadsMsg = node.properties.some((p) => ts.isSpreadAssignment(p) && /reasonMsg|said\(|\bwhy\b/.test(p.getText()));
-          if ((step || names.includes('reason')) && names.includes('reason') && !names.includes('reasonMsg') && !spreadsMsg && step) missing.push(`${where(node)}: ${node.getText().slice(0, 100)}`);
+          if (step && names.includes('reason') && !names.includes('reasonMsg') && !spreadsMsg) missing.push(`${where(node)}: ${node.getText().slice(0, 100)}`);
         }
         if (ts.isCallExpression(node) && /\bwarnings\.push$/.test(node.expression.getText())) missing.push(`${where(node)}: ${node.getText().slice(0, 100)}`);
         if (ts.isParameter(node) && node.name.getText() === 'warnings' && node.type?.getText() === 'string[]') missing.push(`${where(node)}: warnings as bare strings`);
