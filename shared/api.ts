@@ -460,7 +460,7 @@ export interface PlanView extends HostPlan {
    * deb), polkit's generic one for `program` (`generic-node`: an AppImage;
    * `dev`: a checkout), or why there is no helper; null for a scratch root.
    */
-  prompt: { kind: 'policy' | 'generic-node' | 'dev'; program: string } | { kind: 'unavailable'; reason: string } | null;
+  prompt: { kind: 'policy' | 'generic-node' | 'dev'; program: string } | { kind: 'unavailable'; reason: string; reasonMsg?: Msg } | null;
 }
 
 /** A change set the helper made (its record; the backed-up copies stay root-only). */
@@ -468,6 +468,8 @@ export interface ChangeSet {
   id: string;
   planId: string;
   reason: string;
+  /** The reason as a catalogue message, read back from the record's English (none for a text of another version). */
+  reasonMsg?: Msg;
   createdAt: string;
   /** `restoring`: an undo put the files back and has not yet regenerated the boot files (run the undo again). */
   state: 'backing-up' | 'applying' | 'applied' | 'failed' | 'restoring' | 'rolled-back';
@@ -518,6 +520,8 @@ export interface UndoWrite {
   uid: number | null;
   gid: number | null;
   reason: string;
+  /** The reason as a catalogue message (the UI's language; `reason` stays the English). */
+  reasonMsg?: Msg;
   before?: string | null;
   after?: string | null;
 }
@@ -530,6 +534,9 @@ export interface UndoPlan {
   steps: (UndoWrite | PlanCommand)[];
   rebootRequired: boolean;
   warnings: string[];
+  /** The reason and the warnings as catalogue messages where they have one (as HostPlan's). Not part of the id. */
+  reasonMsg?: Msg;
+  warningMsgs?: (Msg | null)[];
 }
 
 /** An undo plan as the UI shows it: each file's diff (or why it cannot be shown), and the password prompt. */

@@ -103,7 +103,8 @@ export function pkexecElevation(locate: () => HelperLocation = () => locateHelpe
         const helper = locate();
         return { kind: helper.prompt, program: helper.argv[0]! };
       } catch (error) {
-        return { kind: 'unavailable', reason: toErrorInfo(error).message };
+        const info = toErrorInfo(error);
+        return { kind: 'unavailable', reason: info.message, ...(info.msg ? { reasonMsg: info.msg.message } : {}) };
       }
     },
     // The helper scans the real host for its own plan, so the plan shown must come from it too.

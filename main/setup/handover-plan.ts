@@ -1,5 +1,7 @@
 import type { PciDevice, PlanWrite } from '../../shared/api';
 import HANDOVER_HOOK from './handover-hook.sh?raw';
+import { msg } from '../../shared/i18n/message';
+import { said, type Said, type Warnings } from './plan-text';
 
 /** The hook libvirt runs for every QEMU domain, when no other program owns that name. */
 export const HOOK_PATH = '/etc/libvirt/hooks/qemu';
@@ -54,19 +56,19 @@ export function hookConfig(devices: PciDevice[]): string {
  * libvirt's hook path, or in qemu.d/ when another program owns that path,
  * and its settings file. Warnings say what the plan cannot do itself.
  */
-export function handoverWrites(devices: PciDevice[], facts: HandoverFacts, warnings: string[]): { path: string; after: string; mode: number; reason: string }[] {
+export function handoverWrites(devices: PciDevice[], facts: HandoverFacts, warnings: Warnings): ({ path: string; after: string; mode: number } & Said)[] {
   const path = hookPathFor(facts);
   if (path === HOOK_D_PATH) {
-    warnings.push(`${HOOK_PATH} belongs to another program: Vitrine's hook goes to ${HOOK_D_PATH}, which libvirt 6.5 and later runs beside it.`);
+    warnings.add(msg('prepare.warn.hookElsewhere', { hook: HOOK_PATH, path: HOOK_D_PATH }));
   }
   const single = devices.some((d) => d.bootVga);
-  warnings.push('Restart libvirt after applying (systemctl restart libvirtd, or virtqemud) so it finds the new hook.');
+  warnings.add(msg('prepare.warn.restartLibvirt'));
   if (single) {
-    warnings.push('Single-GPU mode: while the VM runs the desktop is closed (save your work first) and the screen shows Windows; shut Windows down to get the desktop back. Make sure you can reach this computer another way (SSH) in case the card does not come back.');
+    warnings.add(msg('prepare.warn.singleGpu'));
   }
   return [
-    { path, after: HANDOVER_HOOK_TEXT, mode: 0o755, reason: 'The libvirt hook that frees the card when a handover VM starts and gives it back when it stops.' },
-    { path: HOOK_CONF_PATH, after: hookConfig(devices), mode: 0o644, reason: `The card the hook may hand over (${devices.map((d) => d.address).join(', ')}).` },
+    { path, after: HANDOVER_HOOK_TEXT, mode: 0o755, ...said(msg('prepare.step.hook')) },
+    { path: HOOK_CONF_PATH, after: hookConfig(devices), mode: 0o644, ...said(msg('prepare.step.hookConfig', { addresses: devices.map((d) => d.address).join(', ') })) },
   ];
 }
 

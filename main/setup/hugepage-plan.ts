@@ -38,6 +38,8 @@ export function reservationPages(request: HugepageReservation): number {
 const sizeMsg = (size: HugepageReservation['size']) => msg(size === '2M' ? 'prepare.hugepages.size2M' : 'prepare.hugepages.size1G');
 const sizeText = (size: HugepageReservation['size']): string => (size === '2M' ? '2 MiB' : '1 GiB');
 const mibOf = (kib: number): number => Math.floor(kib / 1024);
+/** "hugepage" for one, as the catalogue's plural forms say it. */
+const pagesWord = (pages: number): string => (pages === 1 ? 'hugepage' : 'hugepages');
 const amount = (kib: number): string => (kib % GiB_KiB === 0 ? `${kib / GiB_KiB} GiB` : `${mibOf(kib)} MiB`);
 const amountMsg = (kib: number): Msg => (kib % GiB_KiB === 0 ? msg('prepare.hugepages.gib', { n: kib / GiB_KiB }) : msg('prepare.hugepages.mib', { n: mibOf(kib) }));
 
@@ -56,9 +58,8 @@ export interface HugepageSteps {
   kernelArgs: string[];
   /** The sysctl file takes effect at once (the runtime command is planned): no reboot for it. */
   now: boolean;
-  /** For the plan's reason, and the kernel parameters' (in English and as a message). */
+  /** For the plan's reason (its message is read back from the English: plan-text.ts), and the kernel parameters' message. */
   summary: string;
-  summaryMsg: Msg;
   argsMsg: Msg | null;
 }
 
@@ -123,9 +124,8 @@ export function planHugepages(request: HugepageReservation, facts: HugepageFacts
     warn(`${SYSCTL_CONF} sets vm.nr_hugepages too, and is read after ${HUGEPAGES_SYSCTL}: remove that line there, or it decides the pool's size at boot.`, msg('prepare.hugepages.warn.sysctlConf', { conf: SYSCTL_CONF, file: HUGEPAGES_SYSCTL }));
   }
 
-  const summary = `reserve ${pages} hugepages of ${sizeText(request.size)} (${amount(wantedKiB)})`;
-  const summaryMsg = msg('prepare.hugepages.planReason', { count: pages, size: sizeMsg(request.size), amount: amountMsg(wantedKiB) });
-  const steps: HugepageSteps = { pages, sizeKiB, writes: [], commands: [], kernelArgs: [], now: false, summary, summaryMsg, argsMsg: null };
+  const summary = `reserve ${pages} ${pagesWord(pages)} of ${sizeText(request.size)} (${amount(wantedKiB)})`;
+  const steps: HugepageSteps = { pages, sizeKiB, writes: [], commands: [], kernelArgs: [], now: false, summary, argsMsg: null };
   if (request.size === '1G') {
     steps.kernelArgs = gigaPageArgs(pages);
     steps.argsMsg = msg('prepare.hugepages.step.kernelArgs', { count: pages, args: steps.kernelArgs.join(' ') });
@@ -143,7 +143,7 @@ export function planHugepages(request: HugepageReservation, facts: HugepageFacts
   steps.writes.push({
     path: HUGEPAGES_SYSCTL,
     after: `${header}\n# ${pages} hugepages of 2 MiB (${amount(wantedKiB)}) for VM memory, reserved at every boot.\nvm.nr_hugepages = ${pages}\n`,
-    reason: `Reserve ${pages} hugepages of 2 MiB (${amount(wantedKiB)}) at every boot, early, before memory is fragmented.`,
+    reason: `Reserve ${pages} ${pagesWord(pages)} of 2 MiB (${amount(wantedKiB)}) at every boot, early, before memory is fragmented.`,
     reasonMsg: msg('prepare.hugepages.step.sysctl', { count: pages, amount: amountMsg(wantedKiB) }),
   });
   if (pool.total !== pages) {

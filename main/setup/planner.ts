@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Bootloader, HostPlan, InitramfsTool, PciDevice, PlanCommand, PlanRequest, PlanWrite } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import { msg, type Msg } from '../../shared/i18n/message';
+import { english } from '../common/text';
+import { said, Warnings, planReasonMsg, type Said } from './plan-text';
 import { passSet } from '../host/verdicts';
 import { parsePciAddress, formatPciAddress } from '../common/pci-address';
 import { parseGrubDefault } from './grub-default';
@@ -112,11 +114,17 @@ export function detectInitramfs(facts: PlanFacts): InitramfsTool | null {
   return null;
 }
 
-function write(facts: PlanFacts, path: string, after: string | null, reason: string, mode = 0o644): PlanWrite | null {
+/** A file write, with its reason in English and as a message (null when the file already has those bytes). */
+function write(facts: PlanFacts, path: string, after: string | null, why: Said | Msg, mode = 0o644): PlanWrite | null {
   const before = facts.files[path] ?? null;
   if (before === after) return null;
   if (facts.symlinks.has(path)) refuse('symlink', msg('error.setup.symlink', { path }), msg('error.setup.symlinkHint'));
-  return { kind: 'write', path, before, after, mode, reason };
+  return { kind: 'write', path, before, after, mode, ...('reasonMsg' in why ? why : said(why)) };
+}
+
+/** A command, with its reason in English and as a message. */
+function run(argv: string[], why: Said | Msg, long: boolean, more: Partial<PlanCommand> = {}): PlanCommand {
+  return { kind: 'run', argv, ...('reasonMsg' in why ? why : said(why)), long, ...more };
 }
 
 /** The devices to bind: every requested function, checked against the host. */
@@ -144,14 +152,14 @@ function devicesToBind(request: PlanRequest, devices: PciDevice[], handover = fa
 }
 
 /** `softdep DRIVER pre: vfio-pci` for every module that could claim the devices. */
-function softdeps(devices: PciDevice[], warnings: string[]): string[] {
+function softdeps(devices: PciDevice[], warnings: Warnings): string[] {
   const modules = new Set<string>();
   for (const d of devices) {
     const fromAliases = d.modules.filter((m) => m !== 'vfio_pci' && m !== 'vfio-pci');
     if (fromAliases.length > 0) fromAliases.forEach((m) => modules.add(m));
     else if (d.driver && d.driver !== 'vfio-pci') {
       modules.add(d.driver.replace(/-/g, '_'));
-      warnings.push(`No module aliases for ${d.address}: its current driver ${d.driver} gets a softdep; check it is a module name.`);
+      warnings.add(msg('prepare.warn.noAliases', { address: d.address, driver: d.driver }));
     }
   }
   return [...modules].sort();
@@ -171,11 +179,11 @@ function proxmoxBootFile(facts: PlanFacts): '/etc/default/grub' | '/etc/kernel/c
   return grubBooted && facts.files['/etc/default/grub'] !== null ? '/etc/default/grub' : '/etc/kernel/cmdline';
 }
 
-const PROXMOX_REFRESH: PlanCommand = { kind: 'run', argv: ['proxmox-boot-tool', 'refresh'], reason: 'Copy the new command line to every boot partition proxmox-boot-tool keeps (update-grub alone does not).', long: true };
+const PROXMOX_REFRESH: PlanCommand = run(['proxmox-boot-tool', 'refresh'], msg('prepare.step.proxmoxRefresh'), true);
 
-const VFIO_ARGS_REASON = 'Kernel parameters: IOMMU on, passthrough mode, the GPU ids for vfio-pci.';
+const VFIO_ARGS = msg('prepare.step.vfioArgs');
 
-function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: string[], warnings: string[], argsReason = VFIO_ARGS_REASON): (PlanWrite | PlanCommand)[] {
+function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: string[], warnings: Warnings, argsReason: Said = said(VFIO_ARGS)): (PlanWrite | PlanCommand)[] {
   const steps: (PlanWrite | PlanCommand | null)[] = [];
   const proxmoxFile = bootloader === 'proxmox-boot-tool' ? proxmoxBootFile(facts) : null;
   if (bootloader === 'grub' || proxmoxFile === '/etc/default/grub') {
@@ -184,15 +192,15 @@ function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: strin
     const grub = parseGrubDefault(text);
     const next = withManagedArgs(grub.tokens, wanted, grub.linuxTokens);
     const conflicting = grub.linuxTokens.filter((t) => /^(vfio[-_]pci\.ids|intel_iommu|amd_iommu|iommu)=/.test(t) && !wanted.includes(t));
-    if (conflicting.length) warnings.push(`GRUB_CMDLINE_LINUX also sets ${conflicting.join(' ')}; Vitrine only changes GRUB_CMDLINE_LINUX_DEFAULT: remove them there by hand.`);
+    if (conflicting.length) warnings.add(msg('prepare.warn.grubLinux', { args: conflicting.join(' ') }));
     steps.push(write(facts, '/etc/default/grub', next.join(' ') === grub.tokens.join(' ') ? text : grub.withTokens(next), argsReason));
     if (/^\s*GRUB_ENABLE_BLSCFG=["']?true/m.test(text)) {
-      warnings.push('GRUB reads boot entries from /boot/loader/entries (BLS) here, so Vitrine adds no separate entry without passthrough; RECOVERY.txt says how to remove the parameters at the boot menu.');
+      warnings.add(msg('prepare.warn.bls'));
     } else {
       // Written once, from the line as it was before Vitrine's first change; later plans keep it.
       const existing = facts.files[WITHOUT_ENTRY] ?? null;
       const keep = existing !== null && existing.startsWith(withoutEntryScript([]).split('\n').slice(0, 2).join('\n'));
-      const script = keep ? null : write(facts, WITHOUT_ENTRY, withoutEntryScript(withoutPassthrough(grub.tokens)), 'A boot entry “without GPU passthrough” with the kernel parameters from before: a way back that needs no app.', 0o755);
+      const script = keep ? null : write(facts, WITHOUT_ENTRY, withoutEntryScript(withoutPassthrough(grub.tokens)), msg('prepare.step.withoutEntry'), 0o755);
       if (script) steps.push(script);
     }
     if (steps.some((s) => s !== null) && proxmoxFile) steps.push(PROXMOX_REFRESH);
@@ -202,19 +210,19 @@ function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: strin
         : has(facts, '/usr/sbin/grub2-mkconfig', '/usr/bin/grub2-mkconfig')
           ? ['grub2-mkconfig', '-o', '/boot/grub2/grub.cfg']
           : ['grub-mkconfig', '-o', '/boot/grub/grub.cfg'];
-      steps.push({ kind: 'run', argv, reason: 'Write the new parameters into GRUB’s menu.', long: false });
+      steps.push(run(argv, msg('prepare.step.grubMenu'), false));
     }
     return steps.filter((s): s is PlanWrite | PlanCommand => s !== null);
   }
   if (bootloader === 'systemd-boot' || proxmoxFile === '/etc/kernel/cmdline') {
     const text = facts.files['/etc/kernel/cmdline'] ?? null;
     const base = text ?? tokens(facts.cmdline).filter((t) => !/^(BOOT_IMAGE|initrd)=/.test(t)).join(' ');
-    if (text === null) warnings.push('/etc/kernel/cmdline did not exist: it is created from the running kernel’s command line.');
+    if (text === null) warnings.add(msg('prepare.warn.noCmdline'));
     const current = tokens(base);
     const next = withManagedArgs(current, wanted);
     const after = next.join(' ') === current.join(' ') && text !== null ? text : `${next.join(' ')}\n`;
     const step = write(facts, '/etc/kernel/cmdline', after, argsReason);
-    if (step) steps.push(step, proxmoxFile ? PROXMOX_REFRESH : { kind: 'run', argv: ['kernel-install', 'add-all'], reason: 'Regenerate the boot entries with the new command line.', long: true });
+    if (step) steps.push(step, proxmoxFile ? PROXMOX_REFRESH : run(['kernel-install', 'add-all'], msg('prepare.step.kernelInstall'), true));
     return steps.filter((s): s is PlanWrite | PlanCommand => s !== null);
   }
   // Bootloaders changed through their own tool: compare with the running command line.
@@ -224,34 +232,22 @@ function bootloaderSteps(bootloader: Bootloader, facts: PlanFacts, wanted: strin
   const removed = current.filter((t) => !next.includes(t));
   if (added.length === 0 && removed.length === 0) return [];
   const kernelArgs = { before: current.join(' '), after: next.join(' ') };
-  const reason = argsReason;
   if (bootloader === 'kernelstub') {
-    if (removed.length) steps.push({ kind: 'run', argv: ['kernelstub', '--delete-options', removed.join(' ')], reason: 'Remove the parameters Vitrine replaces.', long: false, kernelArgs });
-    if (added.length) steps.push({ kind: 'run', argv: ['kernelstub', '--add-options', added.join(' ')], reason, long: false, kernelArgs });
+    if (removed.length) steps.push(run(['kernelstub', '--delete-options', removed.join(' ')], msg('prepare.step.kernelstubDelete'), false, { kernelArgs }));
+    if (added.length) steps.push(run(['kernelstub', '--add-options', added.join(' ')], argsReason, false, { kernelArgs }));
   } else if (bootloader === 'grubby') {
-    steps.push({
-      kind: 'run',
-      argv: ['grubby', '--update-kernel=ALL', ...(added.length ? [`--args=${added.join(' ')}`] : []), ...(removed.length ? [`--remove-args=${removed.join(' ')}`] : [])],
-      reason,
-      long: false,
-      kernelArgs,
-    });
+    steps.push(run(['grubby', '--update-kernel=ALL', ...(added.length ? [`--args=${added.join(' ')}`] : []), ...(removed.length ? [`--remove-args=${removed.join(' ')}`] : [])], argsReason, false, { kernelArgs }));
   } else {
-    steps.push({
-      kind: 'run',
-      argv: ['rpm-ostree', 'kargs', ...removed.map((t) => `--delete-if-present=${t}`), ...added.map((t) => `--append-if-missing=${t}`)],
-      reason: `${reason} rpm-ostree stages them for the next boot.`,
-      long: true,
-      kernelArgs,
-    });
+    const argv = ['rpm-ostree', 'kargs', ...removed.map((t) => `--delete-if-present=${t}`), ...added.map((t) => `--append-if-missing=${t}`)];
+    steps.push(run(argv, said(msg('prepare.step.rpmOstree', { args: argsReason.reasonMsg }), `${argsReason.reason} rpm-ostree stages them for the next boot.`), true, { kernelArgs }));
   }
   return steps.filter((s): s is PlanWrite | PlanCommand => s !== null);
 }
 
-function initramfsSteps(tool: InitramfsTool | null, bootloader: Bootloader, facts: PlanFacts, warnings: string[]): (PlanWrite | PlanCommand)[] {
+function initramfsSteps(tool: InitramfsTool | null, bootloader: Bootloader, facts: PlanFacts, warnings: Warnings): (PlanWrite | PlanCommand)[] {
   const out: (PlanWrite | PlanCommand)[] = [];
   if (tool === null) {
-    warnings.push('No initramfs tool was found (initramfs-tools, dracut, mkinitcpio): make sure vfio-pci loads before the GPU drivers.');
+    warnings.add(msg('prepare.warn.noInitramfs'));
     return out;
   }
   let step: PlanWrite | null = null;
@@ -264,11 +260,11 @@ function initramfsSteps(tool: InitramfsTool | null, bootloader: Bootloader, fact
     const text = facts.files[path] ?? '';
     const missing = VFIO_MODULES.filter((m) => !present.has(m));
     const base = text === '' || text.endsWith('\n') ? text : `${text}\n`;
-    const why = path === '/etc/modules' ? 'Load vfio at boot (Proxmox’s way: /etc/modules), before the GPU drivers.' : 'Load vfio in the initramfs, before the GPU drivers.';
+    const why = msg(path === '/etc/modules' ? 'prepare.step.etcModules' : 'prepare.step.initramfsModules');
     step = missing.length ? write(facts, path, `${base}# vfio for GPU passthrough (added by Vitrine)\n${missing.join('\n')}\n`, why) : null;
     argv = ['update-initramfs', '-u', '-k', 'all'];
   } else if (tool === 'dracut') {
-    step = write(facts, '/etc/dracut.conf.d/vitrine-vfio.conf', `${HEADER}\nforce_drivers+=" ${VFIO_MODULES.join(' ')} "\n`, 'Load vfio in the initramfs, before the GPU drivers.');
+    step = write(facts, '/etc/dracut.conf.d/vitrine-vfio.conf', `${HEADER}\nforce_drivers+=" ${VFIO_MODULES.join(' ')} "\n`, msg('prepare.step.initramfsModules'));
     argv = bootloader === 'rpm-ostree' ? ['rpm-ostree', 'initramfs', '--enable'] : ['dracut', '-f', '--regenerate-all'];
   } else {
     const text = facts.files['/etc/mkinitcpio.conf'] ?? null;
@@ -277,7 +273,7 @@ function initramfsSteps(tool: InitramfsTool | null, bootloader: Bootloader, fact
     const index = lines.findIndex((l) => /^\s*MODULES=/.test(l));
     const order = ['vfio_pci', 'vfio', 'vfio_iommu_type1'];
     if (index < 0) {
-      step = write(facts, '/etc/mkinitcpio.conf', `${text}${text.endsWith('\n') ? '' : '\n'}MODULES=(${order.join(' ')})\n`, 'Load vfio in the initramfs, before the GPU drivers.');
+      step = write(facts, '/etc/mkinitcpio.conf', `${text}${text.endsWith('\n') ? '' : '\n'}MODULES=(${order.join(' ')})\n`, msg('prepare.step.initramfsModules'));
     } else {
       const m = lines[index]!.match(/^(\s*MODULES=\()([^)]*)\)(.*)$/);
       if (!m) refuse('mkinitcpio', msg('error.setup.mkinitcpioMultiline', { line: String(index + 1) }), msg('error.setup.mkinitcpioMultilineHint'));
@@ -286,16 +282,16 @@ function initramfsSteps(tool: InitramfsTool | null, bootloader: Bootloader, fact
       if (missing.length) {
         const copy = [...lines];
         copy[index] = `${m[1]}${[...missing, ...current].join(' ')})${m[3]}`;
-        step = write(facts, '/etc/mkinitcpio.conf', copy.join('\n'), 'Load vfio in the initramfs, before the GPU drivers.');
+        step = write(facts, '/etc/mkinitcpio.conf', copy.join('\n'), msg('prepare.step.initramfsModules'));
       }
     }
     argv = ['mkinitcpio', '-P'];
   }
-  if (step) out.push(step, { kind: 'run', argv, reason: 'Rebuild the initramfs (takes a minute or two).', long: true });
+  if (step) out.push(step, run(argv, msg('prepare.step.rebuildInitramfs'), true));
   return out;
 }
 
-const RECOVERY_REASON = 'How to start without the change and undo it without the app, if the computer does not start properly (kept next to the backups).';
+const RECOVERY_REASON = msg('prepare.step.recovery');
 
 /** The kernel lines as configured for the next boot (GRUB's two lines, or /etc/kernel/cmdline), for the hugepage checks. */
 function configuredLines(bootloader: Bootloader, facts: PlanFacts): string[][] {
@@ -324,48 +320,48 @@ export const LG_SELINUX_TYPE = 'svirt_tmpfs_t';
  * they create them). Nothing when SELinux does not enforce or the context is
  * already there.
  */
-function selinuxContext(facts: PlanFacts, path: string, warnings: string[]): PlanCommand | null {
+function selinuxContext(facts: PlanFacts, path: string, warnings: Warnings): PlanCommand | null {
   const config = facts.files['/etc/selinux/config'] ?? '';
   if (!/^\s*SELINUX\s*=\s*enforcing\s*$/m.test(config)) return null;
   const type = config.match(/^\s*SELINUXTYPE\s*=\s*(\S+)\s*$/m)?.[1] ?? 'targeted';
   if (type !== 'targeted') {
-    warnings.push(`SELinux enforces the ${type} policy: give ${path} the ${LG_SELINUX_TYPE} context by hand (sudo semanage fcontext -a -t ${LG_SELINUX_TYPE} ${path}).`);
+    warnings.add(msg('prepare.warn.selinuxPolicy', { policy: type, path, type: LG_SELINUX_TYPE }));
     return null;
   }
   const local = facts.files['/etc/selinux/targeted/contexts/files/file_contexts.local'] ?? '';
   if (local.split('\n').some((l) => l.trim().split(/\s+/)[0] === path)) return null;
-  return { kind: 'run', argv: ['semanage', 'fcontext', '-a', '-t', LG_SELINUX_TYPE, path], reason: `SELinux enforces here: let QEMU map ${path} (file context ${LG_SELINUX_TYPE}).`, long: false };
+  return run(['semanage', 'fcontext', '-a', '-t', LG_SELINUX_TYPE, path], msg('prepare.step.selinux', { path, type: LG_SELINUX_TYPE }), false);
 }
 
-function lookingGlassSteps(request: PlanRequest, facts: PlanFacts, apparmor: boolean, warnings: string[]): (PlanWrite | PlanCommand | null)[] {
+function lookingGlassSteps(request: PlanRequest, facts: PlanFacts, apparmor: boolean, warnings: Warnings): (PlanWrite | PlanCommand | null)[] {
   const lg = request.lookingGlass;
   if (!lg) return [];
   if (isProxmox(facts)) {
     // No libvirt here: the VM's own ivshmem line makes the memory, as /dev/shm/pve-shm-NAME, root's, anew at each start.
-    warnings.push('On Proxmox VE the Looking Glass memory comes from the VM’s ivshmem line (vitrine proxmox preview ID --ivshmem 32): Proxmox creates /dev/shm/pve-shm-looking-glass, owned by root, at each start, so no host file is written for it.');
+    warnings.add(msg('prepare.warn.proxmoxLg'));
     return [];
   }
   const user = request.user;
   if (lg.mode === 'shm') {
-    const step = write(facts, '/etc/tmpfiles.d/10-looking-glass.conf', `${HEADER}\n# Looking Glass shared memory: readable and writable by ${user} and QEMU (group kvm).\nf /dev/shm/looking-glass 0660 ${user} kvm -\n`, `Let ${user}'s Looking Glass client open the memory QEMU shares.`);
+    const step = write(facts, '/etc/tmpfiles.d/10-looking-glass.conf', `${HEADER}\n# Looking Glass shared memory: readable and writable by ${user} and QEMU (group kvm).\nf /dev/shm/looking-glass 0660 ${user} kvm -\n`, msg('prepare.step.shmAccess', { user }));
     // The context first, so the file systemd-tmpfiles creates gets it.
     const context = selinuxContext(facts, '/dev/shm/looking-glass', warnings);
-    return [context, ...(step ? [step, { kind: 'run' as const, argv: ['systemd-tmpfiles', '--create', '/etc/tmpfiles.d/10-looking-glass.conf'], reason: 'Create the memory file now with the right owner.', long: false }] : [])];
+    return [context, ...(step ? [step, run(['systemd-tmpfiles', '--create', '/etc/tmpfiles.d/10-looking-glass.conf'], msg('prepare.step.shmCreate'), false)] : [])];
   }
   const steps: (PlanWrite | PlanCommand | null)[] = [
-    write(facts, '/etc/modprobe.d/kvmfr.conf', `${HEADER}\noptions kvmfr static_size_mb=${lg.sizeMiB}\n`, 'Size of the kvmfr device (must match the VM).'),
-    write(facts, '/etc/modules-load.d/kvmfr.conf', `${HEADER}\nkvmfr\n`, 'Load kvmfr at boot.'),
-    write(facts, '/etc/udev/rules.d/99-kvmfr.rules', `${HEADER}\nSUBSYSTEM=="kvmfr", OWNER="${user}", GROUP="kvm", MODE="0660"\n`, `Let ${user} open /dev/kvmfr0.`),
+    write(facts, '/etc/modprobe.d/kvmfr.conf', `${HEADER}\noptions kvmfr static_size_mb=${lg.sizeMiB}\n`, msg('prepare.step.kvmfrSize')),
+    write(facts, '/etc/modules-load.d/kvmfr.conf', `${HEADER}\nkvmfr\n`, msg('prepare.step.kvmfrLoad')),
+    write(facts, '/etc/udev/rules.d/99-kvmfr.rules', `${HEADER}\nSUBSYSTEM=="kvmfr", OWNER="${user}", GROUP="kvm", MODE="0660"\n`, msg('prepare.step.kvmfrUdev', { user })),
     selinuxContext(facts, '/dev/kvmfr0', warnings),
   ];
   if (apparmor) {
     const text = facts.files['/etc/apparmor.d/local/abstractions/libvirt-qemu'] ?? '';
     if (!/^\s*\/dev\/kvmfr0 rw,/m.test(text)) {
-      steps.push(write(facts, '/etc/apparmor.d/local/abstractions/libvirt-qemu', `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}# Looking Glass kvmfr (added by Vitrine)\n/dev/kvmfr0 rw,\n`, 'Let QEMU open /dev/kvmfr0 under AppArmor.'));
+      steps.push(write(facts, '/etc/apparmor.d/local/abstractions/libvirt-qemu', `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}# Looking Glass kvmfr (added by Vitrine)\n/dev/kvmfr0 rw,\n`, msg('prepare.step.apparmor')));
     }
   }
   const qemuConf = facts.files['/etc/libvirt/qemu.conf'] ?? null;
-  if (qemuConf === null) warnings.push('/etc/libvirt/qemu.conf is missing: add /dev/kvmfr0 to cgroup_device_acl by hand.');
+  if (qemuConf === null) warnings.add(msg('prepare.warn.noQemuConf'));
   else if (!qemuConf.includes('/dev/kvmfr0')) {
     if (/^\s*cgroup_device_acl\s*=/m.test(qemuConf)) {
       refuse('qemu-conf', msg('error.setup.qemuConfAcl'), msg('error.setup.qemuConfAclHint'));
@@ -375,11 +371,11 @@ function lookingGlassSteps(request: PlanRequest, facts: PlanFacts, apparmor: boo
         facts,
         '/etc/libvirt/qemu.conf',
         `${qemuConf}${qemuConf.endsWith('\n') ? '' : '\n'}# Looking Glass kvmfr (added by Vitrine)\ncgroup_device_acl = [\n    "/dev/null", "/dev/full", "/dev/zero",\n    "/dev/random", "/dev/urandom",\n    "/dev/ptmx", "/dev/kvm",\n    "/dev/userfaultfd", "/dev/kvmfr0"\n]\n`,
-        'Let QEMU use /dev/kvmfr0 (libvirt’s device cgroup).',
+        msg('prepare.step.qemuConf'),
       ),
     );
   }
-  warnings.push("kvmfr is not part of the kernel: install the Looking Glass kvmfr module (DKMS) of your client's release (Settings says where it comes from on this distribution).");
+  warnings.add(msg('prepare.warn.kvmfrDkms'));
   return steps;
 }
 
@@ -406,7 +402,7 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
   if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(request.user)) {
     refuse('invalid-user', msg('error.setup.badUser', { user: request.user }), msg('error.setup.badUserHint'));
   }
-  const warnings: string[] = [];
+  const warnings = new Warnings();
   const handover = request.handover === 'vm-start';
   if (handover && request.gpu.length === 0) refuse('no-gpu', msg('error.setup.handoverNoGpu'), msg('error.setup.handoverNoGpuHint'));
   const handed = handover ? devicesToBind(request, facts.devices, true) : [];
@@ -416,28 +412,22 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
   const bootloader = detectBootloader(facts);
   const initramfs = detectInitramfs(facts);
   const apparmor = facts.exists.has('/etc/apparmor.d');
-  // Warnings with a catalogue message (the hugepages'), by their English text.
-  const warningMsgs = new Map<string, Msg>();
-  const warn = (english: string, message: Msg): void => {
-    warnings.push(english);
-    warningMsgs.set(english, message);
-  };
+  const warn = (english: string, message: Msg): void => warnings.add(message, english);
   const huge = request.hugepages ? planHugepages(request.hugepages, { info: facts.hugepages, gigaPages: facts.gigaPages, cmdline: facts.cmdline, configured: configuredLines(bootloader, facts), files: facts.files }, HEADER, warn) : null;
   // 1 GiB hugepages ride on the same bootloader steps as vfio's parameters (one write of the boot configuration).
   const hugeArgs = huge?.kernelArgs ?? [];
-  const argsReason = (base: string | null): string => [base, hugeArgs.length ? `Kernel parameters: ${huge!.pages} hugepages of 1 GiB reserved at boot (${hugeArgs.join(' ')}).` : null].filter(Boolean).join(' ');
-  // The boot configuration's reason as a message when hugepages are part of it (vfio's alone stays as it was).
-  const argsMsg = (base: string | null): Msg | null => (huge?.argsMsg ? (base ? msg('prepare.hugepages.step.withVfio', { hugepages: huge.argsMsg }) : huge.argsMsg) : null);
-  const withArgsMsg = (list: (PlanWrite | PlanCommand)[], base: string | null): (PlanWrite | PlanCommand)[] => {
-    const message = argsMsg(base);
-    const text = argsReason(base);
-    return message ? list.map((s) => (s.reason === text ? { ...s, reasonMsg: message } : s)) : list;
+  // The boot configuration's reason: vfio's parameters, the 1 GiB pages', or both.
+  const argsReason = (vfio: boolean): Said => {
+    const pages = huge && hugeArgs.length ? `Kernel parameters: ${huge.pages} hugepage${huge.pages === 1 ? '' : 's'} of 1 GiB reserved at boot (${hugeArgs.join(' ')}).` : null;
+    const text = [vfio ? english(VFIO_ARGS) : null, pages].filter(Boolean).join(' ');
+    if (!huge?.argsMsg) return said(VFIO_ARGS, text);
+    return said(vfio ? msg('prepare.hugepages.step.withVfio', { hugepages: huge.argsMsg }) : huge.argsMsg, text);
   };
   const steps: (PlanWrite | PlanCommand | null)[] = [];
   if (devices.length > 0) {
-    steps.push(...withArgsMsg(bootloaderSteps(bootloader, facts, [...managedArgs(facts.cpuVendor, ids, initramfs === 'dracut'), ...hugeArgs], warnings, argsReason(VFIO_ARGS_REASON)), VFIO_ARGS_REASON));
+    steps.push(...bootloaderSteps(bootloader, facts, [...managedArgs(facts.cpuVendor, ids, initramfs === 'dracut'), ...hugeArgs], warnings, argsReason(true)));
     const deps = softdeps(devices, warnings);
-    steps.push(write(facts, '/etc/modprobe.d/vitrine-vfio.conf', `${HEADER}\n# vfio-pci claims ${devices.map((d) => d.address).join(', ')} before these drivers can.\n${deps.map((m) => `softdep ${m} pre: vfio-pci`).join('\n')}\n`, 'Make vfio-pci bind the GPU before its own drivers.'));
+    steps.push(write(facts, '/etc/modprobe.d/vitrine-vfio.conf', `${HEADER}\n# vfio-pci claims ${devices.map((d) => d.address).join(', ')} before these drivers can.\n${deps.map((m) => `softdep ${m} pre: vfio-pci`).join('\n')}\n`, msg('prepare.step.softdep')));
     steps.push(...initramfsSteps(initramfs, bootloader, facts, warnings));
     const withoutEntry = (bootloader === 'grub' || (bootloader === 'proxmox-boot-tool' && proxmoxBootFile(facts) === '/etc/default/grub')) && !/^\s*GRUB_ENABLE_BLSCFG=["']?true/m.test(facts.files['/etc/default/grub'] ?? '');
     const added = [...managedArgs(facts.cpuVendor, ids, initramfs === 'dracut'), ...hugeArgs];
@@ -445,27 +435,24 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
   }
   if (handed.length > 0) {
     // Handed over at VM start: the IOMMU on, no vfio-pci at boot, the libvirt hook.
-    steps.push(...withArgsMsg(bootloaderSteps(bootloader, facts, [...managedArgs(facts.cpuVendor, [], false), ...hugeArgs], warnings, argsReason(VFIO_ARGS_REASON)), VFIO_ARGS_REASON));
+    steps.push(...bootloaderSteps(bootloader, facts, [...managedArgs(facts.cpuVendor, [], false), ...hugeArgs], warnings, argsReason(true)));
     const bound = tokens(facts.cmdline).filter((t) => /^vfio[-_]pci\.ids=/.test(t));
-    if (bound.some((t) => handed.some((d) => t.includes(`${d.vendorId}:${d.deviceId}`)))) warnings.push(`The kernel still binds this card to vfio-pci at boot (${bound.join(' ')}): undo that earlier preparation (Undo in Vitrine) for the card to stay with its driver.`);
-    for (const w of handoverWrites(handed, facts, warnings)) steps.push(write(facts, w.path, w.after, w.reason, w.mode));
+    if (bound.some((t) => handed.some((d) => t.includes(`${d.vendorId}:${d.deviceId}`)))) warnings.add(msg('prepare.warn.stillBound', { args: bound.join(' ') }));
+    for (const w of handoverWrites(handed, facts, warnings)) steps.push(write(facts, w.path, w.after, w, w.mode));
   }
   if (devices.length === 0 && handed.length === 0 && hugeArgs.length > 0) {
-    const boot = withArgsMsg(bootloaderSteps(bootloader, facts, hugeArgs, warnings, argsReason(null)), null);
+    const boot = bootloaderSteps(bootloader, facts, hugeArgs, warnings, argsReason(false));
     steps.push(...boot);
     const withoutEntry = boot.some((s) => s.kind === 'write' && s.path === WITHOUT_ENTRY) || (facts.files[WITHOUT_ENTRY] ?? null) !== null;
     if (boot.length > 0) steps.push(write(facts, RECOVERY_NOTE, recoveryNote(bootloader, hugeArgs, withoutEntry), RECOVERY_REASON));
   }
-  for (const w of huge?.writes ?? []) {
-    const step = write(facts, w.path, w.after, w.reason);
-    steps.push(step ? { ...step, reasonMsg: w.reasonMsg } : null);
-  }
+  for (const w of huge?.writes ?? []) steps.push(write(facts, w.path, w.after, said(w.reasonMsg, w.reason)));
   steps.push(...(huge?.commands ?? []));
   steps.push(...lookingGlassSteps(request, facts, apparmor, warnings));
-  if (request.ignoreMsrs) steps.push(write(facts, '/etc/modprobe.d/kvm-ignore-msrs.conf', `${HEADER}\noptions kvm ignore_msrs=1 report_ignored_msrs=0\n`, 'Windows guests crash (KMODE_EXCEPTION_NOT_HANDLED) on MSRs KVM does not emulate.'));
+  if (request.ignoreMsrs) steps.push(write(facts, '/etc/modprobe.d/kvm-ignore-msrs.conf', `${HEADER}\noptions kvm ignore_msrs=1 report_ignored_msrs=0\n`, msg('prepare.step.ignoreMsrs')));
   if (request.allowUnsafeInterrupts) {
-    steps.push(write(facts, '/etc/modprobe.d/vfio-unsafe-interrupts.conf', `${HEADER}\n# Security cost: without interrupt remapping a passed device can inject interrupts into the host.\noptions vfio_iommu_type1 allow_unsafe_interrupts=1\n`, 'This platform has no interrupt remapping; vfio refuses devices without this.'));
-    warnings.push('allow_unsafe_interrupts lowers the isolation of passed devices: a malicious guest driver could inject interrupts into the host.');
+    steps.push(write(facts, '/etc/modprobe.d/vfio-unsafe-interrupts.conf', `${HEADER}\n# Security cost: without interrupt remapping a passed device can inject interrupts into the host.\noptions vfio_iommu_type1 allow_unsafe_interrupts=1\n`, msg('prepare.step.unsafeInterrupts')));
+    warnings.add(msg('prepare.warn.unsafeInterrupts'));
   }
   const real = steps.filter((s): s is PlanWrite | PlanCommand => s !== null);
   // Commands only make sense after a write they follow from; drop them otherwise (idempotence).
@@ -476,11 +463,11 @@ export function planHost(request: PlanRequest, facts: PlanFacts): HostPlan {
   const rebootRequired = finalSteps.some((s) =>
     s.kind === 'write' ? !s.path.startsWith('/etc/tmpfiles.d/') && !isHandoverWrite(s) && !(s.path === HUGEPAGES_SYSCTL && huge?.now) : s.long || s.kernelArgs !== undefined,
   );
-  const content: Omit<HostPlan, 'id'> = { reason: planReason(request, handover ? handed : devices, huge), host: { bootloader, initramfs, apparmor }, steps: finalSteps, rebootRequired, warnings };
-  // Messages for the UI, where the text has one: a hugepage-only plan's reason, the hugepage warnings.
-  const reasonMsg = huge && devices.length === 0 && handed.length === 0 && !request.lookingGlass && !request.ignoreMsrs && !request.allowUnsafeInterrupts ? huge.summaryMsg : undefined;
-  const msgs = warnings.map((w) => warningMsgs.get(w) ?? null);
-  return { id: planIdOf(content), ...content, ...(reasonMsg ? { reasonMsg } : {}), ...(msgs.some((m) => m !== null) ? { warningMsgs: msgs } : {}) };
+  const reason = planReason(request, handover ? handed : devices, huge);
+  const content: Omit<HostPlan, 'id'> = { reason, host: { bootloader, initramfs, apparmor }, steps: finalSteps, rebootRequired, warnings: warnings.texts };
+  // The reason and the warnings as messages for the UI (the same words; not part of the id).
+  const reasonMsg = planReasonMsg(reason);
+  return { id: planIdOf(content), ...content, ...(reasonMsg ? { reasonMsg } : {}), warningMsgs: warnings.msgs };
 }
 
 /** JSON with every object's keys sorted and undefined members left out: the same content always gives the same text. */
@@ -495,12 +482,18 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * A plan's id: the sha256 of its whole content (every path, before and after
- * bytes, mode, argv, reason, the reboot flag, the warnings), so any
+ * bytes, mode, argv, reason, the reboot flag, the warnings; the English
+ * texts, not their catalogue messages), so any
  * difference gives another id. The helper plans again for itself and applies
  * only when its own plan has the id the user reviewed. Nothing in it is a
  * timestamp or random: the same host and request always give the same id.
  */
 export function planIdOf(content: Omit<HostPlan, 'id'>): string {
   const { reason, host, steps, rebootRequired, warnings } = content;
-  return createHash('sha256').update(canonicalJson({ reason, host, steps, rebootRequired, warnings })).digest('hex');
+  return createHash('sha256').update(canonicalJson({ reason, host, steps: steps.map(withoutMsg), rebootRequired, warnings })).digest('hex');
+}
+
+/** A step without its reason's message (the message says the reason's words: ids hash the English only, the same on the helper's side). */
+export function withoutMsg<T extends { reasonMsg?: Msg }>(step: T): T {
+  return { ...step, reasonMsg: undefined };
 }

@@ -13,6 +13,7 @@ import { EXIT } from './helper/codes';
 import { planOnHost } from './host-plan';
 import { writeFileAtomic } from '../common/atomic-write';
 import { planUndo, type UndoTexts } from './undo';
+import { planReasonMsg } from './plan-text';
 import { reservationPages } from './hugepage-plan';
 
 // Where the helper is and how it runs as root live in elevation.ts; these names stay here for their callers.
@@ -266,7 +267,8 @@ export class SetupService {
       all.map(async (m) => {
         const record = m.state === 'rolled-back' ? undone.find((r) => r.changeSet === m.id) : undefined;
         const hugepages = m.state === 'applied' ? await this.verifyHugepages(m.planId) : null;
-        return { id: m.id, planId: m.planId, reason: m.reason, createdAt: m.createdAt, state: m.state, files: m.files.map((f) => ({ path: f.path })), created: m.created, undo: record ? await this.verifyUndo(record) : null, hugepages };
+        const reasonMsg = planReasonMsg(m.reason);
+        return { id: m.id, planId: m.planId, reason: m.reason, ...(reasonMsg ? { reasonMsg } : {}), createdAt: m.createdAt, state: m.state, files: m.files.map((f) => ({ path: f.path })), created: m.created, undo: record ? await this.verifyUndo(record) : null, hugepages };
       }),
     );
   }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { PlanCommand, UndoPlan, UndoWrite } from '../../shared/api';
-import { canonicalJson } from './planner';
+import { canonicalJson, withoutMsg } from './planner';
 import { HUGEPAGES_SYSCTL } from './hugepage-plan';
-import { msg } from '../../shared/i18n/message';
+import { msg, type Msg } from '../../shared/i18n/message';
+import { said, undoReasonMsg, Warnings } from './plan-text';
 
 /** What an undo plan is made from: a change set's record (the helper's manifest), as the app reads it too. */
 export interface UndoSource {
@@ -27,74 +28,60 @@ export type UndoTexts = Record<string, { current: string | null; restored: strin
  * changed the kernel line themselves get their own inverse options, so the
  * parameters come off through the bootloader's own tool.
  */
-export function inverseCommand(argv: readonly string[], warnings: string[]): PlanCommand | null {
+export function inverseCommand(argv: readonly string[], warnings: Warnings): PlanCommand | null {
   const [program, ...args] = argv;
+  const run = (command: string[], why: Msg, long: boolean): PlanCommand => ({ kind: 'run', argv: command, ...said(why), long });
   switch (program) {
     case 'update-grub':
     case 'grub-mkconfig':
     case 'grub2-mkconfig':
-      return { kind: 'run', argv: [...argv], reason: 'Write GRUB’s menu again from the restored /etc/default/grub.', long: false };
+      return run([...argv], msg('changes.step.grubMenu'), false);
     case 'kernel-install':
-      return { kind: 'run', argv: [...argv], reason: 'Regenerate the boot entries with the restored /etc/kernel/cmdline.', long: true };
+      return run([...argv], msg('changes.step.kernelInstall'), true);
     case 'proxmox-boot-tool':
-      return { kind: 'run', argv: [...argv], reason: 'Copy the restored command line to every boot partition proxmox-boot-tool keeps.', long: true };
+      return run([...argv], msg('changes.step.proxmoxRefresh'), true);
     case 'update-initramfs':
     case 'dracut':
     case 'mkinitcpio':
-      return { kind: 'run', argv: [...argv], reason: 'Rebuild the initramfs without the vfio additions (takes a minute or two).', long: true };
+      return run([...argv], msg('changes.step.initramfs'), true);
     case 'grubby': {
       const added = args.find((a) => a.startsWith('--args='))?.slice('--args='.length);
       const removed = args.find((a) => a.startsWith('--remove-args='))?.slice('--remove-args='.length);
-      return {
-        kind: 'run',
-        argv: ['grubby', '--update-kernel=ALL', ...(removed ? [`--args=${removed}`] : []), ...(added ? [`--remove-args=${added}`] : [])],
-        reason: 'Take Vitrine’s kernel parameters off every boot entry (and put back any it replaced).',
-        long: false,
-      };
+      return run(['grubby', '--update-kernel=ALL', ...(removed ? [`--args=${removed}`] : []), ...(added ? [`--remove-args=${added}`] : [])], msg('changes.step.grubby'), false);
     }
     case 'kernelstub': {
       const [option, list] = args;
-      return {
-        kind: 'run',
-        argv: ['kernelstub', option === '--add-options' ? '--delete-options' : '--add-options', list ?? ''],
-        reason: option === '--add-options' ? 'Take Vitrine’s kernel parameters off the boot entry.' : 'Put back the kernel parameters Vitrine replaced.',
-        long: false,
-      };
+      return run(['kernelstub', option === '--add-options' ? '--delete-options' : '--add-options', list ?? ''], msg(option === '--add-options' ? 'changes.step.kernelstubDelete' : 'changes.step.kernelstubAdd'), false);
     }
     case 'rpm-ostree': {
       if (args[0] === 'initramfs') {
-        warnings.push('rpm-ostree initramfs --disable turns off the local initramfs Vitrine turned on; if you had it on before for something else, run rpm-ostree initramfs --enable afterwards.');
-        return { kind: 'run', argv: ['rpm-ostree', 'initramfs', '--disable'], reason: 'Go back to the image’s own initramfs (without vfio). rpm-ostree stages it for the next boot.', long: true };
+        warnings.add(msg('changes.warn.rpmOstreeInitramfs'));
+        return run(['rpm-ostree', 'initramfs', '--disable'], msg('changes.step.rpmOstreeInitramfs'), true);
       }
       const appended = args.filter((a) => a.startsWith('--append-if-missing=')).map((a) => a.slice('--append-if-missing='.length));
       const deleted = args.filter((a) => a.startsWith('--delete-if-present=')).map((a) => a.slice('--delete-if-present='.length));
-      return {
-        kind: 'run',
-        argv: ['rpm-ostree', 'kargs', ...appended.map((t) => `--delete-if-present=${t}`), ...deleted.map((t) => `--append-if-missing=${t}`)],
-        reason: 'Take Vitrine’s kernel parameters off (and put back any it replaced). rpm-ostree stages them for the next boot.',
-        long: true,
-      };
+      return run(['rpm-ostree', 'kargs', ...appended.map((t) => `--delete-if-present=${t}`), ...deleted.map((t) => `--append-if-missing=${t}`)], msg('changes.step.rpmOstreeKargs'), true);
     }
     case 'semanage': {
       // semanage fcontext -a -t TYPE PATH  ->  semanage fcontext -d PATH
       const path = args.at(-1) ?? '';
-      return { kind: 'run', argv: ['semanage', 'fcontext', '-d', path], reason: `Remove the SELinux file context Vitrine added for ${path}.`, long: false };
+      return run(['semanage', 'fcontext', '-d', path], msg('changes.step.semanage', { path }), false);
     }
     case 'sysctl':
       // Its inverse (the value before) is in the record's `inverses`.
       return null;
     case 'systemd-tmpfiles':
-      warnings.push('/dev/shm/looking-glass stays until the next reboot (it is memory, not a file on disk).');
+      warnings.add(msg('changes.warn.shmStays'));
       return null;
     default:
-      warnings.push(`Vitrine does not know how to undo “${argv.join(' ')}”: check it by hand.`);
+      warnings.add(msg('changes.warn.unknownCommand', { command: argv.join(' ') }));
       return null;
   }
 }
 
-/** The undo id: the sha256 of the plan without the bytes shown (which the helper, reading root-only copies, does not need). */
+/** The undo id: the sha256 of the plan without the bytes shown (which the helper, reading root-only copies, does not need) and without the messages (they say the English). */
 export function undoIdOf(content: Omit<UndoPlan, 'id'>): string {
-  const steps = content.steps.map((s) => (s.kind === 'write' ? { ...s, before: undefined, after: undefined } : s));
+  const steps = content.steps.map((s) => (s.kind === 'write' ? { ...withoutMsg(s), before: undefined, after: undefined } : withoutMsg(s)));
   return createHash('sha256').update(canonicalJson({ changeSet: content.changeSet, reason: content.reason, steps, rebootRequired: content.rebootRequired, warnings: content.warnings })).digest('hex');
 }
 
@@ -109,7 +96,7 @@ const BOOT_FILES = ['/etc/default/grub', '/etc/kernel/cmdline', '/etc/initramfs-
  * the restored files). The same record always gives the same id.
  */
 export function planUndo(source: UndoSource, texts: UndoTexts = {}): UndoPlan {
-  const warnings: string[] = [];
+  const warnings = new Warnings();
   const steps: (UndoWrite | PlanCommand)[] = [];
   for (const file of source.files) {
     const shown = texts[file.path];
@@ -121,17 +108,17 @@ export function planUndo(source: UndoSource, texts: UndoTexts = {}): UndoPlan {
       mode: file.mode,
       uid: file.uid,
       gid: file.gid,
-      reason: 'Put back the copy saved before Vitrine’s change (same bytes, mode and owner).',
+      ...said(msg('changes.step.restore')),
       ...(shown ? { before: shown.current, after: shown.restored } : {}),
     });
   }
   for (const path of source.created) {
     const shown = texts[path];
-    steps.push({ kind: 'write', path, fromSha256: source.planned[path] ?? null, toSha256: null, mode: null, uid: null, gid: null, reason: 'Remove the file Vitrine created.', ...(shown ? { before: shown.current, after: null } : {}) });
+    steps.push({ kind: 'write', path, fromSha256: source.planned[path] ?? null, toSha256: null, mode: null, uid: null, gid: null, ...said(msg('changes.step.remove')), ...(shown ? { before: shown.current, after: null } : {}) });
   }
   if (source.commands === undefined) {
     const touched = [...source.files.map((f) => f.path), ...source.created].filter((p) => BOOT_FILES.includes(p));
-    if (touched.length) warnings.push(`This change was made by an older Vitrine that did not record its boot commands: after the undo, regenerate the boot files yourself (${touched.join(', ')} were changed) — vitrine setup plan shows the commands for this host.`);
+    if (touched.length) warnings.add(msg('changes.warn.oldRecord', { files: touched.join(', ') }));
   }
   const commands: PlanCommand[] = [];
   for (const argv of source.commands ?? []) {
@@ -140,8 +127,8 @@ export function planUndo(source: UndoSource, texts: UndoTexts = {}): UndoPlan {
   }
   for (const argv of source.inverses ?? []) {
     const value = argv.join(' ').match(/^sysctl -w vm\.nr_hugepages=(\d+)$/)?.[1];
-    if (value !== undefined) commands.push({ kind: 'run', argv: [...argv], reason: `Put the 2 MiB hugepage pool back to ${value} pages, as it was (the memory returns to the host now).`, reasonMsg: msg('changes.hugepagesBack', { count: Number(value) }), long: false });
-    else warnings.push(`Vitrine does not know how to run “${argv.join(' ')}” as an undo: check it by hand.`);
+    if (value !== undefined) commands.push({ kind: 'run', argv: [...argv], reason: `Put the 2 MiB hugepage pool back to ${value} page${value === '1' ? '' : 's'}, as it was (the memory returns to the host now).`, reasonMsg: msg('changes.hugepagesBack', { count: Number(value) }), long: false });
+    else warnings.add(msg('changes.warn.unknownInverse', { command: argv.join(' ') }));
   }
   steps.push(...commands);
   // The runtime pool is back at once: its sysctl file needs no reboot when the undo also sets the pool.
@@ -149,6 +136,10 @@ export function planUndo(source: UndoSource, texts: UndoTexts = {}): UndoPlan {
   const rebootRequired =
     commands.some((c) => c.argv[0] !== 'sysctl') ||
     steps.some((s) => s.kind === 'write' && !s.path.startsWith('/etc/tmpfiles.d/') && s.path !== '/var/lib/vitrine/RECOVERY.txt' && !(s.path === HUGEPAGES_SYSCTL && poolNow));
-  const content: Omit<UndoPlan, 'id'> = { changeSet: source.id, reason: `Undo: ${source.reason.charAt(0).toLowerCase()}${source.reason.slice(1)}`, steps, rebootRequired, warnings: [...new Set(warnings)] };
-  return { id: undoIdOf(content), ...content };
+  const reason = `Undo: ${source.reason.charAt(0).toLowerCase()}${source.reason.slice(1)}`;
+  const unique = warnings.unique();
+  const content: Omit<UndoPlan, 'id'> = { changeSet: source.id, reason, steps, rebootRequired, warnings: unique.texts };
+  // The messages of the reason and the warnings (not part of the id: the helper computes the same id without them).
+  const reasonMsg = undoReasonMsg(source.reason, reason);
+  return { id: undoIdOf(content), ...content, ...(reasonMsg ? { reasonMsg } : {}), warningMsgs: unique.msgs };
 }

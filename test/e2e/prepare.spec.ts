@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Locator } from '@playwright/test';
 import { FAMILIES, writeFamilyRoot } from '../support/etc-trees';
-import { TEST_USER } from '../support/session-libvirt';
+import { englishWords } from '../support/english';
+import { repoRoot, TEST_USER } from '../support/session-libvirt';
 import { expect, hostRootArgs, sessionTest, type SessionUser } from './fixtures';
 
 const family = FAMILIES[0]!; // Debian: GRUB + initramfs-tools, seed 003's GTX 1060
@@ -93,4 +95,63 @@ test("a troubleshooter's host fix is a host-preparation plan: previewed as a dif
   await finding.getByRole('button', { name: 'Apply (asks for your password)' }).click();
   await expect(finding.getByRole('status')).toContainText('Done. Change set', { timeout: 20_000 });
   expect(readFileSync(file, 'utf8')).toContain('options kvm ignore_msrs=1 report_ignored_msrs=0');
+});
+
+type Catalogue = typeof import('../../shared/i18n/en.json');
+const fr = JSON.parse(readFileSync(join(repoRoot, 'shared', 'i18n', 'fr.json'), 'utf8')) as Catalogue;
+
+/** The English a French reader would see in a part of the page: its visible text, without code (paths, argv, diffs, the helper's own output). */
+async function englishIn(part: Locator): Promise<string[]> {
+  const texts = await part.evaluate((root) => {
+    const out: string[] = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent?.replace(/\s+/g, ' ').trim();
+      const parent = node.parentElement;
+      if (!text || !parent || parent.closest('code, pre, kbd, samp, .mono, .diff, [translate="no"], option')) continue;
+      const box = parent.getBoundingClientRect();
+      if (box.width > 0 && box.height > 0) out.push(text);
+    }
+    return out;
+  });
+  expect(texts.length).toBeGreaterThan(0);
+  // Paths are names, whatever words they hold (/etc/grub.d/35_vitrine_without_passthrough).
+  return texts.filter((t) => englishWords(t.replace(/(^|\s)\/[\w./-]+/g, ' ')).length > 0);
+}
+
+test.describe('in French', () => {
+  test.use({ locale: 'fr-FR' });
+
+  test('the plan’s reasons and warnings, the change listed and its undo are French', async ({ page, serve }) => {
+    await page.goto(serve.url);
+    await page.getByRole('navigation', { name: fr.nav.label }).getByRole('link', { name: fr.nav.host }).click();
+    const gpu = page.getByRole('article', { name: /0000:01:00\.0/ });
+    await gpu.getByRole('button', { name: fr.prepare.start }).click({ timeout: 20_000 });
+    const panel = page.getByRole('region', { name: /Préparer l’hôte pour/ });
+    // kvmfr and the MSR fix: more files, and warnings (kvmfr's module, qemu.conf).
+    await panel.getByLabel(fr.prepare.lgMode).selectOption('kvmfr');
+    await panel.getByLabel(fr.prepare.ignoreMsrs).check();
+    await panel.getByRole('button', { name: fr.prepare.showPlan }).click();
+    await expect(panel.getByRole('button', { name: fr.prepare.apply })).toBeVisible({ timeout: 20_000 });
+    await expect(panel).toContainText('Attacher 0000:01:00.0, 0000:01:00.1 à vfio-pci, donner à');
+    await expect(panel).toContainText('Reconstruire l’initramfs (une ou deux minutes).');
+    await expect(panel).toContainText('kvmfr ne fait pas partie du noyau');
+    await page.screenshot({ path: 'test-results/e2e/prepare-plan-fr.png', fullPage: true });
+    expect(await englishIn(panel)).toEqual([]);
+
+    await panel.getByRole('button', { name: fr.prepare.apply }).click();
+    await expect(panel.getByRole('status')).toContainText('Fait.', { timeout: 20_000 });
+    const changes = page.getByRole('list', { name: fr.changes.title });
+    await expect(changes).toContainText('Attacher 0000:01:00.0, 0000:01:00.1 à vfio-pci');
+    expect(await englishIn(changes)).toEqual([]);
+
+    await changes.getByRole('listitem').filter({ hasText: 'Attacher 0000:01:00.0' }).filter({ hasText: fr.changes.state.applied }).getByRole('button', { name: fr.changes.undo, exact: true }).click();
+    const review = page.getByRole('region', { name: fr.changes.reviewTitle });
+    await expect(review.getByRole('listitem').filter({ hasText: 'update-grub' })).toContainText('Réécrire le menu de GRUB');
+    await page.screenshot({ path: 'test-results/e2e/prepare-undo-review-fr.png', fullPage: true });
+    expect(await englishIn(review)).toEqual([]);
+    await review.getByRole('button', { name: fr.changes.confirm }).click();
+    await expect(page.getByText(fr.changes.undone)).toBeVisible({ timeout: 20_000 });
+    expect(await englishIn(page.getByRole('list', { name: fr.changes.title }))).toEqual([]);
+  });
 });

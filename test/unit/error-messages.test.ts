@@ -23,6 +23,9 @@ import { checkIds } from '../../main/setup/kernel-args';
 import { parseGrubDefault } from '../../main/setup/grub-default';
 import { EXIT } from '../../main/setup/helper/codes';
 import { explainHelperExit } from '../../main/setup/service';
+import { planReasonMsg, undoReasonMsg, Warnings } from '../../main/setup/plan-text';
+import { inverseCommand, planUndo, type UndoSource } from '../../main/setup/undo';
+import { planScenario, planScenarios, recordOfPlan } from '../support/plan-scenarios';
 
 /**
  * Every error the services can throw reaches the UI as catalogue keys
@@ -398,5 +401,118 @@ describe('errors carry catalogue keys (run time)', () => {
     const error = VitrineError.of('busy', { key: 'lgError.busy', params: { name: 'win11' } }, { key: 'error.waitHint' });
     expect(error.message).toBe('Vitrine is already starting or stopping win11.');
     expect(french(error.msg!.message)).toBe('Vitrine est déjà en train de démarrer ou d’arrêter win11.');
+  });
+});
+
+/** Every string value inside a message (nested ones too): paths, argv, addresses, names — quoted as they are. */
+function quotedOf(message: Msg): string[] {
+  return Object.values(message.params ?? {}).flatMap((v: MsgValue) => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(quotedOf) : isMsg(v) ? quotedOf(v) : []));
+}
+
+/** Numbers as the English texts write them (4096) and as a message's English renders them (4,096). */
+const digits = (text: string): string => text.replace(/(\d),(?=\d{3}\b)/g, '$1');
+
+/**
+ * A text of a plan as the UI receives it: a message beside the English, its
+ * keys in both catalogues, its English exactly the text the CLI prints, and
+ * a French text that is French (the quoted paths, argv and names aside).
+ */
+function expectSaid(text: string, message: Msg | null | undefined, where: string): void {
+  expect(message, `${where}: no message for “${text}”`).toBeTruthy();
+  for (const key of keysOf(message!)) {
+    expect(has(EN, key), `${where}: ${key} in en.json`).toBe(true);
+    expect(has(FR, key), `${where}: ${key} in fr.json`).toBe(true);
+  }
+  expect(digits(english(message!)), where).toBe(text);
+  const inFrench = french(message!);
+  expect(inFrench, where).not.toMatch(/\{\{/);
+  const quoted = quotedOf(message!).flatMap(WORDS);
+  expect(WORDS(inFrench).filter((w) => ENGLISH_ONLY.has(w) && !quoted.includes(w)), `${where}: ${inFrench}`).toEqual([]);
+}
+
+describe('host preparation plans speak the UI’s language (every fixture family and request kind)', () => {
+  const SETUP_FILES = sources(join(root, 'main', 'setup')).filter((f) => !f.includes('/helper/'));
+
+  it('statically: every planned step’s reason has its message, and every warning goes through Warnings', () => {
+    const missing: string[] = [];
+    for (const file of SETUP_FILES) {
+      const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+      const where = (node: ts.Node): string => `${relative(root, file)}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+      walk(source, (node) => {
+        if (ts.isObjectLiteralExpression(node)) {
+          const names = propertyNames(node);
+          const step = node.properties.some((p) => ts.isPropertyAssignment(p) && p.name.getText() === 'kind' && /^'(run|write)'/.test(p.initializer.getText()));
+          const spreadsMsg = node.properties.some((p) => ts.isSpreadAssignment(p) && /reasonMsg|said\(|\bwhy\b/.test(p.getText()));
+          if (step && names.includes('reason') && !names.includes('reasonMsg') && !spreadsMsg) missing.push(`${where(node)}: ${node.getText().slice(0, 100)}`);
+        }
+        if (ts.isCallExpression(node) && /\bwarnings\.push$/.test(node.expression.getText())) missing.push(`${where(node)}: ${node.getText().slice(0, 100)}`);
+        if (ts.isParameter(node) && node.name.getText() === 'warnings' && node.type?.getText() === 'string[]') missing.push(`${where(node)}: warnings as bare strings`);
+      });
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('at run time: the plan’s reason, each step’s and each warning, then the undo’s, in both languages', async () => {
+    const scenarios = planScenarios();
+    const seen = { steps: 0, warnings: 0, undoSteps: 0, undoWarnings: 0, kinds: new Set<string>() };
+    for (const scenario of scenarios) {
+      const plan = await planScenario(scenario);
+      const at = scenario.name;
+      expectSaid(plan.reason, plan.reasonMsg, `${at}: the plan`);
+      for (const step of plan.steps) expectSaid(step.reason, step.reasonMsg, `${at}: ${step.kind === 'run' ? step.argv.join(' ') : step.path}`);
+      expect(plan.warningMsgs?.length ?? 0, at).toBe(plan.warnings.length);
+      plan.warnings.forEach((w, i) => expectSaid(w, plan.warningMsgs![i], `${at}: warning ${i}`));
+      seen.steps += plan.steps.length;
+      seen.warnings += plan.warnings.length;
+      plan.steps.forEach((s) => s.reasonMsg && keysOf(s.reasonMsg).forEach((k) => seen.kinds.add(k)));
+      plan.warningMsgs?.forEach((m) => m && seen.kinds.add(m.key));
+      // Its undo, from the helper's record of it, and from an older record without its commands.
+      const record = recordOfPlan(plan);
+      for (const undo of [planUndo(record), planUndo({ ...record, commands: undefined, inverses: undefined })]) {
+        expectSaid(undo.reason, undo.reasonMsg, `${at}: the undo`);
+        for (const step of undo.steps) expectSaid(step.reason, step.reasonMsg, `${at}: undo ${step.kind === 'run' ? step.argv.join(' ') : step.path}`);
+        expect(undo.warningMsgs?.length ?? 0, at).toBe(undo.warnings.length);
+        undo.warnings.forEach((w, i) => expectSaid(w, undo.warningMsgs![i], `${at}: undo warning ${i}`));
+        seen.undoSteps += undo.steps.length;
+        seen.undoWarnings += undo.warnings.length;
+        undo.warningMsgs?.forEach((m) => m && seen.kinds.add(m.key));
+        undo.steps.forEach((s) => s.reasonMsg && seen.kinds.add(s.reasonMsg.key));
+      }
+    }
+    // The scenarios reach every kind of step and warning the planners write (it would pass on nothing otherwise).
+    expect(scenarios.length).toBeGreaterThan(50);
+    expect(seen.steps).toBeGreaterThan(300);
+    expect(seen.warnings).toBeGreaterThan(40);
+    expect(seen.undoWarnings).toBeGreaterThan(20);
+    // Every step and warning of the catalogue's plan words is met (the undo of a command Vitrine does not know: the next test).
+    const unseen = (prefix: string): string[] => [...EN.keys()].map((k) => k.replace(/_(one|other)$/, '')).filter((k) => k.startsWith(prefix) && !seen.kinds.has(k));
+    expect([...new Set([...unseen('prepare.step.'), ...unseen('prepare.warn.'), ...unseen('changes.step.'), ...unseen('changes.warn.')])]).toEqual(['changes.warn.unknownCommand', 'changes.warn.unknownInverse']);
+  }, 300_000);
+
+  it('the undo’s own warnings: a command it does not know, an inverse it does not know', () => {
+    const warnings = new Warnings();
+    expect(inverseCommand(['something-else', '--x'], warnings)).toBeNull();
+    const source: UndoSource = { id: 'x', reason: 'Allow unsafe interrupts.', files: [], created: [], planned: {}, commands: [['something-else']], inverses: [['sysctl', '-w', 'kernel.x=1']] };
+    const undo = planUndo(source);
+    expect(undo.warnings).toHaveLength(2);
+    undo.warnings.forEach((w, i) => expectSaid(w, undo.warningMsgs![i], `warning ${i}`));
+    warnings.texts.forEach((w, i) => expectSaid(w, warnings.msgs[i], `inverse warning ${i}`));
+    // One page: the singular, in both languages.
+    const one = planUndo({ ...source, commands: [], inverses: [['sysctl', '-w', 'vm.nr_hugepages=1']] });
+    expectSaid(one.steps[0]!.reason, one.steps[0]!.reasonMsg, 'one page back');
+    expect(one.steps[0]!.reason).toContain('back to 1 page,');
+  });
+
+  it('a plan’s reason read back from its English, for change sets and their undo; none for a text of another version', () => {
+    const text = 'Bind 0000:01:00.0 and 0000:01:00.1 to vfio-pci.';
+    expect(french(planReasonMsg(text)!)).toBe('Attacher 0000:01:00.0 et 0000:01:00.1 à vfio-pci.');
+    const many = 'Bind 0000:01:00.0, 0000:01:00.1 to vfio-pci, give alice access to Looking Glass memory, let KVM ignore unhandled MSRs and reserve 4096 hugepages of 2 MiB (8 GiB).';
+    expect(french(planReasonMsg(many)!)).toBe(
+      'Attacher 0000:01:00.0, 0000:01:00.1 à vfio-pci, donner à alice l’accès à la mémoire Looking Glass, laisser KVM ignorer les MSR qu’il ne gère pas et réserver 4\u202f096 hugepages de 2 Mio (8 Gio).',
+    );
+    expect(french(undoReasonMsg(many, `Undo: b${many.slice(1)}`)!)).toMatch(/^Annuler : attacher 0000:01:00\.0, 0000:01:00\.1 à vfio-pci, .* et réserver 4\u202f096 hugepages de 2 Mio \(8 Gio\)\.$/);
+    expect(french(planReasonMsg('Nothing asked.')!)).toBe('Rien n’est demandé.');
+    for (const other of ['Bind the card.', 'bind 0000:01:00.0 to vfio-pci', 'Bind 0000:01:00.0 to vfio-pci and paint it red.', 'R.', '']) expect(planReasonMsg(other), other).toBeNull();
+    expect(undoReasonMsg('Bind 0000:01:00.0 to vfio-pci.', 'Undo: something else.')).toBeNull();
   });
 });

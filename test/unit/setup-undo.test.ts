@@ -9,6 +9,7 @@ import { formatUndo } from '../../main/setup/format';
 import { commandRefusal, manifestSchema } from '../../main/setup/helper/policy';
 import { planHost } from '../../main/setup/planner';
 import { inverseCommand, planUndo, type UndoSource, type UndoTexts } from '../../main/setup/undo';
+import { Warnings } from '../../main/setup/plan-text';
 import { FAMILIES, tempFamilyRoot } from '../support/etc-trees';
 import { expectGolden } from '../support/golden';
 
@@ -102,14 +103,14 @@ describe('the undo of each host family', () => {
   });
 
   it('replaced parameters come back too (grubby, kernelstub, rpm-ostree)', () => {
-    const warnings: string[] = [];
+    const warnings = new Warnings();
     expect(inverseCommand(['grubby', '--update-kernel=ALL', '--args=iommu=pt vfio-pci.ids=10de:1c03', '--remove-args=iommu=soft'], warnings)!.argv).toEqual(['grubby', '--update-kernel=ALL', '--args=iommu=soft', '--remove-args=iommu=pt vfio-pci.ids=10de:1c03']);
     expect(inverseCommand(['kernelstub', '--delete-options', 'iommu=soft'], warnings)!.argv).toEqual(['kernelstub', '--add-options', 'iommu=soft']);
     expect(inverseCommand(['rpm-ostree', 'kargs', '--delete-if-present=iommu=soft', '--append-if-missing=iommu=pt'], warnings)!.argv).toEqual(['rpm-ostree', 'kargs', '--delete-if-present=iommu=pt', '--append-if-missing=iommu=soft']);
     expect(inverseCommand(['rpm-ostree', 'initramfs', '--enable'], warnings)!.argv).toEqual(['rpm-ostree', 'initramfs', '--disable']);
     expect(inverseCommand(['systemd-tmpfiles', '--create', '/etc/tmpfiles.d/10-looking-glass.conf'], warnings)).toBeNull();
     expect(inverseCommand(['something-else'], warnings)).toBeNull();
-    expect(warnings.join('\n')).toMatch(/does not know how to undo “something-else”/);
+    expect(warnings.texts.join('\n')).toMatch(/does not know how to undo “something-else”/);
   });
 
   it('a record from before undo plans says which boot files to regenerate by hand', () => {

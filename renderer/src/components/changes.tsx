@@ -6,10 +6,12 @@ import { useAction, useRequest } from '../hooks';
 import { CommandList } from './command-list';
 import { DiffView } from './diff-view';
 import { ErrorBanner } from './error-banner';
+import { useMsg } from '../i18n/msg';
 
 /** What an undo does, as the user reviews it before confirming: files back, boot commands, reboot. */
 function UndoPreview({ plan, busy, onConfirm, onCancel }: { plan: UndoView; busy: boolean; onConfirm: () => void; onCancel: () => void }) {
   const { t } = useTranslation();
+  const tm = useMsg();
   return (
     <div className="plan" role="region" aria-label={t('changes.reviewTitle')}>
       <h3>{t('changes.reviewTitle')}</h3>
@@ -25,12 +27,12 @@ function UndoPreview({ plan, busy, onConfirm, onCancel }: { plan: UndoView; busy
       <CommandList steps={plan.steps} />
       {plan.warnings.map((w, i) => (
         <p key={i} className="banner banner-warn">
-          {w}
+          {tm(plan.warningMsgs?.[i], w)}
         </p>
       ))}
       {plan.rebootRequired && <p>{t('changes.rebootAfter')}</p>}
       {plan.prompt && plan.prompt.kind !== 'unavailable' && <p className="muted">{t(`prepare.prompt.${plan.prompt.kind}`, { program: plan.prompt.program })}</p>}
-      {plan.prompt?.kind === 'unavailable' && <p className="banner banner-warn">{plan.prompt.reason}</p>}
+      {plan.prompt?.kind === 'unavailable' && <p className="banner banner-warn">{tm(plan.prompt.reasonMsg, plan.prompt.reason)}</p>}
       <div className="actions">
         <button type="button" className="danger" disabled={busy} onClick={onConfirm}>
           {t('changes.confirm')}
@@ -82,6 +84,7 @@ function HugepageStatus({ check }: { check: NonNullable<ChangeSet['hugepages']> 
 /** The change sets Vitrine made to the host, newest first, each with Undo (reviewed and confirmed first). */
 export function Changes({ round }: { round: number }) {
   const { t } = useTranslation();
+  const tm = useMsg();
   const loaded = useRequest(() => api.setup.changes(), [round]);
   const changes = loaded.value ?? [];
   const reviewing = useAction();
@@ -122,7 +125,7 @@ export function Changes({ round }: { round: number }) {
             <li key={c.id} className="change">
               <div className="change-row">
                 <span>{new Date(c.createdAt).toLocaleString()}</span>
-                <span className="change-reason">{c.reason}</span>
+                <span className="change-reason">{tm(c.reasonMsg, c.reason)}</span>
                 <span className="muted">{t(`changes.state.${c.state}`)}</span>
                 {c.state !== 'rolled-back' && c.state !== 'failed' && review?.changeSet !== c.id && (
                   <button type="button" disabled={reviewing.busy || undoing.busy} onClick={() => void ask(c.id)}>

@@ -53,7 +53,7 @@ export function PlanPreview({ plan, onApplied, texts = 'gpu' }: { plan: PlanView
       {error && <ErrorBanner error={error} />}
       {plan.prompt && (
         <p className={plan.prompt.kind === 'unavailable' ? 'banner banner-warn' : 'muted'}>
-          {plan.prompt.kind === 'unavailable' ? plan.prompt.reason : t(`prepare.prompt.${plan.prompt.kind}`, { program: plan.prompt.program, id: plan.id.slice(0, 12) })}
+          {plan.prompt.kind === 'unavailable' ? tm(plan.prompt.reasonMsg, plan.prompt.reason) : t(`prepare.prompt.${plan.prompt.kind}`, { program: plan.prompt.program, id: plan.id.slice(0, 12) })}
         </p>
       )}
       <button type="button" disabled={busy} onClick={() => void apply()}>
