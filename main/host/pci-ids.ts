@@ -1,8 +1,3 @@
-interface VendorEntry {
-  name: string;
-  devices: Map<string, { name: string; subsystems: Map<string, string> }>;
-}
-
 /** Names from a pci.ids database (the format of pciutils/hwdata). */
 export interface PciIds {
   vendor(vendorId: string): string | null;
@@ -13,10 +8,12 @@ export interface PciIds {
 }
 
 /**
- * Where each vendor's block starts and ends in a pci.ids text, and where the
+ * Where each vendor's block starts and ends in a pci.ids file, and where the
  * classes are: a few kB that locate any name without parsing the 1.4 MB file
  * (scan.ts keeps it in the cache folder, keyed by the file's mtime and size).
- * Offsets are in UTF-16 units of the text as read (UTF-8 decoded).
+ * Offsets count the file's bytes (the text is read as latin1, one character a
+ * byte: pci.ids has a few UTF-8 names, and a UTF-8 decoded copy of the whole
+ * file costs tens of ms); names are decoded from UTF-8 one at a time.
  */
 export interface PciIdsIndex {
   /** Vendor id (lowercase hex) -> [start, end) of its block, its own line first. */
@@ -25,10 +22,23 @@ export interface PciIdsIndex {
   classes: [number, number] | null;
 }
 
+/** A pci.ids text: the file's bytes, or a string (tests). */
+export type PciIdsSource = string | Uint8Array;
+
 const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 
+/** One character per byte (latin1): offsets in it are the file's byte offsets (made once per file). */
+const latin1 = new WeakMap<Uint8Array, string>();
+function textOf(source: PciIdsSource): string {
+  if (typeof source === 'string') return source;
+  let text = latin1.get(source);
+  if (text === undefined) latin1.set(source, (text = Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('latin1')));
+  return text;
+}
+
 /** One pass over the line starts of a pci.ids text: the vendors' and the classes' positions. */
-export function indexPciIds(text: string): PciIdsIndex {
+export function indexPciIds(source: PciIdsSource): PciIdsIndex {
+  const text = textOf(source);
   const vendors: Record<string, [number, number]> = Object.create(null) as Record<string, [number, number]>;
   let open: [number, number] | null = null;
   let classes: [number, number] | null = null;
@@ -53,60 +63,128 @@ export function indexPciIds(text: string): PciIdsIndex {
   return { vendors, classes };
 }
 
+/** A vendor's block, read once: its name and where each device's line is. */
+interface VendorLines {
+  name: string;
+  /** Device id (lowercase) -> start of its line (the last one, if the id repeats). */
+  devices: Map<string, number>;
+  /** End of the block. */
+  end: number;
+}
+
 /**
- * Names from a pci.ids text and its index: a vendor's block is parsed the
- * first time one of its ids is asked for (a scan asks for a few dozen
- * vendors of the file's thousands).
+ * Names from a pci.ids text and its index. The first time a vendor is asked
+ * for, its block's lines are walked once (a scan asks for a few vendors of the
+ * file's thousands); each name is then read from its own line when asked for,
+ * once per id. The answers are those of parsing the whole file: `vvvv  Name`,
+ * `\tdddd  Name`, `\t\tssss ssss  Name` under the device line above it,
+ * comments and other lines skipped, the last line of a repeated id winning.
  */
-export function pciIdsFromIndex(text: string, index: PciIdsIndex): PciIds {
-  const vendors = new Map<string, VendorEntry | null>();
-  const vendorOf = (id: string): VendorEntry | null => {
-    if (vendors.has(id)) return vendors.get(id)!;
+export function pciIdsFromIndex(source: PciIdsSource, index: PciIdsIndex): PciIds {
+  const text = textOf(source);
+  const bytes = typeof source === 'string' ? null : source;
+  /** The text between two offsets (UTF-8 decoded when read from bytes), trimmed. */
+  const nameAt = (start: number, end: number): string =>
+    (bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', Math.min(start, end), end) : text.slice(start, end)).trim();
+  const lineEnd = (at: number, end: number): number => {
+    const next = text.indexOf('\n', at);
+    return next < 0 || next > end ? end : next;
+  };
+  const vendors = new Map<string, VendorLines | null>();
+  const vendorOf = (id: string): VendorLines | null => {
+    const known = vendors.get(id);
+    if (known !== undefined) return known;
     const range = Object.hasOwn(index.vendors, id) ? index.vendors[id] : undefined;
-    let vendor: VendorEntry | null = null;
+    let vendor: VendorLines | null = null;
     if (range) {
-      let device: { name: string; subsystems: Map<string, string> } | null = null;
-      for (const line of text.slice(range[0], range[1]).split('\n')) {
-        if (line.length === 0 || line.charCodeAt(0) === 35 /* # */) continue;
-        if (line.startsWith('\t\t')) {
-          if (device) device.subsystems.set(line.slice(2, 11).toLowerCase(), line.slice(11).trim());
-        } else if (line.startsWith('\t')) {
-          if (vendor) {
-            device = { name: line.slice(7).trim(), subsystems: new Map() };
-            vendor.devices.set(line.slice(1, 5).toLowerCase(), device);
+      const [start, end] = range;
+      for (let at = start; at < end; ) {
+        const stop = lineEnd(at, end);
+        const c = text.charCodeAt(at);
+        if (stop > at && c !== 35 /* # */) {
+          if (c === 9 /* tab */) {
+            if (vendor && text.charCodeAt(at + 1) !== 9) vendor.devices.set(text.slice(at + 1, Math.min(at + 5, stop)).toLowerCase(), at);
+          } else if (!vendor) {
+            vendor = { name: nameAt(at + 4, stop), devices: new Map(), end };
           }
-        } else if (!vendor) {
-          vendor = { name: line.slice(4).trim(), devices: new Map() };
         }
+        at = stop + 1;
       }
     }
     vendors.set(id, vendor);
     return vendor;
+  };
+  const deviceNames = new Map<string, string | null>();
+  const device = (v: string, d: string): string | null => {
+    const key = `${v}:${d}`;
+    let name = deviceNames.get(key);
+    if (name === undefined) {
+      const vendor = vendorOf(v);
+      const at = vendor?.devices.get(d);
+      name = vendor && at !== undefined ? nameAt(at + 7, lineEnd(at, vendor.end)) : null;
+      deviceNames.set(key, name);
+    }
+    return name;
+  };
+  const subsystemNames = new Map<string, string | null>();
+  const subsystem = (v: string, d: string, sv: string, sd: string): string | null => {
+    const key = `${v}:${d}:${sv}:${sd}`;
+    let name = subsystemNames.get(key);
+    if (name === undefined) {
+      name = null;
+      const vendor = vendorOf(v);
+      const at = vendor?.devices.get(d);
+      if (vendor && at !== undefined) {
+        // The `\t\t` lines after the device's line, up to the next device line.
+        const wanted = `${sv} ${sd}`;
+        for (let line = lineEnd(at, vendor.end) + 1; line < vendor.end; ) {
+          const stop = lineEnd(line, vendor.end);
+          if (stop > line && text.charCodeAt(line) === 9 /* tab */) {
+            if (text.charCodeAt(line + 1) !== 9) break;
+            if (text.slice(line + 2, Math.min(line + 11, stop)).toLowerCase() === wanted) name = nameAt(line + 11, stop);
+          }
+          line = stop + 1;
+        }
+      }
+      subsystemNames.set(key, name);
+    }
+    return name;
   };
   let classes: Map<string, { name: string; subclasses: Map<string, string> }> | null = null;
   const classesOf = (): Map<string, { name: string; subclasses: Map<string, string> }> => {
     if (classes) return classes;
     classes = new Map();
     let klass: { name: string; subclasses: Map<string, string> } | null = null;
-    for (const line of index.classes ? text.slice(index.classes[0], index.classes[1]).split('\n') : []) {
-      if (line.length === 0 || line.charCodeAt(0) === 35 /* # */) continue;
-      if (line.startsWith('C ')) {
-        klass = { name: line.slice(6).trim(), subclasses: new Map() };
-        classes.set(line.slice(2, 4).toLowerCase(), klass);
-      } else if (line.startsWith('\t') && !line.startsWith('\t\t') && klass) {
-        klass.subclasses.set(line.slice(1, 3).toLowerCase(), line.slice(3).trim());
+    const [start, end] = index.classes ?? [0, 0];
+    for (let at = start; at < end; ) {
+      const stop = lineEnd(at, end);
+      const c = text.charCodeAt(at);
+      if (stop > at && c !== 35 /* # */) {
+        if (c === 67 /* C */ && text.charCodeAt(at + 1) === 32) {
+          klass = { name: nameAt(at + 6, stop), subclasses: new Map() };
+          classes.set(text.slice(at + 2, Math.min(at + 4, stop)).toLowerCase(), klass);
+        } else if (c === 9 && text.charCodeAt(at + 1) !== 9 && klass) {
+          klass.subclasses.set(text.slice(at + 1, Math.min(at + 3, stop)).toLowerCase(), nameAt(at + 3, stop));
+        }
       }
+      at = stop + 1;
     }
     return classes;
   };
+  const classNames = new Map<string, string | null>();
   return {
     vendor: (v) => vendorOf(v)?.name ?? null,
-    device: (v, d) => vendorOf(v)?.devices.get(d)?.name ?? null,
-    subsystem: (v, d, sv, sd) => vendorOf(v)?.devices.get(d)?.subsystems.get(`${sv} ${sd}`) ?? null,
+    device,
+    subsystem,
     className: (code) => {
-      const hex = code.replace(/^0x/, '').toLowerCase();
-      const entry = classesOf().get(hex.slice(0, 2));
-      return entry?.subclasses.get(hex.slice(2, 4)) ?? entry?.name ?? null;
+      let name = classNames.get(code);
+      if (name === undefined) {
+        const hex = code.replace(/^0x/, '').toLowerCase();
+        const entry = classesOf().get(hex.slice(0, 2));
+        name = entry?.subclasses.get(hex.slice(2, 4)) ?? entry?.name ?? null;
+        classNames.set(code, name);
+      }
+      return name;
     },
   };
 }
@@ -116,8 +194,8 @@ export function pciIdsFromIndex(text: string, index: PciIdsIndex): PciIds {
  * and subsystems (`\t\tssss ssss  Name`), then classes (`C cc  Name`) with
  * subclasses (`\tss  Name`). Ids are lowercase hex.
  */
-export function parsePciIds(text: string): PciIds {
-  return pciIdsFromIndex(text, indexPciIds(text));
+export function parsePciIds(source: PciIdsSource): PciIds {
+  return pciIdsFromIndex(source, indexPciIds(source));
 }
 
 /** A database that knows no names: the UI then shows ids. */
