@@ -27,14 +27,10 @@ export type PciIdsSource = string | Uint8Array;
 
 const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 
-/** One character per byte (latin1): offsets in it are the file's byte offsets (made once per file). */
-const latin1 = new WeakMap<Uint8Array, string>();
-function textOf(source: PciIdsSource): string {
-  if (typeof source === 'string') return source;
-  let text = latin1.get(source);
-  if (text === undefined) latin1.set(source, (text = Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('latin1')));
-  return text;
-}
+const bufferOf = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+
+/** [start, end) of a source as text: for bytes, one character a byte (latin1), so offsets stay byte offsets. */
+const textOf = (source: PciIdsSource, start = 0, end = source.length): string => (typeof source === 'string' ? source.slice(start, end) : bufferOf(source).toString('latin1', start, end));
 
 /** One pass over the line starts of a pci.ids text: the vendors' and the classes' positions. */
 export function indexPciIds(source: PciIdsSource): PciIdsIndex {
@@ -63,33 +59,49 @@ export function indexPciIds(source: PciIdsSource): PciIdsIndex {
   return { vendors, classes };
 }
 
+/** Part of the source as text (`text` starts at the source's `offset`), and how to read a name in it. */
+class Block {
+  constructor(
+    private readonly source: PciIdsSource,
+    readonly offset: number,
+    readonly text: string,
+  ) {}
+
+  /** Where the line starting at `at` ends (its newline, or the block's end). */
+  lineEnd(at: number): number {
+    const next = this.text.indexOf('\n', at);
+    return next < 0 ? this.text.length : next;
+  }
+
+  /** The text of [start, end) trimmed; from bytes, decoded as UTF-8 first (its names may be UTF-8). */
+  name(start: number, end: number): string {
+    const from = Math.min(start, end);
+    if (typeof this.source === 'string') return this.text.slice(from, end).trim();
+    return bufferOf(this.source).toString('utf8', this.offset + from, this.offset + end).trim();
+  }
+}
+
 /** A vendor's block, read once: its name and where each device's line is. */
 interface VendorLines {
+  block: Block;
   name: string;
-  /** Device id (lowercase) -> start of its line (the last one, if the id repeats). */
+  /** Device id (lowercase) -> start of its line in the block (the last one, if the id repeats). */
   devices: Map<string, number>;
-  /** End of the block. */
-  end: number;
 }
+
+/** A device line: a tab, then not a tab (`\t\t` begins a subsystem), its id being what follows, up to 4 characters. */
+const DEVICE_LINE = /\n\t(?!\t)([^\n]{0,4})/g;
 
 /**
  * Names from a pci.ids text and its index. The first time a vendor is asked
- * for, its block's lines are walked once (a scan asks for a few vendors of the
- * file's thousands); each name is then read from its own line when asked for,
- * once per id. The answers are those of parsing the whole file: `vvvv  Name`,
- * `\tdddd  Name`, `\t\tssss ssss  Name` under the device line above it,
- * comments and other lines skipped, the last line of a repeated id winning.
+ * for, its block alone is read and its device lines found (a scan asks for a
+ * few vendors of the file's thousands); each name is then read from its own
+ * line when asked for, once per id. The answers are those of parsing the whole
+ * file: `vvvv  Name`, `\tdddd  Name`, `\t\tssss ssss  Name` under the device
+ * line above it, comments and other lines skipped, the last line of a
+ * repeated id winning.
  */
 export function pciIdsFromIndex(source: PciIdsSource, index: PciIdsIndex): PciIds {
-  const text = textOf(source);
-  const bytes = typeof source === 'string' ? null : source;
-  /** The text between two offsets (UTF-8 decoded when read from bytes), trimmed. */
-  const nameAt = (start: number, end: number): string =>
-    (bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', Math.min(start, end), end) : text.slice(start, end)).trim();
-  const lineEnd = (at: number, end: number): number => {
-    const next = text.indexOf('\n', at);
-    return next < 0 || next > end ? end : next;
-  };
   const vendors = new Map<string, VendorLines | null>();
   const vendorOf = (id: string): VendorLines | null => {
     const known = vendors.get(id);
@@ -97,18 +109,18 @@ export function pciIdsFromIndex(source: PciIdsSource, index: PciIdsIndex): PciId
     const range = Object.hasOwn(index.vendors, id) ? index.vendors[id] : undefined;
     let vendor: VendorLines | null = null;
     if (range) {
-      const [start, end] = range;
-      for (let at = start; at < end; ) {
-        const stop = lineEnd(at, end);
+      const block = new Block(source, range[0], textOf(source, range[0], range[1]));
+      const text = block.text;
+      // Its first line that is not empty, a comment or tabbed names it (the block begins with it).
+      let at = 0;
+      for (; at < text.length; at = block.lineEnd(at) + 1) {
         const c = text.charCodeAt(at);
-        if (stop > at && c !== 35 /* # */) {
-          if (c === 9 /* tab */) {
-            if (vendor && text.charCodeAt(at + 1) !== 9) vendor.devices.set(text.slice(at + 1, Math.min(at + 5, stop)).toLowerCase(), at);
-          } else if (!vendor) {
-            vendor = { name: nameAt(at + 4, stop), devices: new Map(), end };
-          }
-        }
-        at = stop + 1;
+        if (c !== 10 && c !== 35 /* # */ && c !== 9 /* tab */) break;
+      }
+      if (at < text.length) {
+        vendor = { block, name: block.name(at + 4, block.lineEnd(at)), devices: new Map() };
+        DEVICE_LINE.lastIndex = block.lineEnd(at);
+        for (let m = DEVICE_LINE.exec(text); m; m = DEVICE_LINE.exec(text)) vendor.devices.set(m[1]!.toLowerCase(), m.index + 1);
       }
     }
     vendors.set(id, vendor);
@@ -121,7 +133,7 @@ export function pciIdsFromIndex(source: PciIdsSource, index: PciIdsIndex): PciId
     if (name === undefined) {
       const vendor = vendorOf(v);
       const at = vendor?.devices.get(d);
-      name = vendor && at !== undefined ? nameAt(at + 7, lineEnd(at, vendor.end)) : null;
+      name = vendor && at !== undefined ? vendor.block.name(at + 7, vendor.block.lineEnd(at)) : null;
       deviceNames.set(key, name);
     }
     return name;
@@ -136,12 +148,14 @@ export function pciIdsFromIndex(source: PciIdsSource, index: PciIdsIndex): PciId
       const at = vendor?.devices.get(d);
       if (vendor && at !== undefined) {
         // The `\t\t` lines after the device's line, up to the next device line.
+        const { block } = vendor;
+        const text = block.text;
         const wanted = `${sv} ${sd}`;
-        for (let line = lineEnd(at, vendor.end) + 1; line < vendor.end; ) {
-          const stop = lineEnd(line, vendor.end);
+        for (let line = block.lineEnd(at) + 1; line < text.length; ) {
+          const stop = block.lineEnd(line);
           if (stop > line && text.charCodeAt(line) === 9 /* tab */) {
             if (text.charCodeAt(line + 1) !== 9) break;
-            if (text.slice(line + 2, Math.min(line + 11, stop)).toLowerCase() === wanted) name = nameAt(line + 11, stop);
+            if (text.slice(line + 2, Math.min(line + 11, stop)).toLowerCase() === wanted) name = block.name(line + 11, stop);
           }
           line = stop + 1;
         }
@@ -156,15 +170,17 @@ export function pciIdsFromIndex(source: PciIdsSource, index: PciIdsIndex): PciId
     classes = new Map();
     let klass: { name: string; subclasses: Map<string, string> } | null = null;
     const [start, end] = index.classes ?? [0, 0];
-    for (let at = start; at < end; ) {
-      const stop = lineEnd(at, end);
+    const block = new Block(source, start, textOf(source, start, end));
+    const text = block.text;
+    for (let at = 0; at < text.length; ) {
+      const stop = block.lineEnd(at);
       const c = text.charCodeAt(at);
       if (stop > at && c !== 35 /* # */) {
         if (c === 67 /* C */ && text.charCodeAt(at + 1) === 32) {
-          klass = { name: nameAt(at + 6, stop), subclasses: new Map() };
+          klass = { name: block.name(at + 6, stop), subclasses: new Map() };
           classes.set(text.slice(at + 2, Math.min(at + 4, stop)).toLowerCase(), klass);
         } else if (c === 9 && text.charCodeAt(at + 1) !== 9 && klass) {
-          klass.subclasses.set(text.slice(at + 1, Math.min(at + 3, stop)).toLowerCase(), nameAt(at + 3, stop));
+          klass.subclasses.set(text.slice(at + 1, Math.min(at + 3, stop)).toLowerCase(), block.name(at + 3, stop));
         }
       }
       at = stop + 1;
