@@ -237,7 +237,10 @@ program
   .option('--json', 'print JSON: { checks, devices, gpus, groups, cpu, kvm, iommu, kernel, modules } (see the README)')
   .action(async (opts: { json?: boolean }) => {
     try {
-      const check = await (await services()).hostCheck();
+      // What services.hostCheck() runs, without loading and wiring every other service.
+      const o = program.opts<GlobalOptions>();
+      const [{ hostCheck }, { cacheDir }, uri] = await Promise.all([import('../services/host-check'), import('../common/xdg'), uriOf()]);
+      const check = await hostCheck(uri, hostRoots({ sys: o.sysfsRoot, proc: o.procRoot, dev: o.devRoot, modules: o.modulesRoot, etc: o.etcRoot }), cacheDir());
       process.stdout.write(opts.json ? JSON.stringify(check, null, 2) + '\n' : (await import('../host/format')).formatHostCheck(check));
     } catch (error) {
       fail(error);

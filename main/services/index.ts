@@ -6,8 +6,6 @@ import { access } from 'node:fs/promises';
 import { launchCommand, setStartAtLogin } from '../desktop/autostart';
 import { VitrineError } from '../common/errors';
 import { msg } from '../../shared/i18n/message';
-import { buildChecklist } from '../host/checklist';
-import { gatherEnvironment } from '../host/environment';
 import { DEFAULT_ROOTS, type HostRoots } from '../host/roots';
 import { scanHost } from '../host/scan';
 import { findGpuHolders, handoverSteps, sshServerRuns } from '../host/gpu-holders';
@@ -33,6 +31,7 @@ import { listFolder } from '../common/files';
 import { openConsole } from '../libvirt/console';
 import { createVmTask } from '../libvirt/create-task';
 import { hostPreparation, type HostPreparation } from './host-preparation';
+import { hostCheck } from './host-check';
 
 export { DEFAULT_LIBVIRT_URI } from './libvirt-uri';
 
@@ -160,10 +159,7 @@ export function createServices(options: ServicesOptions): Services {
     notices: () => takeNotices(),
     info: () => ({ version: VERSION, libvirtUri: options.libvirtUri, mode: options.mode, user: userInfo().username, home: homedir() }),
     listDomains: () => listDomains(virsh),
-    hostCheck: async () => {
-      const [report, env] = await Promise.all([scanHost({ cacheDir: cacheDir(), ...(options.hostRoots ?? DEFAULT_ROOTS) }), gatherEnvironment(options.libvirtUri, () => new Virsh({ uri: options.libvirtUri, timeoutMs: 15_000 }).run(['version']), options.hostRoots ?? DEFAULT_ROOTS)]);
-      return { ...report, checks: buildChecklist(report, env) };
-    },
+    hostCheck: () => hostCheck(options.libvirtUri, options.hostRoots ?? DEFAULT_ROOTS, cacheDir()),
     hostHandover: async (gpu) => {
       const roots = options.hostRoots ?? DEFAULT_ROOTS;
       const report = await scanHost(roots);
