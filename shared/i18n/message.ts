@@ -30,10 +30,19 @@ function lookup(root: Catalogue, key: string): string | null {
   return typeof node === 'string' ? node : null;
 }
 
+// Intl objects are slow to make (a scan formats hundreds of messages): one per language.
+const pluralRules = new Map<string, Intl.PluralRules>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function cached<T>(map: Map<string, T>, language: string, make: () => T): T {
+  let value = map.get(language);
+  if (value === undefined) map.set(language, (value = make()));
+  return value;
+}
+
 /** The catalogue's text for a key, with its plural form when `count` is given (i18next's `_one`/`_other`). */
 export function templateOf(catalogue: Catalogue, language: string, key: string, count: number | undefined): string | null {
   if (count !== undefined) {
-    const form = new Intl.PluralRules(language).select(count);
+    const form = cached(pluralRules, language, () => new Intl.PluralRules(language)).select(count);
     const plural = lookup(catalogue, `${key}_${form}`) ?? lookup(catalogue, `${key}_other`);
     if (plural !== null) return plural;
   }
@@ -56,5 +65,6 @@ export function formatMessage(catalogue: Catalogue, language: string, message: M
 function valueText(catalogue: Catalogue, language: string, value: MsgValue): string {
   if (Array.isArray(value)) return value.map((m) => formatMessage(catalogue, language, m)).join(' ');
   if (isMsg(value)) return formatMessage(catalogue, language, value);
-  return typeof value === 'number' ? value.toLocaleString(language) : value;
+  // The same text as value.toLocaleString(language), without a new formatter each time.
+  return typeof value === 'number' ? cached(numberFormats, language, () => new Intl.NumberFormat(language)).format(value) : value;
 }
