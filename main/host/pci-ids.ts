@@ -81,22 +81,49 @@ class Block {
   }
 }
 
-/** A vendor's block, read once: its name and where each device's line is. */
+/** A vendor's block, read once: its name, and where its device lines begin. */
 interface VendorLines {
   block: Block;
   name: string;
-  /** Device id (lowercase) -> start of its line in the block (the last one, if the id repeats). */
-  devices: Map<string, number>;
+  /** The end of the vendor's own line: device lines come after it. */
+  from: number;
+  /** Device id (lowercase) -> start of its line, for ids that are not 4 hex digits (built when first needed). */
+  all?: Map<string, number>;
 }
 
 /** A device line: a tab, then not a tab (`\t\t` begins a subsystem), its id being what follows, up to 4 characters. */
 const DEVICE_LINE = /\n\t(?!\t)([^\n]{0,4})/g;
 
 /**
+ * Where the line of device `d` starts in a vendor's block (the last one, if
+ * the id repeats), or undefined. The id of a line is its 4 characters after
+ * the tab, in lower case: for a 4-digit hex id (every id a scan asks for),
+ * one case-insensitive search for `\n\t` and the id finds exactly those lines
+ * (Intel's block has 4,000 device lines: a search costs less than listing
+ * them); any other id is looked up in the list of every device line.
+ */
+function deviceLine(vendor: VendorLines, d: string): number | undefined {
+  const text = vendor.block.text;
+  if (/^[0-9a-f]{4}$/.test(d)) {
+    const line = new RegExp(`\\n\\t${d}`, 'gi');
+    line.lastIndex = vendor.from;
+    let last: number | undefined;
+    for (let m = line.exec(text); m; m = line.exec(text)) last = m.index + 1;
+    return last;
+  }
+  if (!vendor.all) {
+    vendor.all = new Map();
+    DEVICE_LINE.lastIndex = vendor.from;
+    for (let m = DEVICE_LINE.exec(text); m; m = DEVICE_LINE.exec(text)) vendor.all.set(m[1]!.toLowerCase(), m.index + 1);
+  }
+  return vendor.all.get(d);
+}
+
+/**
  * Names from a pci.ids text and its index. The first time a vendor is asked
- * for, its block alone is read and its device lines found (a scan asks for a
- * few vendors of the file's thousands); each name is then read from its own
- * line when asked for, once per id. The answers are those of parsing the whole
+ * for, its block alone is read (a scan asks for a few vendors of the file's
+ * thousands); each name is then found and read from its own line when asked
+ * for, once per id. The answers are those of parsing the whole
  * file: `vvvv  Name`, `\tdddd  Name`, `\t\tssss ssss  Name` under the device
  * line above it, comments and other lines skipped, the last line of a
  * repeated id winning.
@@ -117,11 +144,7 @@ export function pciIdsFromIndex(source: PciIdsSource, index: PciIdsIndex): PciId
         const c = text.charCodeAt(at);
         if (c !== 10 && c !== 35 /* # */ && c !== 9 /* tab */) break;
       }
-      if (at < text.length) {
-        vendor = { block, name: block.name(at + 4, block.lineEnd(at)), devices: new Map() };
-        DEVICE_LINE.lastIndex = block.lineEnd(at);
-        for (let m = DEVICE_LINE.exec(text); m; m = DEVICE_LINE.exec(text)) vendor.devices.set(m[1]!.toLowerCase(), m.index + 1);
-      }
+      if (at < text.length) vendor = { block, name: block.name(at + 4, block.lineEnd(at)), from: block.lineEnd(at) };
     }
     vendors.set(id, vendor);
     return vendor;
@@ -132,7 +155,7 @@ export function pciIdsFromIndex(source: PciIdsSource, index: PciIdsIndex): PciId
     let name = deviceNames.get(key);
     if (name === undefined) {
       const vendor = vendorOf(v);
-      const at = vendor?.devices.get(d);
+      const at = vendor ? deviceLine(vendor, d) : undefined;
       name = vendor && at !== undefined ? vendor.block.name(at + 7, vendor.block.lineEnd(at)) : null;
       deviceNames.set(key, name);
     }
@@ -145,7 +168,7 @@ export function pciIdsFromIndex(source: PciIdsSource, index: PciIdsIndex): PciId
     if (name === undefined) {
       name = null;
       const vendor = vendorOf(v);
-      const at = vendor?.devices.get(d);
+      const at = vendor ? deviceLine(vendor, d) : undefined;
       if (vendor && at !== undefined) {
         // The `\t\t` lines after the device's line, up to the next device line.
         const { block } = vendor;

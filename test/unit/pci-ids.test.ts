@@ -95,7 +95,7 @@ function oldPciIdsFromIndex(text: string, index: OldIndex): PciIds {
 }
 
 // Names in UTF-8 (one ending in "à", whose second byte is 0xA0, a no-break space in latin1),
-// a repeated device id and subsystem (the last wins), upper-case ids, comments between a device and its subsystems, CRLF lines.
+// a repeated device id and subsystem (the last wins), upper-case and short ids, comments between a device and its subsystems, CRLF lines.
 const TRICKY = `# pci.ids excerpt
 1af4  Red Hat, Inc.
 \t1000  Virtio network device
@@ -103,6 +103,9 @@ const TRICKY = `# pci.ids excerpt
 # a comment inside a device
 \t\t1af4 0002  Virtio network device (à)
 \t1041  Virtio 1.0 network device
+\t1AF5  Upper-case id
+\tab
+\t10
 \t1000  Virtio network device, again
 \t\t1af4 0003  Third
 \t\t1AF4 0003  Third, again
@@ -145,6 +148,11 @@ describe('pci.ids names, read from the bytes through the index', () => {
       { v: '1af4', d: '1041', sv: '1af4', sd: '0003' },
       { v: '10ec', d: '8125', sv: '1458', sd: 'e000' },
       { v: 'abcd', d: '0001', sv: '0000', sd: '0000' },
+      { v: '1af4', d: '1af5', sv: '0000', sd: '0000' },
+      { v: '1af4', d: '1AF5', sv: '0000', sd: '0000' },
+      { v: '1af4', d: 'ab', sv: '0000', sd: '0000' },
+      { v: '1af4', d: '10', sv: '0000', sd: '0000' },
+      { v: '1af4', d: '1', sv: '0000', sd: '0000' },
       { v: 'abcd', d: '', sv: '0000', sd: '0000' },
       { v: 'ffff', d: '0001', sv: '0000', sd: '0000' },
     ];
@@ -153,6 +161,8 @@ describe('pci.ids names, read from the bytes through the index', () => {
     expect(names.vendor('abcd')).toBe('Ünïcödé Vendor Ltd.');
     expect(names.device('abcd', '0001')).toBe('Dévice à');
     expect(names.device('1af4', '1000')).toBe('Virtio network device, again');
+    expect(names.device('1af4', '1af5')).toBe('Upper-case id');
+    expect(names.device('1af4', '1AF5')).toBeNull();
     expect(names.subsystem('1af4', '1000', '1af4', '0003')).toBe('Third, again');
     expect(names.subsystem('1af4', '1000', '1af4', '0002')).toBeNull();
     expect(names.subsystem('10ec', '8125', '1458', 'e000')).toBe('Onboard — Gigabyte');
