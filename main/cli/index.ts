@@ -189,8 +189,10 @@ function namedCommand(argv: readonly string[]): string | null {
   return null;
 }
 const GROUPS = new Set(['vm', 'diagnose', 'lg', 'play', 'setup', 'proxmox']);
+/** Commands defined here, beside the groups: naming one defines no group. */
+const OWN = new Set(['serve', 'start', 'doctor']);
 const named = namedCommand(process.argv);
-const defines = (...groups: string[]): boolean => named === null || !GROUPS.has(named) || groups.includes(named);
+const defines = (...groups: string[]): boolean => named === null || (!GROUPS.has(named) && !OWN.has(named)) || groups.includes(named);
 
 /** The services a command runs on (loaded when the command runs). */
 const services = async (): Promise<Services> => {
