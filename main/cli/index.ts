@@ -189,8 +189,10 @@ function namedCommand(argv: readonly string[]): string | null {
   return null;
 }
 const GROUPS = new Set(['vm', 'diagnose', 'lg', 'play', 'setup', 'proxmox']);
+/** Commands defined here, beside the groups: naming one defines no group. */
+const OWN = new Set(['serve', 'start', 'doctor']);
 const named = namedCommand(process.argv);
-const defines = (...groups: string[]): boolean => named === null || !GROUPS.has(named) || groups.includes(named);
+const defines = (...groups: string[]): boolean => named === null || (!GROUPS.has(named) && !OWN.has(named)) || groups.includes(named);
 
 /** The services a command runs on (loaded when the command runs). */
 const services = async (): Promise<Services> => {
@@ -250,7 +252,10 @@ program
   .option('--json', 'print JSON: { checks, devices, gpus, groups, cpu, kvm, iommu, kernel, modules } (see the README)')
   .action(async (opts: { json?: boolean }) => {
     try {
-      const check = await (await services()).hostCheck();
+      // What services.hostCheck() runs, without loading and wiring every other service.
+      const o = program.opts<GlobalOptions>();
+      const [{ hostCheck }, { cacheDir }, uri] = await Promise.all([import('../services/host-check'), import('../common/xdg'), uriOf()]);
+      const check = await hostCheck(uri, hostRoots({ sys: o.sysfsRoot, proc: o.procRoot, dev: o.devRoot, modules: o.modulesRoot, etc: o.etcRoot }), cacheDir());
       process.stdout.write(opts.json ? JSON.stringify(check, null, 2) + '\n' : (await import('../host/format')).formatHostCheck(check));
     } catch (error) {
       fail(error);

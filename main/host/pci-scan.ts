@@ -1,6 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { BlockDevice, DisplayConnector, PciDevice, UsbDevice } from '../../shared/api';
-import { linkNameSync as linkName, listDirSync as listDir, readLinkSync as readLink, readTextSync as readText, realPathSync as realPath } from './fs-read';
+import { linkNameSync as linkName, listDirSync as listDir, readAttrSync as readAttr, readLinkSync as readLink, readTextSync as readText, realPathSync as realPath } from './fs-read';
 import { buildModalias, type ModuleAliases } from './modules-alias';
 import type { PciIds } from './pci-ids';
 import { PCI_ADDRESS } from '../common/pci-address';
@@ -16,7 +16,7 @@ function readDisplays(deviceDir: string): DisplayConnector[] {
   const out: DisplayConnector[] = [];
   for (const card of listDir(join(deviceDir, 'drm')).filter((n) => /^card\d+$/.test(n))) {
     for (const entry of listDir(join(deviceDir, 'drm', card)).filter((n) => n.startsWith(`${card}-`))) {
-      const status = readText(join(deviceDir, 'drm', card, entry, 'status'));
+      const status = readAttr(join(deviceDir, 'drm', card, entry, 'status'));
       out.push({ card, name: entry.slice(card.length + 1), connected: status === 'connected' });
     }
   }
@@ -30,7 +30,7 @@ function readUsb(deviceDir: string): UsbDevice[] {
     if (depth > 8) return;
     for (const name of listDir(dir).filter((n) => /^\d+-[\d.]+$/.test(n))) {
       const path = join(dir, name);
-      const [vendorId, productId, product, manufacturer] = ['idVendor', 'idProduct', 'product', 'manufacturer'].map((f) => readText(join(path, f)));
+      const [vendorId, productId, product, manufacturer] = ['idVendor', 'idProduct', 'product', 'manufacturer'].map((f) => readAttr(join(path, f)));
       if (vendorId && productId) {
         const label = [manufacturer, product].filter(Boolean).join(' ');
         out.push({ port: name, vendorId: vendorId.toLowerCase(), productId: productId.toLowerCase(), name: label || null });
@@ -51,7 +51,7 @@ interface BlockIndex {
 function readMounts(sys: string, proc: string): Map<string, string[]> {
   const dmNames = new Map<string, string>();
   for (const name of listDir(join(sys, 'class', 'block')).filter((n) => n.startsWith('dm-'))) {
-    const mapped = readText(join(sys, 'class', 'block', name, 'dm', 'name'));
+    const mapped = readAttr(join(sys, 'class', 'block', name, 'dm', 'name'));
     if (mapped) dmNames.set(mapped, name);
   }
   const mounts = new Map<string, string[]>();
@@ -79,7 +79,7 @@ function indexBlockDevices(sys: string, proc: string): BlockIndex {
   for (const name of names) {
     const real = realPath(join(classDir, name));
     if (!real) continue;
-    const isPartition = readText(join(real, 'partition')) !== null;
+    const isPartition = readAttr(join(real, 'partition')) !== null;
     const disk = isPartition ? basename(dirname(real)) : name;
     diskOf.set(name, disk);
     if (isPartition) continue;
@@ -100,7 +100,7 @@ function indexBlockDevices(sys: string, proc: string): BlockIndex {
   }
   const byController = new Map<string, BlockDevice[]>();
   for (const [disk, pci] of controllerOf) {
-    const [size, model] = [readText(join(classDir, disk, 'size')), readText(join(classDir, disk, 'device', 'model'))];
+    const [size, model] = [readAttr(join(classDir, disk, 'size')), readAttr(join(classDir, disk, 'device', 'model'))];
     const mountpoints = [...new Set(diskMounts.get(disk) ?? [])].sort();
     const entry: BlockDevice = {
       name: disk,
@@ -131,20 +131,20 @@ function parseUevent(text: string | null): Map<string, string> {
  * IOMMU group comes from the groups' own listing (`groupOf`), so the
  * `iommu_group` link is read only for a device no group lists.
  */
-function readDevice(sys: string, address: string, names: PciIds, aliases: ModuleAliases, blocks: BlockIndex, groupOf: ReadonlyMap<string, number>): PciDevice {
-  const bus = join(sys, 'bus', 'pci', 'devices');
+function readDevice(bus: string, address: string, names: PciIds, aliases: ModuleAliases, blocks: BlockIndex, groupOf: ReadonlyMap<string, number>): PciDevice {
   const target = readLink(join(bus, address));
   // The device's own folder, so that each read below need not follow the bus link again.
   const link = target ? resolve(bus, target) : join(bus, address);
   const entries = listDir(link);
   const has = new Set(entries);
-  const optional = (name: string): string | null => (has.has(name) ? readText(join(link, name)) : null);
+  // The names are sysfs's own (no `/`, no `..`): appended to the normalised folder, they need no join.
+  const optional = (name: string): string | null => (has.has(name) ? readAttr(`${link}/${name}`) : null);
   const ueventText = optional('uevent');
   const resetMethod = optional('reset_method');
   const bootVga = optional('boot_vga');
   const numa = optional('numa_node');
   const listed = groupOf.get(address);
-  const group = listed !== undefined ? String(listed) : has.has('iommu_group') ? linkName(join(link, 'iommu_group')) : null;
+  const group = listed !== undefined ? String(listed) : has.has('iommu_group') ? linkName(`${link}/iommu_group`) : null;
   const displays = has.has('drm') ? readDisplays(link) : [];
   const usb = entries.some((n) => /^usb\d+$/.test(n)) ? readUsb(link) : [];
   const uevent = parseUevent(ueventText);
@@ -159,7 +159,7 @@ function readDevice(sys: string, address: string, names: PciIds, aliases: Module
         optional('device'),
         optional('subsystem_vendor'),
         optional('subsystem_device'),
-        has.has('driver') ? linkName(join(link, 'driver')) : null,
+        has.has('driver') ? linkName(`${link}/driver`) : null,
         optional('modalias'),
       ];
   const vendorId = hex4(vendor) ?? '0000';
@@ -203,11 +203,12 @@ function readDevice(sys: string, address: string, names: PciIds, aliases: Module
  * answer) gives each listed device its group without reading its link.
  */
 export async function scanPciDevices(sys: string, proc: string, names: PciIds, aliases: ModuleAliases, groups: readonly IommuGroup[] = []): Promise<PciDevice[]> {
-  const addresses = listDir(join(sys, 'bus', 'pci', 'devices')).filter((n) => PCI_ADDRESS.test(n)).sort();
+  const bus = join(sys, 'bus', 'pci', 'devices');
+  const addresses = listDir(bus).filter((n) => PCI_ADDRESS.test(n)).sort();
   const blocks = indexBlockDevices(sys, proc);
   const groupOf = new Map<string, number>();
   for (const group of groups) for (const address of group.devices) groupOf.set(address, group.id);
-  return addresses.map((address) => readDevice(sys, address, names, aliases, blocks, groupOf));
+  return addresses.map((address) => readDevice(bus, address, names, aliases, blocks, groupOf));
 }
 
 export interface IommuGroup {

@@ -43,11 +43,22 @@ function storeIndex(dir: string | undefined, key: string, index: PciIdsIndex): v
   }
 }
 
+/** Whether a pci.ids file has any text, as `.trim()` of its UTF-8 text would say. */
+function hasText(bytes: Buffer): boolean {
+  // An ASCII character that is not white space answers at once (pci.ids begins with `#`); else (rare) decode it.
+  for (const b of bytes) {
+    if (b < 0x80 && b !== 0x20 && (b < 0x09 || b > 0x0d)) return true;
+    if (b >= 0x80) break;
+  }
+  return bytes.toString('utf8').trim() !== '';
+}
+
 /**
- * The first readable pci.ids: read whole (one synchronous read), located
- * through its index — kept in the cache folder and in memory, keyed by the
- * file's path, mtime and size, so a new pci.ids is indexed again — and each
- * vendor's names parsed only when asked for.
+ * The first readable pci.ids: read whole (one synchronous read, kept as
+ * bytes: names are decoded one at a time), located through its index — kept
+ * in the cache folder and in memory, keyed by the file's path, mtime and size,
+ * so a new pci.ids is indexed again — and each vendor's lines read only when
+ * asked for.
  */
 function loadPciIds(paths: readonly string[], cache: string | undefined): { ids: PciIds; path: string | null } {
   for (const path of paths) {
@@ -55,25 +66,26 @@ function loadPciIds(paths: readonly string[], cache: string | undefined): { ids:
     try {
       const st = statSync(path);
       if (!st.isFile()) continue;
-      key = `${path}\0${st.mtimeMs}\0${st.size}`;
+      // "bytes": the index counts bytes (an older index, in UTF-16 units, is not reused).
+      key = `${path}\0${st.mtimeMs}\0${st.size}\0bytes`;
     } catch {
       continue;
     }
     const cached = pciIdsCache.get(path);
     if (cached?.key === key) return { ids: cached.ids, path };
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(path, 'utf8');
+      bytes = readFileSync(path);
     } catch {
       continue;
     }
-    if (!text.trim()) continue;
+    if (!hasText(bytes)) continue;
     let index = storedIndex(cache, key);
     if (!index) {
-      index = indexPciIds(text);
+      index = indexPciIds(bytes);
       storeIndex(cache, key, index);
     }
-    const ids = pciIdsFromIndex(text, index);
+    const ids = pciIdsFromIndex(bytes, index);
     pciIdsCache.set(path, { key, ids });
     return { ids, path };
   }

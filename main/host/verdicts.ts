@@ -2,6 +2,7 @@ import type { GpuAssessment, GpuVerdict, PciDevice } from '../../shared/api';
 import { amdResetVerdict } from './amd-reset';
 import { msg, type Msg } from '../../shared/i18n/message';
 import { english } from '../common/text';
+import { PCI_ADDRESS } from '../common/pci-address';
 
 /** PCI-to-PCI bridges stay with the host: they are never passed. */
 export function isBridge(device: PciDevice): boolean {
@@ -47,7 +48,18 @@ export function passSet(gpu: PciDevice, devices: PciDevice[]): PciDevice[] {
       if (!chosen.has(other.address) && !isBridge(other)) queue.push(other);
     }
   }
-  return [...chosen.values()].filter((d) => !isBridge(d)).sort((a, b) => a.address.localeCompare(b.address));
+  return [...chosen.values()].filter((d) => !isBridge(d)).sort((a, b) => compareAddresses(a.address, b.address));
+}
+
+/**
+ * The order localeCompare gives addresses, without its collator (whose first
+ * use loads ICU's data: tens of ms of a `vitrine doctor`): two sysfs addresses
+ * (lowercase hex, the same shape) first differ at a hex digit, where the
+ * collation order is the characters' order; anything else goes to localeCompare.
+ */
+export function compareAddresses(a: string, b: string): number {
+  if (PCI_ADDRESS.test(a) && PCI_ADDRESS.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return a.localeCompare(b);
 }
 
 /** Devices by slot and by IOMMU group, built once per device list (each GPU's passSet reads them: linear, not n²). */

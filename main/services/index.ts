@@ -5,8 +5,6 @@ import { join, resolve } from 'node:path';
 import { launchCommand, setStartAtLogin } from '../desktop/autostart';
 import { VitrineError } from '../common/errors';
 import { msg } from '../../shared/i18n/message';
-import { buildChecklist } from '../host/checklist';
-import { gatherEnvironment } from '../host/environment';
 import { DEFAULT_ROOTS, type HostRoots } from '../host/roots';
 import { scanHost } from '../host/scan';
 import { findGpuHolders, handoverSteps, sshServerRuns } from '../host/gpu-holders';
@@ -18,7 +16,6 @@ import { SetupService } from '../setup/service';
 import { elevationFor } from '../setup/elevation';
 import { homedir, userInfo } from 'node:os';
 import { listDomains } from '../libvirt/domains';
-import { Virsh } from '../libvirt/virsh';
 import { VERSION } from '../common/version';
 import { LookingGlassService } from '../lookingglass/service';
 import { savedLibvirtUri, SettingsStore } from '../state/settings';
@@ -30,6 +27,7 @@ import { openConsole } from '../libvirt/console';
 import { createVmTask } from '../libvirt/create-task';
 import { hostPreparation, type HostPreparation } from './host-preparation';
 import { createCore } from './core';
+import { hostCheck } from './host-check';
 
 export { DEFAULT_LIBVIRT_URI } from './libvirt-uri';
 
@@ -137,10 +135,7 @@ export function createServices(options: ServicesOptions): Services {
     notices: () => takeNotices(),
     info: () => ({ version: VERSION, libvirtUri: options.libvirtUri, mode: options.mode, user: userInfo().username, home: homedir() }),
     listDomains: () => listDomains(virsh),
-    hostCheck: async () => {
-      const [report, env] = await Promise.all([scanHost({ cacheDir: cacheDir(), ...(options.hostRoots ?? DEFAULT_ROOTS) }), gatherEnvironment(options.libvirtUri, () => new Virsh({ uri: options.libvirtUri, timeoutMs: 15_000 }).run(['version']), options.hostRoots ?? DEFAULT_ROOTS)]);
-      return { ...report, checks: buildChecklist(report, env) };
-    },
+    hostCheck: () => hostCheck(options.libvirtUri, options.hostRoots ?? DEFAULT_ROOTS, cacheDir()),
     hostHandover: async (gpu) => {
       const roots = options.hostRoots ?? DEFAULT_ROOTS;
       const report = await scanHost(roots);

@@ -1,6 +1,6 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HostReport } from '../../shared/api';
 import { scanHost } from '../../main/host/scan';
 import { tempHostTree, type HostSpec } from '../support/host-tree';
@@ -182,5 +182,49 @@ describe('other hosts', () => {
     const report = await scan(FIXTURE_HOSTS.singleGpu);
     expect(report.gpus).toHaveLength(1);
     expect(gpu(report, '0000:0c:00.0')).toMatchObject({ verdict: 'boot-gpu', passWith: ['0000:0c:00.0', '0000:0c:00.1'] });
+  });
+});
+
+describe('pci.ids index in the cache folder', () => {
+  // A vendor with UTF-8 names comes first, so that byte and character offsets differ for NVIDIA's block.
+  const PCI_IDS = `# pci.ids
+1000  Ünïcödé Lögïc
+\t0001  Contrôleur à
+10de  NVIDIA Corporation
+\t2206  GA102 [GeForce RTX 3080] — été
+\t1aef  GA102 High Definition Audio Controller
+C 03  Display controller
+\t00  VGA compatible controller
+C 04  Multimedia controller
+\t03  Audio device
+`;
+  const names = (report: HostReport) => report.devices.filter((d) => d.vendorId === '10de').map((d) => [d.vendorName, d.deviceName, d.className]);
+  const expected = [
+    ['NVIDIA Corporation', 'GA102 [GeForce RTX 3080] — été', 'VGA compatible controller'],
+    ['NVIDIA Corporation', 'GA102 High Definition Audio Controller', 'Audio device'],
+  ];
+
+  it('is stored in bytes and read back by the next process; an index of the older kind is not reused', async () => {
+    const tree = tempHostTree(FIXTURE_HOSTS.seed001Ryzen);
+    trees.push(tree);
+    const file = join(tree.dir, 'pci.ids');
+    writeFileSync(file, PCI_IDS);
+    const roots = { ...tree, pciIds: [file], cacheDir: join(tree.dir, 'cache') };
+    expect(names(await scanHost(roots))).toEqual(expected);
+    const stored = JSON.parse(readFileSync(join(roots.cacheDir, 'pci-ids-index.json'), 'utf8')) as { key: string; index: { vendors: Record<string, [number, number]> } };
+    expect(stored.key.endsWith('\0bytes')).toBe(true);
+    expect(Buffer.from(PCI_IDS).subarray(stored.index.vendors['10de']![0]).toString().startsWith('10de  NVIDIA')).toBe(true);
+
+    // A fresh module (as in the next process): the names come through the stored index.
+    vi.resetModules();
+    const again = await import('../../main/host/scan');
+    expect(names(await again.scanHost(roots))).toEqual(expected);
+
+    // An index stored by an older Vitrine (offsets in UTF-16 units, key without "bytes") is indexed again.
+    const st = statSync(file);
+    writeFileSync(join(roots.cacheDir, 'pci-ids-index.json'), JSON.stringify({ key: `${file}\0${st.mtimeMs}\0${st.size}`, index: { vendors: { '10de': [0, 10] }, classes: null } }));
+    vi.resetModules();
+    const older = await import('../../main/host/scan');
+    expect(names(await older.scanHost(roots))).toEqual(expected);
   });
 });
