@@ -10,6 +10,9 @@ import { virshErrorLines } from './virsh-errors';
 /** dumpxml's argv for the persistent definition, with secrets (graphics passwords) kept so a redefine loses nothing. */
 export const dumpXmlArgs = (name: string): string[] => ['dumpxml', '--inactive', '--security-info', '--domain', name];
 
+/** dumpxml's argv for the running definition, with libvirt's picks (the SPICE port libvirt chose). */
+export const liveXmlArgs = (name: string): string[] => ['dumpxml', '--domain', name];
+
 /** Between the commands of one batch (echo prints it); no domain name holds a '/', and neither dominfo nor a start line prints it. */
 export const BATCH_SEPARATOR = '/vitrine-batch/';
 export const batch = (...commands: (readonly string[])[]): string => commands.map(virshCommand).join(`; echo ${BATCH_SEPARATOR}; `);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DomainSummary } from '../../shared/api';
 import { parseDominfo } from './parse-dominfo';
+import { dumpXmlArgs, liveXmlArgs } from './batch';
 import { virshCommand, type Virsh } from './virsh';
 
 /** What the dashboard's card of one domain needs from libvirt, read in a batch. */
@@ -20,8 +21,8 @@ export const BATCH_DOMAINS = 40;
 export function domainReads(name: string): string[][] {
   return [
     ['dominfo', '--domain', name],
-    ['dumpxml', '--inactive', '--security-info', '--domain', name],
-    ['dumpxml', '--domain', name],
+    dumpXmlArgs(name),
+    liveXmlArgs(name),
   ];
 }
 

@@ -12,7 +12,7 @@ import { getDomain } from './domains';
 import { DefinitionHistory, unifiedDiff, type HistoryEntry } from './history';
 import type { BatchResult, Virsh } from './virsh';
 import { classifyVirshFailure } from './virsh-errors';
-import { batch, dumpXmlArgs, parseInfoAndXml, runInfoAndXml, splitStartAndRead } from './batch';
+import { batch, dumpXmlArgs, liveXmlArgs, parseInfoAndXml, runInfoAndXml, splitStartAndRead } from './batch';
 import { parseDomainXml, rootElement, serializeXml, type XmlNode } from './xml/document';
 import { attr, child, find, findAll, removeChild, setAttr, setText, textOf } from './xml/nodes';
 
@@ -312,10 +312,10 @@ export class Lifecycle {
   async startAndRead(name: string): Promise<{ liveXml: string } | { readError: VitrineError }> {
     if (/[\n\r\0]/.test(name)) {
       await this.start(name);
-      return this.virsh.run(['dumpxml', '--domain', name]).then((liveXml) => ({ liveXml }), (readError: VitrineError) => ({ readError }));
+      return this.virsh.run(liveXmlArgs(name)).then((liveXml) => ({ liveXml }), (readError: VitrineError) => ({ readError }));
     }
     const startArgs = ['start', '--domain', name];
-    const readArgs = ['dumpxml', '--domain', name];
+    const readArgs = liveXmlArgs(name);
     const ran = await this.virsh.runBatch(batch(startArgs, readArgs), 'start', { timeoutMs: START_TIMEOUT_MS, quiet: false }).catch((error: unknown) => this.startFailed(name, error));
     const outcome = splitStartAndRead(ran);
     if ('startFailed' in outcome) return this.startFailed(name, classifyVirshFailure(this.virsh.uri, startArgs, outcome.startFailed.stderr, outcome.startFailed.code));
