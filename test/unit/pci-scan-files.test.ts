@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HostReport } from '../../shared/api';
@@ -59,6 +59,9 @@ function changeOddHost(sys: string): void {
   for (const name of ['uevent', 'class', 'modalias']) unlinkSync(join(dev('0000:00:06.0'), name));
   // An older kernel: a reset file but no reset_method.
   writeFileSync(join(dev('0000:00:00.0'), 'reset'), '');
+  // As in sysfs: `reset` is write-only, `rom` is the owner's alone.
+  chmodSync(join(dev('0000:00:00.0'), 'reset'), 0o200);
+  chmodSync(join(dev('0000:00:01.0'), '0000:01:00.0', 'rom'), 0o600);
   // An empty reset_method beside a reset file; no numa_node at all.
   writeFileSync(join(dev('0000:00:15.0'), 'reset_method'), '\n');
   writeFileSync(join(dev('0000:00:15.0'), 'reset'), '');
