@@ -3,7 +3,7 @@
 // synchronous instead, each a few microseconds on sysfs and procfs. The scan
 // runs in the CLI, or in the main process behind a request that waits for the
 // whole report anyway; the functions stay async so callers need not change.
-import { accessSync, closeSync, constants, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 
 /** A file's text, trimmed, or null when it cannot be read (sysfs files come and go). */
@@ -78,6 +78,15 @@ export function listDirSync(path: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Whether a path exists, in one system call and without an exception when
+ * it does not (a failed call that throws costs as much as listing a sysfs
+ * folder; fs.existsSync throws nothing). A write-only `reset` file counts.
+ */
+export function pathExistsSync(path: string): boolean {
+  return existsSync(path);
 }
 
 export function realPathSync(path: string): string | null {

@@ -1,6 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { BlockDevice, DisplayConnector, PciDevice, UsbDevice } from '../../shared/api';
-import { linkNameSync as linkName, listDirSync as listDir, readAttrSync as readAttr, readLinkSync as readLink, readTextSync as readText, realPathSync as realPath } from './fs-read';
+import { linkNameSync as linkName, listDirSync as listDir, pathExistsSync as exists, readAttrSync as readAttr, readLinkSync as readLink, readTextSync as readText, realPathSync as realPath } from './fs-read';
 import { buildModalias, type ModuleAliases } from './modules-alias';
 import type { PciIds } from './pci-ids';
 import { PCI_ADDRESS } from '../common/pci-address';
@@ -125,28 +125,40 @@ function parseUevent(text: string | null): Map<string, string> {
 }
 
 /**
- * Read one PCI device directory. The kernel's `uevent` file carries the
- * driver, class, ids and modalias in one read; the optional files are read
- * only when the directory listing shows them (a few reads per device). The
- * IOMMU group comes from the groups' own listing (`groupOf`), so the
- * `iommu_group` link is read only for a device no group lists.
+ * Whether a device of this class (`0x030000`; null: unknown) may have a
+ * `boot_vga` file: the kernel shows it for VGA devices only (class 0x0300,
+ * and 0x0001, VGA before class codes); every display class is read.
+ */
+const mayHaveBootVga = (classCode: string, known: boolean): boolean => !known || classCode.startsWith('0x03') || classCode.startsWith('0x0001');
+
+/**
+ * Whether a device may have USB root hubs (`usbN` folders): the kernel makes
+ * them under USB host controllers (class 0x0c03: UHCI, OHCI, EHCI, xHCI).
+ */
+const mayHaveRootHubs = (classCode: string, known: boolean): boolean => !known || classCode.startsWith('0x0c03');
+
+/**
+ * Read one PCI device directory by opening the few files the report needs,
+ * with no listing of the folder: an absent file costs one failed open (sysfs
+ * shows a file only when the device has it). The kernel's `uevent` file
+ * carries the driver, class, ids and modalias in one read. `boot_vga` is read
+ * only for the classes the kernel shows it for, and the folder is listed for
+ * its `usbN` root hubs only on USB controllers. The IOMMU group comes from the
+ * groups' own listing (`groupOf`), so the `iommu_group` link is read only for
+ * a device no group lists.
  */
 function readDevice(bus: string, address: string, names: PciIds, aliases: ModuleAliases, blocks: BlockIndex, groupOf: ReadonlyMap<string, number>): PciDevice {
   const target = readLink(join(bus, address));
   // The device's own folder, so that each read below need not follow the bus link again.
   const link = target ? resolve(bus, target) : join(bus, address);
-  const entries = listDir(link);
-  const has = new Set(entries);
   // The names are sysfs's own (no `/`, no `..`): appended to the normalised folder, they need no join.
-  const optional = (name: string): string | null => (has.has(name) ? readAttr(`${link}/${name}`) : null);
-  const ueventText = optional('uevent');
-  const resetMethod = optional('reset_method');
-  const bootVga = optional('boot_vga');
-  const numa = optional('numa_node');
+  const file = (name: string): string => `${link}/${name}`;
+  const ueventText = readAttr(file('uevent'));
+  const resetMethod = readAttr(file('reset_method'));
+  const numa = readAttr(file('numa_node'));
   const listed = groupOf.get(address);
-  const group = listed !== undefined ? String(listed) : has.has('iommu_group') ? linkName(`${link}/iommu_group`) : null;
-  const displays = has.has('drm') ? readDisplays(link) : [];
-  const usb = entries.some((n) => /^usb\d+$/.test(n)) ? readUsb(link) : [];
+  const group = listed !== undefined ? String(listed) : linkName(file('iommu_group'));
+  const displays = exists(file('drm')) ? readDisplays(link) : [];
   const uevent = parseUevent(ueventText);
   // Without a uevent (unusual), fall back to the one-value files.
   const [vendorHex, deviceHex] = (uevent.get('PCI_ID') ?? '').split(':');
@@ -154,19 +166,21 @@ function readDevice(bus: string, address: string, names: PciIds, aliases: Module
   const [klass, vendor, device, subVendor, subDevice, driver, modaliasText] = ueventText
     ? [uevent.get('PCI_CLASS') ?? null, vendorHex ?? null, deviceHex ?? null, subVendorHex ?? null, subDeviceHex ?? null, uevent.get('DRIVER') ?? null, uevent.get('MODALIAS') ?? null]
     : [
-        optional('class'),
-        optional('vendor'),
-        optional('device'),
-        optional('subsystem_vendor'),
-        optional('subsystem_device'),
-        has.has('driver') ? linkName(`${link}/driver`) : null,
-        optional('modalias'),
+        readAttr(file('class')),
+        readAttr(file('vendor')),
+        readAttr(file('device')),
+        readAttr(file('subsystem_vendor')),
+        readAttr(file('subsystem_device')),
+        linkName(file('driver')),
+        readAttr(file('modalias')),
       ];
   const vendorId = hex4(vendor) ?? '0000';
   const deviceId = hex4(device) ?? '0000';
   const subsystemVendorId = hex4(subVendor);
   const subsystemDeviceId = hex4(subDevice);
   const classCode = `0x${(klass ?? '0').replace(/^0x/, '').toLowerCase().padStart(6, '0')}`;
+  const bootVga = mayHaveBootVga(classCode, klass !== null) ? readAttr(file('boot_vga')) : null;
+  const usb = mayHaveRootHubs(classCode, klass !== null) ? readUsb(link) : [];
   const modalias = modaliasText ?? buildModalias({ vendorId, deviceId, subsystemVendorId, subsystemDeviceId, class: classCode });
   // Older kernels have no reset_method: a `reset` file means the kernel can reset it somehow.
   const resetMethods = resetMethod ? resetMethod.split(/\s+/).filter(Boolean) : [];
@@ -186,10 +200,10 @@ function readDevice(bus: string, address: string, names: PciIds, aliases: Module
     driver,
     modules: aliases.match(modalias),
     iommuGroup: group !== null && /^\d+$/.test(group) ? Number(group) : null,
-    resettable: resetMethods.length > 0 || has.has('reset'),
+    resettable: resetMethods.length > 0 || exists(file('reset')),
     resetMethods,
     bootVga: bootVga === null ? null : bootVga === '1',
-    rom: has.has('rom'),
+    rom: exists(file('rom')),
     numaNode: numa !== null && /^-?\d+$/.test(numa) && Number(numa) >= 0 ? Number(numa) : null,
     parent: parentName && PCI_ADDRESS.test(parentName) ? parentName : null,
     displays,
