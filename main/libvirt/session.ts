@@ -20,8 +20,8 @@
 // in the same poll arrive) is the request's. readline would edit a line with
 // control characters (a tab completes, ^A moves…): such a name is refused
 // (sessionLine returns null) and the caller runs virsh once, as before.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { spawnPiped, type PipedChild } from '../common/process';
 import type { BatchResult } from './virsh';
 
 /** What the caller gets for a request the process could not run (it ended, or the request timed out). */
@@ -36,7 +36,7 @@ export class SessionEnded extends Error {
 }
 
 /** A virsh command line (batch()'s) that readline passes unchanged; control characters would be edited as keys. */
-export const sessionSafe = (commands: string): boolean => !/[\x00-\x1f\x7f]/.test(commands);
+export const sessionSafe = (commands: string): boolean => ![...commands].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
 /**
  * The markers around request `n` as written (quoted) and as printed. Exported
@@ -67,7 +67,7 @@ let exitHook = false;
  * its stdin closes, and an exit hook kills what is left.
  */
 export class VirshSession {
-  private readonly child: ChildProcess;
+  private readonly child: PipedChild;
   private readonly nonce = randomBytes(6).toString('hex');
   private stdout = '';
   private stderr = '';
@@ -80,16 +80,16 @@ export class VirshSession {
 
   /** Spawn `binary [--quiet] --connect URI` with stdin a pipe; `error` (ENOENT…) ends it like an exit. */
   constructor(binary: string, argv: readonly string[], env: NodeJS.ProcessEnv, readonly timeoutMs = 30_000) {
-    this.child = spawn(binary, argv, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout!.setEncoding('utf8');
-    this.child.stderr!.setEncoding('utf8');
-    this.child.stdout!.on('data', (chunk: string) => {
+    this.child = spawnPiped(binary, argv, { env });
+    this.child.stdout.setEncoding('utf8');
+    this.child.stderr.setEncoding('utf8');
+    this.child.stdout.on('data', (chunk: string) => {
       this.stdout += chunk;
       this.check();
     });
-    this.child.stderr!.on('data', (chunk: string) => (this.stderr += chunk));
+    this.child.stderr.on('data', (chunk: string) => (this.stderr += chunk));
     // A write after virsh ended (EPIPE) is seen as its end.
-    this.child.stdin!.on('error', () => undefined);
+    this.child.stdin.on('error', () => undefined);
     this.ended = new Promise<void>((done) => {
       const ended = (code: number | null): void => {
         if (this.exit) return;
@@ -140,7 +140,7 @@ export class VirshSession {
         void this.kill();
       }, timeoutMs);
       this.pending = { n, resolve, reject, timer };
-      this.child.stdin!.write(markers(this.nonce, n).line(commands));
+      this.child.stdin.write(markers(this.nonce, n).line(commands));
     });
   }
 
@@ -182,7 +182,7 @@ export class VirshSession {
    */
   close(graceMs = 2000): Promise<void> {
     void this.queue.then(() => {
-      this.child.stdin!.end();
+      this.child.stdin.end();
       const timer = setTimeout(() => this.kill(), graceMs);
       void this.ended.then(() => clearTimeout(timer));
     });
@@ -192,7 +192,7 @@ export class VirshSession {
   /** End it now (SIGKILL: virsh's shell may catch the others); resolves once it ended. */
   kill(): Promise<void> {
     if (!this.exit) {
-      this.child.stdin!.destroy();
+      this.child.stdin.destroy();
       this.child.kill('SIGKILL');
     }
     return this.ended;
