@@ -99,7 +99,7 @@ const VmCard = memo(function VmCard({ domain, lg, task, card }: VmCardProps) {
 }, sameCard);
 
 /** The first item of each key, as Array.find would give it. */
-function firstBy<T>(items: readonly T[], key: (item: T) => string): ReadonlyMap<string, T> {
+function firstBy<T>(items: readonly T[], key: (item: T) => string) {
   const map = new Map<string, T>();
   for (const item of items) if (!map.has(key(item))) map.set(key(item), item);
   return map;
