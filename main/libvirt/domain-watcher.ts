@@ -1,6 +1,7 @@
 import type { DomainState, DomainSummary, DomainsSnapshot, ErrorInfo } from '../../shared/api';
 import { errorInfo, toErrorInfo } from '../common/errors';
 import { msg } from '../../shared/i18n/message';
+import { sameJson } from '../../shared/same-json';
 import type { StreamingChild } from '../common/process';
 import { getDomain, listDomains, sortDomains } from './domains';
 import { parseEventLine } from './parse-event';
@@ -12,9 +13,19 @@ export type SnapshotListener = (snapshot: DomainsSnapshot) => void;
 export interface DomainWatcherOptions {
   /** Delays before each reconnect attempt; the last one repeats. */
   backoffMs?: readonly number[];
+  /** How long after an event its confirming query waits (CONFIRM_DELAY_MS). */
+  confirmDelayMs?: number;
 }
 
 const DEFAULT_BACKOFF_MS = [500, 1000, 2000, 5000, 10_000, 15_000] as const;
+
+/**
+ * How long the query that confirms an event waits. Its virsh process would
+ * otherwise start while the event's state is on its way to the UI and take
+ * the CPU from it; and the events of one change come in bursts (a start is
+ * Resumed then Started, tens of ms apart), whose last one alone needs asking.
+ */
+export const CONFIRM_DELAY_MS = 150;
 
 /** The state a lifecycle event itself says the domain is now in (the others wait for the query). */
 const STATE_OF_EVENT: Record<string, DomainState> = {
@@ -30,17 +41,21 @@ const STATE_OF_EVENT: Record<string, DomainState> = {
  * The live domain list. Fed by `virsh event --loop --all --timestamp` (one
  * line per event, see shared/reference/libvirt.md), never by polling: an
  * event publishes at once the state it carries (Started -> running, Stopped
- * -> shut off, …), then one dominfo of the domain it names confirms it; a lost stream (daemon restarted,
+ * -> shut off, …), then one dominfo of the domain it names confirms it
+ * (CONFIRM_DELAY_MS later, one for a burst of events); a lost stream (daemon restarted,
  * socket closed) is reconnected with backoff and followed by a full listing,
  * since events may have been missed meanwhile. Runs only while subscribed.
  */
 export class DomainWatcher {
   private readonly listeners = new Set<SnapshotListener>();
   private readonly backoffMs: readonly number[];
+  private readonly confirmDelayMs: number;
   private current: DomainsSnapshot | null = null;
   private child: StreamingChild | null = null;
   private queue: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | null = null;
+  /** Confirming queries not yet queued (see CONFIRM_DELAY_MS). */
+  private readonly confirmTimers = new Set<NodeJS.Timeout>();
   private attempt = 0;
   private active = false;
   /** Events seen per domain: a query answered after a newer event is not published (the newer one's follows). */
@@ -51,6 +66,7 @@ export class DomainWatcher {
     options: DomainWatcherOptions = {},
   ) {
     this.backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS;
+    this.confirmDelayMs = options.confirmDelayMs ?? CONFIRM_DELAY_MS;
   }
 
   /** Listen to the list; the listener gets the current list at once if there is one. */
@@ -84,6 +100,8 @@ export class DomainWatcher {
     this.active = false;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    for (const timer of this.confirmTimers) clearTimeout(timer);
+    this.confirmTimers.clear();
     const child = this.child;
     this.child = null;
     child?.kill('SIGTERM');
@@ -104,7 +122,11 @@ export class DomainWatcher {
         const seen = (this.eventCount.get(event.domain) ?? 0) + 1;
         this.eventCount.set(event.domain, seen);
         this.publishEventState(event.domain, event.event);
-        this.enqueue(() => this.refreshOne(event.domain, seen));
+        const confirm = setTimeout(() => {
+          this.confirmTimers.delete(confirm);
+          this.enqueue(() => this.refreshOne(event.domain, seen));
+        }, this.confirmDelayMs);
+        this.confirmTimers.add(confirm);
       },
     });
     this.child = child;
@@ -159,7 +181,8 @@ export class DomainWatcher {
   }
 
   private async refreshOne(name: string, seen: number): Promise<void> {
-    if (!this.active) return;
+    // A newer event of this domain came meanwhile: its own query follows, this one would only cost a virsh process.
+    if (!this.active || this.eventCount.get(name) !== seen) return;
     const fresh = await getDomain(this.virsh, name);
     if (this.eventCount.get(name) !== seen) return; // a newer event's query follows
     const others: DomainSummary[] = (this.current?.domains ?? []).filter((d) => d.name !== name);
@@ -167,7 +190,7 @@ export class DomainWatcher {
   }
 
   private publish(next: DomainsSnapshot): void {
-    if (this.current && JSON.stringify(this.current) === JSON.stringify(next)) return;
+    if (this.current && sameJson(this.current, next)) return;
     this.current = next;
     for (const listener of [...this.listeners]) listener(next);
   }

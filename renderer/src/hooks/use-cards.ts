@@ -46,7 +46,9 @@ export function useCards(domains: DomainSummary[] | null): ReadonlyMap<string, C
     const request = ++requests.current;
     for (const d of stale) asked.current.set(d.name, { key: keyOf(d), request });
     const names = stale.map((d) => d.name);
-    void api.vm.cards({ names }).then((result) => {
+    // Asked in the next task: a live event draws its new state within its own message (flushSync, which runs this effect
+    // too), and this request, its JSON and its send wait until that is done. Never cancelled: `asked` already counts on it.
+    setTimeout(() => void api.vm.cards({ names }).then((result) => {
       setCards((previous) => {
         const next = new Map([...previous].filter(([name]) => asked.current.has(name)));
         for (const name of names) {
@@ -62,7 +64,7 @@ export function useCards(domains: DomainSummary[] | null): ReadonlyMap<string, C
         }
         return next;
       });
-    });
+    }));
   }, [domains]);
 
   return cards;

@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { DomainSummary, LgStatus, Task } from '../../../shared/api';
@@ -8,6 +8,7 @@ import { StateBadge } from '../components/state-badge';
 import { PlayControls } from '../components/play-controls';
 import { useAppInfo, useDomains, useHostCheck, useLgStatus, useTasks } from '../hooks';
 import { useCards, type CardData } from '../hooks/use-cards';
+import { sameJson } from '../../../shared/same-json';
 import { useErrorText } from '../i18n/msg';
 
 /** What Play needs that a VM lacks, first missing first, with the one action that fixes it. */
@@ -38,11 +39,11 @@ interface VmCardProps {
 
 /**
  * Whether a card would show the same: each event brings the whole list anew
- * (parsed from JSON), so the others' cards compare by value and only the card
- * of the VM that changed renders again.
+ * (parsed from JSON), so the others' cards compare by value (sameJson, no
+ * strings built) and only the card of the VM that changed renders again.
  */
 function sameCard(a: VmCardProps, b: VmCardProps): boolean {
-  return a.card === b.card && JSON.stringify(a.domain) === JSON.stringify(b.domain) && JSON.stringify(a.lg) === JSON.stringify(b.lg) && JSON.stringify(a.task) === JSON.stringify(b.task);
+  return a.card === b.card && sameJson(a.domain, b.domain) && sameJson(a.lg, b.lg) && sameJson(a.task, b.task);
 }
 
 /** One VM as a card: its state, its card, whether Play can work (and what fixes it), Play/Stop. */
@@ -97,6 +98,13 @@ const VmCard = memo(function VmCard({ domain, lg, task, card }: VmCardProps) {
   );
 }, sameCard);
 
+/** The first item of each key, as Array.find would give it. */
+function firstBy<T>(items: readonly T[], key: (item: T) => string) {
+  const map = new Map<string, T>();
+  for (const item of items) if (!map.has(key(item))) map.set(key(item), item);
+  return map;
+}
+
 /** The home: every VM as a card with its state, its card, whether it can play, and Play/Stop. */
 export function Dashboard() {
   const { t } = useTranslation();
@@ -105,6 +113,9 @@ export function Dashboard() {
   const lg = useLgStatus();
   const tasks = useTasks();
   const cards = useCards(snapshot?.domains ?? null);
+  // Each VM's client and task, looked up once per list rather than searched for every card.
+  const lgOf = useMemo(() => firstBy(lg?.clients ?? [], (c) => c.vm), [lg]);
+  const taskOf = useMemo(() => firstBy(tasks?.tasks ?? [], (x) => x.subject), [tasks]);
   return (
     <section aria-labelledby="dashboard-title">
       <div className="page-head">
@@ -129,7 +140,7 @@ export function Dashboard() {
         <>
           <ul className="vm-cards" aria-label={t('dashboard.tableLabel')}>
             {snapshot.domains.map((domain) => (
-              <VmCard key={domain.uuid} domain={domain} lg={lg?.clients.find((c) => c.vm === domain.name) ?? null} task={tasks?.tasks.find((x) => x.subject === domain.name) ?? null} card={cards.get(domain.name)} />
+              <VmCard key={domain.uuid} domain={domain} lg={lgOf.get(domain.name) ?? null} task={taskOf.get(domain.name) ?? null} card={cards.get(domain.name)} />
             ))}
           </ul>
           <p className="muted">{t('dashboard.live')}</p>
