@@ -1,7 +1,7 @@
 import type { DomainState, DomainSummary, DomainsSnapshot, ErrorInfo } from '../../shared/api';
 import { errorInfo, toErrorInfo } from '../common/errors';
 import { msg } from '../../shared/i18n/message';
-import { sameJson } from '../../shared/same-json';
+import { dequal } from 'dequal/lite';
 import type { StreamingChild } from '../common/process';
 import { getDomain, listDomains, sortDomains } from './domains';
 import { parseEventLine } from './parse-event';
@@ -190,7 +190,7 @@ export class DomainWatcher {
   }
 
   private publish(next: DomainsSnapshot): void {
-    if (this.current && sameJson(this.current, next)) return;
+    if (this.current && dequal(this.current, next)) return;
     this.current = next;
     for (const listener of [...this.listeners]) listener(next);
   }

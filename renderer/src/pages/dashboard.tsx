@@ -1,4 +1,5 @@
 import { memo, useMemo } from 'react';
+import { dequal } from 'dequal/lite';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { DomainSummary, LgStatus, Task } from '../../../shared/api';
@@ -8,7 +9,6 @@ import { StateBadge } from '../components/state-badge';
 import { PlayControls } from '../components/play-controls';
 import { useAppInfo, useDomains, useHostCheck, useLgStatus, useTasks } from '../hooks';
 import { useCards, type CardData } from '../hooks/use-cards';
-import { sameJson } from '../../../shared/same-json';
 import { useErrorText } from '../i18n/msg';
 
 /** What Play needs that a VM lacks, first missing first, with the one action that fixes it. */
@@ -39,11 +39,11 @@ interface VmCardProps {
 
 /**
  * Whether a card would show the same: each event brings the whole list anew
- * (parsed from JSON), so the others' cards compare by value (sameJson, no
+ * (parsed from JSON), so the others' cards compare by value (dequal, no
  * strings built) and only the card of the VM that changed renders again.
  */
 function sameCard(a: VmCardProps, b: VmCardProps): boolean {
-  return a.card === b.card && sameJson(a.domain, b.domain) && sameJson(a.lg, b.lg) && sameJson(a.task, b.task);
+  return a.card === b.card && dequal(a.domain, b.domain) && dequal(a.lg, b.lg) && dequal(a.task, b.task);
 }
 
 /** One VM as a card: its state, its card, whether Play can work (and what fixes it), Play/Stop. */
