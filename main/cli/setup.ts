@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import type { PlanRequest } from '../../shared/api';
 import { VitrineError } from '../common/errors';
 import { formatPciAddress, parsePciAddress } from '../common/pci-address';
-import { createInterface } from 'node:readline/promises';
 import { parseOrExplain } from './parse';
 import type { SetupService } from '../setup/service';
 
@@ -156,6 +155,7 @@ export function registerSetupCommands(program: Command, ctx: { setup: (root?: st
           if (!process.stdin.isTTY) {
             throw new VitrineError({ kind: 'invalid-argument', message: 'Not undone: there is no terminal to confirm on.', hint: `Read the undo above, then run it again with --yes: vitrine setup rollback ${undo.changeSet}${rootFlag(root)} --yes` });
           }
+          const { createInterface } = await import('node:readline/promises');
           const rl = createInterface({ input: process.stdin, output: process.stdout });
           const answer = await rl.question('Undo this change? [y/N] ').finally(() => rl.close());
           if (!/^(y|yes|o|oui)$/i.test(answer.trim())) {
