@@ -216,15 +216,11 @@ if (defines('lg', 'play')) registerLgCommands(program, {
     const [{ createCore }, options] = await Promise.all([import('../services/core'), servicesOptions('serve')]);
     return createCore(options);
   },
-  // Play's virsh shell and first request, begun before the services load (null for a name vmName refuses: existingName says why).
+  // Play's first virsh run, begun before the services load (null for a name vmName refuses: existingName says why).
   readDomain: async (name) => {
     if (!isExistingVmName(name)) return { run: Promise.resolve(null) };
-    const [{ Virsh }, { runInfoAndXml, sessionCanRead, sessionInfoAndXml }, uri] = await Promise.all([import('../libvirt/virsh'), import('../libvirt/batch'), uriOf()]);
-    const virsh = new Virsh({ uri });
-    // ONE virsh process for the whole of Play (session.ts); a name its line cannot carry is read as before.
-    if (!sessionCanRead(name)) return { run: runInfoAndXml(virsh, name) ?? Promise.resolve(null) };
-    const session = virsh.session();
-    return { run: sessionInfoAndXml(session, name), session };
+    const [{ Virsh }, { runInfoAndXml }, uri] = await Promise.all([import('../libvirt/virsh'), import('../libvirt/batch'), uriOf()]);
+    return { run: runInfoAndXml(new Virsh({ uri }), name) ?? Promise.resolve(null) };
   },
   fail,
 });

@@ -4,7 +4,6 @@ import { parseRelease } from '../../shared/lg-release';
 import { VitrineError } from '../common/errors';
 import type { Services } from '../services/index';
 import type { BatchResult } from '../libvirt/virsh';
-import type { VirshSession } from '../libvirt/session';
 import { existingName } from './vm';
 
 /** What `vitrine play` runs on (services/core.ts: libvirt, settings, tasks and Looking Glass, without the rest). */
@@ -15,10 +14,9 @@ export interface LgCommandContext {
   playServices: () => Promise<PlayServices>;
   /**
    * Start Play's first virsh run (the VM's dominfo and definition) on the
-   * command's connection; resolves once it runs, with its outcome to come,
-   * and the virsh shell it runs in (session.ts: Play starts the VM in it too).
+   * command's connection; resolves once it runs, with its outcome to come.
    */
-  readDomain: (name: string) => Promise<{ run: Promise<BatchResult | null>; session?: VirshSession }>;
+  readDomain: (name: string) => Promise<{ run: Promise<BatchResult | null> }>;
   fail: (error: unknown) => never;
 }
 
@@ -119,24 +117,17 @@ export function registerLgCommands(program: Command, ctx: LgCommandContext): voi
     .description('start a VM and open its Looking Glass window; stays until the VM stops (Ctrl+C closes the window, the VM keeps running)')
     .action(async (name: string) => {
       // A name vmName accepts is read at once, in one virsh process, while the code Play runs loads.
-      const { run, session } = await ctx.readDomain(name).catch(() => ({ run: Promise.resolve(null), session: undefined }));
-      const read = run.catch(() => null);
-      const services = await ctx.playServices().catch(async (error: unknown) => {
-        await session?.kill();
-        throw error;
-      });
+      const read = (await ctx.readDomain(name).catch(() => ({ run: Promise.resolve(null) }))).run.catch(() => null);
+      const services = await ctx.playServices();
       try {
-        const checked = await existingName(name).catch(async (error: unknown) => {
-          await session?.kill();
-          throw error;
-        });
+        const checked = await existingName(name);
         const seen = new Map<string, string>();
         const unsubscribe = services.tasks.subscribe((snapshot) => {
           const task = snapshot.tasks.find((t) => t.subject === name && t.kind === 'play');
           if (task) printStep(task, seen);
         });
         // A run that did not happen or failed outright (null) is made again by Play itself, for its own error.
-        const task = await services.lookingGlass.play(checked, read, session);
+        const task = await services.lookingGlass.play(checked, read);
         unsubscribe();
         if (task.error) throw new VitrineError(task.error);
         out(`Looking Glass is open for ${name}. It closes when the VM stops; Ctrl+C closes it and leaves the VM running.`);

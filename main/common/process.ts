@@ -1,7 +1,7 @@
 // The one module of main/ that starts processes (eslint.config.mjs allows
 // node:child_process only here and in the root helper): every program runs
 // from an argv, never through a shell.
-import { execFile, spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -99,18 +99,6 @@ export function spawnDetached(file: string, argv: readonly string[], options: { 
       resolve({ pid: child.pid ?? null });
     });
   });
-}
-
-/** A child with its three streams piped (spawnPiped). */
-export type PipedChild = ChildProcessWithoutNullStreams;
-
-/**
- * Start a program that is talked to through its stdin (virsh's shell,
- * libvirt/session.ts): an argv (never a shell), all three streams piped; the
- * caller owns it, ends it and reads its 'error' (ENOENT…) and 'close'.
- */
-export function spawnPiped(file: string, argv: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): PipedChild {
-  return spawn(file, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
 }
 
 /** How a streamed child ended: its exit code or signal, or why it could not start. */

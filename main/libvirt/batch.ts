@@ -6,7 +6,6 @@ import type { DomainSummary } from '../../shared/api';
 import { parseDominfo } from './parse-dominfo';
 import { virshCommand, type BatchResult, type Virsh } from './virsh';
 import { virshErrorLines } from './virsh-errors';
-import { sessionSafe, type VirshSession } from './session';
 
 /** dumpxml's argv for the persistent definition, with secrets (graphics passwords) kept so a redefine loses nothing. */
 export const dumpXmlArgs = (name: string): string[] => ['dumpxml', '--inactive', '--security-info', '--domain', name];
@@ -61,12 +60,4 @@ export function splitStartAndRead(ran: BatchResult): { liveXml: string } | { sta
 export function runInfoAndXml(virsh: Virsh, name: string): Promise<BatchResult> | null {
   if (/[\n\r\0]/.test(name)) return null;
   return virsh.runBatch(batch(['dominfo', '--domain', name], dumpXmlArgs(name)), 'dominfo');
-}
-
-/** Whether a virsh shell (session.ts) can read this name: its line carries no control character, which readline would edit. */
-export const sessionCanRead = (name: string): boolean => sessionSafe(batch(['dominfo', '--domain', name]));
-
-/** runInfoAndXml on a virsh shell, for a name sessionCanRead accepts; null for a request that did not end (virsh ended first). */
-export function sessionInfoAndXml(session: VirshSession, name: string): Promise<BatchResult | null> {
-  return session.request(batch(['dominfo', '--domain', name], dumpXmlArgs(name))).catch(() => null);
 }

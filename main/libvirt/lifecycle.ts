@@ -10,9 +10,8 @@ import { runFile, type RunError } from '../common/process';
 import { buildGameVm, type BuildEnvironment } from './builder';
 import { getDomain } from './domains';
 import { DefinitionHistory, unifiedDiff, type HistoryEntry } from './history';
-import { virshCommand, type BatchResult, type Virsh } from './virsh';
-import { classifyVirshFailure, virshErrorLines } from './virsh-errors';
-import { SessionEnded, sessionSafe, type VirshSession } from './session';
+import type { BatchResult, Virsh } from './virsh';
+import { classifyVirshFailure } from './virsh-errors';
 import { batch, dumpXmlArgs, liveXmlArgs, parseInfoAndXml, runInfoAndXml, splitStartAndRead } from './batch';
 import { parseDomainXml, rootElement, serializeXml, type XmlNode } from './xml/document';
 import { attr, child, find, findAll, removeChild, setAttr, setText, textOf } from './xml/nodes';
@@ -308,46 +307,20 @@ export class Lifecycle {
    * Start a domain and read its live XML (what libvirt picked as it started:
    * the SPICE port) in ONE virsh process. A failed start throws what start()
    * throws; `readError` is a dumpxml that failed after a good start (Play
-   * reports it where it read the live XML before). `session`: the virsh
-   * shell that read the domain (Play's), when it still runs: both are asked
-   * of it, one request each, so each command's errors are its own.
+   * reports it where it read the live XML before).
    */
-  async startAndRead(name: string, session?: VirshSession): Promise<{ liveXml: string } | { readError: VitrineError }> {
-    const startArgs = ['start', '--domain', name];
-    const readArgs = liveXmlArgs(name);
-    if (session?.alive && !/[\n\r\0]/.test(name) && sessionSafe(batch(startArgs, readArgs))) return this.startAndReadIn(session, name, startArgs, readArgs);
+  async startAndRead(name: string): Promise<{ liveXml: string } | { readError: VitrineError }> {
     if (/[\n\r\0]/.test(name)) {
       await this.start(name);
       return this.virsh.run(liveXmlArgs(name)).then((liveXml) => ({ liveXml }), (readError: VitrineError) => ({ readError }));
     }
+    const startArgs = ['start', '--domain', name];
+    const readArgs = liveXmlArgs(name);
     const ran = await this.virsh.runBatch(batch(startArgs, readArgs), 'start', { timeoutMs: START_TIMEOUT_MS, quiet: false }).catch((error: unknown) => this.startFailed(name, error));
     const outcome = splitStartAndRead(ran);
     if ('startFailed' in outcome) return this.startFailed(name, classifyVirshFailure(this.virsh.uri, startArgs, outcome.startFailed.stderr, outcome.startFailed.code));
     if ('readFailed' in outcome) return { readError: classifyVirshFailure(this.virsh.uri, readArgs, outcome.readFailed.stderr, outcome.readFailed.code) };
     return outcome;
-  }
-
-  /**
-   * startAndRead on a virsh shell. With --quiet a start prints nothing: it
-   * failed when it printed an error, as a lone `virsh start` then exits 1
-   * (the same classification, the same message). A shell that ended during
-   * the start is a failed start with what it printed, as a batch that died.
-   */
-  private async startAndReadIn(session: VirshSession, name: string, startArgs: string[], readArgs: string[]): Promise<{ liveXml: string } | { readError: VitrineError }> {
-    const ended = (error: unknown, args: string[], command: string, timeoutMs: number): VitrineError => {
-      if (!(error instanceof SessionEnded)) return classifyVirshFailure(this.virsh.uri, args, error instanceof Error ? error.message : String(error), null);
-      if (error.why === 'timeout') return this.virsh.timedOut(command, timeoutMs, error.partial.stderr);
-      return classifyVirshFailure(this.virsh.uri, args, error.partial.stderr, error.partial.code === 0 ? 1 : error.partial.code);
-    };
-    const started = await session.request(virshCommand(startArgs), START_TIMEOUT_MS).catch((error: unknown) => this.startFailed(name, ended(error, startArgs, 'start', START_TIMEOUT_MS)));
-    if (virshErrorLines(started.stderr).length > 0) return this.startFailed(name, classifyVirshFailure(this.virsh.uri, startArgs, started.stderr, 1));
-    try {
-      const read = await session.request(virshCommand(readArgs));
-      if (virshErrorLines(read.stderr).length > 0) return { readError: classifyVirshFailure(this.virsh.uri, readArgs, read.stderr, 1) };
-      return { liveXml: read.stdout };
-    } catch (error) {
-      return { readError: ended(error, readArgs, 'dumpxml', session.timeoutMs) };
-    }
   }
 
   /** Keep a failed start's text for the troubleshooter, then throw it. */

@@ -2,7 +2,6 @@ import { VitrineError } from '../common/errors';
 import { msg } from '../../shared/i18n/message';
 import { run, spawnStreaming, type RunError, type StreamingChild, type StreamingOptions } from '../common/process';
 import { classifyVirshFailure } from './virsh-errors';
-import { VirshSession } from './session';
 
 export interface VirshOptions {
   /** The libvirt connection URI, e.g. qemu:///system. */
@@ -64,19 +63,16 @@ export class Virsh {
     } catch (error) {
       const err = error as RunError;
       if (err.code === 'ENOENT') throw virshMissing(this.binary);
-      if (err.killed) throw this.timedOut(command, timeout, err.stderr);
+      if (err.killed) {
+        throw VitrineError.of(
+          'timeout',
+          msg('error.libvirt.timeout', { command, uri: this.uri, seconds: String(Math.round(timeout / 1000)) }),
+          msg('error.libvirt.timeoutHint'),
+          err.stderr.trim(),
+        );
+      }
       return { stdout: err.stdout, stderr: err.stderr, code: typeof err.code === 'number' ? err.code : null };
     }
-  }
-
-  /** The error for a virsh command that did not end within `timeoutMs` (it was killed). */
-  timedOut(command: string, timeoutMs: number, stderr: string): VitrineError {
-    return VitrineError.of('timeout', msg('error.libvirt.timeout', { command, uri: this.uri, seconds: String(Math.round(timeoutMs / 1000)) }), msg('error.libvirt.timeoutHint'), stderr.trim());
-  }
-
-  /** virsh's interactive shell on this connection, --quiet, in the C locale (session.ts): one process for many requests. */
-  session(): VirshSession {
-    return new VirshSession(this.binary, this.argv([]), virshEnv(), this.timeoutMs);
   }
 
   /** Start a long-running virsh command (e.g. `event --loop`) with its output streamed to the caller. */

@@ -7,7 +7,6 @@ import { msg } from '../../shared/i18n/message';
 import { liveXmlArgs } from '../libvirt/batch';
 import { getDomain } from '../libvirt/domains';
 import type { BatchResult, Virsh } from '../libvirt/virsh';
-import type { VirshSession } from '../libvirt/session';
 import type { VmService } from '../libvirt/vm-service';
 import { parseDomainXml } from '../libvirt/xml/document';
 import type { SettingsStore } from '../state/settings';
@@ -297,21 +296,9 @@ export class LookingGlassService {
   /**
    * Preflight, start the VM, wait for it, open Looking Glass: each step
    * reported as progress. `read`: the VM's dominfo and definition being read
-   * already in one virsh run (the CLI starts it while its code loads);
-   * `session`: the virsh shell that runs it, which then starts the VM and
-   * reads its live XML too. Play ends it once the start was asked or is not
-   * needed, or a check failed, and waits for its end before it returns.
+   * already in one virsh run (the CLI starts it while its code loads).
    */
-  async play(name: string, read?: Promise<BatchResult | null>, session?: VirshSession): Promise<Task> {
-    try {
-      return await this.playOn(name, read, session);
-    } finally {
-      // Ended (and reaped) before Play's outcome is told: the CLI may exit right after.
-      await session?.close();
-    }
-  }
-
-  private async playOn(name: string, read: Promise<BatchResult | null> | undefined, session: VirshSession | undefined): Promise<Task> {
+  async play(name: string, read?: Promise<BatchResult | null>): Promise<Task> {
     if (this.o.tasks.running(name)) throw VitrineError.of('busy', msg('lgError.busy', { name }), msg('error.waitHint'));
     const task = this.o.tasks.begin('play', name, `Play ${name}`, [
       { id: 'vm', label: 'Check the VM' },
@@ -354,8 +341,7 @@ export class LookingGlassService {
       // The start and the live XML (the SPICE port libvirt picked, and the proof that it runs) come from one virsh process.
       let started: { liveXml: string } | { readError: VitrineError } | null = null;
       if (details.summary.state === 'running') task.step('start', 'skipped', msg('playStep.alreadyRunning'));
-      else started = await task.run('start', () => this.o.vm.lifecycle.startAndRead(name, session), () => msg('playStep.running'));
-      void session?.close();
+      else started = await task.run('start', () => this.o.vm.lifecycle.startAndRead(name), () => msg('playStep.running'));
       await task.run('open', async () => {
         await this.waitForMemory(details);
         if (started && 'readError' in started) throw started.readError;

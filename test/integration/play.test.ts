@@ -95,12 +95,13 @@ describe('vitrine play', () => {
     expect(out).toContain(`✓ Find Looking Glass: ${FAKE_CLIENT} (B7)`);
     expect(out).toContain('✓ Check the shared memory: 32 MiB at /dev/shm/looking-glass; 1920×1080 needs 32 MiB.');
     expect(out).toContain('✓ Start the VM: Running.');
-    // Each check once, the results passed down, ONE virsh process: its shell (main/libvirt/session.ts) reads dominfo
-    // with the definition, then starts the VM and reads its live XML (then the domain watcher's stream and its listing,
-    // in either order).
+    // Each check once, the results passed down, two virsh processes: dominfo with the definition, then the start
+    // with the live XML (then the domain watcher's stream and its listing, in either order).
     const runs = readFileSync(virshLog, 'utf8').trim().split('\n');
     const beforeWatching = runs.slice(0, runs.findIndex((r) => r.includes('event --loop') || r.includes('/vitrine-listing/')) >>> 0);
-    expect(beforeWatching, beforeWatching.join('\n')).toEqual(['--quiet --connect qemu:///session']);
+    expect(beforeWatching, beforeWatching.join('\n')).toHaveLength(2);
+    expect(beforeWatching[0]).toMatch(/dominfo --domain vitrine-play; echo .*; dumpxml --inactive --security-info --domain vitrine-play$/);
+    expect(beforeWatching[1]).toMatch(/start --domain vitrine-play; echo .*; dumpxml --domain vitrine-play$/);
     expect((await user.virsh('domstate', NAME)).trim()).toBe('running');
     expect(statSync(SHM).size).toBe(32 * 1024 * 1024);
     const pid = Number(out.match(/Started \(pid (\d+)\)/)?.[1]);
