@@ -217,6 +217,8 @@ async function rowPlay(user: SessionUser): Promise<void> {
       child.stdout!.on('data', (c) => {
         out += c;
         if (!/Started \(pid \d+\)/.test(out)) return;
+        // Output that comes after (before the kill lands) is not this round's: the next one removes the log.
+        child.stdout!.removeAllListeners('data');
         const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
         clearTimeout(timer);
         child.removeAllListeners('close');
