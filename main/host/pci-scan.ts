@@ -125,9 +125,10 @@ function parseUevent(text: string | null): Map<string, string> {
 }
 
 /**
- * Whether a device of this class (`0x030000`; null: unknown) may have a
- * `boot_vga` file: the kernel shows it for VGA devices only (class 0x0300,
- * and 0x0001, VGA before class codes); every display class is read.
+ * Whether a device of this class (`0x030000`; `known` false when its class
+ * could not be read) may have a `boot_vga` file: the kernel shows it for VGA
+ * devices only (class 0x0300, and 0x0001, VGA before class codes); every
+ * display class is read.
  */
 const mayHaveBootVga = (classCode: string, known: boolean): boolean => !known || classCode.startsWith('0x03') || classCode.startsWith('0x0001');
 

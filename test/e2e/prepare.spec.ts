@@ -100,8 +100,10 @@ test("a troubleshooter's host fix is a host-preparation plan: previewed as a dif
 type Catalogue = typeof import('../../shared/i18n/en.json');
 const fr = JSON.parse(readFileSync(join(repoRoot, 'shared', 'i18n', 'fr.json'), 'utf8')) as Catalogue;
 
-/** The English a French reader would see in a part of the page: its visible text, without code (paths, argv, diffs, the helper's own output). */
-/** `account`: the user the service runs as, named in some texts (a name, like a path, whatever words it holds: vitrine-test). */
+/**
+ * The English a French reader would see in a part of the page: its visible text, without code (paths, argv, diffs, the helper's own output).
+ * `account`: the user the service runs as, named in some texts (a name, like a path, whatever words it holds: vitrine-test).
+ */
 async function englishIn(part: Locator, account: string): Promise<string[]> {
   const texts = await part.evaluate((root) => {
     const out: string[] = [];
