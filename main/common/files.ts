@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { FolderListing } from '../../shared/api';
 import { msg } from '../../shared/i18n/message';
 import { VitrineError } from './errors';
+import { compareText } from './collate';
 
 const MAX_ENTRIES = 2000;
 
@@ -27,7 +28,7 @@ export async function listFolder(dir: string, extension?: string): Promise<Folde
       : VitrineError.of('missing-file', msg('error.app.folderMissing', { dir }), msg('error.app.folderHint'));
   });
   const entries: FolderListing['entries'] = [];
-  for (const name of names.filter((n) => !n.startsWith('.')).sort((a, b) => a.localeCompare(b)).slice(0, MAX_ENTRIES)) {
+  for (const name of names.filter((n) => !n.startsWith('.')).sort(compareText).slice(0, MAX_ENTRIES)) {
     const path = join(dir, name);
     const st = await stat(path).catch(() => null);
     if (!st) continue;

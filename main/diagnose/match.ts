@@ -1,6 +1,7 @@
 import type { DiagnoseText, Evidence } from '../../shared/api';
 import { KNOWLEDGE, type KnowledgeEntry } from './knowledge';
 import { TEXT_SOURCES } from '../../shared/enums';
+import { compareText } from '../common/collate';
 
 const ALL_TEXT = new Set<string>(TEXT_SOURCES);
 const MAX_EVIDENCE_PER_PATTERN = 3;
@@ -58,7 +59,7 @@ export function matchTexts(texts: DiagnoseText[], knowledge: KnowledgeEntry[] = 
     matches.push({
       entry,
       score: Math.round(score * 10) / 10,
-      evidence: evidence.sort((a, b) => a.label.localeCompare(b.label) || a.line - b.line),
+      evidence: evidence.sort((a, b) => compareText(a.label, b.label) || a.line - b.line),
       contradicted: contradicted && { title: contradicted.title, note: contradicted.note, evidence: contradicted.evidence },
       first,
     });

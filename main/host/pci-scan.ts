@@ -4,6 +4,7 @@ import { linkNameSync as linkName, listDirSync as listDir, pathExistsSync as exi
 import { buildModalias, type ModuleAliases } from './modules-alias';
 import type { PciIds } from './pci-ids';
 import { PCI_ADDRESS } from '../common/pci-address';
+import { compareText } from '../common/collate';
 
 
 const hex4 = (value: string | null): string | null => (value ? value.replace(/^0x/, '').toLowerCase().padStart(4, '0') : null);
@@ -20,7 +21,7 @@ function readDisplays(deviceDir: string): DisplayConnector[] {
       out.push({ card, name: entry.slice(card.length + 1), connected: status === 'connected' });
     }
   }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  return out.sort((a, b) => compareText(a.name, b.name));
 }
 
 /** USB devices (not interfaces, not root hubs) below a controller's `usbN` root hubs. */
@@ -109,7 +110,7 @@ function indexBlockDevices(sys: string, proc: string): BlockIndex {
       mountpoints,
       holdsRoot: mountpoints.includes('/'),
     };
-    byController.set(pci, [...(byController.get(pci) ?? []), entry].sort((a, b) => a.name.localeCompare(b.name)));
+    byController.set(pci, [...(byController.get(pci) ?? []), entry].sort((a, b) => compareText(a.name, b.name)));
   }
   return { byController };
 }

@@ -3,6 +3,7 @@ import { amdResetVerdict } from './amd-reset';
 import { msg, type Msg } from '../../shared/i18n/message';
 import { english } from '../common/text';
 import { PCI_ADDRESS } from '../common/pci-address';
+import { compareText } from '../common/collate';
 
 /** PCI-to-PCI bridges stay with the host: they are never passed. */
 export function isBridge(device: PciDevice): boolean {
@@ -55,11 +56,11 @@ export function passSet(gpu: PciDevice, devices: PciDevice[]): PciDevice[] {
  * The order localeCompare gives addresses, without its collator (whose first
  * use loads ICU's data: tens of ms of a `vitrine doctor`): two sysfs addresses
  * (lowercase hex, the same shape) first differ at a hex digit, where the
- * collation order is the characters' order; anything else goes to localeCompare.
+ * collation order is the characters' order; anything else goes to compareText.
  */
 export function compareAddresses(a: string, b: string): number {
   if (PCI_ADDRESS.test(a) && PCI_ADDRESS.test(b)) return a < b ? -1 : a > b ? 1 : 0;
-  return a.localeCompare(b);
+  return compareText(a, b);
 }
 
 /** Devices by slot and by IOMMU group, built once per device list (each GPU's passSet reads them: linear, not n²). */

@@ -1,5 +1,6 @@
 import type { DomainSummary } from '../../shared/api';
 import { VitrineError } from '../common/errors';
+import { compareText } from '../common/collate';
 import { msg } from '../../shared/i18n/message';
 import { LISTING_COMMANDS, parseDominfo, parseListing } from './parse-dominfo';
 import type { Virsh } from './virsh';
@@ -45,5 +46,5 @@ export async function listDomains(virsh: Virsh): Promise<DomainSummary[]> {
 
 /** Sort by name, locale-aware, so the UI and the CLI show the same order. */
 export function sortDomains(domains: DomainSummary[]): DomainSummary[] {
-  return [...domains].sort((a, b) => a.name.localeCompare(b.name));
+  return [...domains].sort((a, b) => compareText(a.name, b.name));
 }

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { writeFileAtomic } from '../common/atomic-write';
+import { compareText } from '../common/collate';
 
 export interface HistoryEntry {
   /** The file name, which sorts by time: `2026-11-21T08-01-28-759Z.xml`. */
@@ -50,7 +51,7 @@ export class DefinitionHistory {
           reason: (await readFile(join(this.dir(uuid), `${id}.reason`), 'utf8').catch(() => '')).trim(),
         })),
     );
-    return entries.sort((a, b) => b.id.localeCompare(a.id));
+    return entries.sort((a, b) => compareText(b.id, a.id));
   }
 
   async read(uuid: string, id: string): Promise<string | null> {
