@@ -1,5 +1,8 @@
 // The libvirt URI check, apart from the zod schemas (shared/schemas.ts re-exports it).
 
+/** The longest libvirt URI Vitrine takes (settings-schema.ts, savedLibvirtUri). */
+export const LIBVIRT_URI_MAX = 300;
+
 /** The libvirt transports Vitrine connects through (test: libvirt's test driver, to try Vitrine without a host). */
 const LIBVIRT_SCHEMES = ['qemu', 'qemu+unix', 'qemu+ssh', 'qemu+libssh', 'qemu+libssh2', 'qemu+tls', 'test'] as const;
 const LOCAL_SCHEMES: readonly string[] = ['qemu', 'qemu+unix'];

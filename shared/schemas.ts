@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Channel } from './api';
-import { LANGUAGES, LOG_SOURCES, WIZARD_STEPS } from './enums';
+import { LOG_SOURCES, WIZARD_STEPS } from './enums';
+import { absolutePath, appSettings, libvirtUri, resolution, settingsPatch } from './settings-schema';
 
 /**
  * Schemas for the arguments of every request: a request whose arguments do
@@ -40,17 +41,15 @@ export const newVmName = z.string().superRefine((name, ctx) => {
   if (name !== name.trim()) return fail('A VM name cannot end with a space.');
 });
 
-/** An absolute path without control characters. */
-export const absolutePath = z
-  .string()
-  .min(1, 'A path cannot be empty.')
-  .refine((p) => p.startsWith('/'), 'Give an absolute path (starting with /).')
-  .refine((p) => !/\p{Cc}/u.test(p), 'A path cannot contain control characters.');
-
 /** `0000:01:00.0` (or `01:00.0`). */
 export const pciAddress = z
   .string()
   .regex(/^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\.[0-7]$/, 'A PCI address looks like 0000:01:00.0 (DOMAIN:BUS:SLOT.FUNCTION in hex).');
+
+// The settings' schemas live in settings-schema.ts (a settings file is read without building every request's schema).
+export { absolutePath, appSettings, libvirtUri, resolution, settingsPatch };
+// libvirtUriProblem lives in libvirt-uri.ts (no zod): the CLI checks --connect without loading the schemas.
+export { libvirtUriProblem } from './libvirt-uri';
 
 const powerOfTwoMiB = z
   .number()
@@ -59,46 +58,8 @@ const powerOfTwoMiB = z
   .max(4096)
   .refine((n) => (n & (n - 1)) === 0, 'The Looking Glass memory size is a power of two (32, 64, 128 MiB…).');
 
-/** A screen resolution in pixels. */
-export const resolution = z.object({ width: z.number().int().min(320).max(16384), height: z.number().int().min(200).max(16384) }).strict();
-
 /** A Linux key name for Looking Glass's input:escapeKey. */
 export const escapeKey = z.string().regex(/^KEY_[A-Z0-9_]{1,24}$/, 'An escape key is a Linux key name such as KEY_SCROLLLOCK or KEY_RIGHTCTRL.');
-
-// libvirtUriProblem lives in libvirt-uri.ts (no zod): the CLI checks --connect without loading the schemas.
-import { libvirtUriProblem } from './libvirt-uri';
-export { libvirtUriProblem };
-
-/** A libvirt connection URI Vitrine uses (see libvirtUriProblem). */
-export const libvirtUri = z
-  .string()
-  .max(300, 'A libvirt URI is at most 300 characters.')
-  .superRefine((uri, ctx) => {
-    const problem = libvirtUriProblem(uri);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
-
-/** The app's own settings (not a VM's), kept in $XDG_CONFIG_HOME/vitrine/settings.json. */
-export const appSettings = z
-  .object({
-    /** The libvirt connection to use from the next start (--connect and VITRINE_LIBVIRT_URI come first); null: qemu:///system. */
-    libvirtUri: libvirtUri.nullable(),
-    /** The looking-glass-client to run; null: find it on PATH. */
-    clientPath: absolutePath.nullable(),
-    /** What happens when the user closes the Looking Glass window while the VM runs. */
-    onClientClose: z.enum(['ask', 'keep-running', 'shut-down']),
-    /** The monitor resolution to use when none can be detected (no Electron, no xrandr). */
-    fallbackResolution: resolution.nullable(),
-    language: z.enum(LANGUAGES).nullable(),
-    /** Start Vitrine in the tray at login (an XDG autostart entry). */
-    startAtLogin: z.boolean(),
-    /** The "Vitrine keeps running in the tray" notice was shown once. */
-    trayHintShown: z.boolean(),
-  })
-  .strict();
-
-/** The app settings a request may change (each field optional). */
-export const settingsPatch = appSettings.partial();
 
 /** CPU pinning as asked: the planner proposes from the host's topology; `cpus` is the proposal as the user edited it. */
 export const cpuPinningRequest = z

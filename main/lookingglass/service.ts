@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { waitForFile } from '../common/wait-file';
 import type { ClientInfo, ClientLaunch, ClientSetup, DomainsSnapshot, ErrorInfo, LgSnapshot, LgStatus, LookingGlassVmSettings, MemoryProblem, Monitor, Task, VmCard, VmDetails } from '../../shared/api';
 import { errorInfo, toErrorInfo, VitrineError } from '../common/errors';
-import { vmName } from '../../shared/schemas';
 import { msg } from '../../shared/i18n/message';
 import { liveXmlArgs } from '../libvirt/batch';
 import { getDomain } from '../libvirt/domains';
@@ -77,9 +76,8 @@ function isLiveXml(xml: string): boolean {
   return root !== null && /\sid=['"]\d+['"]/.test(root[0]);
 }
 
-/** A name vm.details would refuse (vm.cards checks each name itself): that card's error, in the registry's words. */
-function badName(name: string): ErrorInfo {
-  const issue = vmName.safeParse(name).error?.issues[0]?.message ?? '';
+/** A name vm.details would refuse (vm.cards checks each name itself; `issue`: what vmName says of it): that card's error, in the registry's words. */
+function badName(issue: string): ErrorInfo {
   return errorInfo('invalid-argument', msg('error.invalid', { issues: [msg('error.issue', { field: msg('field.name'), problem: issue })] }), msg('error.invalidHint'));
 }
 
@@ -144,6 +142,8 @@ export class LookingGlassService {
    * error (the one vm.details or lg.launchInfo gives alone).
    */
   async cards(names: readonly string[]): Promise<VmCard[]> {
+    // The request schemas load with the first cards, not with Play (which never shows them).
+    const { vmName } = await import('../../shared/schemas');
     const valid = names.filter((name) => vmName.safeParse(name).success);
     const read = new Map((await this.o.vm.detailsMany(valid)).map((r) => [r.name, r]));
     const needed = [...read.values()].some((r) => r.details && r.details.pciDevices.length > 0);
@@ -153,7 +153,7 @@ export class LookingGlassService {
     return Promise.all(
       names.map(async (name): Promise<VmCard> => {
         const r = read.get(name);
-        if (!r) return { name, details: { ok: false, error: badName(name) }, launch: null };
+        if (!r) return { name, details: { ok: false, error: badName(vmName.safeParse(name).error?.issues[0]?.message ?? '') }, launch: null };
         if (!r.details) return { name, details: { ok: false, error: toErrorInfo(r.error) }, launch: null };
         // The XML stays here: the card does not show it (fifty of them would weigh on the page).
         const details: Omit<VmDetails, 'xml'> & { xml?: string } = { ...r.details };

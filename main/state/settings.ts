@@ -3,11 +3,15 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AppSettings } from '../../shared/api';
-import { settingsPatch } from '../../shared/schemas';
+import { LIBVIRT_URI_MAX, libvirtUriProblem } from '../../shared/libvirt-uri';
 import { VitrineError } from '../common/errors';
 import { msg } from '../../shared/i18n/message';
 import { serialized, writeFileAtomic } from '../common/atomic-write';
 import { salvageJson } from './keep-aside';
+
+// zod and the settings' schemas load with the first settings file read or written: without one (and for
+// savedLibvirtUri), `vitrine play` and `vitrine vm list` run without them.
+const schema = async (): Promise<typeof import('../../shared/settings-schema').settingsPatch> => (await import('../../shared/settings-schema')).settingsPatch;
 
 export const DEFAULT_SETTINGS: AppSettings = {
   libvirtUri: null,
@@ -53,13 +57,13 @@ export class SettingsStore {
       if (error.code === 'ENOENT') return null;
       throw VitrineError.of('settings', msg('error.state.settingsUnreadable', { path: this.file, said: error.code ?? error.message }), msg('error.state.settingsUnreadableHint'));
     });
-    const settings = text === null ? { ...DEFAULT_SETTINGS } : await salvageJson(this.file, text, settingsPatch, DEFAULT_SETTINGS, 'settings-kept-aside', 'a settings object');
+    const settings = text === null ? { ...DEFAULT_SETTINGS } : await salvageJson(this.file, text, await schema(), DEFAULT_SETTINGS, 'settings-kept-aside', 'a settings object');
     this.cache = settings;
     return settings;
   }
 
   async set(patch: Partial<AppSettings>): Promise<AppSettings> {
-    const parsed = settingsPatch.safeParse(patch);
+    const parsed = (await schema()).safeParse(patch);
     // The registry checks the same schema first: this is for callers that skip it.
     if (!parsed.success) throw VitrineError.of('invalid-argument', msg('error.state.badSetting', { issues: parsed.error.issues.map((i) => i.message).join('; ') }), msg('error.state.badSettingHint'));
     // One change at a time: each starts from the file the previous one wrote.
@@ -75,9 +79,9 @@ export class SettingsStore {
 /** The libvirt URI saved in the settings file, read once at start-up (null when none or unreadable). */
 export function savedLibvirtUri(dir: string = configDir()): string | null {
   try {
-    const raw = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as { libvirtUri?: unknown };
-    const parsed = settingsPatch.safeParse({ libvirtUri: raw.libvirtUri });
-    return parsed.success ? (parsed.data.libvirtUri ?? null) : null;
+    const { libvirtUri } = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as { libvirtUri?: unknown };
+    // The settings schema's rules for it (settings-schema.ts: libvirtUri), without zod.
+    return typeof libvirtUri === 'string' && libvirtUri.length <= LIBVIRT_URI_MAX && libvirtUriProblem(libvirtUri) === null ? libvirtUri : null;
   } catch {
     return null;
   }
