@@ -386,7 +386,7 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
           const result = await (await ctx.services()).vm.lifecycle.define(after, `vm xml --file ${Object.keys(edits).join(', ') || 'as read'}`);
           out(result.diff || `Defined '${result.name}'.`);
           if (result.previous) out(`Previous definition kept as ${result.previous.id} (vitrine vm restore ${JSON.stringify(result.name)} ${result.previous.id}).`);
-        } else if (opts['diff']) out(before === after ? 'No change.' : (await import('../libvirt/history')).unifiedDiff(before, after, path));
+        } else if (opts['diff']) out(before === after ? 'No change.' : await (await import('../libvirt/history')).unifiedDiff(before, after, path));
         else process.stdout.write(after);
       } catch (error) {
         ctx.fail(error);

@@ -1,6 +1,5 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import { writeFileAtomic } from '../common/atomic-write';
 import { compareText } from '../common/collate';
 
@@ -60,7 +59,8 @@ export class DefinitionHistory {
   }
 }
 
-/** A unified diff of two definitions, as `virsh edit` users read it. */
-export function unifiedDiff(before: string, after: string, name: string): string {
+/** A unified diff of two definitions, as `virsh edit` users read it (the diff library loads with the first: Play never needs it). */
+export async function unifiedDiff(before: string, after: string, name: string): Promise<string> {
+  const { createTwoFilesPatch } = await import('diff');
   return createTwoFilesPatch(`${name} (current)`, `${name} (new)`, before, after, undefined, undefined, { context: 3 });
 }

@@ -104,7 +104,7 @@ export class Lifecycle {
         throw VitrineError.of('uuid-mismatch', msg('error.vm.uuidMismatch', { name, uuid }), msg('error.vm.uuidMismatchHint'));
       }
       previous = await this.history.save(uuid, current, reason);
-      diff = unifiedDiff(current, xmlText, name);
+      diff = await unifiedDiff(current, xmlText, name);
     }
     const dir = await mkdtemp(join(tmpdir(), 'vitrine-define-'));
     try {

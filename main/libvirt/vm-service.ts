@@ -192,7 +192,7 @@ export class VmService {
     return {
       before,
       after,
-      diff: before === after ? '' : unifiedDiff(before, after, name),
+      diff: before === after ? '' : await unifiedDiff(before, after, name),
       ...(pinning ? { reasons: pinning.reasons, notes: pinning.notes, notesMsg: pinning.notesMsg, guestCpus: pinning.guestCpus } : {}),
     };
   }
