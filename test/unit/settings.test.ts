@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, SettingsStore } from '../../main/state/settings';
+import { DEFAULT_SETTINGS, savedLibvirtUri, SettingsStore } from '../../main/state/settings';
+import { settingsPatch } from '../../shared/schemas';
 import { TaskTracker } from '../../main/state/tasks';
 import { WizardStore } from '../../main/state/wizard';
 import { takeNotices } from '../../main/state/notices';
@@ -88,6 +89,36 @@ describe('the settings file', () => {
 
   it('refuses a bad value with a message', async () => {
     await expect(new SettingsStore(scratch()).set({ onClientClose: 'never' as never })).rejects.toThrow(/Invalid setting/);
+  });
+});
+
+describe('the libvirt URI saved in the settings, read at start-up without zod', () => {
+  it("takes what the settings schema takes, and nothing else", () => {
+    const values: unknown[] = [
+      'qemu:///system', 'qemu:///session', 'qemu+ssh://gamer@tower/system', 'qemu+unix:///system?socket=/run/libvirt/libvirt-sock', 'test:///default',
+      'qemu+ext:///system?command=/bin/sh', 'xen:///system', 'qemu//system', '', ' qemu:///system', `qemu+ssh://${'h'.repeat(282)}/system`, `qemu+ssh://${'h'.repeat(283)}/system`,
+      null, 42, ['qemu:///system'], { uri: 'qemu:///system' },
+    ];
+    for (const value of values) {
+      const dir = scratch();
+      writeFileSync(join(dir, 'settings.json'), JSON.stringify({ libvirtUri: value }));
+      const parsed = settingsPatch.safeParse({ libvirtUri: value });
+      expect(savedLibvirtUri(dir), JSON.stringify(value)).toBe(parsed.success ? (parsed.data.libvirtUri ?? null) : null);
+    }
+    // Both lengths around the limit were tried: one is taken, one refused.
+    expect(settingsPatch.safeParse({ libvirtUri: `qemu+ssh://${'h'.repeat(282)}/system` }).success).toBe(true);
+    expect(settingsPatch.safeParse({ libvirtUri: `qemu+ssh://${'h'.repeat(283)}/system` }).success).toBe(false);
+  });
+
+  it('is null without a file, with a file that is not JSON, or with no URI in it', () => {
+    const dir = scratch();
+    expect(savedLibvirtUri(dir)).toBeNull();
+    writeFileSync(join(dir, 'settings.json'), '{ "libvirtUri": "qemu:///session"');
+    expect(savedLibvirtUri(dir)).toBeNull();
+    writeFileSync(join(dir, 'settings.json'), 'null');
+    expect(savedLibvirtUri(dir)).toBeNull();
+    writeFileSync(join(dir, 'settings.json'), '{ "language": "fr" }');
+    expect(savedLibvirtUri(dir)).toBeNull();
   });
 });
 
