@@ -1,7 +1,7 @@
 /**
  * `a.localeCompare(b)`, without ICU's collator when the answer is known.
  *
- * The first localeCompare of a process loads ICU's collation data: 8–13 ms
+ * The first localeCompare of a process loads ICU's collation data: 10–25 ms
  * of a `vitrine vm list` that takes about 200 (it sorts the domains). Text of
  * printable ASCII is compared here in the order of the root collation (CLDR),
  * which is what localeCompare gives for it in most languages: spaces, then
@@ -9,7 +9,7 @@
  * ignored; on a tie, the first position where the case differs decides, the
  * lower-case letter first. Only in a locale whose collation keeps that order
  * for ASCII (ICU_LANGUAGES, each checked against Intl.Collator by
- * test/unit/collate.test.ts); other text and other locales (Danish, Turkish,
+ * test/unit/without-icu.test.ts); other text and other locales (Danish, Turkish,
  * Lithuanian… reorder letters) go to localeCompare.
  */
 
