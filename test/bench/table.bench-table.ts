@@ -274,16 +274,19 @@ async function rowPlayApp(user: SessionUser): Promise<void> {
   const url = new URL(serve.url);
   const socket = new WebSocket(`ws://${url.host}/api?token=${url.searchParams.get('token') ?? ''}`);
   await new Promise((done, fail) => socket.once('open', done).once('error', fail));
+  type Answer = { ok: boolean; value?: { error?: { message: string } | null }; error?: { message: string } };
   let next = 0;
-  const waiting = new Map<number, (result: { ok: boolean; value?: { error?: { message: string } | null }; error?: { message: string } }) => void>();
+  const waiting = new Map<number, { done: (answer: Answer) => void; fail: (error: Error) => void }>();
   socket.on('message', (data) => {
-    const message = JSON.parse(String(data)) as { id?: number; result?: never };
-    if (message.id !== undefined) waiting.get(message.id)?.(message.result!);
+    const message = JSON.parse(String(data)) as { id?: number; result?: Answer };
+    if (message.id !== undefined) waiting.get(message.id)?.done(message.result!);
   });
-  const request = (channel: string, args: unknown): Promise<{ ok: boolean; value?: { error?: { message: string } | null }; error?: { message: string } }> =>
-    new Promise((done) => {
+  // A server that goes away fails the round instead of leaving it waiting.
+  socket.on('close', () => waiting.forEach(({ fail }) => fail(new Error('vitrine serve closed the connection'))));
+  const request = (channel: string, args: unknown): Promise<Answer> =>
+    new Promise((done, fail) => {
       const id = ++next;
-      waiting.set(id, done);
+      waiting.set(id, { done, fail });
       socket.send(JSON.stringify({ id, channel, args }));
     });
   const destroy = (): void => void spawnSync('virsh', ['--connect', 'qemu:///session', 'destroy', name], asUser(user));
