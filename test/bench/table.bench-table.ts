@@ -16,6 +16,7 @@ import { generatedHost } from '../support/hosts';
 import { cliPath, createSessionUser, defineDomain, repoRoot, startServe, type SessionUser } from '../support/session-libvirt';
 import { writeIommuGroupsScript } from './seed003-script';
 import { clearOwnShm, FAKE_CLIENT } from '../support/shm';
+import { connectServe, cookieFor } from '../support/serve-client';
 
 const rows: string[] = [];
 const scratch: string[] = [];
@@ -167,6 +168,9 @@ async function rowsHost(): Promise<void> {
   );
 }
 
+/** Force a domain off (a failed or finished round leaves no VM running behind it). */
+const destroyDomain = (user: SessionUser, name: string): void => void spawnSync('virsh', ['--connect', 'qemu:///session', 'destroy', name], asUser(user));
+
 /** The TCG domain both Play rows start: 32 MiB of Looking Glass memory, SPICE, nothing to boot. */
 async function definePlayDomain(user: SessionUser): Promise<string> {
   const name = 'bench-play';
@@ -201,7 +205,7 @@ async function rowPlay(user: SessionUser): Promise<void> {
   writeFileSync(join(bin, 'virsh'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`);
   chmodSync(join(bin, 'virsh'), 0o755);
   if (process.getuid?.() === 0) chownSync(bin, user.uid, user.gid);
-  const destroy = (): void => void spawnSync('virsh', ['--connect', 'qemu:///session', 'destroy', name], asUser(user));
+  const destroy = (): void => destroyDomain(user, name);
   const play = (): Promise<{ ms: number; virsh: number }> =>
     new Promise((done, fail) => {
       rmSync(log, { force: true });
@@ -269,27 +273,11 @@ async function rowPlayApp(user: SessionUser): Promise<void> {
   const blocked = clearOwnShm(user.uid);
   if (blocked) return say(`| Play from the app -> client started | skipped: ${blocked} |`);
   const name = await definePlayDomain(user);
-  const { default: WebSocket } = await import('ws');
   const serve = await startServe(user, ['--client', FAKE_CLIENT]);
-  const url = new URL(serve.url);
-  const socket = new WebSocket(`ws://${url.host}/api?token=${url.searchParams.get('token') ?? ''}`);
-  await new Promise((done, fail) => socket.once('open', done).once('error', fail));
+  const client = await connectServe(serve.origin, await cookieFor(serve.url));
   type Answer = { ok: boolean; value?: { error?: { message: string } | null }; error?: { message: string } };
-  let next = 0;
-  const waiting = new Map<number, { done: (answer: Answer) => void; fail: (error: Error) => void }>();
-  socket.on('message', (data) => {
-    const message = JSON.parse(String(data)) as { id?: number; result?: Answer };
-    if (message.id !== undefined) waiting.get(message.id)?.done(message.result!);
-  });
-  // A server that goes away fails the round instead of leaving it waiting.
-  socket.on('close', () => waiting.forEach(({ fail }) => fail(new Error('vitrine serve closed the connection'))));
-  const request = (channel: string, args: unknown): Promise<Answer> =>
-    new Promise((done, fail) => {
-      const id = ++next;
-      waiting.set(id, { done, fail });
-      socket.send(JSON.stringify({ id, channel, args }));
-    });
-  const destroy = (): void => void spawnSync('virsh', ['--connect', 'qemu:///session', 'destroy', name], asUser(user));
+  const request = (channel: string, args: unknown): Promise<Answer> => client.request(channel, args) as Promise<Answer>;
+  const destroy = (): void => destroyDomain(user, name);
   const play = async (): Promise<number> => {
     const start = process.hrtime.bigint();
     const result = await request('vm.play', { name });
@@ -313,7 +301,7 @@ async function rowPlayApp(user: SessionUser): Promise<void> {
       played.push(await play());
     }
   } finally {
-    socket.close();
+    client.ws.close();
     serve.child.kill('SIGTERM');
     destroy();
     clearOwnShm(user.uid);

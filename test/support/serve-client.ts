@@ -38,18 +38,26 @@ export async function cookieFor(url: string): Promise<string> {
 /** A WebSocket client of `vitrine serve`, as the page would be (same origin, cookie). */
 export function connectServe(origin: string, cookie: string): Promise<ServeClient> {
   const snapshots = new Snapshots();
-  const pending = new Map<number, (r: unknown) => void>();
+  const pending = new Map<number, { done: (r: unknown) => void; fail: (error: Error) => void }>();
   let id = 0;
   const ws = new WebSocket(`${origin.replace('http', 'ws')}/api`, { headers: { Cookie: cookie, Origin: origin } });
   ws.on('message', (data) => {
     const message = JSON.parse(String(data)) as { id?: number; result?: unknown; event?: string; payload?: DomainsSnapshot };
     if (message.event === 'domains.changed' && message.payload) snapshots.push(message.payload);
-    if (typeof message.id === 'number') pending.get(message.id)?.(message.result);
+    if (typeof message.id === 'number') {
+      pending.get(message.id)?.done(message.result);
+      pending.delete(message.id);
+    }
+  });
+  // A server that goes away fails what was asked of it instead of leaving it waiting.
+  ws.on('close', () => {
+    for (const { fail } of pending.values()) fail(new Error('vitrine serve closed the connection'));
+    pending.clear();
   });
   const request = (channel: string, args?: unknown): Promise<unknown> =>
-    new Promise((done) => {
+    new Promise((done, fail) => {
       id += 1;
-      pending.set(id, done);
+      pending.set(id, { done, fail });
       ws.send(JSON.stringify({ id, channel, args }));
     });
   return new Promise((done, fail) => {
