@@ -52,7 +52,7 @@ async function serve(host: string, port: number, allowRemote = false): Promise<v
     fail(new VitrineError({ kind: 'not-built', message: `The UI is not built (no ${rendererDir}/index.html).`, hint: 'Run npm run build first.' }));
   }
   const [{ createServices }, { createRegistry }, { isLoopback, startServer }] = await Promise.all([servicesModule(), import('../api/registry'), import('../web/serve')]);
-  const options = await servicesOptions('serve');
+  const options = { ...(await servicesOptions('serve')), keepVirshReady: true };
   const services = createServices(options);
   const server = await startServer({ host, port, allowRemote, registry: createRegistry(services), events: services.events, rendererDir }).catch(async (error: unknown) => {
     await services.close();

@@ -227,3 +227,86 @@ export function spawnStreaming(file: string, argv: readonly string[], options: S
     exited,
   };
 }
+
+/** What a program started ahead (startWaiting) printed from its start to its end, and how it ended. */
+export interface WaitingResult {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The timeout ended it (SIGKILL). */
+  killed: boolean;
+  /** It printed more than maxBuffer on a stream and was ended (SIGKILL). */
+  overflow: boolean;
+}
+
+/** A program started ahead of the moment it is needed, waiting for its input. */
+export interface WaitingChild {
+  /** Its process id (null if it could not be started). */
+  readonly pid: number | null;
+  /** False once it ended, could not start, or was used: use() would only fail. */
+  readonly alive: boolean;
+  /**
+   * Write `input` to its stdin, close it, and resolve once the program ended
+   * with all it printed (before the input too); the timeout kills it
+   * (`killed`). Once only; never rejects.
+   */
+  use(input: string, timeoutMs: number): Promise<WaitingResult>;
+  /** End it unused (SIGTERM). */
+  kill(): void;
+}
+
+/**
+ * Start a program that reads what to do on stdin and ends at its end — the
+ * app's ready virsh (libvirt/virsh.ts), started and connected before a read
+ * needs it. Its output is kept from the start (bounded by maxBuffer), so that
+ * use() sees everything, an early complaint included. If this process dies
+ * first, the program sees its stdin end, which ends it.
+ */
+export function startWaiting(file: string, argv: readonly string[], options: { env: NodeJS.ProcessEnv; maxBuffer: number }): WaitingChild {
+  const child = spawn(file, argv, { env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  let ended = false;
+  let used = false;
+  let killed = false;
+  let overflow = false;
+  child.on('error', () => undefined); // a spawn failure (ENOENT): 'close' follows
+  child.stdin?.on('error', () => undefined); // it may end without reading
+  for (const name of ['stdout', 'stderr'] as const) {
+    child[name]?.setEncoding('utf8');
+    child[name]?.on('data', (chunk: string) => {
+      out[name] += chunk;
+      if (out[name].length > options.maxBuffer && !overflow) {
+        overflow = true;
+        child.kill('SIGKILL');
+      }
+    });
+  }
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => {
+      ended = true;
+      resolve({ code, signal });
+    });
+  });
+  return {
+    pid: child.pid ?? null,
+    get alive() {
+      return !ended && !used && child.pid !== undefined;
+    },
+    use: async (input, timeoutMs) => {
+      used = true;
+      const timer = setTimeout(() => {
+        killed = true;
+        child.kill('SIGKILL');
+      }, timeoutMs);
+      child.stdin?.end(input);
+      const { code, signal } = await closed;
+      clearTimeout(timer);
+      return { ...out, code, signal, killed, overflow };
+    },
+    kill: () => {
+      used = true;
+      if (!ended) child.kill('SIGTERM');
+    },
+  };
+}

@@ -59,5 +59,5 @@ export function splitStartAndRead(ran: BatchResult): { liveXml: string } | { sta
 /** Run `dominfo; echo SEP; dumpxml --inactive --security-info` for parseInfoAndXml; null for a name virsh's command line cannot carry. */
 export function runInfoAndXml(virsh: Virsh, name: string): Promise<BatchResult> | null {
   if (/[\n\r\0]/.test(name)) return null;
-  return virsh.runBatch(batch(['dominfo', '--domain', name], dumpXmlArgs(name)), 'dominfo');
+  return virsh.runBatch(batch(['dominfo', '--domain', name], dumpXmlArgs(name)), 'dominfo', { reads: true });
 }

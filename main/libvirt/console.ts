@@ -18,7 +18,7 @@ export async function openConsole(virsh: Virsh, name: string): Promise<{ viewer:
   }
   const remote = await which('remote-viewer');
   if (remote) {
-    const display = (await virsh.run(['domdisplay', '--domain', name]).catch(() => '')).trim();
+    const display = (await virsh.run(['domdisplay', '--domain', name], { reads: true }).catch(() => '')).trim();
     if (!display) {
       throw VitrineError.of('no-display', msg('error.vm.noDisplay', { name }), msg('error.vm.noDisplayHint'));
     }

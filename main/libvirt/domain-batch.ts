@@ -70,7 +70,7 @@ export async function readDomains(virsh: Virsh, names: readonly string[]): Promi
     const chunk = batchable.slice(i, i + BATCH_DOMAINS);
     // Random per run: no domain's XML (a description, metadata) can hold it by chance.
     const separator = `/vitrine-batch-${randomBytes(12).toString('hex')}/`;
-    const out = await virsh.run([batchCommands(chunk, separator)]);
+    const out = await virsh.run([batchCommands(chunk, separator)], { reads: true });
     for (const [name, read] of parseBatch(out, chunk, separator)) found.set(name, read);
   }
   return found;

@@ -11,7 +11,7 @@ const DOMINFO_CONCURRENCY = 4;
 export async function getDomain(virsh: Virsh, name: string): Promise<DomainSummary | null> {
   let out: string;
   try {
-    out = await virsh.run(['dominfo', '--domain', name]);
+    out = await virsh.run(['dominfo', '--domain', name], { reads: true });
   } catch (error) {
     if (error instanceof VitrineError && error.kind === 'domain-not-found') return null;
     throw error;
@@ -29,7 +29,7 @@ export async function getDomain(virsh: Virsh, name: string): Promise<DomainSumma
  * whose row could not be read that way is asked with dominfo.
  */
 export async function listDomains(virsh: Virsh): Promise<DomainSummary[]> {
-  const out = await virsh.run([LISTING_COMMANDS]);
+  const out = await virsh.run([LISTING_COMMANDS], { reads: true });
   const listing = parseListing(out);
   if (!listing) {
     throw VitrineError.of('virsh', msg('error.libvirt.listUnreadable'), msg('error.libvirt.listUnreadableHint'), out.slice(0, 2000));

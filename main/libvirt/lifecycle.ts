@@ -70,7 +70,7 @@ export class Lifecycle {
 
   /** The persistent definition, with secrets (graphics passwords) kept so a redefine loses nothing. */
   dumpXml(name: string): Promise<string> {
-    return this.virsh.run(dumpXmlArgs(name));
+    return this.virsh.run(dumpXmlArgs(name), { reads: true });
   }
 
   /**
@@ -282,12 +282,12 @@ export class Lifecycle {
 
   /** The active libvirt storage pool whose target folder is `folder`, if there is one. */
   async poolFor(folder: string): Promise<string | null> {
-    const names = (await this.virsh.run(['pool-list', '--name']).catch(() => ''))
+    const names = (await this.virsh.run(['pool-list', '--name'], { reads: true }).catch(() => ''))
       .split('\n')
       .map((n) => n.trim())
       .filter(Boolean);
     for (const name of names) {
-      const xml = await this.virsh.run(['pool-dumpxml', '--pool', name]).catch(() => '');
+      const xml = await this.virsh.run(['pool-dumpxml', '--pool', name], { reads: true }).catch(() => '');
       const path = xml.match(/<target>\s*<path>([^<]+)<\/path>/)?.[1];
       if (path && resolvePath(path) === resolvePath(folder)) return name;
     }
@@ -312,7 +312,7 @@ export class Lifecycle {
   async startAndRead(name: string): Promise<{ liveXml: string } | { readError: VitrineError }> {
     if (/[\n\r\0]/.test(name)) {
       await this.start(name);
-      return this.virsh.run(liveXmlArgs(name)).then((liveXml) => ({ liveXml }), (readError: VitrineError) => ({ readError }));
+      return this.virsh.run(liveXmlArgs(name), { reads: true }).then((liveXml) => ({ liveXml }), (readError: VitrineError) => ({ readError }));
     }
     const startArgs = ['start', '--domain', name];
     const readArgs = liveXmlArgs(name);

@@ -185,7 +185,7 @@ export class LookingGlassService {
     const target = memoryTarget(details, this.o.shmDir ?? SHM_DIR, this.o.kvmfrDevice ?? KVMFR_DEVICE);
     const [installed, liveXml] = await Promise.all([
       known.client ?? inspectClient(this.o.clientPath ?? settings.clientPath, this.identity.uid, this.o.cacheDir),
-      known.liveXml !== undefined ? Promise.resolve(known.liveXml) : running ? this.o.virsh.run(liveXmlArgs(name)) : Promise.resolve(details.xml),
+      known.liveXml !== undefined ? Promise.resolve(known.liveXml) : running ? this.o.virsh.run(liveXmlArgs(name), { reads: true }) : Promise.resolve(details.xml),
     ]);
     const client = release === undefined ? installed : describeClient(installed.path, release, this.identity.uid, installed.problem);
     const memory = await checkMemory({ target, neededMiB: neededMiB(lg, client.rules), user: this.identity, phase: running ? 'running' : 'before-start', session: this.o.virsh.uri.includes('/session'), ...(this.o.kvmfrParams ? { kvmfrParams: this.o.kvmfrParams } : {}) });
@@ -345,7 +345,7 @@ export class LookingGlassService {
       await task.run('open', async () => {
         await this.waitForMemory(details);
         if (started && 'readError' in started) throw started.readError;
-        const liveXml = started ? started.liveXml : await this.o.virsh.run(liveXmlArgs(name));
+        const liveXml = started ? started.liveXml : await this.o.virsh.run(liveXmlArgs(name), { reads: true });
         return this.open(name, { details, liveXml, client: info.client, monitors });
       }, (s) => msg('playStep.started', { pid: s.pid === null ? '?' : String(s.pid) }));
       return task.finish();

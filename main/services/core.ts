@@ -20,6 +20,8 @@ export interface CoreOptions {
   monitors?: () => Promise<Monitor[]>;
   clientPath?: string | null;
   configDir?: string;
+  /** Keep a virsh started and connected for the next read (the app: `vitrine serve`, Electron), not for one CLI command. */
+  keepVirshReady?: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface CoreOptions {
  * host scan or the troubleshooter to start a VM.
  */
 export function createCore(options: CoreOptions) {
-  const virsh = new Virsh({ uri: options.libvirtUri });
+  const virsh = new Virsh({ uri: options.libvirtUri, keepReady: options.keepVirshReady ?? false });
   const watcher = new DomainWatcher(virsh);
   const lifecycle = new Lifecycle({ virsh, dataDir: dataDir() });
   const hostDevices = join((options.hostRoots ?? DEFAULT_ROOTS).sys, 'bus', 'pci', 'devices');
@@ -60,10 +62,11 @@ export function createCore(options: CoreOptions) {
     tasks,
     monitors,
     lookingGlass,
-    /** Stop the event stream and close the Looking Glass clients. */
+    /** Stop the event stream, end the ready virsh and close the Looking Glass clients. */
     close: async (): Promise<void> => {
       await lookingGlass.closeAll();
       watcher.close();
+      virsh.close();
     },
   };
 }

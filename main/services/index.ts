@@ -65,7 +65,7 @@ export interface Services {
   /** Host preparation (on `setup.root`): plan with diffs, apply as a task, change sets, undo. */
   hostPreparation: HostPreparation;
   events: EventSources;
-  /** Stop the event stream and close the Looking Glass clients. */
+  /** Stop the event stream, end the ready virsh and close the Looking Glass clients. */
   close(): Promise<void>;
 }
 
@@ -82,6 +82,8 @@ export interface ServicesOptions {
   clientPath?: string | null;
   /** Where settings.json lives (tests); default $XDG_CONFIG_HOME/vitrine. */
   configDir?: string;
+  /** Keep a virsh started and connected for the next read: the app (`vitrine serve`, Electron), which lives long; not one CLI command. */
+  keepVirshReady?: boolean;
 }
 
 /** Pick the libvirt URI: the --connect flag, then VITRINE_LIBVIRT_URI, then the Settings choice, then qemu:///system. */

@@ -31,7 +31,7 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(() => {
     hardenApp();
     handleAppProtocol(rendererDir);
-    const services = createServices({ libvirtUri: resolveLibvirtUri(undefined), mode: 'electron', monitors: electronMonitors });
+    const services = createServices({ libvirtUri: resolveLibvirtUri(undefined), mode: 'electron', monitors: electronMonitors, keepVirshReady: true });
     registerIpc(createRegistry(services), services.events, () => mainWindow);
     const showWindow = (path?: string): void => {
       const fresh = !mainWindow;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { run, runFile, spawnDetached, spawnStreaming, type RunError } from '../../main/common/process';
+import { run, runFile, spawnDetached, spawnStreaming, startWaiting, type RunError } from '../../main/common/process';
 
 // The one process module, with real processes: a Node one-liner stands in for each program.
 const node = process.execPath;
@@ -82,5 +82,51 @@ describe('spawnDetached', () => {
     const { pid } = await spawnDetached(node, script('setTimeout(() => {}, 200)'));
     expect(pid).toBeGreaterThan(0);
     await expect(spawnDetached('/nonexistent/vitrine-no-such-viewer', [])).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('startWaiting', () => {
+  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
+  const echo = script("process.stdout.write('early '); let input = ''; process.stdin.on('data', (d) => (input += d)); process.stdin.on('end', () => { process.stdout.write(input.toUpperCase()); process.stderr.write('done'); })");
+
+  it('keeps what it printed before its use, gives it its input, and settles when it ended', async () => {
+    const child = startWaiting(node, echo, { env, maxBuffer: 1024 });
+    expect(child.alive).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    const ran = await child.use('dominfo\n', 10_000);
+    expect(ran).toEqual({ stdout: 'early DOMINFO\n', stderr: 'done', code: 0, signal: null, killed: false, overflow: false });
+    expect(child.alive).toBe(false);
+  });
+
+  it('kills it at the timeout or past maxBuffer, and says which', async () => {
+    const stuck = startWaiting(node, script('setInterval(() => {}, 1000)'), { env, maxBuffer: 1024 });
+    expect(await stuck.use('x\n', 300)).toMatchObject({ killed: true, overflow: false, signal: 'SIGKILL' });
+    const loud = startWaiting(node, script("process.stdin.on('end', () => process.stdout.write('x'.repeat(1 << 16))); process.stdin.resume(); setInterval(() => {}, 1000)"), { env, maxBuffer: 1024 });
+    expect(await loud.use('', 10_000)).toMatchObject({ killed: false, overflow: true, signal: 'SIGKILL' });
+  });
+
+  it('is not alive when it could not start or ended by itself, and can be ended unused', async () => {
+    const missing = startWaiting('/nonexistent/vitrine-no-such-virsh', [], { env, maxBuffer: 1024 });
+    expect(missing.alive).toBe(false);
+    // Node gives the spawn's errno as the code (-2, ENOENT); never 0.
+    const ran = await missing.use('x\n', 5_000);
+    expect(ran.killed).toBe(false);
+    expect(ran.code).not.toBe(0);
+    const quick = startWaiting(node, script('process.exit(1)'), { env, maxBuffer: 1024 });
+    for (let waited = 0; quick.alive && waited < 5_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(quick.alive).toBe(false);
+    const unused = startWaiting(node, echo, { env, maxBuffer: 1024 });
+    const pid = unused.pid!;
+    unused.kill();
+    expect(unused.alive).toBe(false);
+    for (let waited = 0; waited < 5_000; waited += 50) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(() => process.kill(pid, 0)).toThrow();
   });
 });

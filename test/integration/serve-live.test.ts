@@ -42,10 +42,22 @@ describe('vitrine serve on a real session libvirt', () => {
     await snapshots.next((s) => s.domains.some((d) => d.name === NAME && d.state === 'shut-off'), 2_000, 'with the domain shut off');
   });
 
+  it('reads through its ready virsh exactly what a virsh of its own reads', async () => {
+    const ready = await readyVirsh(serve.child.pid!);
+    const details = await live!.request('vm.details', { name: NAME });
+    expect(details).toMatchObject({ ok: true, value: { summary: { name: NAME, state: 'shut-off' } } });
+    // It answered (it is gone, used); the next read, at once, has none waiting and runs a virsh of its own: the same answer.
+    expect(alive(ready)).toBe(false);
+    expect(childrenOf(serve.child.pid!).filter((c) => c.cmdline.trim() === 'virsh --quiet --connect qemu:///session')).toEqual([]);
+    expect(await live!.request('vm.details', { name: NAME })).toEqual(details);
+  });
+
   it('reports a lost daemon and recovers when it comes back', async () => {
     // Same connection as above: its events proved the stream is connected.
     expect(live).not.toBeNull();
     const { snapshots } = live!;
+    // A ready virsh waits, connected to the daemon about to go.
+    const ready = await readyVirsh(serve.child.pid!);
     snapshots.clear();
     const pid = Number(readFileSync(join(user.env['XDG_RUNTIME_DIR']!, 'libvirt', 'libvirtd.pid'), 'utf8'));
     process.kill(pid, 'SIGTERM');
@@ -54,6 +66,13 @@ describe('vitrine serve on a real session libvirt', () => {
     expect(lost.domains.map((d) => d.name)).toEqual([NAME]);
     // virsh spawns a new session daemon on the next connection attempt.
     await snapshots.next((s) => s.error === null && s.domains.some((d) => d.name === NAME), 30_000, 'after reconnecting');
+    // The ready virsh lost its daemon (and never starts one): a read it cannot answer cleanly runs alone.
+    expect(await live!.request('vm.details', { name: NAME })).toMatchObject({ ok: true, value: { summary: { name: NAME, state: 'shut-off' } } });
+    expect(alive(ready)).toBe(false);
+    // The next one waits on the new daemon, and answers.
+    const next = await readyVirsh(serve.child.pid!);
+    expect(await live!.request('vm.details', { name: NAME })).toMatchObject({ ok: true, value: { summary: { name: NAME, state: 'shut-off' } } });
+    expect(alive(next)).toBe(false);
   });
 });
 
@@ -73,6 +92,16 @@ function childrenOf(pid: number): { pid: number; cmdline: string }[] {
   return found;
 }
 
+/** The app's ready virsh (main/libvirt/virsh.ts), a child of the server started after a second without virsh: its pid once it waits. */
+async function readyVirsh(server: number): Promise<number> {
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    const ready = childrenOf(server).find((c) => c.cmdline.trim() === 'virsh --quiet --connect qemu:///session');
+    if (ready) return ready.pid;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no ready virsh after 10 s');
+}
+
 const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 
 describe('vitrine serve ends its virsh event stream with it', () => {
@@ -81,8 +110,10 @@ describe('vitrine serve ends its virsh event stream with it', () => {
     const own = await startServe(user);
     const client = await connectServe(own.origin, await cookieFor(own.url));
     await client.snapshots.next((s) => s.domains.length > 0, 30_000, 'listing the domains');
-    const virsh = childrenOf(own.child.pid!).filter((c) => c.cmdline.includes('event') && c.cmdline.includes('--loop'));
-    expect(virsh.length).toBeGreaterThan(0);
+    // The event stream and the ready virsh, which waits on a stdin that ends with the server.
+    const ready = await readyVirsh(own.child.pid!);
+    const virsh = childrenOf(own.child.pid!).filter((c) => c.pid === ready || (c.cmdline.includes('event') && c.cmdline.includes('--loop')));
+    expect(virsh.length).toBeGreaterThan(1);
     client.ws.close();
     const exited = new Promise((done) => own.child.once('exit', done));
     own.child.kill(signal);
