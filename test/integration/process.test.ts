@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { run, runFile, spawnDetached, spawnStreaming, startWaiting, type RunError } from '../../main/common/process';
+import { waitGone } from '../support/session-libvirt';
 
 // The one process module, with real processes: a Node one-liner stands in for each program.
 const node = process.execPath;
@@ -119,14 +120,7 @@ describe('startWaiting', () => {
     const pid = unused.pid!;
     unused.kill();
     expect(unused.alive).toBe(false);
-    for (let waited = 0; waited < 5_000; waited += 50) {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitGone(pid);
     expect(() => process.kill(pid, 0)).toThrow();
   });
 });

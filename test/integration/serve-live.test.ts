@@ -48,7 +48,7 @@ describe('vitrine serve on a real session libvirt', () => {
     expect(details).toMatchObject({ ok: true, value: { summary: { name: NAME, state: 'shut-off' } } });
     // It answered (it is gone, used); the next read, at once, has none waiting and runs a virsh of its own: the same answer.
     expect(alive(ready)).toBe(false);
-    expect(childrenOf(serve.child.pid!).filter((c) => c.cmdline.trim() === 'virsh --quiet --connect qemu:///session')).toEqual([]);
+    expect(childrenOf(serve.child.pid!).filter((c) => c.cmdline.trim() === READY_CMDLINE)).toEqual([]);
     expect(await live!.request('vm.details', { name: NAME })).toEqual(details);
   });
 
@@ -92,10 +92,13 @@ function childrenOf(pid: number): { pid: number; cmdline: string }[] {
   return found;
 }
 
+/** How the app's ready virsh shows in ps: no command, it reads its line on stdin. */
+const READY_CMDLINE = 'virsh --quiet --connect qemu:///session';
+
 /** The app's ready virsh (main/libvirt/virsh.ts), a child of the server started after a second without virsh: its pid once it waits. */
 async function readyVirsh(server: number): Promise<number> {
   for (let waited = 0; waited < 10_000; waited += 100) {
-    const ready = childrenOf(server).find((c) => c.cmdline.trim() === 'virsh --quiet --connect qemu:///session');
+    const ready = childrenOf(server).find((c) => c.cmdline.trim() === READY_CMDLINE);
     if (ready) return ready.pid;
     await new Promise((r) => setTimeout(r, 100));
   }

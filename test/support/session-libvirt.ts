@@ -138,13 +138,19 @@ export function runCli(user: SessionUser, args: string[]): Promise<{ code: numbe
   });
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process of this id exists (a zombie counts until it is reaped). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch {
     return false;
   }
+}
+
+/** Wait (up to `timeoutMs`) for a process to be gone. */
+export async function waitGone(pid: number, timeoutMs = 5_000): Promise<void> {
+  for (let waited = 0; waited < timeoutMs && isAlive(pid); waited += 50) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Start `vitrine serve` as the session user and wait for its URL. */

@@ -8,6 +8,7 @@ import { readDomains } from '../../main/libvirt/domain-batch';
 import { getDomain, listDomains } from '../../main/libvirt/domains';
 import { VitrineError } from '../../main/common/errors';
 import { Virsh } from '../../main/libvirt/virsh';
+import { waitGone } from '../support/session-libvirt';
 
 // The app's ready virsh (Virsh keepReady): a real virsh on test:///default (the
 // test driver runs inside virsh, no daemon), read by the cold path and by the
@@ -121,14 +122,7 @@ describe.skipIf(!hasVirsh)('the ready virsh', () => {
     const virsh = await readyVirsh();
     const pid = virsh.readyPid!;
     virsh.close();
-    for (let waited = 0; waited < 5_000; waited += 50) {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        break;
-      }
-      await sleep(50);
-    }
+    await waitGone(pid);
     expect(() => process.kill(pid, 0)).toThrow();
     await virsh.run(['uri'], { reads: true });
     await sleep(IDLE_MS + 300);
