@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { randomHex } from './random';
 
 export interface AtomicWriteOptions {
   /** The new file's mode (default 0600: Vitrine's files are the user's alone). */
@@ -20,7 +20,7 @@ export interface AtomicWriteOptions {
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(path);
   if (options.dirMode !== undefined) await mkdir(dir, { recursive: true, mode: options.dirMode });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomHex(6)}.tmp`);
   let handle: FileHandle | null = null;
   try {
     handle = await open(tmp, 'wx', options.mode ?? 0o600);

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { DomainSummary } from '../../shared/api';
 import { parseDominfo } from './parse-dominfo';
 import { dumpXmlArgs, liveXmlArgs } from './batch';
+import { randomHex } from '../common/random';
 import { virshCommand, type Virsh } from './virsh';
 
 /** What the dashboard's card of one domain needs from libvirt, read in a batch. */
@@ -69,7 +69,7 @@ export async function readDomains(virsh: Virsh, names: readonly string[]): Promi
   for (let i = 0; i < batchable.length; i += BATCH_DOMAINS) {
     const chunk = batchable.slice(i, i + BATCH_DOMAINS);
     // Random per run: no domain's XML (a description, metadata) can hold it by chance.
-    const separator = `/vitrine-batch-${randomBytes(12).toString('hex')}/`;
+    const separator = `/vitrine-batch-${randomHex(12)}/`;
     const out = await virsh.run([batchCommands(chunk, separator)], { reads: true });
     for (const [name, read] of parseBatch(out, chunk, separator)) found.set(name, read);
   }

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { VitrineError } from '../common/errors';
 import { msg } from '../../shared/i18n/message';
 import { run, spawnStreaming, startWaiting, type RunError, type StreamingChild, type StreamingOptions, type WaitingChild } from '../common/process';
+import { randomHex } from '../common/random';
 import { cacheDir } from '../common/xdg';
 import { classifyVirshFailure } from './virsh-errors';
 
@@ -120,7 +120,7 @@ export class Virsh {
     if (!/^[\x20-\x7e]*$/.test(line) || !this.ready?.alive) return null;
     const ready = this.ready;
     this.ready = null;
-    const mark = randomBytes(9).toString('hex');
+    const mark = randomHex(9);
     // Quoted in two halves: the line as typed (which readline may echo on stdout) never holds a whole marker.
     const [begin, end] = [`vitrine-${mark}-begin`, `vitrine-${mark}-end`];
     const ran = await ready.use(`echo 'vitrine-''${mark}-begin'; ${line}; echo 'vitrine-''${mark}-end'\n`, timeout);

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { ErrorInfo, StepState, Task, TasksSnapshot } from '../../shared/api';
 import { toErrorInfo, VitrineError } from '../common/errors';
 import { english } from '../common/text';
+import { randomId } from '../common/random';
 import { isMsg, msg, type Msg } from '../../shared/i18n/message';
 
 const KEEP = 20;
@@ -61,7 +61,7 @@ export class TaskTracker {
   }
 
   begin(kind: Task['kind'], subject: string, title: string, steps: { id: string; label: string }[], options: { cancellable?: boolean } = {}): TaskHandle {
-    const task: Task = { id: randomUUID(), kind, subject, title, cancellable: options.cancellable ?? false, steps: steps.map((s) => ({ ...s, state: 'pending', detail: '' })), state: 'running', error: null, startedAt: new Date().toISOString() };
+    const task: Task = { id: randomId(), kind, subject, title, cancellable: options.cancellable ?? false, steps: steps.map((s) => ({ ...s, state: 'pending', detail: '' })), state: 'running', error: null, startedAt: new Date().toISOString() };
     this.tasks = [task, ...this.tasks].slice(0, KEEP);
     this.emit();
     const step = (id: string, state: StepState, detail?: string | Msg): void => {
