@@ -460,7 +460,8 @@ export const KNOWLEDGE: KnowledgeEntry[] = [
     id: 'lg-black-screen',
     title: 'Looking Glass shows a black screen',
     words: ['black screen', 'écran noir', 'no picture', 'nothing shows', 'dummy plug'],
-    patterns: [{ regex: re(String.raw`\bblack screen\b|écran noir`), weight: 8, sources: ['pasted'] }],
+    // A plain string, not String.raw: the CLI's build can then write the é as an ASCII escape.
+    patterns: [{ regex: re('\\bblack screen\\b|écran noir'), weight: 8, sources: ['pasted'] }],
     explanation: "The guest GPU renders nothing without a display attached, and Looking Glass copies what it renders. A different resolution in Windows and in the client shows nothing useful either.",
     fix: ['Plug a monitor or a dummy plug (HDMI/DP) into the guest GPU.', 'Make the guest GPU the primary display in Windows, at the resolution the client uses.'],
     seeds: ['002'],

@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Result, VmDefaults, VmSpec } from '../../shared/api';
 import { Lifecycle } from '../../main/libvirt/lifecycle';
 import { Virsh } from '../../main/libvirt/virsh';
 import { VmService } from '../../main/libvirt/vm-service';
 import { connectServe, cookieFor } from '../support/serve-client';
-import { createSessionUser, defineDomain, runCli, startServe, type SessionUser } from '../support/session-libvirt';
+import { cliPath, createSessionUser, defineDomain, runCli, startServe, type SessionUser } from '../support/session-libvirt';
+import { straceMissing, traced, within } from '../support/strace';
 
 // A real qemu:///session of an unprivileged user: its own libvirtd, no root.
 let user: SessionUser;
@@ -68,6 +71,22 @@ describe('vitrine CLI basics', () => {
     const { code, stdout } = await runCli(user, ['--version']);
     expect(code).toBe(0);
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it.skipIf(straceMissing)('loads only what a command runs, each file as one-byte text', async () => {
+    const bundle = dirname(cliPath);
+    const loaded = async (args: string[]): Promise<string[]> => {
+      const run = await traced(process.execPath, [cliPath, ...args], user.spawnOptions({ cwd: user.home }) as Parameters<typeof traced>[2]);
+      expect(run.code, run.stderr).toBe(0);
+      const files = run.calls.filter((c) => c.ok && /^open/.test(c.syscall)).flatMap((c) => c.paths).filter((p) => within(bundle, p) && p.endsWith('.js'));
+      return [...new Set(files)].map((p) => p.slice(bundle.length + 1));
+    };
+    expect(await loaded(['--version'])).toEqual(['cli.js']);
+    // vm list: the entry and one chunk (the libvirt reads grouped by cli.vite.config.ts), not one file per module.
+    const list = await loaded(['--connect', 'qemu:///session', 'vm', 'list', '--json']);
+    expect(list).toEqual(['cli.js', expect.stringMatching(/^cli\/libvirt-read-[\w-]+\.js$/)]);
+    // ASCII only: one byte above 0x7f would make node decode and compile the whole file as two-byte text.
+    for (const file of list) expect(readFileSync(`${bundle}/${file}`).findIndex((byte) => byte > 0x7f), file).toBe(-1);
   });
 
   it('refuses a bad port with a clear message', async () => {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
@@ -71,6 +71,7 @@ export function parseFileCalls(text: string, cwd: string): FileCall[] {
 export function traced(command: string, args: string[], options: SpawnOptions & { cwd: string }): Promise<{ code: number | null; stdout: string; stderr: string; calls: FileCall[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'vitrine-strace-'));
   const log = join(dir, 'trace');
+  if (options.uid !== undefined) chownSync(dir, options.uid, options.gid ?? -1); // strace runs as that user and writes the log
   return new Promise((done) => {
     const child = spawn('strace', ['-f', '-y', '-qq', '-s', '4096', '-e', 'trace=%file', '-o', log, command, ...args], { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
