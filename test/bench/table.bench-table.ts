@@ -129,6 +129,9 @@ function hostTree(count: number): { roots: ReturnType<typeof writeHostTree>; scr
   scratch.push(dir);
   const roots = writeHostTree(generatedHost(count), dir);
   const script = writeIommuGroupsScript(dir);
+  // The thousands of small files just written go to disk now, not while the scans below are timed
+  // (sysfs, which the tree stands for, has no disk: its reads never wait on a writeback).
+  spawnSync('sync', ['--file-system', dir]);
   return { roots, script };
 }
 
@@ -137,34 +140,44 @@ const doctorArgs = (roots: ReturnType<typeof writeHostTree>): string[] => [cliPa
 async function rowsHost(): Promise<void> {
   if (spawnSync('lspci', ['--version']).status !== 0) return say('| doctor / scan rows | skipped: no lspci (pciutils) |');
   const big = hostTree(256);
+  const small = hostTree(64);
+  const large = hostTree(512);
+
+  // Growth in process: the scans on 64 and 512 devices, interleaved (64, 512, 64, 512, …), in three series of 7
+  // rounds spread over the row (before, between and after its processes): a slow spell of the machine, which can
+  // last seconds, then moves one series, not the median.
+  const runs64: number[] = [];
+  const runs512: number[] = [];
+  const moreScans = budget(BUDGET_MS.growth / 2, 5);
+  const scanRounds = async (): Promise<void> => {
+    await scanHost(small.roots);
+    await scanHost(large.roots);
+    for (let i = 0; i < 7; i++) {
+      if (!moreScans(runs64.length)) break;
+      for (const [roots, runs] of [[small.roots, runs64], [large.roots, runs512]] as const) {
+        const start = process.hrtime.bigint();
+        await scanHost(roots);
+        runs.push(Number(process.hrtime.bigint() - start) / 1e6);
+      }
+    }
+  };
+  await scanRounds();
+
   // The script runs one lspci per device (minutes on a loaded machine): no unmeasured warm-up round, the tree was just written.
   mustRun(process.execPath, doctorArgs(big.roots));
   const r = sideBySide(3, () => mustRun('bash', [big.script, big.roots.sys]), () => mustRun(process.execPath, doctorArgs(big.roots)), { budgetMs: BUDGET_MS.doctor, warm: false });
   say(`| vitrine doctor --json, 256-device tree | ${ms(r.subj)} | seed 003's iommu_groups.sh ${ms(r.base)} | ${(r.base / r.subj).toFixed(1)}× faster${r.note} | ≥ 15× faster |`);
+  await scanRounds();
 
-  // Growth: the whole doctor process and the in-process scan on 64 and 512 devices; lspci -nnk on the same trees.
-  const small = hostTree(64);
-  const large = hostTree(512);
+  // Growth of the whole doctor process, and of lspci -nnk on the same trees.
   const lspci = (roots: ReturnType<typeof writeHostTree>) => () => mustRun('lspci', ['-A', 'linux-sysfs', '-O', `sysfs.path=${roots.sys}/bus/pci`, '-nnk']);
   const d64 = sideBySide(7, lspci(small.roots), () => mustRun(process.execPath, doctorArgs(small.roots)), { budgetMs: BUDGET_MS.growth / 4, minRounds: 3 });
   const d512 = sideBySide(7, lspci(large.roots), () => mustRun(process.execPath, doctorArgs(large.roots)), { budgetMs: BUDGET_MS.growth / 4, minRounds: 3 });
-  // The in-process scans interleaved too (64, 512, 64, 512, …): the growth is a difference of two medians, which a change
-  // of load between two series would move.
-  await scanHost(small.roots);
-  await scanHost(large.roots);
-  const runs64: number[] = [];
-  const runs512: number[] = [];
-  const moreScans = budget(BUDGET_MS.growth / 2, 5);
-  for (let i = 0; i < 11; i++) {
-    if (!moreScans(i)) break;
-    for (const [roots, runs] of [[small.roots, runs64], [large.roots, runs512]] as const) {
-      const start = process.hrtime.bigint();
-      await scanHost(roots);
-      runs.push(Number(process.hrtime.bigint() - start) / 1e6);
-    }
-  }
+  await scanRounds();
   const [s64, s512] = [median(runs64), median(runs512)];
-  const perDevice = (s512 - s64) / 448;
+  // The growth of each round (its 512 scan less its 64 scan, run one after the other), then their median:
+  // a change of load between rounds moves both scans of a round, not the difference.
+  const perDevice = median(runs512.map((ms, i) => ms - runs64[i]!)) / 448;
   const doctorPer = (d512.subj - d64.subj) / 448;
   const lspciPer = (d512.base - d64.base) / 448;
   say(
