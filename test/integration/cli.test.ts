@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Result, VmDefaults, VmSpec } from '../../shared/api';
 import { Lifecycle } from '../../main/libvirt/lifecycle';
@@ -85,8 +85,10 @@ describe('vitrine CLI basics', () => {
     // vm list: the entry and one chunk (the libvirt reads grouped by cli.vite.config.ts), not one file per module.
     const list = await loaded(['--connect', 'qemu:///session', 'vm', 'list', '--json']);
     expect(list).toEqual(['cli.js', expect.stringMatching(/^cli\/libvirt-read-[\w-]+\.js$/)]);
-    // ASCII only: one byte above 0x7f would make node decode and compile the whole file as two-byte text.
-    for (const file of list) expect(readFileSync(`${bundle}/${file}`).findIndex((byte) => byte > 0x7f), file).toBe(-1);
+    // Every file of the bundle ASCII only: one byte above 0x7f would make node decode and compile the whole file as two-byte text.
+    for (const file of ['cli.js', ...readdirSync(join(bundle, 'cli')).map((name) => `cli/${name}`)]) {
+      expect(readFileSync(join(bundle, file)).findIndex((byte) => byte > 0x7f), file).toBe(-1);
+    }
   });
 
   it('refuses a bad port with a clear message', async () => {
