@@ -245,7 +245,8 @@ async function rowPlay(user: SessionUser): Promise<void> {
       });
       child.stdout!.on('data', (c) => {
         out += c;
-        if (!/Started \(pid \d+\)/.test(out)) return;
+        const started = /Started \(pid (\d+)\)/.exec(out);
+        if (!started) return;
         // Output that comes after (before the kill lands) is not this round's: the next one removes the log.
         child.stdout!.removeAllListeners('data');
         const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
@@ -254,6 +255,12 @@ async function rowPlay(user: SessionUser): Promise<void> {
         const runs = readFileSync(log, 'utf8').trim().split('\n');
         const before = runs.findIndex((r) => r.includes('event --loop'));
         child.kill('SIGKILL');
+        // The client outlives a killed Play (a window stays open); the fake one would wait for ever.
+        try {
+          process.kill(Number(started[1]), 'SIGTERM');
+        } catch {
+          // gone already
+        }
         destroy();
         done({ ms: elapsed, virsh: before < 0 ? runs.length : before });
       });
