@@ -85,8 +85,23 @@ function sideBySide(rounds: number, baseline: () => void, subject: () => void, o
   return { base: median(b), subj: median(s), rounds: b.length, note: cut(b.length, rounds) };
 }
 
+/**
+ * The environment of the processes the bench runs as itself (the session
+ * user's have theirs, SessionUser.env): what a desktop session gives a
+ * command, not the bench runner's own. A variable there can weigh on one
+ * side of a row only: NODE_EXTRA_CA_CERTS, set for root on some machines,
+ * makes every node process read and parse that CA file as it starts (50 ms
+ * on one machine), which `node -e 0` pays as well but xmllint does not.
+ */
+const CLEAN_ENV: NodeJS.ProcessEnv = {
+  PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+  HOME: process.env['HOME'] ?? '/root',
+  USER: process.env['USER'] ?? 'root',
+  LC_ALL: 'C',
+};
+
 function mustRun(file: string, args: string[], options: SpawnSyncOptions = {}): void {
-  const r = spawnSync(file, args, { stdio: ['ignore', 'ignore', 'pipe'], ...options });
+  const r = spawnSync(file, args, { stdio: ['ignore', 'ignore', 'pipe'], env: CLEAN_ENV, ...options });
   if (r.status !== 0) throw new Error(`${file} ${args.join(' ')}: exit ${r.status} ${String(r.stderr ?? '')}`);
 }
 
