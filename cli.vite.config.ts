@@ -22,9 +22,15 @@ export default defineConfig({
       // electron stays outside: `vitrine start` asks the package for its binary's path.
       external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'electron'],
       output: {
-        format: 'es',
-        entryFileNames: 'cli.js',
-        chunkFileNames: 'cli/[name]-[hash].js',
+        // CommonJS, not ES modules: node loads a CommonJS file through require (one read, one
+        // compile) where an ES module goes through the module loader's jobs, and each built-in
+        // it imports gets a module facade (node:fs's runs its lazy getters and loads the stream
+        // modules). Measured side by side: --version and vm list each 6 ms sooner. `.cjs`
+        // because the package is "type": "module"; dynamic imports become require()s in a
+        // promise, so a command still loads only the chunks it runs.
+        format: 'cjs',
+        entryFileNames: 'cli.cjs',
+        chunkFileNames: 'cli/[name]-[hash].cjs',
         // ASCII only (the rest as \u escapes) and no doc comments: node then reads each file
         // as one-byte text, faster to decode and to compile than the two-byte text one
         // non-ASCII character (an em dash in a comment) makes of the whole file.

@@ -68,7 +68,7 @@ function ensureTestUser() {
   }
   const uid = Number(spawnSync('id', ['-u', testUser], { encoding: 'utf8' }).stdout);
   const gid = Number(spawnSync('id', ['-g', testUser], { encoding: 'utf8' }).stdout);
-  const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(join(root, 'out', 'main', 'cli.js'))}, require('fs').constants.R_OK)`], { uid, gid });
+  const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(join(root, 'out', 'main', 'cli.cjs'))}, require('fs').constants.R_OK)`], { uid, gid });
   if (probe.status !== 0) {
     return `the test user '${testUser}' cannot read this checkout (${root}): make its parent folders traversable (chmod o+x) or clone it elsewhere`;
   }

@@ -20,7 +20,7 @@ import { VERSION } from '../common/version';
 import { takeNotices } from '../state/notices';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The package root: out/main/cli.js -> ../.. */
+/** The package root: out/main/cli.cjs -> ../.. */
 const appRoot = resolve(here, '..', '..');
 const rendererDir = resolve(appRoot, 'out', 'renderer');
 

@@ -78,15 +78,15 @@ describe('vitrine CLI basics', () => {
     const loaded = async (args: string[]): Promise<string[]> => {
       const run = await traced(process.execPath, [cliPath, ...args], user.spawnOptions({ cwd: user.home }) as Parameters<typeof traced>[2]);
       expect(run.code, run.stderr).toBe(0);
-      const files = run.calls.filter((c) => c.ok && /^open/.test(c.syscall)).flatMap((c) => c.paths).filter((p) => within(bundle, p) && p.endsWith('.js'));
+      const files = run.calls.filter((c) => c.ok && /^open/.test(c.syscall)).flatMap((c) => c.paths).filter((p) => within(bundle, p) && p.endsWith('.cjs'));
       return [...new Set(files)].map((p) => p.slice(bundle.length + 1));
     };
-    expect(await loaded(['--version'])).toEqual(['cli.js']);
+    expect(await loaded(['--version'])).toEqual(['cli.cjs']);
     // vm list: the entry and one chunk (the libvirt reads grouped by cli.vite.config.ts), not one file per module.
     const list = await loaded(['--connect', 'qemu:///session', 'vm', 'list', '--json']);
-    expect(list).toEqual(['cli.js', expect.stringMatching(/^cli\/libvirt-read-[\w-]+\.js$/)]);
+    expect(list).toEqual(['cli.cjs', expect.stringMatching(/^cli\/libvirt-read-[\w-]+\.cjs$/)]);
     // Every file of the bundle ASCII only: one byte above 0x7f would make node decode and compile the whole file as two-byte text.
-    for (const file of ['cli.js', ...readdirSync(join(bundle, 'cli')).map((name) => `cli/${name}`)]) {
+    for (const file of ['cli.cjs', ...readdirSync(join(bundle, 'cli')).map((name) => `cli/${name}`)]) {
       expect(readFileSync(join(bundle, file)).findIndex((byte) => byte > 0x7f), file).toBe(-1);
     }
   });

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 
 /** The repository root and the built CLI. */
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
-export const cliPath = join(repoRoot, 'out', 'main', 'cli.js');
+export const cliPath = join(repoRoot, 'out', 'main', 'cli.cjs');
 
 /** The unprivileged account tests use when they run as root (created by test/run.mjs). */
 export const TEST_USER = process.env['VITRINE_TEST_USER'] ?? 'vitrine-test';
