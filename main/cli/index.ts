@@ -174,25 +174,30 @@ program
 
 /**
  * The command this run names: the first word after the global options (whose
- * values are skipped). Only its group's subcommands are then defined, since
- * defining every group's options is a good part of a short command's start;
- * with no such word (--help, a typo, `help`) every group is.
+ * values are skipped), and the global flags before it. Only its group's
+ * subcommands are then defined, since defining every group's options is a
+ * good part of a short command's start; with no such word (--help, a typo,
+ * `help`) every group is, unless the run only asks for the version.
  */
-function namedCommand(argv: readonly string[]): string | null {
+function namedCommand(argv: readonly string[]): { named: string | null; flags: string[] } {
   const withValue = new Set(['-c', '--connect', '--sysfs-root', '--proc-root', '--dev-root', '--modules-root', '--etc-root', '--setup-root', '--client']);
+  const flags: string[] = [];
   for (let i = 2; i < argv.length; i++) {
     const word = argv[i]!;
-    if (word === '--') return null;
-    if (!word.startsWith('-')) return word;
+    if (word === '--') return { named: null, flags };
+    if (!word.startsWith('-')) return { named: word, flags };
+    flags.push(word);
     if (withValue.has(word)) i++;
   }
-  return null;
+  return { named: null, flags };
 }
 const GROUPS = new Set(['vm', 'diagnose', 'lg', 'play', 'setup', 'proxmox']);
 /** Commands defined here, beside the groups: naming one defines no group. */
 const OWN = new Set(['serve', 'start', 'doctor']);
-const named = namedCommand(process.argv);
-const defines = (...groups: string[]): boolean => named === null || (!GROUPS.has(named) && !OWN.has(named)) || groups.includes(named);
+const { named, flags } = namedCommand(process.argv);
+/** `vitrine --version` (no command, no --help, which lists every command): commander prints it before any command is looked at. */
+const versionOnly = named === null && flags.some((f) => f === '-V' || f === '--version') && !flags.some((f) => f === '-h' || f === '--help');
+const defines = (...groups: string[]): boolean => !versionOnly && (named === null || (!GROUPS.has(named) && !OWN.has(named)) || groups.includes(named));
 
 /** The services a command runs on (loaded when the command runs). */
 const services = async (): Promise<Services> => {

@@ -71,6 +71,11 @@ describe('vitrine CLI basics', () => {
     const { code, stdout } = await runCli(user, ['--version']);
     expect(code).toBe(0);
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    // After a global option too; --version alone defines no command group, --help still lists every one.
+    expect((await runCli(user, ['--connect', 'qemu:///session', '-V'])).stdout).toBe(stdout);
+    const help = await runCli(user, ['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['vm', 'play', 'lg', 'diagnose', 'setup', 'proxmox', 'doctor', 'serve', 'start']) expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
   });
 
   it.skipIf(straceMissing)('loads only what a command runs, each file as one-byte text', async () => {
