@@ -379,8 +379,10 @@ export function registerVmCommands(program: Command, ctx: VmCommandContext): voi
         const before = await readFile(path, 'utf8');
         if (edits.hugepages) throw new VitrineError({ kind: 'invalid-argument', message: '--hugepages needs a defined VM (the check reads its memory and this host).', hint: 'Define the file first (--apply), then: vitrine vm xml NAME --hugepages yes.' });
         const pinning = edits.cpuPinning ? await (await ctx.services()).vm.planPinning(edits.cpuPinning) : undefined;
-        const [{ applyEdits }, { parseDomainXml, serializeXml }] = await Promise.all([import('../libvirt/edits'), import('../libvirt/xml/document')]);
-        const after = serializeXml(applyEdits(parseDomainXml(before, `'${path}'`), edits, { pinning }));
+        const { parseDomainXml, serializeXml } = await import('../libvirt/xml/document');
+        const read = parseDomainXml(before, `'${path}'`);
+        // No edit: the document as read (applyEdits would give it back unchanged), without loading the edits' code.
+        const after = serializeXml(Object.keys(edits).length === 0 ? read : (await import('../libvirt/edits')).applyEdits(read, edits, { pinning }));
         if (opts['apply']) {
           // Define the edited file as a VM (a new one, or a new version with its previous kept).
           const result = await (await ctx.services()).vm.lifecycle.define(after, `vm xml --file ${Object.keys(edits).join(', ') || 'as read'}`);
