@@ -46,6 +46,15 @@ function sameCard(a: VmCardProps, b: VmCardProps): boolean {
   return a.card === b.card && dequal(a.domain, b.domain) && dequal(a.lg, b.lg) && dequal(a.task, b.task);
 }
 
+/** A card's title, a link to its VM's page: drawn again only for another VM (a change of state leaves it alone). */
+const CardTitle = memo(function CardTitle({ name, uuid }: { name: string; uuid: string }) {
+  return (
+    <h2 id={`card-${uuid}`}>
+      <Link to={`/machines/${encodeURIComponent(name)}`}>{name}</Link>
+    </h2>
+  );
+});
+
 /** One VM as a card: its state, its card, whether Play can work (and what fixes it), Play/Stop. */
 const VmCard = memo(function VmCard({ domain, lg, task, card }: VmCardProps) {
   const { t } = useTranslation();
@@ -74,9 +83,7 @@ const VmCard = memo(function VmCard({ domain, lg, task, card }: VmCardProps) {
   return (
     <li className="vm-card" data-domain={domain.name} aria-labelledby={`card-${domain.uuid}`}>
       <div className="vm-card-head">
-        <h2 id={`card-${domain.uuid}`}>
-          <Link to={page}>{domain.name}</Link>
-        </h2>
+        <CardTitle name={domain.name} uuid={domain.uuid} />
         <StateBadge state={domain.state} />
       </div>
       <p className="vm-card-gpu">
@@ -105,6 +112,19 @@ function firstBy<T>(items: readonly T[], key: (item: T) => string) {
   return map;
 }
 
+/** The page's title and its New VM button: the same whatever the list says, so not drawn again with each change. */
+const DashboardHead = memo(function DashboardHead() {
+  const { t } = useTranslation();
+  return (
+    <div className="page-head">
+      <h1 id="dashboard-title">{t('dashboard.title')}</h1>
+      <Link className="button" to="/machines/new">
+        {t('vm.newVm')}
+      </Link>
+    </div>
+  );
+});
+
 /** The home: every VM as a card with its state, its card, whether it can play, and Play/Stop. */
 export function Dashboard() {
   const { t } = useTranslation();
@@ -118,12 +138,7 @@ export function Dashboard() {
   const taskOf = useMemo(() => firstBy(tasks?.tasks ?? [], (x) => x.subject), [tasks]);
   return (
     <section aria-labelledby="dashboard-title">
-      <div className="page-head">
-        <h1 id="dashboard-title">{t('dashboard.title')}</h1>
-        <Link className="button" to="/machines/new">
-          {t('vm.newVm')}
-        </Link>
-      </div>
+      <DashboardHead />
       {snapshot?.error && <ErrorBanner error={snapshot.error} />}
       {!snapshot && <p role="status">{t('dashboard.loading')}</p>}
       {snapshot && snapshot.domains.length === 0 && !snapshot.error && (
