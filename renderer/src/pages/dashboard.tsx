@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import type { DomainSummary, LgStatus, Task } from '../../../shared/api';
 import { deviceName } from '../form/device-choice';
 import { ErrorBanner } from '../components/error-banner';
+import { NewVmHead } from '../components/new-vm-head';
 import { StateBadge } from '../components/state-badge';
 import { PlayControls } from '../components/play-controls';
 import { useAppInfo, useDomains, useHostCheck, useLgStatus, useTasks } from '../hooks';
@@ -112,19 +113,6 @@ function firstBy<T>(items: readonly T[], key: (item: T) => string) {
   return map;
 }
 
-/** The page's title and its New VM button: the same whatever the list says, so not drawn again with each change. */
-const DashboardHead = memo(function DashboardHead() {
-  const { t } = useTranslation();
-  return (
-    <div className="page-head">
-      <h1 id="dashboard-title">{t('dashboard.title')}</h1>
-      <Link className="button" to="/machines/new">
-        {t('vm.newVm')}
-      </Link>
-    </div>
-  );
-});
-
 /** The home: every VM as a card with its state, its card, whether it can play, and Play/Stop. */
 export function Dashboard() {
   const { t } = useTranslation();
@@ -138,7 +126,7 @@ export function Dashboard() {
   const taskOf = useMemo(() => firstBy(tasks?.tasks ?? [], (x) => x.subject), [tasks]);
   return (
     <section aria-labelledby="dashboard-title">
-      <DashboardHead />
+      <NewVmHead id="dashboard-title" title={t('dashboard.title')} />
       {snapshot?.error && <ErrorBanner error={snapshot.error} />}
       {!snapshot && <p role="status">{t('dashboard.loading')}</p>}
       {snapshot && snapshot.domains.length === 0 && !snapshot.error && (

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router';
 import { ErrorBanner } from '../components/error-banner';
+import { NewVmHead } from '../components/new-vm-head';
 import { StateBadge } from '../components/state-badge';
 import { useDomains } from '../hooks';
 
@@ -12,12 +13,7 @@ export function MachinesPage() {
   const notice = (useLocation().state as { notice?: string } | null)?.notice ?? null;
   return (
     <section aria-labelledby="machines-title">
-      <div className="page-head">
-        <h1 id="machines-title">{t('machines.title')}</h1>
-        <Link className="button" to="/machines/new">
-          {t('vm.newVm')}
-        </Link>
-      </div>
+      <NewVmHead id="machines-title" title={t('machines.title')} />
       {notice && (
         <p role="status" className="banner banner-ok">
           {notice}
